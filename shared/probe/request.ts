@@ -1,0 +1,45 @@
+import type { SessionLimits } from "../smtp/types.ts";
+
+/** What a caller asks of one probe run against one address. */
+export interface ProbeRequest {
+  target: {
+    /** An address literal already checked by the target guard. */
+    address: string;
+    port: number;
+    /** The name the user gave (MX host), used for SNI and as a fallback for `{host}`. */
+    hostName?: string | null;
+    /** Port 465 style: TLS from the first byte. */
+    implicitTls?: boolean;
+  };
+  canaryDomain: string;
+  /** The target's own mail domain; derived from its host name when absent. */
+  targetDomain?: string | null;
+  /** A subset of the catalogue by id; every case when absent. */
+  caseIds?: readonly string[];
+  /** Wall-clock budget for the whole run; nothing is awaited past it. */
+  timeBudgetMs?: number;
+  /** Cases per connection: low enough that no default error limit cuts us off. */
+  casesPerConnection?: number;
+  /** Connections open at once. */
+  maxConnections?: number;
+  /** The longest greylisting delay we wait out. */
+  maxRetryWaitSeconds?: number;
+  /** How often one case is tried before it counts as unanswered. */
+  maxAttemptsPerCase?: number;
+  heloName?: string;
+  /** Use RFC 2920 pipelining when the server advertises it. */
+  pipelining?: boolean;
+  /** Upgrade with STARTTLS when offered. */
+  starttls?: boolean;
+  limits?: Partial<Omit<SessionLimits, "deadline">>;
+}
+
+export const PROBE_DEFAULTS = {
+  timeBudgetMs: 120_000,
+  casesPerConnection: 5,
+  maxConnections: 3,
+  maxRetryWaitSeconds: 90,
+  maxAttemptsPerCase: 3,
+  pipelining: true,
+  starttls: true,
+} as const;

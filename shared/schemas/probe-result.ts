@@ -1,0 +1,101 @@
+import { z } from "zod";
+
+/** The engine's result, shared by the CLI, the probe worker and the coordinator. */
+
+export const ReplySummary = z.object({
+  code: z.number().int(),
+  enhanced: z.string().nullable(),
+  text: z.string(),
+});
+export type ReplySummary = z.infer<typeof ReplySummary>;
+
+export const CaseOutcome = z.enum([
+  "accepted",
+  "refused",
+  "deferred",
+  "auth-required",
+  "untested",
+  "error",
+]);
+export type CaseOutcome = z.infer<typeof CaseOutcome>;
+
+export const CaseStep = z.enum(["connect", "banner", "ehlo", "starttls", "mail", "rcpt"]);
+export type CaseStep = z.infer<typeof CaseStep>;
+
+export const CaseResult = z.object({
+  id: z.string(),
+  mailFrom: z.string(),
+  rcptTo: z.string(),
+  recipientKind: z.enum(["foreign", "routing"]),
+  token: z.string(),
+  outcome: CaseOutcome,
+  /** The command whose reply decided the outcome. */
+  step: CaseStep,
+  reply: ReplySummary.nullable(),
+  /** Why, in words, when the reply code alone would mislead (untested, error, deferred). */
+  note: z.string().nullable(),
+  /** Which connection gave the final answer. */
+  conn: z.number().int().nullable(),
+  attempts: z.number().int(),
+});
+export type CaseResult = z.infer<typeof CaseResult>;
+
+export const Verdict = z.enum(["open", "suspect", "closed", "inconclusive"]);
+export type Verdict = z.infer<typeof Verdict>;
+
+export const TranscriptLine = z.object({
+  at: z.string(),
+  conn: z.number().int(),
+  dir: z.enum(["server", "client", "note"]),
+  line: z.string(),
+});
+export type TranscriptLine = z.infer<typeof TranscriptLine>;
+
+export const ConnectionSummary = z.object({
+  conn: z.number().int(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  cases: z.array(z.string()),
+  tls: z.boolean(),
+  pipelined: z.boolean(),
+  /** How it ended: "quit", "server closed", "timeout", an error text. */
+  ending: z.string(),
+});
+export type ConnectionSummary = z.infer<typeof ConnectionSummary>;
+
+export const TlsSummary = z.object({
+  protocol: z.string().nullable(),
+  cipher: z.string().nullable(),
+  authorized: z.boolean().nullable(),
+  authorizationError: z.string().nullable(),
+  peerSubject: z.string().nullable(),
+  peerIssuer: z.string().nullable(),
+  validTo: z.string().nullable(),
+  fingerprint256: z.string().nullable(),
+});
+
+export const ProbeResult = z.object({
+  target: z.object({
+    host: z.string(),
+    port: z.number().int(),
+    address: z.string(),
+    implicitTls: z.boolean(),
+  }),
+  names: z.object({
+    host: z.string(),
+    targetDomain: z.string(),
+    canaryDomain: z.string(),
+  }),
+  verdict: Verdict,
+  reason: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number(),
+  banner: ReplySummary.nullable(),
+  extensions: z.array(z.string()),
+  tls: TlsSummary.nullable(),
+  cases: z.array(CaseResult),
+  connections: z.array(ConnectionSummary),
+  transcript: z.array(TranscriptLine),
+});
+export type ProbeResult = z.infer<typeof ProbeResult>;

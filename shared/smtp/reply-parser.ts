@@ -1,0 +1,159 @@
+import { type Reply, SmtpError } from "./types.ts";
+
+export interface ReplyParserLimits {
+  /** Longest reply line accepted, not counting its CRLF. */
+  maxLineBytes: number;
+  /** Bytes the server may send over the whole session. */
+  maxSessionBytes: number;
+}
+
+export interface ReplyParserOptions {
+  /** Called with every complete line as soon as it arrives, before it is validated,
+   *  so a transcript also shows the line that made the session fail. */
+  onLine?: (line: string) => void;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** `250-text` or `250 text` or a bare `250`. RFC 5321 codes start with 2 to 5. */
+const REPLY_LINE = /^([2-5]\d\d)([ -]|$)(.*)$/s;
+
+/** RFC 3463 status code at the start of the text, followed by a space or the end. */
+const ENHANCED_CODE = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/;
+
+interface OpenReply {
+  code: number;
+  lines: string[];
+  enhanced: string | null;
+}
+
+/**
+ * Turns the bytes of an SMTP server into replies, however the bytes are split across reads.
+ * Memory is bounded: a partial line never exceeds maxLineBytes, and the bytes of the whole
+ * session (so the lines of a reply too) never exceed maxSessionBytes.
+ * After the first protocol error every call throws that same error.
+ */
+export class ReplyParser {
+  readonly #limits: ReplyParserLimits;
+  readonly #onLine: ((line: string) => void) | undefined;
+  readonly #decoder = new TextDecoder("utf-8");
+  /** One extra byte so a line of exactly maxLineBytes can still carry its CR. */
+  readonly #partial: Uint8Array;
+  #partialLength = 0;
+  #bytesReceived = 0;
+  #open: OpenReply | null = null;
+  #failure: SmtpError | null = null;
+
+  constructor(limits: ReplyParserLimits, options: ReplyParserOptions = {}) {
+    this.#limits = limits;
+    this.#onLine = options.onLine;
+    this.#partial = new Uint8Array(limits.maxLineBytes + 1);
+  }
+
+  get bytesReceived(): number {
+    return this.#bytesReceived;
+  }
+
+  /** Bytes of an unfinished line or reply are waiting for more input. */
+  get midReply(): boolean {
+    return this.#partialLength > 0 || this.#open !== null;
+  }
+
+  /** Feeds bytes; returns the replies they complete, in order. */
+  push(bytes: Uint8Array): Reply[] {
+    if (this.#failure) throw this.#failure;
+    this.#bytesReceived += bytes.length;
+    if (this.#bytesReceived > this.#limits.maxSessionBytes) {
+      throw this.#fail(`server sent more than ${this.#limits.maxSessionBytes} bytes`);
+    }
+    const replies: Reply[] = [];
+    let start = 0;
+    while (start < bytes.length) {
+      const lineFeed = bytes.indexOf(LF, start);
+      const end = lineFeed === -1 ? bytes.length : lineFeed;
+      this.#append(bytes.subarray(start, end));
+      if (lineFeed === -1) break;
+      const reply = this.#completeLine();
+      if (reply) replies.push(reply);
+      start = lineFeed + 1;
+    }
+    return replies;
+  }
+
+  /** The server closed: a last line without its line ending still counts, an unfinished
+   *  multi-line reply is dropped. */
+  finish(): Reply[] {
+    if (this.#failure) throw this.#failure;
+    const reply = this.#partialLength > 0 ? this.#completeLine() : null;
+    this.#open = null;
+    return reply ? [reply] : [];
+  }
+
+  /** Forgets an unfinished line or reply and returns how many bytes of a line were dropped.
+   *  STARTTLS needs this: plaintext sent after the 220 must not be read as TLS-protected. */
+  discardPending(): number {
+    const dropped = this.#partialLength;
+    this.#partialLength = 0;
+    this.#open = null;
+    return dropped;
+  }
+
+  #append(segment: Uint8Array): void {
+    if (this.#partialLength + segment.length > this.#partial.length) {
+      throw this.#fail(`reply line longer than ${this.#limits.maxLineBytes} bytes`);
+    }
+    this.#partial.set(segment, this.#partialLength);
+    this.#partialLength += segment.length;
+  }
+
+  #completeLine(): Reply | null {
+    let length = this.#partialLength;
+    if (length > 0 && this.#partial[length - 1] === CR) length--;
+    this.#partialLength = 0;
+    if (length > this.#limits.maxLineBytes) {
+      throw this.#fail(`reply line longer than ${this.#limits.maxLineBytes} bytes`);
+    }
+    const line = this.#decoder.decode(this.#partial.subarray(0, length));
+    this.#onLine?.(line);
+    return this.#parseLine(line);
+  }
+
+  #parseLine(line: string): Reply | null {
+    const match = REPLY_LINE.exec(line);
+    if (!match) throw this.#fail(`malformed reply line ${quote(line)}`);
+    const code = Number(match[1]);
+    const isLast = match[2] !== "-";
+    const open = this.#open ?? { code, lines: [], enhanced: null };
+    if (open.code !== code) {
+      throw this.#fail(`reply line ${quote(line)} continues a ${open.code} reply`);
+    }
+    const { enhanced, text } = splitEnhancedCode(code, match[3] ?? "");
+    open.enhanced ??= enhanced;
+    open.lines.push(text);
+    if (!isLast) {
+      this.#open = open;
+      return null;
+    }
+    this.#open = null;
+    return { code, enhanced: open.enhanced, lines: open.lines, text: open.lines.join(" ") };
+  }
+
+  #fail(message: string): SmtpError {
+    this.#failure = new SmtpError("protocol", message);
+    this.#partialLength = 0;
+    this.#open = null;
+    return this.#failure;
+  }
+}
+
+/** An enhanced code only counts when its class agrees with the reply: "250 5.0.0" is text. */
+function splitEnhancedCode(code: number, text: string): { enhanced: string | null; text: string } {
+  const match = ENHANCED_CODE.exec(text);
+  if (!match || Number(match[1]) !== Math.floor(code / 100)) return { enhanced: null, text };
+  return { enhanced: `${match[1]}.${match[2]}.${match[3]}`, text: text.slice(match[0].length) };
+}
+
+function quote(line: string): string {
+  return JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}…` : line);
+}

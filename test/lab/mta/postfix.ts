@@ -1,0 +1,275 @@
+/**
+ * Real Postfix instances for the lab: each one a private config, queue and log under its
+ * workDir, listening on 127.0.0.1:<port> and handing every outbound message to the sink.
+ *
+ * How it runs: `postfix -c <workDir>/config start` as root. Postfix accepts a non-default
+ * config directory from root without `alternate_config_directories` (that check only guards
+ * the set-gid postdrop/postqueue, which the lab never uses), so /etc/postfix/main.cf is neither
+ * read nor needed, and the system instance (port 25) is never started. `postfix start` runs
+ * post-install create-missing (queue subdirectories with the right owners) and `master -w`,
+ * which daemonises and returns only once the master has bound its listeners.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import {
+  checkStartOptions,
+  findProcessesWorkingIn,
+  LAB_HOST,
+  type MtaInstance,
+  type MtaMode,
+  pickFreePort,
+  processAlive,
+  runCommand,
+  type StartMtaOptions,
+  sleep,
+  tailOfFile,
+  terminateProcess,
+  waitForGreeting,
+} from "./instance.ts";
+
+export type { MtaInstance, MtaMode, StartMtaOptions } from "./instance.ts";
+
+const POSTFIX_COMMAND = "/usr/sbin/postfix";
+
+/** Every lab Postfix calls itself `<name>.postfix.lab.test`; the domain is what Postfix derives. */
+const POSTFIX_LAB_DOMAIN = "postfix.lab.test";
+
+const START_TIMEOUT_MS = 30_000;
+const GREETING_TIMEOUT_MS = 15_000;
+const STOP_GRACE_MS = 10_000;
+
+export function postfixAvailable(): boolean {
+  return existsSync(POSTFIX_COMMAND);
+}
+
+interface PostfixLayout {
+  workDir: string;
+  configDir: string;
+  queueDir: string;
+  dataDir: string;
+  mailDir: string;
+  logFile: string;
+}
+
+function layoutOf(workDir: string): PostfixLayout {
+  return {
+    workDir,
+    configDir: join(workDir, "config"),
+    queueDir: join(workDir, "queue"),
+    dataDir: join(workDir, "data"),
+    mailDir: join(workDir, "mail"),
+    logFile: join(workDir, "maillog"),
+  };
+}
+
+interface MainCfValues {
+  layout: PostfixLayout;
+  mode: MtaMode;
+  name: string;
+  hostname: string;
+  relayPort: number;
+}
+
+/** Relay control is the one thing that differs between the two modes. */
+function relayControl(mode: MtaMode): string {
+  if (mode === "secure") {
+    return `# Postfix's stock relay policy. mynetworks deliberately leaves out 127.0.0.1: the tester
+# connects from there and must be treated as an outsider, as it would be on the Internet.
+mynetworks = 127.0.0.2/32
+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+# "user@other%host" style source routing stays refused, as by default.
+allow_untrusted_routing = no
+# smtpd_soft_error_limit (10) and smtpd_hard_error_limit (20) stay at their defaults on purpose:
+# the tester must cope with a server that hangs up with 421 after too many errors.`;
+  }
+  return `# The misconfiguration under test: every client counts as "my network" and both
+# restriction lists permit everything, so mail for any domain is relayed.
+mynetworks = 0.0.0.0/0
+smtpd_relay_restrictions = permit
+smtpd_recipient_restrictions = permit`;
+}
+
+function mainCf(values: MainCfValues): string {
+  const { layout, hostname, relayPort } = values;
+  const sink = `[${LAB_HOST}]:${relayPort}`;
+  return `# Written by test/lab/mta/postfix.ts for the lab instance "${values.name}" (${values.mode}).
+# Pin behaviour to the documented 3.6 defaults, whatever Postfix version runs it.
+compatibility_level = 3.6
+
+# Private directories, so instances never share a queue or a lock with each other or the system.
+queue_directory = ${layout.queueDir}
+data_directory = ${layout.dataDir}
+# Log through postlogd to a file: works without syslog (containers, CI).
+maillog_file = ${layout.logFile}
+maillog_file_prefixes = ${layout.workDir}
+syslog_name = postfix-${values.name}
+
+# Loopback only, IPv4 only.
+inet_interfaces = ${LAB_HOST}
+inet_protocols = ipv4
+
+myhostname = ${hostname}
+mydomain = ${POSTFIX_LAB_DOMAIN}
+myorigin = $myhostname
+mydestination = $myhostname, $mydomain, localhost
+smtpd_banner = $myhostname ESMTP
+biff = no
+append_dot_mydomain = no
+
+${relayControl(values.mode)}
+
+# ALL outbound mail goes to the sink, whatever the recipient domain: relayhost covers the
+# default route, default_transport and relay_transport pin every non-local route to the same
+# place even if a recipient domain ends up in relay_domains.
+relayhost = ${sink}
+default_transport = smtp:${sink}
+relay_transport = smtp:${sink}
+# No DNS ever (this replaces the older disable_dns_lookups): the sink is an address literal,
+# and a "native" lookup of anything else would only consult /etc/hosts.
+smtp_dns_support_level = disabled
+smtp_host_lookup = native
+# No reverse DNS of clients either; they show up as unknown[127.0.0.1].
+smtpd_peername_lookup = no
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+smtp_connect_timeout = 5s
+
+# Mail that cannot reach the sink is retried quickly and given up soon, so a dead sink
+# never leaves a lab queue growing for days.
+queue_run_delay = 5s
+minimal_backoff_time = 5s
+maximal_backoff_time = 30s
+maximal_queue_lifetime = 5m
+bounce_queue_lifetime = 5m
+
+# Local mail (postmaster, abuse) is accepted at RCPT like on a real server and delivered to
+# Maildirs under the workDir; inline aliases need no newaliases run and no /etc/aliases.
+alias_maps = inline:{ {postmaster = root}, {abuse = root} }
+alias_database =
+local_recipient_maps = proxy:unix:passwd.byname $alias_maps
+mail_spool_directory = ${layout.mailDir}/
+# Never read root's ~/.forward on the host running the lab.
+forward_path =
+`;
+}
+
+/**
+ * Only the services this setup uses, none chrooted (a chroot would need copies of /etc files
+ * in every queue directory). smtpd listens on the loopback port only.
+ */
+function masterCf(port: number): string {
+  return `# service type private unpriv chroot wakeup maxproc command
+${LAB_HOST}:${port} inet n - n - - smtpd
+pickup unix n - n 60 1 pickup
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000? 0 flush
+proxymap unix - - n - - proxymap
+smtp unix - - n - - smtp
+relay unix - - n - - smtp
+showq unix n - n - - showq
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+local unix - n n - - local
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+`;
+}
+
+async function masterPidFromFile(layout: PostfixLayout): Promise<number | null> {
+  try {
+    const pid = Number((await readFile(join(layout.queueDir, "pid", "master.pid"), "utf8")).trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A crashed earlier run may have left its master (and children) running on this workDir,
+ * holding the old port and the queue. The master's working directory is its queue directory,
+ * which finds it even when the pid file was wiped with the workDir (and never trusts a pid
+ * file whose number the kernel may have handed to another process since).
+ */
+async function stopLeftoverMaster(layout: PostfixLayout): Promise<void> {
+  const leftovers = await findProcessesWorkingIn("master", layout.workDir);
+  await Promise.all(leftovers.map((pid) => terminateProcess(pid, STOP_GRACE_MS)));
+}
+
+async function stopPostfix(layout: PostfixLayout): Promise<void> {
+  const pid = await masterPidFromFile(layout);
+  await runCommand(POSTFIX_COMMAND, ["-c", layout.configDir, "stop"], {
+    timeoutMs: STOP_GRACE_MS,
+  });
+  // `postfix stop` only signals the master; wait until it (and so its listeners) is gone.
+  if (pid !== null) {
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (processAlive(pid) && Date.now() < deadline) await sleep(50);
+  }
+  await stopLeftoverMaster(layout);
+}
+
+export async function startPostfix(options: StartMtaOptions): Promise<MtaInstance> {
+  const layout = layoutOf(resolve(options.workDir));
+  checkStartOptions(options, layout.workDir);
+  if (!postfixAvailable()) throw new Error(`${POSTFIX_COMMAND} not found: install postfix`);
+
+  await stopLeftoverMaster(layout);
+  await rm(layout.workDir, { recursive: true, force: true });
+  await mkdir(layout.configDir, { recursive: true });
+  await mkdir(layout.queueDir, { recursive: true });
+  await mkdir(layout.mailDir, { recursive: true });
+  // data_directory is left for post-install to create: it must belong to the postfix user.
+
+  const port = options.port || (await pickFreePort());
+  const hostname = `${options.name}.${POSTFIX_LAB_DOMAIN}`;
+  await writeFile(
+    join(layout.configDir, "main.cf"),
+    mainCf({
+      layout,
+      mode: options.mode,
+      name: options.name,
+      hostname,
+      relayPort: options.relayPort,
+    }),
+  );
+  await writeFile(join(layout.configDir, "master.cf"), masterCf(port));
+
+  const started = await runCommand(POSTFIX_COMMAND, ["-c", layout.configDir, "start"], {
+    timeoutMs: START_TIMEOUT_MS,
+  });
+  try {
+    if (started.code !== 0) {
+      throw new Error(`postfix start exited ${started.code}: ${started.stdout}${started.stderr}`);
+    }
+    await waitForGreeting(port, GREETING_TIMEOUT_MS);
+  } catch (error) {
+    await stopPostfix(layout);
+    const log = await tailOfFile(layout.logFile);
+    throw new Error(`Postfix "${options.name}" did not start: ${error}\n--- ${layout.logFile}:\n${log}`);
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    kind: "postfix",
+    name: options.name,
+    mode: options.mode,
+    host: LAB_HOST,
+    port,
+    hostname,
+    domain: POSTFIX_LAB_DOMAIN,
+    logFile: layout.logFile,
+    close() {
+      closing ??= stopPostfix(layout);
+      return closing;
+    },
+  };
+}
