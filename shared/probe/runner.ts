@@ -16,7 +16,7 @@ import {
 import { RELAY_CASES } from "./cases.ts";
 import { classifyMailReply, classifyRcptReply, type ReplyMeaning } from "./classify.ts";
 import { addressLiteral, type ExpandedCase, expandCase, randomLabel } from "./expand.ts";
-import { domainOfHost, ownHostName } from "./names.ts";
+import { domainOfHost, isHostName, ownHostName } from "./names.ts";
 import { PROBE_DEFAULTS, type ProbeRequest } from "./request.ts";
 import { CaseQueue, type PendingCase } from "./scheduler.ts";
 import { decideVerdict } from "./verdict.ts";
@@ -75,7 +75,12 @@ export async function runProbe(
     connectionCount += 1;
     return SmtpSession.open(
       connector,
-      { address, port, implicitTls, ...(hostName ? { servername: hostName } : {}) },
+      {
+        address,
+        port,
+        implicitTls,
+        ...(hostName && isHostName(hostName) ? { servername: hostName } : {}),
+      },
       { limits, transcript, conn: connectionCount, heloName },
     );
   };

@@ -254,7 +254,9 @@ export async function startPostfix(options: StartMtaOptions): Promise<MtaInstanc
   } catch (error) {
     await stopPostfix(layout);
     const log = await tailOfFile(layout.logFile);
-    throw new Error(`Postfix "${options.name}" did not start: ${error}\n--- ${layout.logFile}:\n${log}`);
+    throw new Error(
+      `Postfix "${options.name}" did not start: ${error}\n--- ${layout.logFile}:\n${log}`,
+    );
   }
 
   let closing: Promise<void> | null = null;
