@@ -13,6 +13,7 @@ Options:
   --canary-domain D     domain that receives the test recipients (default ${DEFAULT_CANARY_DOMAIN})
   --cases a,b,c         run only these case ids (see --list-cases)
   --timeout S           give up after S seconds in all (default 120)
+  --implicit-tls        TLS from the first byte (default on port 465 only)
   --no-pipelining       one command at a time even when PIPELINING is offered
   --no-starttls         stay in plain text even when STARTTLS is offered
   --json                print the result as JSON
@@ -32,6 +33,7 @@ export interface CheckArgs {
   canaryDomain: string;
   caseIds: string[] | null;
   timeoutMs: number;
+  implicitTls: boolean;
   pipelining: boolean;
   starttls: boolean;
   json: boolean;
@@ -84,6 +86,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       : DEFAULT_CANARY_DOMAIN,
     caseIds,
     timeoutMs: (values.timeout ? positiveInteger(values.timeout, "--timeout", 3600) : 120) * 1000,
+    implicitTls: values["implicit-tls"] ?? false,
     pipelining: !values["no-pipelining"],
     starttls: !values["no-starttls"],
     json: values.json ?? false,
@@ -102,6 +105,7 @@ function parseOptions(argv: string[]) {
       "canary-domain": { type: "string" },
       cases: { type: "string" },
       timeout: { type: "string" },
+      "implicit-tls": { type: "boolean" },
       "no-pipelining": { type: "boolean" },
       "no-starttls": { type: "boolean" },
       json: { type: "boolean" },

@@ -56,7 +56,12 @@ async function check(args: CheckArgs): Promise<number> {
     );
   }
   const result = await runProbe(nodeConnector, {
-    target: { address, port: args.port, hostName: args.host },
+    target: {
+      address,
+      port: args.port,
+      hostName: args.host,
+      implicitTls: args.implicitTls || args.port === 465,
+    },
     canaryDomain: args.canaryDomain,
     targetDomain: args.domain,
     ...(args.caseIds ? { caseIds: args.caseIds } : {}),

@@ -69,7 +69,7 @@ async function settle(socket: CloudflareSocket, timeoutMs: number, kind: "connec
     if (error instanceof SmtpError) throw error;
     throw new SmtpError(kind, error instanceof Error ? error.message : String(error));
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 

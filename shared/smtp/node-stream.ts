@@ -1,6 +1,12 @@
 import net from "node:net";
 import tls from "node:tls";
-import { type ByteStream, type ConnectOptions, type Connector, SmtpError, type TlsInfo } from "./types.ts";
+import {
+  type ByteStream,
+  type ConnectOptions,
+  type Connector,
+  SmtpError,
+  type TlsInfo,
+} from "./types.ts";
 
 /** Above this many unread bytes the socket is paused, so a fast server cannot fill memory. */
 const PAUSE_ABOVE_BYTES = 64 * 1024;
@@ -36,16 +42,15 @@ async function establish(socket: net.Socket, options: ConnectOptions): Promise<v
     }, options.timeoutMs);
     socket.once(readyEvent, () => {
       clearTimeout(timer);
-      socket.off("error", onError);
       resolve();
     });
-    const onError = (error: Error) => {
+    // Left attached after success, so no error goes unheard before the stream's own handlers.
+    socket.once("error", (error: Error) => {
       clearTimeout(timer);
       socket.destroy();
       // With implicit TLS, a failure after the TCP handshake is a TLS failure.
       reject(new SmtpError(tcpConnected ? "tls" : "connect", error.message));
-    };
-    socket.once("error", onError);
+    });
   });
 }
 
@@ -73,7 +78,8 @@ class NodeByteStream implements ByteStream {
     this.#notify();
   };
   readonly #onError = (error: Error) => {
-    this.#error ??= error;
+    // Errors after the end (a write after the server hung up) say nothing new.
+    if (!this.#ended) this.#error ??= error;
     this.#ended = true;
     this.#notify();
   };
@@ -85,6 +91,7 @@ class NodeByteStream implements ByteStream {
     socket.on("end", this.#onEnd);
     socket.on("close", this.#onEnd);
     socket.on("error", this.#onError);
+    this.#ended = socket.destroyed;
   }
 
   /** One reader at a time: the session never reads concurrently. */
@@ -130,14 +137,10 @@ class NodeByteStream implements ByteStream {
         secure.destroy();
         reject(new SmtpError("tls", error?.message ?? "connection closed during TLS handshake"));
       };
-      const onClose = () => onFailure();
-      secure.once("secureConnect", () => {
-        secure.off("error", onFailure);
-        secure.off("close", onClose);
-        resolve();
-      });
+      // Left attached after success: rejecting a settled promise is a no-op.
+      secure.once("secureConnect", () => resolve());
       secure.once("error", onFailure);
-      secure.once("close", onClose);
+      secure.once("close", () => onFailure());
     });
     return new NodeByteStream(secure);
   }
@@ -190,8 +193,10 @@ function describeAuthorizationError(error: unknown): string | null {
 /** "CN=mx.example, O=Example": node gives a field several values as an array. */
 function formatName(name: tls.Certificate | undefined): string | null {
   if (!name) return null;
-  const parts = Object.entries(name).flatMap(([key, value]: [string, string | string[]]) =>
-    (Array.isArray(value) ? value : [value]).map((item) => `${key}=${item}`),
+  const parts = Object.entries(name).flatMap(([key, value]: [string, unknown]) =>
+    (Array.isArray(value) ? value : [value])
+      .filter((item) => item !== undefined)
+      .map((item) => `${key}=${String(item)}`),
   );
   return parts.length > 0 ? parts.join(", ") : null;
 }

@@ -157,3 +157,60 @@ function splitEnhancedCode(code: number, text: string): { enhanced: string | nul
 function quote(line: string): string {
   return JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}…` : line);
 }
+
+/** The extensions a relay test cares about, read from an EHLO reply. */
+export interface SmtpCapabilities {
+  pipelining: boolean;
+  startTls: boolean;
+  /** Whether SIZE was advertised at all. */
+  size: boolean;
+  /** The declared maximum message size in bytes; null when absent or 0 ("no fixed limit"). */
+  sizeLimit: number | null;
+  eightBitMime: boolean;
+  smtpUtf8: boolean;
+  enhancedStatusCodes: boolean;
+  /** SASL mechanisms, upper-cased, e.g. ["PLAIN", "LOGIN"]. */
+  authMechanisms: string[];
+}
+
+const EHLO_KEYWORD_LINE = /^([A-Za-z0-9][A-Za-z0-9-]*)(?:[ =](.*))?$/;
+
+/**
+ * EHLO keywords, upper-cased, mapped to their parameters ("" when none). The first line is the
+ * server's greeting, not an extension. `AUTH=LOGIN PLAIN` (an old Outlook-era form) is merged
+ * into AUTH; lines that are not keywords are ignored, since a broken EHLO list is not fatal.
+ */
+export function parseEhloExtensions(reply: Reply): Map<string, string> {
+  const extensions = new Map<string, string>();
+  for (const line of reply.lines.slice(1)) {
+    const match = EHLO_KEYWORD_LINE.exec(line.trim());
+    if (!match?.[1]) continue;
+    const keyword = match[1].toUpperCase();
+    const params = (match[2] ?? "").trim();
+    const previous = extensions.get(keyword);
+    extensions.set(keyword, previous === undefined ? params : mergeWords(previous, params));
+  }
+  return extensions;
+}
+
+export function capabilitiesOf(extensions: ReadonlyMap<string, string>): SmtpCapabilities {
+  const declaredSize = Number.parseInt(extensions.get("SIZE") ?? "", 10);
+  return {
+    pipelining: extensions.has("PIPELINING"),
+    startTls: extensions.has("STARTTLS"),
+    size: extensions.has("SIZE"),
+    sizeLimit: Number.isFinite(declaredSize) && declaredSize > 0 ? declaredSize : null,
+    eightBitMime: extensions.has("8BITMIME"),
+    smtpUtf8: extensions.has("SMTPUTF8"),
+    enhancedStatusCodes: extensions.has("ENHANCEDSTATUSCODES"),
+    authMechanisms: [...new Set(words(extensions.get("AUTH")?.toUpperCase() ?? ""))],
+  };
+}
+
+function mergeWords(first: string, second: string): string {
+  return [...new Set([...words(first), ...words(second)])].join(" ");
+}
+
+function words(text: string): string[] {
+  return text.split(/\s+/).filter((word) => word.length > 0);
+}

@@ -1,3 +1,4 @@
+export { eximAvailable, startExim } from "./exim.ts";
 export type { MtaInstance, MtaKind, MtaMode, StartMtaOptions } from "./instance.ts";
 export { LAB_HOST } from "./instance.ts";
 export { postfixAvailable, startPostfix } from "./postfix.ts";

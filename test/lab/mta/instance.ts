@@ -6,6 +6,7 @@
  * mail to a sink on 127.0.0.1. Nothing here ever names another address.
  */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { readdir, readFile, readlink } from "node:fs/promises";
 import { createServer, Socket } from "node:net";
 
@@ -114,15 +115,25 @@ function readGreetingOnce(port: number, timeoutMs: number): Promise<string> {
   });
 }
 
-/** Polls until the port greets with 220 (MTAs spawn smtpd lazily, so listening is not enough). */
-export async function waitForGreeting(port: number, timeoutMs: number): Promise<string> {
+/**
+ * Polls until the port greets with 220 (MTAs spawn their SMTP server lazily, so a listening
+ * socket is not enough). `fatalError` is asked between attempts and ends the wait at once
+ * when it finds one, instead of letting a broken config run into the timeout.
+ */
+export async function waitForGreeting(
+  port: number,
+  timeoutMs: number,
+  fatalError: () => Promise<string | null> = async () => null,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   while (Date.now() < deadline) {
     try {
-      return await readGreetingOnce(port, Math.max(500, Math.min(5_000, deadline - Date.now())));
+      return await readGreetingOnce(port, Math.max(500, Math.min(2_000, deadline - Date.now())));
     } catch (error) {
       lastError = error;
+      const fatal = await fatalError();
+      if (fatal !== null) throw new Error(fatal);
       await sleep(100);
     }
   }
@@ -167,16 +178,45 @@ export async function tailOfFile(path: string, lineCount = 30): Promise<string> 
   }
 }
 
+/**
+ * Whether a process still runs. A zombie counts as gone: daemonised MTAs are children of
+ * PID 1, and a container's init may take seconds to reap them after they exited.
+ */
 export function processAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The state letter follows the command name, which is in parentheses and may contain spaces.
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
   }
 }
 
-/** Waits for a process to exit, sending SIGKILL if SIGTERM was not enough by the deadline. */
+/** Polls until nothing accepts connections on the port any more (all listeners are gone). */
+export async function waitForPortClosed(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const accepted = await new Promise<boolean>((resolveProbe) => {
+      const socket = new Socket();
+      socket.setTimeout(1_000, () => {
+        socket.destroy();
+        resolveProbe(true);
+      });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolveProbe(true);
+      });
+      socket.once("error", () => resolveProbe(false));
+      socket.connect(port, LAB_HOST);
+    });
+    if (!accepted) return;
+    await sleep(50);
+  }
+  throw new Error(`${LAB_HOST}:${port} still accepts connections after ${timeoutMs} ms`);
+}
+
+/** Waits for a process to exit, sending SIGKILL if SIGTERM was not enough within the grace time. */
 export async function terminateProcess(pid: number, graceMs: number): Promise<void> {
   if (!processAlive(pid)) return;
   try {
@@ -194,26 +234,47 @@ export async function terminateProcess(pid: number, graceMs: number): Promise<vo
   } catch {
     return;
   }
-  while (processAlive(pid)) await sleep(50);
+  const killDeadline = Date.now() + graceMs;
+  while (processAlive(pid) && Date.now() < killDeadline) await sleep(50);
+}
+
+export interface ProcessInfo {
+  pid: number;
+  argv: string[];
+  /** The program file (/proc/<pid>/exe), or null when it cannot be read. */
+  executable: string | null;
+  /** Working directory, or null when it cannot be read (zombie, vanished). */
+  cwd: string | null;
 }
 
 /**
- * Processes left behind by a crashed earlier run of the same instance: their command name
- * is `command` and their working directory lies inside `workDir` (daemons chdir into their
- * queue or spool, which is how we recognise ours without trusting a pid file that may be gone).
+ * Processes left behind by a crashed earlier run are recognised by what they are, not by a
+ * pid file: the file may have been wiped with the workDir, or name a pid reused since.
  */
-export async function findProcessesWorkingIn(command: string, workDir: string): Promise<number[]> {
+export async function findProcesses(matches: (info: ProcessInfo) => boolean): Promise<number[]> {
   const found: number[] = [];
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
     try {
-      const comm = (await readFile(`/proc/${entry}/comm`, "utf8")).trim();
-      if (comm !== command) continue;
-      const cwd = (await readlink(`/proc/${entry}/cwd`)).replace(/ \(deleted\)$/, "");
-      if (cwd === workDir || cwd.startsWith(`${workDir}/`)) found.push(Number(entry));
+      const argv = (await readFile(`/proc/${entry}/cmdline`, "utf8")).split("\0").filter(Boolean);
+      const [executable, cwd] = await Promise.all(
+        ["exe", "cwd"].map((link) =>
+          readlink(`/proc/${entry}/${link}`).then(
+            (path) => path.replace(/ \(deleted\)$/, ""),
+            () => null,
+          ),
+        ),
+      );
+      const info = { pid, argv, executable: executable ?? null, cwd: cwd ?? null };
+      if (processAlive(pid) && matches(info)) found.push(pid);
     } catch {
-      // The process exited while we looked, or is not ours to inspect.
+      // The process exited while we looked.
     }
   }
   return found;
+}
+
+export function isInside(path: string | null, directory: string): boolean {
+  return path !== null && (path === directory || path.startsWith(`${directory}/`));
 }

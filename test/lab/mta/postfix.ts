@@ -10,27 +10,29 @@
  * which daemonises and returns only once the master has bound its listeners.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, utimes, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   checkStartOptions,
-  findProcessesWorkingIn,
+  findProcesses,
+  isInside,
   LAB_HOST,
   type MtaInstance,
   type MtaMode,
   pickFreePort,
-  processAlive,
   runCommand,
   type StartMtaOptions,
-  sleep,
   tailOfFile,
   terminateProcess,
   waitForGreeting,
+  waitForPortClosed,
 } from "./instance.ts";
 
 export type { MtaInstance, MtaMode, StartMtaOptions } from "./instance.ts";
 
 const POSTFIX_COMMAND = "/usr/sbin/postfix";
+/** Where Debian installs master, smtpd, qmgr and the other daemons. */
+const POSTFIX_DAEMON_DIRECTORY = "/usr/lib/postfix/sbin";
 
 /** Every lab Postfix calls itself `<name>.postfix.lab.test`; the domain is what Postfix derives. */
 const POSTFIX_LAB_DOMAIN = "postfix.lab.test";
@@ -83,11 +85,11 @@ allow_untrusted_routing = no
 # smtpd_soft_error_limit (10) and smtpd_hard_error_limit (20) stay at their defaults on purpose:
 # the tester must cope with a server that hangs up with 421 after too many errors.`;
   }
-  return `# The misconfiguration under test: every client counts as "my network" and both
-# restriction lists permit everything, so mail for any domain is relayed.
+  return `# The misconfiguration under test, as found in the wild: "my network" is the whole
+# Internet, so the stock restrictions permit every client to relay. (A bare "permit" cannot
+# be used: smtpd refuses to start unless a list contains reject_unauth_destination or the like.)
 mynetworks = 0.0.0.0/0
-smtpd_relay_restrictions = permit
-smtpd_recipient_restrictions = permit`;
+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination`;
 }
 
 function mainCf(values: MainCfValues): string {
@@ -184,37 +186,45 @@ postlog unix-dgram n - n - 1 postlogd
 `;
 }
 
-async function masterPidFromFile(layout: PostfixLayout): Promise<number | null> {
-  try {
-    const pid = Number((await readFile(join(layout.queueDir, "pid", "master.pid"), "utf8")).trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
- * A crashed earlier run may have left its master (and children) running on this workDir,
- * holding the old port and the queue. The master's working directory is its queue directory,
- * which finds it even when the pid file was wiped with the workDir (and never trusts a pid
- * file whose number the kernel may have handed to another process since).
+ * The daemons of this instance: every Postfix daemon works in its queue directory. Used to wait
+ * for a stop, and before a start to end what a crashed earlier run left behind (still holding
+ * its port and queue), even when its pid file was wiped with the workDir.
  */
-async function stopLeftoverMaster(layout: PostfixLayout): Promise<void> {
-  const leftovers = await findProcessesWorkingIn("master", layout.workDir);
+async function stopLeftoverDaemons(layout: PostfixLayout): Promise<void> {
+  const leftovers = await findProcesses(
+    ({ executable, cwd }) =>
+      isInside(executable, POSTFIX_DAEMON_DIRECTORY) && isInside(cwd, layout.workDir),
+  );
   await Promise.all(leftovers.map((pid) => terminateProcess(pid, STOP_GRACE_MS)));
 }
 
-async function stopPostfix(layout: PostfixLayout): Promise<void> {
-  const pid = await masterPidFromFile(layout);
+async function stopPostfix(layout: PostfixLayout, port: number): Promise<void> {
   await runCommand(POSTFIX_COMMAND, ["-c", layout.configDir, "stop"], {
     timeoutMs: STOP_GRACE_MS,
   });
-  // `postfix stop` only signals the master; wait until it (and so its listeners) is gone.
-  if (pid !== null) {
-    const deadline = Date.now() + STOP_GRACE_MS;
-    while (processAlive(pid) && Date.now() < deadline) await sleep(50);
+  // `postfix stop` only signals the master, which signals its children; wait until all of
+  // them are gone and nothing holds the listening socket, so the port is free on return.
+  await stopLeftoverDaemons(layout);
+  await waitForPortClosed(port, STOP_GRACE_MS);
+}
+
+/** Postfix daemons that die on a bad setting say so with "fatal:" in the log, then get throttled. */
+async function firstFatalLogLine(layout: PostfixLayout): Promise<string | null> {
+  const log = await tailOfFile(layout.logFile, 200);
+  return log.split("\n").find((line) => / (fatal|panic): /.test(line)) ?? null;
+}
+
+/**
+ * Postfix re-reads a main.cf modified within the last second or so, 300 ms at a time, to avoid
+ * reading it half-written; every Postfix command would wait ~2 s on a file written just now.
+ * Our files are complete when written, so their times are set a minute back.
+ */
+async function backdateConfig(layout: PostfixLayout): Promise<void> {
+  const aMinuteAgo = new Date(Date.now() - 60_000);
+  for (const file of ["main.cf", "master.cf"]) {
+    await utimes(join(layout.configDir, file), aMinuteAgo, aMinuteAgo);
   }
-  await stopLeftoverMaster(layout);
 }
 
 export async function startPostfix(options: StartMtaOptions): Promise<MtaInstance> {
@@ -222,7 +232,7 @@ export async function startPostfix(options: StartMtaOptions): Promise<MtaInstanc
   checkStartOptions(options, layout.workDir);
   if (!postfixAvailable()) throw new Error(`${POSTFIX_COMMAND} not found: install postfix`);
 
-  await stopLeftoverMaster(layout);
+  await stopLeftoverDaemons(layout);
   await rm(layout.workDir, { recursive: true, force: true });
   await mkdir(layout.configDir, { recursive: true });
   await mkdir(layout.queueDir, { recursive: true });
@@ -242,6 +252,7 @@ export async function startPostfix(options: StartMtaOptions): Promise<MtaInstanc
     }),
   );
   await writeFile(join(layout.configDir, "master.cf"), masterCf(port));
+  await backdateConfig(layout);
 
   const started = await runCommand(POSTFIX_COMMAND, ["-c", layout.configDir, "start"], {
     timeoutMs: START_TIMEOUT_MS,
@@ -250,9 +261,9 @@ export async function startPostfix(options: StartMtaOptions): Promise<MtaInstanc
     if (started.code !== 0) {
       throw new Error(`postfix start exited ${started.code}: ${started.stdout}${started.stderr}`);
     }
-    await waitForGreeting(port, GREETING_TIMEOUT_MS);
+    await waitForGreeting(port, GREETING_TIMEOUT_MS, () => firstFatalLogLine(layout));
   } catch (error) {
-    await stopPostfix(layout);
+    await stopPostfix(layout, port);
     const log = await tailOfFile(layout.logFile);
     throw new Error(
       `Postfix "${options.name}" did not start: ${error}\n--- ${layout.logFile}:\n${log}`,
@@ -270,7 +281,7 @@ export async function startPostfix(options: StartMtaOptions): Promise<MtaInstanc
     domain: POSTFIX_LAB_DOMAIN,
     logFile: layout.logFile,
     close() {
-      closing ??= stopPostfix(layout);
+      closing ??= stopPostfix(layout, port);
       return closing;
     },
   };

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
+import type { ProbeRequest } from "../../shared/probe/request.ts";
+import { runProbe } from "../../shared/probe/runner.ts";
+import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
+import { nodeConnector } from "../../shared/smtp/node-stream.ts";
+import { type SimBehaviour, type SimOptions, startSim } from "../lab/sim/index.ts";
+import { type RunningSink, startSink } from "../lab/sink.ts";
+
+let sink: RunningSink;
+
+beforeAll(async () => {
+  sink = await startSink({ acceptDomain: LAB_CANARY_DOMAIN });
+});
+afterAll(async () => {
+  await sink.close();
+});
+
+async function probe(
+  behaviour: SimBehaviour,
+  simOptions: SimOptions = {},
+  { implicitTls = false, ...request }: Partial<ProbeRequest> & { implicitTls?: boolean } = {},
+): Promise<ProbeResult> {
+  const sim = await startSim(behaviour, {
+    relayTo: { host: sink.host, port: sink.port },
+    canaryDomain: LAB_CANARY_DOMAIN,
+    ...simOptions,
+  });
+  try {
+    return await runProbe(nodeConnector, {
+      canaryDomain: LAB_CANARY_DOMAIN,
+      timeBudgetMs: 30_000,
+      ...request,
+      target: { address: "127.0.0.1", port: sim.port, implicitTls },
+    });
+  } finally {
+    await sim.close();
+  }
+}
+
+const outcomes = (result: ProbeResult) => new Set(result.cases.map((c) => c.outcome));
+const acceptedIds = (result: ProbeResult) =>
+  result.cases.filter((c) => c.outcome === "accepted").map((c) => c.id);
+
+describe("the origin case: AppleShare IP 6.2", () => {
+  it("is open, and the report names the bare <spamtest> sender", async () => {
+    const result = await probe("asip62");
+    expect(result.verdict).toBe("open");
+    const bare = result.cases.find((c) => c.id === "bare-sender");
+    expect(bare?.mailFrom).toBe("<spamtest>");
+    expect(bare?.outcome).toBe("accepted");
+    expect(result.reason).toContain("<spamtest>");
+    // The obvious test, a foreign sender, is refused with 553 at RCPT, as in 2001.
+    const foreign = result.cases.find((c) => c.id === "canary-sender");
+    expect(foreign).toMatchObject({ outcome: "refused", step: "rcpt", reply: { code: 553 } });
+    // It also relays for a sender claiming to be a real local user.
+    expect(acceptedIds(result)).toContain("postmaster-domain-sender");
+    // The server only speaks HELO: the fallback must have been used.
+    expect(result.transcript.some((e) => e.dir === "client" && e.line.startsWith("HELO "))).toBe(
+      true,
+    );
+  });
+});
+
+describe("verdicts from reply codes on simulated servers", () => {
+  it("calls an open relay open", async () => {
+    const result = await probe("open-relay");
+    expect(result.verdict).toBe("open");
+    expect(acceptedIds(result)).toContain("canary-sender");
+  });
+
+  it("calls accept-then-bounce open on reply codes alone (delivery proof is a later stage)", async () => {
+    expect((await probe("accept-then-bounce")).verdict).toBe("open");
+  });
+
+  it.each([
+    "catch-all-own-domain",
+    "percent-hack",
+    "bang-path",
+    "source-route",
+    "quoted-local-part",
+  ] as const)("calls %s suspect, never open", async (behaviour) => {
+    const result = await probe(behaviour);
+    expect(result.verdict).toBe("suspect");
+    const accepted = result.cases.filter((c) => c.outcome === "accepted");
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(accepted.every((c) => c.recipientKind === "routing")).toBe(true);
+  });
+
+  it.each(["secure-pipelining", "secure-no-pipelining", "multiline-banner"] as const)(
+    "calls %s closed with every case refused",
+    async (behaviour) => {
+      const result = await probe(behaviour);
+      expect(result.verdict).toBe("closed");
+      expect(outcomes(result)).toEqual(new Set(["refused"]));
+    },
+  );
+});
+
+describe("surviving servers that punish careless testers", () => {
+  it("pipelines only where PIPELINING is offered", async () => {
+    const pipelined = await probe("secure-pipelining");
+    expect(pipelined.connections.every((c) => c.pipelined)).toBe(true);
+    const plain = await probe("secure-no-pipelining");
+    expect(plain.connections.some((c) => c.pipelined)).toBe(false);
+    expect(plain.transcript.some((e) => e.dir === "server" && e.line.startsWith("503"))).toBe(
+      false,
+    );
+  });
+
+  it("waits for the whole greeting before speaking (pregreet test)", async () => {
+    const result = await probe("pregreet");
+    expect(result.verdict).toBe("closed");
+    expect(result.transcript.some((e) => e.line.startsWith("521"))).toBe(false);
+  });
+
+  it("reconnects after an error-limit disconnect and gets every case answered", async () => {
+    const result = await probe("error-limit");
+    expect(result.verdict).toBe("closed");
+    expect(outcomes(result)).toEqual(new Set(["refused"]));
+  });
+
+  it("retries greylisted cases after the server's delay", async () => {
+    const result = await probe("greylist", { greylistDelaySec: 1 });
+    expect(result.verdict).toBe("closed");
+    expect(result.cases.every((c) => c.attempts >= 2)).toBe(true);
+    expect(result.transcript.some((e) => e.line.includes("Greylisted"))).toBe(true);
+  });
+
+  it("outlasts a tarpit when the deadline allows", async () => {
+    const result = await probe("tarpit", { tarpitDelayMs: 150 });
+    expect(result.verdict).toBe("closed");
+  });
+
+  it("never calls a tarpit closed when cut off by the deadline", async () => {
+    const started = Date.now();
+    const result = await probe("tarpit", { tarpitDelayMs: 400 }, { timeBudgetMs: 3_000 });
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(result.verdict).toBe("inconclusive");
+    expect(result.cases.some((c) => c.outcome === "error")).toBe(true);
+  });
+
+  it("upgrades with STARTTLS when the server demands it, and finds the relay behind it", async () => {
+    const result = await probe("starttls-required");
+    expect(result.verdict).toBe("open");
+    expect(result.tls?.protocol).toMatch(/TLS/);
+    expect(result.cases.some((c) => c.outcome === "auth-required")).toBe(false);
+  });
+
+  it("speaks TLS from the first byte on an implicit-TLS port", async () => {
+    const result = await probe("implicit-tls", {}, { implicitTls: true });
+    expect(result.verdict).toBe("open");
+    expect(result.tls).not.toBeNull();
+  });
+});
+
+describe("servers that never let us test", () => {
+  it.each([
+    ["banner-421", /421/],
+    ["banner-554", /554/],
+  ] as const)("%s is inconclusive with the greeting as the reason", async (behaviour, pattern) => {
+    const result = await probe(behaviour);
+    expect(result.verdict).toBe("inconclusive");
+    expect(result.reason).toMatch(pattern);
+  });
+
+  it("a stalled server is inconclusive within the deadline", async () => {
+    const started = Date.now();
+    const result = await probe("stall", {}, { timeBudgetMs: 2_000 });
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(result.verdict).toBe("inconclusive");
+    expect(result.reason).toMatch(/timeout/);
+  });
+});

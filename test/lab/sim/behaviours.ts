@@ -1,0 +1,130 @@
+/** Each simulated behaviour as a policy: mostly a recipient rule plus a few overrides. */
+import { asip62Policy } from "./asip62.ts";
+import { ServerIdentity } from "./identity.ts";
+import { postfixLikePolicy, type SmtpPolicy } from "./policy.ts";
+import {
+  catchAllRecipients,
+  discardRecipients,
+  greylisted,
+  openRecipients,
+  type RecipientRule,
+  type RuleContext,
+  routingTrickRecipients,
+  secureRecipients,
+} from "./recipient-rules.ts";
+import { postfixDialect, reply } from "./replies.ts";
+import type { SimBehaviour, SimSpec } from "./specs.ts";
+import { labTlsContext } from "./tls.ts";
+
+export interface BehaviourContext {
+  spec: SimSpec;
+  /** The address the server listens on, which it also counts as its own name. */
+  address: string;
+  greylistDelaySec: number;
+  tarpitDelayMs: number;
+}
+
+type PolicyFactory = (context: BehaviourContext) => SmtpPolicy;
+
+/** A Postfix-like server whose recipients follow `rule`, with the given overrides. */
+function postfixLike(
+  rule: (rules: RuleContext, context: BehaviourContext) => RecipientRule,
+  overrides: (context: BehaviourContext) => Partial<SmtpPolicy> = () => ({}),
+): PolicyFactory {
+  return (context) => {
+    const { spec, address } = context;
+    const ruleContext: RuleContext = {
+      identity: new ServerIdentity({ ...spec, address }),
+      dialect: postfixDialect(spec.hostname),
+    };
+    return postfixLikePolicy(spec.hostname, rule(ruleContext, context), overrides(context));
+  };
+}
+
+function honouring(...tricks: Parameters<typeof routingTrickRecipients>[1]) {
+  return (context: RuleContext) => routingTrickRecipients(context, tricks);
+}
+
+function banner(code: number, ...lines: string[]) {
+  return { kind: "reply" as const, reply: reply(code, ...lines) };
+}
+
+/** RFC 5321 §3.1: after a 554 greeting, every command but QUIT gets 503 (or the 554 again). */
+function blockedClient(_session: unknown, verb: string) {
+  if (verb === "QUIT") return undefined;
+  return ["MAIL", "RCPT", "DATA"].includes(verb)
+    ? reply(554, "5.7.1 Error: not accepting mail from your network")
+    : reply(503, "5.5.1 Error: bad sequence of commands");
+}
+
+const TLS_FIRST_COMMANDS = new Set(["MAIL", "RCPT", "DATA"]);
+
+export const POLICIES: Record<SimBehaviour, PolicyFactory> = {
+  "open-relay": postfixLike(openRecipients),
+  asip62: ({ spec, address }) => asip62Policy(spec, address),
+  "accept-then-bounce": postfixLike(discardRecipients),
+  "catch-all-own-domain": postfixLike(catchAllRecipients),
+  "percent-hack": postfixLike(honouring("percent")),
+  "bang-path": postfixLike(honouring("bang")),
+  "source-route": postfixLike(honouring("source-route")),
+  "quoted-local-part": postfixLike(honouring("quoted-at")),
+  greylist: postfixLike((rules, { greylistDelaySec }) =>
+    greylisted(secureRecipients(rules), greylistDelaySec),
+  ),
+  tarpit: postfixLike(secureRecipients, ({ tarpitDelayMs }) => ({
+    extraReplyDelayMs: tarpitDelayMs,
+  })),
+  stall: postfixLike(secureRecipients, () => ({ greeting: { kind: "silent" } })),
+  "banner-421": postfixLike(secureRecipients, ({ spec }) => ({
+    greeting: {
+      ...banner(421, `4.3.2 ${spec.hostname} Service not available, closing transmission channel`),
+      thenClose: true,
+    },
+  })),
+  "banner-554": postfixLike(secureRecipients, ({ spec }) => ({
+    greeting: banner(
+      554,
+      `5.7.1 ${spec.hostname} ESMTP not accepting connections from your network`,
+    ),
+    screen: blockedClient,
+  })),
+  "multiline-banner": postfixLike(secureRecipients, ({ spec }) => ({
+    greeting: {
+      ...banner(
+        220,
+        `${spec.hostname} ESMTP Postfix`,
+        "Unsolicited bulk mail is not accepted here",
+        `${spec.hostname} ready`,
+      ),
+      lineGapMs: 100,
+    },
+  })),
+  pregreet: postfixLike(secureRecipients, ({ spec }) => ({
+    greeting: {
+      ...banner(220, `${spec.hostname} ESMTP`, `${spec.hostname} ESMTP`),
+      lineGapMs: 500,
+      earlyTalkerReply: reply(521, "5.5.1 Protocol error"),
+    },
+  })),
+  "starttls-required": postfixLike(openRecipients, () => ({
+    features: { ehlo: true, pipelining: true, starttls: true },
+    tlsContext: labTlsContext(),
+    screen: (session, verb) =>
+      !session.tls && TLS_FIRST_COMMANDS.has(verb)
+        ? reply(530, "5.7.0 Must issue a STARTTLS command first")
+        : undefined,
+  })),
+  "implicit-tls": postfixLike(openRecipients, () => ({
+    implicitTls: true,
+    tlsContext: labTlsContext(),
+  })),
+  "error-limit": postfixLike(secureRecipients, () => ({
+    hardErrorLimit: 5,
+    nonMailCommandLimit: 10,
+  })),
+  "secure-pipelining": postfixLike(secureRecipients),
+  "secure-no-pipelining": postfixLike(secureRecipients, () => ({
+    features: { ehlo: true, pipelining: false, starttls: false },
+    rejectUnauthPipelining: true,
+  })),
+};

@@ -1,0 +1,185 @@
+/** The lab's simulated servers: who they pretend to be and what a correct tester concludes. */
+
+/** Every lab server listens here and nowhere else. */
+export const LAB_HOST = "127.0.0.1";
+
+export const DEFAULT_CANARY_DOMAIN = "canary.relaywatch.test";
+
+export type SimBehaviour =
+  | "open-relay"
+  | "asip62"
+  | "accept-then-bounce"
+  | "catch-all-own-domain"
+  | "percent-hack"
+  | "bang-path"
+  | "source-route"
+  | "quoted-local-part"
+  | "greylist"
+  | "tarpit"
+  | "stall"
+  | "banner-421"
+  | "banner-554"
+  | "multiline-banner"
+  | "pregreet"
+  | "starttls-required"
+  | "implicit-tls"
+  | "error-limit"
+  | "secure-pipelining"
+  | "secure-no-pipelining";
+
+export interface SimSpec {
+  behaviour: SimBehaviour;
+  description: string;
+  hostname: string;
+  /** Own domain. */
+  domain: string;
+  localUsers: string[];
+  /** What a correct tester should conclude from reply codes alone. */
+  expectedVerdict: "open" | "suspect" | "closed" | "inconclusive";
+}
+
+const STANDARD_USERS = ["postmaster", "abuse", "alice"];
+
+function spec(
+  behaviour: SimBehaviour,
+  name: string,
+  expectedVerdict: SimSpec["expectedVerdict"],
+  description: string,
+  localUsers: string[] = STANDARD_USERS,
+): SimSpec {
+  const domain = `${name}.example`;
+  return {
+    behaviour,
+    description,
+    hostname: `mail.${domain}`,
+    domain,
+    localUsers,
+    expectedVerdict,
+  };
+}
+
+export const SIM_SPECS: Record<SimBehaviour, SimSpec> = {
+  "open-relay": spec(
+    "open-relay",
+    "openrelay",
+    "open",
+    "Accepts any sender and recipient and relays every message to its destination.",
+  ),
+  asip62: spec(
+    "asip62",
+    "asip6x",
+    "open",
+    "AppleShare IP Mail Server 6.2: HELO only; refuses relaying for foreign senders, but a bare " +
+      "sender is qualified with its own domain (www.) and then trusted, as is any sender claiming " +
+      "to be a real local user, and the message is really relayed.",
+    ["postmaster", "admin", "webmaster"],
+  ),
+  "accept-then-bounce": spec(
+    "accept-then-bounce",
+    "acceptall",
+    "open",
+    "Answers 250 to every recipient and message and delivers nothing: only delivery proof tells.",
+  ),
+  "catch-all-own-domain": spec(
+    "catch-all-own-domain",
+    "catchall",
+    "suspect",
+    "Files any local part at its own names, routing syntax included, in a local catch-all " +
+      "mailbox; refuses plainly foreign recipients. Never relays.",
+  ),
+  "percent-hack": spec(
+    "percent-hack",
+    "percent",
+    "suspect",
+    "Refuses foreign recipients but honours user%foreign@own and user%foreign, relaying them.",
+  ),
+  "bang-path": spec(
+    "bang-path",
+    "bangpath",
+    "suspect",
+    "Refuses foreign recipients but honours foreign!user and foreign!user@own, relaying them.",
+  ),
+  "source-route": spec(
+    "source-route",
+    "sourceroute",
+    "suspect",
+    "Refuses foreign recipients but honours @own:user@foreign source routes, relaying them.",
+  ),
+  "quoted-local-part": spec(
+    "quoted-local-part",
+    "quoted",
+    "suspect",
+    'Refuses foreign recipients but honours "user@foreign", "user@foreign"@own and ' +
+      '"user@foreign@own", relaying them.',
+  ),
+  greylist: spec(
+    "greylist",
+    "greylist",
+    "closed",
+    "Secure behind postgrey: the first attempt of each (client, sender, recipient) gets 450; " +
+      "a retry after the delay gets the real answer.",
+  ),
+  tarpit: spec("tarpit", "tarpit", "closed", "Secure, but every reply is delayed (tarpitDelayMs)."),
+  stall: spec(
+    "stall",
+    "stall",
+    "inconclusive",
+    "Accepts the TCP connection and never says anything.",
+  ),
+  "banner-421": spec(
+    "banner-421",
+    "busy",
+    "inconclusive",
+    "Greets with 421 (service not available) and closes.",
+  ),
+  "banner-554": spec(
+    "banner-554",
+    "blocks",
+    "inconclusive",
+    "Greets with 554 (not accepting connections from your network) and answers every command " +
+      "with 503 or 554 until QUIT.",
+  ),
+  "multiline-banner": spec(
+    "multiline-banner",
+    "multiline",
+    "closed",
+    "Secure; a three-line banner written in separate writes 100 ms apart.",
+  ),
+  pregreet: spec(
+    "pregreet",
+    "pregreet",
+    "closed",
+    "Secure behind a postscreen-like pregreet test: a client that talks before the last banner " +
+      "line gets 521 and is dropped.",
+  ),
+  "starttls-required": spec(
+    "starttls-required",
+    "tlsonly",
+    "open",
+    "Answers MAIL/RCPT/DATA with 530 until STARTTLS; after TLS it is an open relay.",
+  ),
+  "implicit-tls": spec(
+    "implicit-tls",
+    "smtps",
+    "open",
+    "TLS from the first byte (port 465 style); an open relay inside.",
+  ),
+  "error-limit": spec(
+    "error-limit",
+    "strict",
+    "closed",
+    "Secure; hangs up with 421 after 5 error replies or 10 non-mail commands in one connection.",
+  ),
+  "secure-pipelining": spec(
+    "secure-pipelining",
+    "pipelining",
+    "closed",
+    "Secure Postfix-like server advertising PIPELINING.",
+  ),
+  "secure-no-pipelining": spec(
+    "secure-no-pipelining",
+    "nopipelining",
+    "closed",
+    "Secure, no PIPELINING: a command sent before the previous reply gets 503 improper pipelining.",
+  ),
+};
