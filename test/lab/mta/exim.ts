@@ -119,6 +119,8 @@ ${relayFromHosts(values.mode)}
 # Loopback only, on the lab port; no STARTTLS (there is no certificate to offer).
 local_interfaces = ${LAB_HOST}
 daemon_smtp_ports = ${values.port}
+# A port already in use is an error at once, not nine retries 30 s apart.
+daemon_startup_retries = 0
 tls_advertise_hosts =
 smtp_banner = $primary_hostname ESMTP
 
@@ -243,11 +245,6 @@ async function firstPanic(layout: EximLayout): Promise<string | null> {
   );
 }
 
-async function stopExim(layout: EximLayout, port: number): Promise<void> {
-  await stopEximProcesses(layout);
-  await waitForPortClosed(port, STOP_GRACE_MS);
-}
-
 export async function startExim(options: StartMtaOptions): Promise<MtaInstance> {
   const layout = layoutOf(resolve(options.workDir));
   checkStartOptions(options, layout.workDir);
@@ -291,7 +288,8 @@ export async function startExim(options: StartMtaOptions): Promise<MtaInstance> 
     }
     await waitForGreeting(port, GREETING_TIMEOUT_MS, () => firstPanic(layout));
   } catch (error) {
-    await stopExim(layout, port);
+    // Not waiting for the port here: after a failed start it may belong to someone else.
+    await stopEximProcesses(layout);
     const log = await tailOfFile(join(layout.logDir, "mainlog"));
     throw new Error(`Exim "${options.name}" did not start: ${error}\n--- mainlog:\n${log}`);
   }
@@ -307,7 +305,8 @@ export async function startExim(options: StartMtaOptions): Promise<MtaInstance> 
     domain: EXIM_LAB_DOMAIN,
     logFile: join(layout.logDir, "mainlog"),
     close() {
-      closing ??= stopExim(layout, port);
+      // Resolves only once nothing holds the listening socket, so the port is really free.
+      closing ??= stopEximProcesses(layout).then(() => waitForPortClosed(port, STOP_GRACE_MS));
       return closing;
     },
   };

@@ -2,12 +2,14 @@
  * Real Postfix instances for the lab: each one a private config, queue and log under its
  * workDir, listening on 127.0.0.1:<port> and handing every outbound message to the sink.
  *
- * How it runs: `postfix -c <workDir>/config start` as root. Postfix accepts a non-default
- * config directory from root without `alternate_config_directories` (that check only guards
- * the set-gid postdrop/postqueue, which the lab never uses), so /etc/postfix/main.cf is neither
- * read nor needed, and the system instance (port 25) is never started. `postfix start` runs
- * post-install create-missing (queue subdirectories with the right owners) and `master -w`,
- * which daemonises and returns only once the master has bound its listeners.
+ * How it runs: `postfix -c <workDir>/config start` as root. Run by root, Postfix 3.7 takes a
+ * non-default config directory without it being listed in `alternate_config_directories`
+ * (that list guards unprivileged use of the set-gid postdrop/postqueue, which the lab never
+ * uses), so /etc/postfix/main.cf is neither read nor needed ("No configuration" installs have
+ * none) and the system instance (port 25) is never started. `postfix start` runs post-install
+ * create-missing (queue subdirectories with the right owners) and `master -w`, which
+ * daemonises and returns once the master has bound its listeners; smtpd itself starts on the
+ * first connection, hence the wait for a greeting.
  */
 import { existsSync } from "node:fs";
 import { mkdir, rm, utimes, writeFile } from "node:fs/promises";
@@ -199,14 +201,12 @@ async function stopLeftoverDaemons(layout: PostfixLayout): Promise<void> {
   await Promise.all(leftovers.map((pid) => terminateProcess(pid, STOP_GRACE_MS)));
 }
 
-async function stopPostfix(layout: PostfixLayout, port: number): Promise<void> {
+async function stopPostfix(layout: PostfixLayout): Promise<void> {
   await runCommand(POSTFIX_COMMAND, ["-c", layout.configDir, "stop"], {
     timeoutMs: STOP_GRACE_MS,
   });
-  // `postfix stop` only signals the master, which signals its children; wait until all of
-  // them are gone and nothing holds the listening socket, so the port is free on return.
+  // `postfix stop` only signals the master, which signals its children; wait until all are gone.
   await stopLeftoverDaemons(layout);
-  await waitForPortClosed(port, STOP_GRACE_MS);
 }
 
 /** Postfix daemons that die on a bad setting say so with "fatal:" in the log, then get throttled. */
@@ -263,7 +263,8 @@ export async function startPostfix(options: StartMtaOptions): Promise<MtaInstanc
     }
     await waitForGreeting(port, GREETING_TIMEOUT_MS, () => firstFatalLogLine(layout));
   } catch (error) {
-    await stopPostfix(layout, port);
+    // Not waiting for the port here: after a failed start it may belong to someone else.
+    await stopPostfix(layout);
     const log = await tailOfFile(layout.logFile);
     throw new Error(
       `Postfix "${options.name}" did not start: ${error}\n--- ${layout.logFile}:\n${log}`,
@@ -281,7 +282,8 @@ export async function startPostfix(options: StartMtaOptions): Promise<MtaInstanc
     domain: POSTFIX_LAB_DOMAIN,
     logFile: layout.logFile,
     close() {
-      closing ??= stopPostfix(layout, port);
+      // Resolves only once nothing holds the listening socket, so the port is really free.
+      closing ??= stopPostfix(layout).then(() => waitForPortClosed(port, STOP_GRACE_MS));
       return closing;
     },
   };

@@ -44,9 +44,11 @@ export function asip62Policy(spec: SimSpec, address: string): SmtpPolicy {
         : `<${recipient}> - Recipient Rejected! No SMTP mail relay is allowed.`,
     );
 
-  // No enhanced status codes and its own wording; the rest as any MTA.
+  // Sendmail-era wording without enhanced status codes; what it never says stays Postfix's.
   const dialect: Dialect = {
     ...postfixDialect(hostname),
+    mailOk: (sender) => reply(250, `<${sender}>... Sender OK`),
+    rcptOk: (recipient) => reply(250, `<${recipient}>... Recipient OK`),
     helo: (clientName) => reply(250, `${hostname} Hello ${clientName}, pleased to meet you`),
     startData: reply(354, 'Enter mail, end with "." on a line by itself'),
     queued: (queueId) => reply(250, `${queueId} Message accepted for delivery`),
@@ -62,9 +64,12 @@ export function asip62Policy(spec: SimSpec, address: string): SmtpPolicy {
     needMail: reply(503, "Need MAIL before RCPT"),
     needRcpt: reply(503, "Need RCPT (recipient)"),
     noValidRecipients: reply(503, "Need RCPT (recipient)"),
+    tooManyRecipients: reply(452, "Too many recipients"),
+    sizeExceeded: reply(552, "Message exceeds maximum fixed size"),
+    messageTooBig: reply(552, "Message exceeds maximum fixed size"),
     userUnknown: (recipient) => reply(550, `<${recipient}>... User unknown`),
+    timeout: reply(421, `${hostname} SMTP command timeout, closing connection`),
   };
-  const recipientOk = (recipient: string) => reply(250, `<${recipient}>... Recipient OK`);
 
   return {
     hostname,
@@ -75,7 +80,7 @@ export function asip62Policy(spec: SimSpec, address: string): SmtpPolicy {
     },
     features: { ehlo: false, pipelining: false, starttls: false },
     mail: (_session, sender): MailDecision => ({
-      reply: reply(250, `<${qualify(sender)}>... Sender OK`),
+      reply: dialect.mailOk(qualify(sender)),
       envelopeSender: qualify(sender),
     }),
     rcpt: (session: SessionView, recipient) => {
@@ -87,7 +92,7 @@ export function asip62Policy(spec: SimSpec, address: string): SmtpPolicy {
         return known
           ? acceptRecipient(
               { route: "local", address: `${analysis.destination.localPart}@${spec.domain}` },
-              recipientOk(recipient),
+              dialect.rcptOk(recipient),
             )
           : rejectRecipient(dialect.userUnknown(recipient));
       }
@@ -96,7 +101,7 @@ export function asip62Policy(spec: SimSpec, address: string): SmtpPolicy {
       }
       return acceptRecipient(
         { route: "relay", address: formatMailbox(analysis.destination) },
-        recipientOk(recipient),
+        dialect.rcptOk(recipient),
       );
     },
   };

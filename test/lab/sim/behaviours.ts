@@ -1,4 +1,5 @@
 /** Each simulated behaviour as a policy: mostly a recipient rule plus a few overrides. */
+import type { RoutingTrick } from "./addresses.ts";
 import { asip62Policy } from "./asip62.ts";
 import { ServerIdentity } from "./identity.ts";
 import { postfixLikePolicy, type SmtpPolicy } from "./policy.ts";
@@ -41,7 +42,7 @@ function postfixLike(
   };
 }
 
-function honouring(...tricks: Parameters<typeof routingTrickRecipients>[1]) {
+function honouring(...tricks: RoutingTrick[]) {
   return (context: RuleContext) => routingTrickRecipients(context, tricks);
 }
 

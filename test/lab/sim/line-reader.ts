@@ -47,10 +47,6 @@ export class LineReader {
     this.earlyFrom = null;
   }
 
-  get bufferedBytes(): number {
-    return this.buffer.length;
-  }
-
   async nextLine(maxLineBytes: number): Promise<ReadResult> {
     for (;;) {
       const newline = this.buffer.indexOf(LF);
