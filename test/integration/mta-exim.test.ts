@@ -5,12 +5,12 @@
  * missing Exim fails.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eximAvailable, type MtaInstance, startExim } from "../lab/mta/exim.ts";
 import { LAB_HOST } from "../lab/mta/instance.ts";
 import { type Reply, SmtpDialogue } from "../lab/mta/smtp-dialogue.ts";
+import { type RunningSink, startSink } from "../lab/sink.ts";
 
 const CANARY_RECIPIENT = "x@canary.relaywatch.test";
 const PROBE_SENDER = "probe@relaywatch.test";
@@ -22,121 +22,6 @@ const skipReason =
     ? "Exim is not unpacked (lab-run/exim-dist) or user Debian-exim is missing: run scripts/install-system-deps.sh"
     : null;
 if (skipReason) console.warn(`mta-exim tests skipped: ${skipReason}`);
-
-interface SunkMessage {
-  mailFrom: string;
-  rcptTo: string[];
-  data: string;
-}
-
-/**
- * The smallest SMTP receiver that Postfix's smtp client will deliver to: it accepts every
- * envelope and keeps the messages in memory. (The lab's real sink lives in test/lab/sink.ts.)
- */
-class TestSink {
-  readonly messages: SunkMessage[] = [];
-  private readonly server: Server;
-  private readonly waiters = new Set<() => void>();
-  private readonly connections = new Set<Socket>();
-
-  private constructor(server: Server) {
-    this.server = server;
-    server.on("connection", (socket) => {
-      this.connections.add(socket);
-      socket.once("close", () => this.connections.delete(socket));
-      this.converse(socket);
-    });
-  }
-
-  static async start(): Promise<TestSink> {
-    const sink = new TestSink(createServer());
-    await new Promise<void>((resolveListen) => sink.server.listen(0, LAB_HOST, resolveListen));
-    return sink;
-  }
-
-  get port(): number {
-    const address = this.server.address();
-    if (typeof address !== "object" || address === null) throw new Error("sink not listening");
-    return address.port;
-  }
-
-  private converse(socket: Socket): void {
-    let buffer = "";
-    let envelope: SunkMessage = { mailFrom: "", rcptTo: [], data: "" };
-    let inData = false;
-    const reply = (line: string) => socket.write(`${line}\r\n`);
-    socket.on("error", () => socket.destroy());
-    socket.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString("latin1");
-      for (let newline = buffer.indexOf("\r\n"); newline >= 0; newline = buffer.indexOf("\r\n")) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 2);
-        if (inData) {
-          if (line === ".") {
-            inData = false;
-            this.messages.push(envelope);
-            envelope = { mailFrom: envelope.mailFrom, rcptTo: [], data: "" };
-            for (const wake of this.waiters) wake();
-            reply("250 2.0.0 Ok: sunk");
-          } else {
-            envelope.data += `${line.startsWith(".") ? line.slice(1) : line}\r\n`;
-          }
-          continue;
-        }
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === "EHLO" || verb === "HELO") reply("250 sink.lab.test");
-        else if (verb === "MAIL") {
-          envelope = {
-            mailFrom: line.replace(/^MAIL FROM:\s*<?([^>]*)>?.*$/i, "$1"),
-            rcptTo: [],
-            data: "",
-          };
-          reply("250 2.1.0 Ok");
-        } else if (verb === "RCPT") {
-          envelope.rcptTo.push(line.replace(/^RCPT TO:\s*<?([^>]*)>?.*$/i, "$1"));
-          reply("250 2.1.5 Ok");
-        } else if (verb === "DATA") {
-          inData = true;
-          reply("354 End data with <CR><LF>.<CR><LF>");
-        } else if (verb === "RSET" || verb === "NOOP") reply("250 2.0.0 Ok");
-        else if (verb === "QUIT") {
-          reply("221 2.0.0 Bye");
-          socket.end();
-        } else reply("502 5.5.2 Command not implemented");
-      }
-    });
-    reply("220 sink.lab.test ESMTP test sink");
-  }
-
-  /** The first message (already received or still to come) that matches. */
-  async waitFor(
-    matches: (message: SunkMessage) => boolean,
-    timeoutMs: number,
-  ): Promise<SunkMessage> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.messages.find(matches);
-      if (found) return found;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`no matching message at the sink within ${timeoutMs} ms`);
-      await new Promise<void>((resolveWait) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.waiters.delete(wake);
-          resolveWait();
-        };
-        const timer = setTimeout(wake, remaining);
-        this.waiters.add(wake);
-      });
-    }
-  }
-
-  close(): Promise<void> {
-    // Postfix caches idle connections to the sink; they must not keep the server open.
-    for (const socket of this.connections) socket.destroy();
-    return new Promise((resolveClose) => this.server.close(() => resolveClose()));
-  }
-}
 
 /** Sends the same command until the server answers with `finalCode` or hangs up. */
 async function repeatUntil(
@@ -155,12 +40,12 @@ async function repeatUntil(
 }
 
 describe.skipIf(skipReason !== null)("real Exim on 127.0.0.1", () => {
-  let sink: TestSink;
+  let sink: RunningSink;
   let secure: MtaInstance;
   let open: MtaInstance;
 
   beforeAll(async () => {
-    sink = await TestSink.start();
+    sink = await startSink();
     const common = { port: 0, relayHost: LAB_HOST, relayPort: sink.port };
     [secure, open] = await Promise.all([
       startExim({ ...common, name: "secure", mode: "secure", workDir: `${WORK_ROOT}exim-secure` }),
