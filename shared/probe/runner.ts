@@ -33,8 +33,27 @@ function summarize(reply: Reply | null | undefined): ReplySummary | null {
   return reply ? { code: reply.code, enhanced: reply.enhanced, text: reply.text } : null;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** Wakes every waiter when something changes, or after its own timeout. */
+class Signal {
+  private waiters: (() => void)[] = [];
+
+  wait(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      const waiters = this.waiters;
+      function done() {
+        clearTimeout(timer);
+        const index = waiters.indexOf(done);
+        if (index >= 0) waiters.splice(index, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  notify(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
 }
 
 /** What one reply pair decided for one case in a chunk. */
@@ -198,6 +217,8 @@ export async function runProbe(
   let inFlight = 0;
   let failedConnectionsInARow = 0;
   let abortReason: string | null = null;
+  const quitting: Promise<void>[] = [];
+  const progress = new Signal();
 
   const record = (entry: PendingCase, result: ChunkStep & { kind: "answered" }, conn: number) => {
     const full: CaseResult = { ...result.result, conn, attempts: entry.attempts };
@@ -244,7 +265,7 @@ export async function runProbe(
   };
 
   const runChunk = async (session: SmtpSession, chunk: PendingCase[]) => {
-    const conn = connectionCount;
+    const conn = session.conn;
     const connStarted = new Date().toISOString();
     const pipelined = options.pipelining && session.supports("PIPELINING");
     let ending = "quit";
@@ -279,7 +300,8 @@ export async function runProbe(
       }
     });
     if (stopped) ending = stopped;
-    await session.quit();
+    // The next connection need not wait for this one's 221: QUIT finishes in the background.
+    quitting.push(session.quit());
     connections.push(
       connectionSummary(
         conn,
@@ -301,8 +323,9 @@ export async function runProbe(
     while (!abortReason && Date.now() < deadline && (queue.size > 0 || inFlight > 0)) {
       const chunk = queue.take(options.casesPerConnection, Date.now());
       if (chunk.length === 0) {
-        const readyAt = queue.nextReadyAt() ?? Date.now() + 100;
-        await sleep(Math.min(Math.max(readyAt - Date.now(), 20), 250, deadline - Date.now()));
+        // Nothing ready: wait for a greylisted case's time, or for another worker to finish.
+        const readyAt = queue.nextReadyAt() ?? deadline;
+        await progress.wait(Math.min(readyAt, deadline) - Date.now());
         continue;
       }
       inFlight += chunk.length;
@@ -340,6 +363,7 @@ export async function runProbe(
         session = null;
       } finally {
         inFlight -= chunk.length;
+        progress.notify();
       }
     }
     await session?.quit();
@@ -348,6 +372,7 @@ export async function runProbe(
   const workers = [worker(firstSession)];
   for (let index = 1; index < options.maxConnections; index += 1) workers.push(worker(null));
   await Promise.all(workers);
+  await Promise.all(quitting);
 
   for (const entry of queue.drain()) {
     const cutOff = abortReason ?? "cut off by the deadline before this case was answered";

@@ -85,6 +85,11 @@ export class SmtpSession {
     });
   }
 
+  /** Which connection of the check this is (1-based), as the transcript names it. */
+  get conn(): number {
+    return this.#conn;
+  }
+
   /**
    * Connects and reads the complete banner before saying anything: early talkers fail
    * Postfix postscreen's pregreet test. A non-2xx banner is returned, not thrown.

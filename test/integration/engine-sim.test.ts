@@ -108,6 +108,15 @@ describe("surviving servers that punish careless testers", () => {
     );
   });
 
+  it("records which connection answered each case, and spreads cases over several", async () => {
+    const result = await probe("secure-pipelining");
+    expect(result.connections.length).toBeGreaterThan(2);
+    for (const c of result.cases) {
+      const connection = result.connections.find((summary) => summary.conn === c.conn);
+      expect(connection?.cases).toContain(c.id);
+    }
+  });
+
   it("waits for the whole greeting before speaking (pregreet test)", async () => {
     const result = await probe("pregreet");
     expect(result.verdict).toBe("closed");

@@ -1,0 +1,34 @@
+import { runProbe } from "../shared/probe/runner.ts";
+import { nodeConnector } from "../shared/smtp/node-stream.ts";
+
+export const CANARY_DOMAIN = "canary.relaywatch.test";
+
+export interface RelaywatchRun {
+  wallMs: number;
+  /** Cases with a real answer: any outcome but "error". */
+  answered: number;
+  total: number;
+  verdict: string;
+  /** Whether the server advertised PIPELINING in its EHLO reply. */
+  pipeliningOffered: boolean;
+  connections: number;
+}
+
+/** One full suite against 127.0.0.1:port, timed from the call to the result. */
+export async function runRelaywatch(port: number): Promise<RelaywatchRun> {
+  const started = performance.now();
+  const result = await runProbe(nodeConnector, {
+    target: { address: "127.0.0.1", port },
+    canaryDomain: CANARY_DOMAIN,
+    timeBudgetMs: 300_000,
+  });
+  const wallMs = performance.now() - started;
+  return {
+    wallMs,
+    answered: result.cases.filter((entry) => entry.outcome !== "error").length,
+    total: result.cases.length,
+    verdict: result.verdict,
+    pipeliningOffered: result.extensions.includes("PIPELINING"),
+    connections: result.connections.length,
+  };
+}
