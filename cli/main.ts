@@ -21,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     args = parseCliArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`relaywatch: ${error.message}\n\n${USAGE}\n`);
+    process.stderr.write(`relaywatch: ${error.message}\nRun "relaywatch --help" for usage.\n`);
     return EX_USAGE;
   }
   if (args.command === "help") {
