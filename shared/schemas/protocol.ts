@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { ProbeResult } from "./probe-result.ts";
+
+/**
+ * The coordinator-probe protocol. Both sides parse with these schemas: the coordinator what it
+ * receives from a node, the node what it receives from the coordinator.
+ */
+
+export const ApiError = z.object({ code: z.string(), message: z.string() });
+export type ApiError = z.infer<typeof ApiError>;
+
+const DomainName = z.string().min(1).max(253);
+
+export const ProbeJob = z
+  .object({
+    checkId: z.string().min(1).max(64),
+    /** The vantage result this job fills in. */
+    jobId: z.string().min(1).max(64),
+    target: z
+      .object({
+        /** The address the coordinator checked with its guard; never a name to resolve again. */
+        address: z.union([z.ipv4(), z.ipv6()]),
+        port: z.number().int().min(1).max(65_535),
+        hostName: DomainName.nullable(),
+        implicitTls: z.boolean(),
+      })
+      .strict(),
+    targetDomain: DomainName.nullable(),
+    canaryDomain: DomainName,
+    caseIds: z.array(z.string().max(64)).max(100).nullable(),
+    timeBudgetMs: z.number().int().min(1_000).max(300_000),
+  })
+  .strict();
+export type ProbeJob = z.infer<typeof ProbeJob>;
+
+export const NodeRuntime = z.enum(["cloudflare", "workerd"]);
+export type NodeRuntime = z.infer<typeof NodeRuntime>;
+
+/** Who a probe node is and what it may reach, from its own configuration. */
+export const NodeIdentity = z.object({
+  nodeId: z.string(),
+  region: z.string(),
+  network: z.string(),
+  runtime: NodeRuntime,
+  allowedPorts: z.array(z.number().int()),
+  /** Only local development and tests: loopback targets on any port. */
+  loopbackAllowed: z.boolean(),
+});
+export type NodeIdentity = z.infer<typeof NodeIdentity>;
+
+export const ProbeResponse = z.object({
+  node: NodeIdentity,
+  result: ProbeResult,
+});
+export type ProbeResponse = z.infer<typeof ProbeResponse>;
+
+/** A node as the coordinator knows it. */
+export const VantageNode = z
+  .object({
+    id: z.string().min(1).max(64),
+    region: z.string().min(1).max(64),
+    network: z.string().min(1).max(64),
+    /** Base URL of the node; POST {url}/v1/probe. */
+    url: z.url(),
+    ports: z.array(z.number().int().min(1).max(65_535)),
+  })
+  .strict();
+export type VantageNode = z.infer<typeof VantageNode>;
+
+export const VantageNodes = z.array(VantageNode);
