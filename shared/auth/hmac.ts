@@ -10,7 +10,9 @@ export const REPLAY_WINDOW_SECONDS = 300;
 
 const encoder = new TextEncoder();
 
-async function keyFor(secret: string): Promise<CryptoKey> {
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+async function keyFor(secret: string): Promise<HmacKey> {
   return crypto.subtle.importKey(
     "raw",
     encoder.encode(secret),
@@ -61,7 +63,7 @@ export async function verifyBody(
   if (!/^\d{1,12}$/.test(timestamp)) return "missing";
   if (Math.abs(nowSeconds - Number.parseInt(timestamp, 10)) > REPLAY_WINDOW_SECONDS) return "stale";
   const expected = fromHex(signature.slice(3));
-  if (!expected || expected.length !== 32) return "bad-signature";
+  if (expected?.length !== 32) return "bad-signature";
   const valid = await crypto.subtle.verify(
     "HMAC",
     await keyFor(secret),
