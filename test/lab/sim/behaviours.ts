@@ -16,6 +16,7 @@ import {
 import { postfixDialect, reply } from "./replies.ts";
 import type { SimBehaviour, SimSpec } from "./specs.ts";
 import { labTlsContext } from "./tls.ts";
+import { trustedVantageRecipients } from "./trusted-vantage.ts";
 
 export interface BehaviourContext {
   spec: SimSpec;
@@ -128,4 +129,5 @@ export const POLICIES: Record<SimBehaviour, PolicyFactory> = {
     features: { ehlo: true, pipelining: false, starttls: false },
     rejectUnauthPipelining: true,
   })),
+  "trusted-vantage": postfixLike(trustedVantageRecipients),
 };

@@ -25,7 +25,8 @@ export type SimBehaviour =
   | "implicit-tls"
   | "error-limit"
   | "secure-pipelining"
-  | "secure-no-pipelining";
+  | "secure-no-pipelining"
+  | "trusted-vantage";
 
 export interface SimSpec {
   behaviour: SimBehaviour;
@@ -181,5 +182,13 @@ export const SIM_SPECS: Record<SimBehaviour, SimSpec> = {
     "nopipelining",
     "closed",
     "Secure, no PIPELINING: a command sent before the previous reply gets 503 improper pipelining.",
+  ),
+  "trusted-vantage": spec(
+    "trusted-vantage",
+    "trusted",
+    "closed",
+    "Trusts one network: an open relay for a client whose EHLO name starts with " +
+      "probe-ap-northeast. (a vantage inside it), 554 Relay access denied for everyone else. " +
+      "Open only from ap-northeast.",
   ),
 };

@@ -1,0 +1,180 @@
+/**
+ * Runs a self-hosted probe node under a real workerd process, for tests and local development.
+ * `tsx scripts/probe-node.ts` builds the bundle and starts one node from the environment
+ * (PROBE_SECRET required; NODE_ID, NODE_REGION, NODE_NETWORK, NODE_ALLOWED_PORTS, PROBE_PORT,
+ * ALLOW_LOOPBACK_TARGETS optional).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { NodeIdentity, type NodeRuntime } from "../shared/schemas/protocol.ts";
+import { buildProbeBundle, DEFAULT_PROBE_BUNDLE } from "./build-probe.ts";
+import { DEFAULT_SECRET_ENV_VAR, probeNodeCapnp } from "./workerd-config.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WORKERD = resolve(REPO_ROOT, "node_modules/.bin/workerd");
+const STARTUP_TIMEOUT_MS = 15_000;
+const STOP_GRACE_MS = 2_000;
+/** Ports picked by probing can be taken by someone else before workerd binds them. */
+const MAX_START_ATTEMPTS = 3;
+
+export interface StartProbeNodeOptions {
+  nodeId: string;
+  region: string;
+  network?: string;
+  runtime?: NodeRuntime;
+  allowedPorts: number[];
+  allowLoopback: boolean;
+  secret: string;
+  /** A bundle built by buildProbeBundle; default dist/probe/index.js. */
+  bundlePath?: string;
+  /** Where each node gets its own directory (config and bundle copy); default lab-run/probe-nodes. */
+  workDir?: string;
+  /** Default: a free port on 127.0.0.1. */
+  listenPort?: number;
+  /** Tests only: a config probeNodeCapnp would never write, to show what workerd enforces. */
+  editConfig?: (capnp: string) => string;
+}
+
+export interface RunningProbeNode {
+  url: string;
+  identity: NodeIdentity;
+  kill(): Promise<void>;
+}
+
+/** workerd gave up before serving, typically because the picked port was taken meanwhile. */
+class WorkerdExitedEarly extends Error {}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === "string") throw new Error("could not find a free port");
+  return address.port;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Polls the health endpoint until workerd answers, exits, or the start-up time runs out. */
+async function awaitFirstAnswer(url: string, child: ChildProcess): Promise<Response> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new WorkerdExitedEarly(
+        `workerd exited (${child.exitCode ?? child.signalCode}) before answering`,
+      );
+    }
+    try {
+      return await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(1_000) });
+    } catch {
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  }
+  throw new Error(`workerd did not answer within ${STARTUP_TIMEOUT_MS} ms`);
+}
+
+async function startOnce(
+  options: StartProbeNodeOptions,
+  directory: string,
+  listenPort: number,
+): Promise<RunningProbeNode> {
+  const config = probeNodeCapnp({
+    nodeId: options.nodeId,
+    region: options.region,
+    network: options.network ?? "lab",
+    runtime: options.runtime ?? "workerd",
+    listenPort,
+    bundlePath: "probe.js",
+    allowLoopback: options.allowLoopback,
+    allowedPorts: options.allowedPorts,
+  });
+  const configPath = join(directory, "probe.capnp");
+  await writeFile(configPath, options.editConfig ? options.editConfig(config) : config);
+  const stderr: string[] = [];
+  // The secret reaches workerd through its environment only, never through the config file.
+  const child = spawn(WORKERD, ["serve", configPath], {
+    cwd: directory,
+    env: { ...process.env, [DEFAULT_SECRET_ENV_VAR]: options.secret },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    stderr.push(chunk);
+    if (stderr.length > 50) stderr.shift();
+  });
+  const url = `http://127.0.0.1:${listenPort}`;
+  try {
+    const health = await awaitFirstAnswer(url, child);
+    const body: unknown = await health.json();
+    if (!health.ok) throw new Error(`the node answered ${health.status}: ${JSON.stringify(body)}`);
+    return { url, identity: NodeIdentity.parse(body), kill: () => stop(child) };
+  } catch (error) {
+    await stop(child);
+    const detail = stderr.join("").trim();
+    const message = `${(error as Error).message}${detail ? `\nworkerd: ${detail}` : ""}`;
+    throw error instanceof WorkerdExitedEarly
+      ? new WorkerdExitedEarly(message)
+      : new Error(message);
+  }
+}
+
+export async function startProbeNode(options: StartProbeNodeOptions): Promise<RunningProbeNode> {
+  const workDir = resolve(options.workDir ?? join(REPO_ROOT, "lab-run/probe-nodes"));
+  await mkdir(workDir, { recursive: true });
+  const directory = await mkdtemp(join(workDir, `${options.nodeId}-`));
+  // A copy, so rebuilding the bundle cannot change a node that is running.
+  await copyFile(options.bundlePath ?? DEFAULT_PROBE_BUNDLE, join(directory, "probe.js"));
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt += 1) {
+    try {
+      const node = await startOnce(options, directory, options.listenPort ?? (await freePort()));
+      return {
+        ...node,
+        async kill() {
+          await node.kill();
+          await rm(directory, { recursive: true, force: true });
+        },
+      };
+    } catch (error) {
+      lastError = error;
+      if (!(error instanceof WorkerdExitedEarly) || options.listenPort !== undefined) break;
+    }
+  }
+  await rm(directory, { recursive: true, force: true });
+  throw lastError;
+}
+
+async function main(): Promise<void> {
+  const secret = process.env.PROBE_SECRET;
+  if (!secret) throw new Error("set PROBE_SECRET (at least 32 characters)");
+  await buildProbeBundle();
+  const node = await startProbeNode({
+    nodeId: process.env.NODE_ID ?? "local",
+    region: process.env.NODE_REGION ?? "local",
+    network: process.env.NODE_NETWORK ?? "local",
+    allowedPorts: (process.env.NODE_ALLOWED_PORTS ?? "25,465,587,2525").split(",").map(Number),
+    allowLoopback: process.env.ALLOW_LOOPBACK_TARGETS === "true",
+    secret,
+    ...(process.env.PROBE_PORT ? { listenPort: Number(process.env.PROBE_PORT) } : {}),
+  });
+  process.stdout.write(`probe node ${node.identity.nodeId} listening on ${node.url}\n`);
+  const shutdown = () => void node.kill().then(() => process.exit(0));
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}

@@ -1,0 +1,136 @@
+/**
+ * The probe node's app in-process, with a `connect` that records calls instead of connecting:
+ * configuration, limits and error shapes that need no workerd to show.
+ */
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { probeNodeCapnp } from "../../scripts/workerd-config.ts";
+import { signBody } from "../../shared/auth/hmac.ts";
+import { createProbeApp, MAX_JOB_BYTES } from "../../shared/node/app.ts";
+import { ApiError, NodeIdentity } from "../../shared/schemas/protocol.ts";
+import type { CloudflareConnect } from "../../shared/smtp/cloudflare-stream.ts";
+
+const SECRET = "relaywatch-probe-app-test-secret-0123456789";
+
+const ENV = {
+  NODE_ID: "app-test",
+  NODE_REGION: "eu-west",
+  NODE_NETWORK: "lab",
+  NODE_RUNTIME: "workerd",
+  NODE_ALLOWED_PORTS: "587, 25,465,25",
+  PROBE_SECRET: SECRET,
+};
+
+function appWithConnectLog(now?: () => number) {
+  const connects: unknown[] = [];
+  const connect: CloudflareConnect = (address) => {
+    connects.push(address);
+    throw new Error("this test never connects");
+  };
+  return { app: createProbeApp({ connect, ...(now ? { now } : {}) }), connects };
+}
+
+async function errorOf(response: Response, status: number, code: string): Promise<ApiError> {
+  expect(response.status).toBe(status);
+  const error = ApiError.parse(await response.json());
+  expect(error.code).toBe(code);
+  return error;
+}
+
+const jobBody = (port: number) =>
+  JSON.stringify({
+    checkId: "c",
+    jobId: "j",
+    target: { address: "127.0.0.1", port, hostName: null, implicitTls: false },
+    targetDomain: null,
+    canaryDomain: "canary.relaywatch.test",
+    caseIds: null,
+    timeBudgetMs: 5_000,
+  });
+
+describe("configuration", () => {
+  it("serves the identity, ports sorted and deduplicated, loopback off by default", async () => {
+    const { app } = appWithConnectLog();
+    const response = await app.request("/v1/health", {}, ENV);
+    expect(response.status).toBe(200);
+    expect(NodeIdentity.parse(await response.json())).toEqual({
+      nodeId: "app-test",
+      region: "eu-west",
+      network: "lab",
+      runtime: "workerd",
+      allowedPorts: [25, 465, 587],
+      loopbackAllowed: false,
+    });
+  });
+
+  it.each([
+    ["no environment at all", {}, /NODE_ID/],
+    ["port 25 on Cloudflare", { NODE_RUNTIME: "cloudflare" }, /forbids outbound port 25/],
+    ["a region that is no DNS label", { NODE_REGION: "EU West" }, /NODE_REGION/],
+    ["an ambiguous loopback switch", { ALLOW_LOOPBACK_TARGETS: "yes" }, /ALLOW_LOOPBACK_TARGETS/],
+    ["a short secret", { PROBE_SECRET: "short" }, /PROBE_SECRET/],
+    ["a port list with words", { NODE_ALLOWED_PORTS: "smtp" }, /NODE_ALLOWED_PORTS/],
+  ])("answers every request 500 node_misconfigured for %s", async (_, changes, problem) => {
+    const { app, connects } = appWithConnectLog();
+    const env = Object.keys(changes).length === 0 ? {} : { ...ENV, ...changes };
+    for (const [path, init] of [
+      ["/v1/health", {}],
+      [
+        "/v1/probe",
+        { method: "POST", body: jobBody(25), headers: await signBody(SECRET, jobBody(25)) },
+      ],
+    ] as const) {
+      const error = await errorOf(await app.request(path, init, env), 500, "node_misconfigured");
+      expect(error.message).toMatch(problem);
+      expect(error.message).not.toContain(SECRET);
+    }
+    expect(connects).toEqual([]);
+  });
+});
+
+describe("requests", () => {
+  it("refuses a body over the cap with 413 before reading the rest", async () => {
+    const { app, connects } = appWithConnectLog();
+    const body = "x".repeat(MAX_JOB_BYTES + 1);
+    const response = await app.request("/v1/probe", { method: "POST", body }, ENV);
+    await errorOf(response, 413, "payload_too_large");
+    expect(connects).toEqual([]);
+  });
+
+  it("judges the replay window by the injected clock", async () => {
+    const yesterday = Date.now() - 86_400_000;
+    const { app, connects } = appWithConnectLog(() => yesterday);
+    const body = jobBody(2525);
+    const headers = await signBody(SECRET, body, Math.floor(yesterday / 1000));
+    const response = await app.request("/v1/probe", { method: "POST", body, headers }, ENV);
+    // Authentic for that clock, so it gets as far as the port check.
+    expect((await errorOf(response, 403, "port_not_allowed")).message).toContain("25, 465, 587");
+    expect(connects).toEqual([]);
+  });
+
+  it("answers unknown routes with a JSON 404", async () => {
+    const { app } = appWithConnectLog();
+    await errorOf(await app.request("/v1/nothing", {}, ENV), 404, "not_found");
+  });
+});
+
+describe("the checked-in workerd sample", () => {
+  it("is what probeNodeCapnp generates for it, so the two cannot drift apart", async () => {
+    const sample = await readFile(
+      new URL("../../workers/probe/workerd.capnp", import.meta.url),
+      "utf8",
+    );
+    const generated = probeNodeCapnp({
+      nodeId: "vps-eu-west-1",
+      region: "eu-west",
+      network: "example-hosting",
+      listenPort: 8787,
+      bundlePath: "probe.js",
+      allowLoopback: false,
+      allowedPorts: [25, 465, 587, 2525],
+    });
+    expect(sample).toBe(generated);
+    expect(sample).toContain('allow = [ "public" ]');
+    expect(sample).toContain('fromEnvironment = "PROBE_SECRET"');
+  });
+});

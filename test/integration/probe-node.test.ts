@@ -1,0 +1,300 @@
+/**
+ * The probe node as it runs self-hosted: the real bundle in real workerd processes, probing
+ * lab servers. Every socket in this file, the node's included, targets 127.0.0.1.
+ */
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildProbeBundle } from "../../scripts/build-probe.ts";
+import { type RunningProbeNode, startProbeNode } from "../../scripts/probe-node.ts";
+import { signBody } from "../../shared/auth/hmac.ts";
+import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
+import { ApiError, type ProbeJob, ProbeResponse } from "../../shared/schemas/protocol.ts";
+import { type RunningSim, type SimBehaviour, startSim } from "../lab/sim/index.ts";
+
+const SECRET = "relaywatch-probe-node-test-secret-0123456789";
+const LOOPBACK = "127.0.0.1";
+
+/** A TCP server that only counts who connects: the proof that a refusal opened no socket. */
+interface ConnectionCounter {
+  port: number;
+  connections: number;
+  close(): Promise<void>;
+}
+
+async function listenCounting(port = 0): Promise<ConnectionCounter> {
+  let connections = 0;
+  const server: Server = createServer((socket) => {
+    connections += 1;
+    socket.destroy();
+  });
+  server.listen(port, LOOPBACK);
+  await once(server, "listening");
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("no port");
+  return {
+    port: address.port,
+    get connections() {
+      return connections;
+    },
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+}
+
+/** Port 25 needs privileges on most machines; where it is free and ours, watch it too. */
+async function tryListenCounting(port: number): Promise<ConnectionCounter | null> {
+  try {
+    return await listenCounting(port);
+  } catch {
+    return null;
+  }
+}
+
+function job(port: number, overrides: Partial<ProbeJob> = {}): ProbeJob {
+  return {
+    checkId: "check-1",
+    jobId: "job-1",
+    target: { address: LOOPBACK, port, hostName: null, implicitTls: false },
+    targetDomain: null,
+    canaryDomain: LAB_CANARY_DOMAIN,
+    caseIds: null,
+    timeBudgetMs: 20_000,
+    ...overrides,
+  };
+}
+
+async function post(
+  node: RunningProbeNode,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${node.url}/v1/probe`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+async function postSigned(node: RunningProbeNode, body: string, secret = SECRET) {
+  return post(node, body, await signBody(secret, body));
+}
+
+function expectApiError(
+  reply: { status: number; json: unknown },
+  status: number,
+  code: string,
+): ApiError {
+  expect(reply.status).toBe(status);
+  const error = ApiError.parse(reply.json);
+  expect(error.code).toBe(code);
+  return error;
+}
+
+let workDir: string;
+let bundlePath: string;
+let counter: ConnectionCounter;
+/** Where the one job that should connect goes, so `counter` stays at zero throughout. */
+let reachable: ConnectionCounter;
+// Bound before the tests are collected: whether the port-25 check runs depends on it.
+const port25Counter = await tryListenCounting(25);
+/** A self-hosted node for the lab: loopback allowed, so signed jobs really connect. */
+let euWest: RunningProbeNode;
+let apNortheast: RunningProbeNode;
+/** Configured as a Cloudflare node: 465 and 587 only, no loopback. */
+let cloudflareLike: RunningProbeNode;
+/** Self-hosted production settings: every SMTP port, and the counter's, but no loopback. */
+let production: RunningProbeNode;
+/** The app allows loopback but workerd's network does not: the second line of defence. */
+let publicNetworkOnly: RunningProbeNode;
+const sims = new Map<SimBehaviour, RunningSim>();
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), "relaywatch-probe-node-"));
+  bundlePath = await buildProbeBundle(join(workDir, "bundle", "index.js"));
+  counter = await listenCounting();
+  reachable = await listenCounting();
+  const common = { bundlePath, workDir, secret: SECRET, network: "lab" };
+  const labNode = { ...common, allowedPorts: [25, 465, 587, 2525], allowLoopback: true };
+  [euWest, apNortheast, cloudflareLike, production, publicNetworkOnly] = await Promise.all([
+    startProbeNode({ ...labNode, nodeId: "lab-eu-west", region: "eu-west" }),
+    startProbeNode({ ...labNode, nodeId: "lab-ap-northeast", region: "ap-northeast" }),
+    startProbeNode({
+      ...common,
+      nodeId: "cf-like",
+      region: "eu-west",
+      runtime: "cloudflare",
+      allowedPorts: [465, 587],
+      allowLoopback: false,
+    }),
+    startProbeNode({
+      ...common,
+      nodeId: "production",
+      region: "eu-west",
+      allowedPorts: [25, 465, 587, 2525, counter.port],
+      allowLoopback: false,
+    }),
+    startProbeNode({
+      ...labNode,
+      nodeId: "public-network-only",
+      region: "eu-west",
+      editConfig: (capnp) => capnp.replace(/allow = \[[^\]]*\]/, 'allow = [ "public" ]'),
+    }),
+  ]);
+  for (const behaviour of ["open-relay", "secure-pipelining", "trusted-vantage"] as const) {
+    sims.set(behaviour, await startSim(behaviour));
+  }
+});
+
+afterAll(async () => {
+  await Promise.allSettled(
+    [euWest, apNortheast, cloudflareLike, production, publicNetworkOnly].map((node) =>
+      node?.kill(),
+    ),
+  );
+  await Promise.allSettled([...sims.values()].map((sim) => sim.close()));
+  await counter?.close();
+  await reachable?.close();
+  await port25Counter?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+function simPort(behaviour: SimBehaviour): number {
+  const sim = sims.get(behaviour);
+  if (!sim) throw new Error(`${behaviour} is not running`);
+  return sim.port;
+}
+
+describe("authentication comes before anything else", () => {
+  it("refuses an unsigned job with 401 and opens no socket", async () => {
+    const reply = await post(euWest, JSON.stringify(job(counter.port)), {});
+    expectApiError(reply, 401, "unauthorized");
+    expect(counter.connections).toBe(0);
+  });
+
+  it("refuses a job signed with another secret", async () => {
+    const body = JSON.stringify(job(counter.port));
+    const reply = await postSigned(euWest, body, "another-secret-of-at-least-32-characters");
+    expectApiError(reply, 401, "unauthorized");
+    expect(counter.connections).toBe(0);
+  });
+
+  it("refuses a correctly signed job whose timestamp is more than 300 s old", async () => {
+    const body = JSON.stringify(job(counter.port));
+    const stale = await signBody(SECRET, body, Math.floor(Date.now() / 1000) - 301);
+    const reply = await post(euWest, body, stale);
+    expect(expectApiError(reply, 401, "unauthorized").message).toMatch(/replay window/);
+    expect(counter.connections).toBe(0);
+  });
+
+  it("refuses a signature that does not cover the body it came with", async () => {
+    const headers = await signBody(SECRET, JSON.stringify(job(counter.port)));
+    const tampered = JSON.stringify(job(counter.port, { timeBudgetMs: 30_000 }));
+    expectApiError(await post(euWest, tampered, headers), 401, "unauthorized");
+    expect(counter.connections).toBe(0);
+  });
+});
+
+describe("jobs the node must not run", () => {
+  it("a Cloudflare node refuses port 25 with 403 port_not_allowed, naming its ports", async () => {
+    const reply = await postSigned(cloudflareLike, JSON.stringify(job(25)));
+    const error = expectApiError(reply, 403, "port_not_allowed");
+    expect(error.message).toContain("Cloudflare, which forbids outbound port 25");
+    expect(error.message).toContain("465, 587");
+    expect(counter.connections).toBe(0);
+  });
+
+  it.runIf(port25Counter !== null)("and nothing reached 127.0.0.1:25", () => {
+    expect(port25Counter?.connections).toBe(0);
+  });
+
+  it("checks the port before the address, and connects nowhere", async () => {
+    const reply = await postSigned(cloudflareLike, JSON.stringify(job(counter.port)));
+    expect(expectApiError(reply, 403, "port_not_allowed").message).toContain(`${counter.port}`);
+    expect(counter.connections).toBe(0);
+  });
+
+  it("a node without loopback refuses 127.0.0.1 with 403 forbidden_address", async () => {
+    const reply = await postSigned(production, JSON.stringify(job(counter.port)));
+    expectApiError(reply, 403, "forbidden_address");
+    expect(counter.connections).toBe(0);
+  });
+
+  it("refuses malformed JSON with 400 invalid_job", async () => {
+    const reply = await postSigned(euWest, "{ not json");
+    expectApiError(reply, 400, "invalid_job");
+    expect(counter.connections).toBe(0);
+  });
+
+  it("refuses a job with unknown fields with 400 invalid_job", async () => {
+    const body = JSON.stringify({ ...job(counter.port), relayTo: "elsewhere" });
+    const error = expectApiError(await postSigned(euWest, body), 400, "invalid_job");
+    expect(error.message).toContain("relayTo");
+    expect(counter.connections).toBe(0);
+  });
+
+  it("workerd itself blocks loopback when its network allows only public addresses", async () => {
+    const body = JSON.stringify(job(counter.port, { timeBudgetMs: 3_000 }));
+    const reply = await postSigned(publicNetworkOnly, body);
+    expect(reply.status).toBe(200);
+    const { result } = ProbeResponse.parse(reply.json);
+    expect(result.verdict).toBe("inconclusive");
+    expect(result.reason).toMatch(/cannot connect/);
+    expect(counter.connections).toBe(0);
+  });
+
+  it("does connect once a job is signed and allowed: the counting is real", async () => {
+    const body = JSON.stringify(job(reachable.port, { timeBudgetMs: 3_000 }));
+    const reply = await postSigned(euWest, body);
+    expect(reply.status).toBe(200);
+    expect(ProbeResponse.parse(reply.json).result.verdict).toBe("inconclusive");
+    expect(reachable.connections).toBeGreaterThan(0);
+    expect(counter.connections).toBe(0);
+  });
+});
+
+describe("a self-hosted node runs the real suite through workerd", () => {
+  it("reports its identity, and no secret, at /v1/health", async () => {
+    const response = await fetch(`${euWest.url}/v1/health`);
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    expect(text).not.toContain(SECRET);
+    expect(JSON.parse(text)).toEqual({
+      nodeId: "lab-eu-west",
+      region: "eu-west",
+      network: "lab",
+      runtime: "workerd",
+      allowedPorts: [25, 465, 587, 2525],
+      loopbackAllowed: true,
+    });
+  });
+
+  it.each([
+    ["open-relay", "open"],
+    ["secure-pipelining", "closed"],
+  ] as const)("calls %s %s", async (behaviour, verdict) => {
+    const reply = await postSigned(euWest, JSON.stringify(job(simPort(behaviour))));
+    expect(reply.status).toBe(200);
+    const response = ProbeResponse.parse(reply.json);
+    expect(response.node.region).toBe("eu-west");
+    expect(response.result.verdict).toBe(verdict);
+    const greeting = response.result.transcript.find((line) => line.dir === "client");
+    expect(greeting?.line).toBe(`EHLO probe-eu-west.${LAB_CANARY_DOMAIN}`);
+  });
+
+  it("sees trusted-vantage open from ap-northeast and closed from eu-west", async () => {
+    const body = JSON.stringify(job(simPort("trusted-vantage")));
+    const [fromAsia, fromEurope] = await Promise.all(
+      [apNortheast, euWest].map(async (node) =>
+        ProbeResponse.parse((await postSigned(node, body)).json),
+      ),
+    );
+    expect(fromAsia?.node.region).toBe("ap-northeast");
+    expect(fromAsia?.result.verdict).toBe("open");
+    expect(fromEurope?.node.region).toBe("eu-west");
+    expect(fromEurope?.result.verdict).toBe("closed");
+  });
+});

@@ -1,0 +1,169 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import { chunk, rowsPerInsert, runBatch, type Statement } from "./batch.ts";
+import type { Database } from "./client.ts";
+import { isUniqueViolation } from "./errors.ts";
+import type { MxPlan } from "./mx-plan.ts";
+import {
+  type CheckKind,
+  type CheckRow,
+  type CheckStatus,
+  checks,
+  domains,
+  type NewVantageRow,
+  vantageResults,
+} from "./schema.ts";
+
+/** Statuses of a check that has not reached its verdict yet. */
+export const OPEN_CHECK_STATUSES: CheckStatus[] = ["queued", "running"];
+
+/** One node set to probe one address of one MX host. */
+export interface PlannedVantage {
+  id: string;
+  mxHost: string;
+  mxPreference: number | null;
+  address: string;
+  port: number;
+  nodeId: string;
+  region: string;
+  network: string;
+}
+
+export interface NewCheck {
+  id: string;
+  kind: CheckKind;
+  /** The domain name or host as asked for. */
+  target: string;
+  port: number | null;
+  /** The domain the check belongs to, for "latest check of a domain"; null for a bare host. */
+  domainName: string | null;
+  idempotencyKey: string | null;
+  deadlineAt: number;
+  now: number;
+  mx: MxPlan;
+  vantages: PlannedVantage[];
+}
+
+export interface CreatedCheck {
+  check: CheckRow;
+  /** False when the idempotency key named an existing check, which is returned instead. */
+  created: boolean;
+}
+
+export async function findCheck(db: Database, checkId: string): Promise<CheckRow | null> {
+  return (await db.select().from(checks).where(eq(checks.id, checkId)).get()) ?? null;
+}
+
+export async function findCheckByIdempotencyKey(
+  db: Database,
+  idempotencyKey: string,
+): Promise<CheckRow | null> {
+  const found = await db
+    .select()
+    .from(checks)
+    .where(eq(checks.idempotencyKey, idempotencyKey))
+    .get();
+  return found ?? null;
+}
+
+/**
+ * Records a new check with its domain and pending vantages, or returns the check an earlier
+ * request with the same idempotency key created.
+ */
+export async function createCheck(db: Database, input: NewCheck): Promise<CreatedCheck> {
+  const { idempotencyKey } = input;
+  if (idempotencyKey !== null) {
+    const existing = await findCheckByIdempotencyKey(db, idempotencyKey);
+    if (existing) return { check: existing, created: false };
+  }
+  try {
+    await runBatch(db, insertCheckStatements(db, input));
+  } catch (error) {
+    // Two requests with one key can both miss the read above; the later batch then fails on the
+    // unique key and rolls back whole, and the earlier one's check is the answer.
+    if (idempotencyKey === null || !isUniqueViolation(error, "checks.idempotency_key")) {
+      throw error;
+    }
+    const winner = await findCheckByIdempotencyKey(db, idempotencyKey);
+    if (!winner) throw error;
+    return { check: winner, created: false };
+  }
+  const check = await findCheck(db, input.id);
+  if (!check) throw new Error(`check ${input.id} is missing right after its insert`);
+  return { check, created: true };
+}
+
+function insertCheckStatements(db: Database, input: NewCheck): Statement[] {
+  const domainName = input.domainName?.toLowerCase() ?? null;
+  const statements: Statement[] = [];
+  if (domainName !== null) {
+    statements.push(
+      db
+        .insert(domains)
+        .values({ id: crypto.randomUUID(), name: domainName, createdAt: input.now })
+        .onConflictDoNothing({ target: domains.name }),
+    );
+  }
+  statements.push(
+    db.insert(checks).values({
+      id: input.id,
+      // Looked up inside the batch: the domain row may have been created by an earlier check,
+      // or by a concurrent one whose id this request cannot know.
+      domainId:
+        domainName === null
+          ? null
+          : sql`(select ${domains.id} from ${domains} where ${domains.name} = ${domainName})`,
+      kind: input.kind,
+      target: input.target,
+      port: input.port,
+      status: "queued",
+      idempotencyKey: input.idempotencyKey,
+      mx: input.mx,
+      createdAt: input.now,
+      deadlineAt: input.deadlineAt,
+    }),
+  );
+  const vantageRows: NewVantageRow[] = input.vantages.map((vantage) => ({
+    ...vantage,
+    checkId: input.id,
+    status: "pending",
+  }));
+  for (const rows of chunk(vantageRows, rowsPerInsert(vantageResults))) {
+    statements.push(db.insert(vantageResults).values(rows));
+  }
+  return statements;
+}
+
+/** Moves a queued check to running; false if it had already left the queue. */
+export async function markCheckRunning(
+  db: Database,
+  checkId: string,
+  now: number,
+): Promise<boolean> {
+  const updated = await db
+    .update(checks)
+    .set({ status: "running", startedAt: now })
+    .where(and(eq(checks.id, checkId), eq(checks.status, "queued")))
+    .returning({ id: checks.id });
+  return updated.length > 0;
+}
+
+/**
+ * The query behind `latestCheckForDomain`, exposed so a test can EXPLAIN it: a scalar subquery
+ * for the domain keeps the plan a single descending walk of `checks_domain_created_idx`.
+ */
+export function latestCheckForDomainQuery(db: Database, domainName: string) {
+  const domainId = sql`(select ${domains.id} from ${domains} where ${domains.name} = ${domainName.toLowerCase()})`;
+  return db
+    .select()
+    .from(checks)
+    .where(eq(checks.domainId, domainId))
+    .orderBy(desc(checks.createdAt))
+    .limit(1);
+}
+
+export async function latestCheckForDomain(
+  db: Database,
+  domainName: string,
+): Promise<CheckRow | null> {
+  return (await latestCheckForDomainQuery(db, domainName).get()) ?? null;
+}

@@ -1,0 +1,77 @@
+import { and, asc, eq, inArray, lt } from "drizzle-orm";
+import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
+import { runBatch } from "./batch.ts";
+import { findCheck, OPEN_CHECK_STATUSES } from "./checks.ts";
+import type { Database } from "./client.ts";
+import { type CheckRow, checks, type VantageRow } from "./schema.ts";
+import { failPendingVantage, listVantages } from "./vantages.ts";
+
+/** The overall result of a check, from the outcomes of all its vantages. */
+export interface CheckDecision {
+  verdict: Verdict;
+  reason: string;
+  /** Where vantages disagree, in words; null when they agree. */
+  summary: string | null;
+}
+
+export type DecideCheck = (vantages: VantageRow[]) => CheckDecision;
+
+/**
+ * Finishes a check once every vantage has its outcome, or once its deadline has come, failing
+ * the vantages still pending then. Returns the finished check only to the call that finished it
+ * (null otherwise: not complete yet, or finished by someone else), so whatever follows a finish
+ * happens once however many queue consumers and sweepers race here.
+ */
+export async function finishCheckIfComplete(
+  db: Database,
+  checkId: string,
+  now: number,
+  decide: DecideCheck,
+): Promise<CheckRow | null> {
+  const check = await findCheck(db, checkId);
+  if (!check || !OPEN_CHECK_STATUSES.includes(check.status)) return null;
+  let vantages = await listVantages(db, checkId);
+  const pending = vantages.filter((vantage) => vantage.status === "pending");
+  if (pending.length > 0) {
+    if (now < check.deadlineAt) return null;
+    await runBatch(
+      db,
+      pending.map((vantage) =>
+        failPendingVantage(
+          db,
+          vantage.id,
+          `no answer from ${vantage.nodeId} (${vantage.region}) by the deadline`,
+          now,
+        ),
+      ),
+    );
+    // Read again rather than patch in memory: an answer that landed before these updates won,
+    // and the verdict must be decided from what is stored.
+    vantages = await listVantages(db, checkId);
+  }
+  const decision = decide(vantages);
+  const anyResult = vantages.some((vantage) => vantage.status === "done");
+  const [finished] = await db
+    .update(checks)
+    .set({
+      status: anyResult ? "done" : "failed",
+      verdict: decision.verdict,
+      reason: decision.reason,
+      summary: decision.summary,
+      finishedAt: now,
+    })
+    .where(and(eq(checks.id, checkId), inArray(checks.status, OPEN_CHECK_STATUSES)))
+    .returning();
+  return finished ?? null;
+}
+
+/** Ids of unfinished checks past their deadline, oldest deadline first, for the sweeper. */
+export async function overdueChecks(db: Database, now: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: checks.id })
+    .from(checks)
+    .where(and(inArray(checks.status, OPEN_CHECK_STATUSES), lt(checks.deadlineAt, now)))
+    .orderBy(asc(checks.deadlineAt))
+    .limit(limit);
+  return rows.map((row) => row.id);
+}

@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+/**
+ * The mail exchangers a check resolved, stored with the check so its report shows what was
+ * tested even after DNS changes. A host check has one host with a null preference.
+ */
+export const MxPlanHost = z.object({
+  host: z.string(),
+  /** Null for a host check or the implicit MX (RFC 5321 5.1). */
+  preference: z.number().int().nullable(),
+  /** The addresses the guard allowed; only these get vantages. */
+  addresses: z.array(z.string()),
+});
+export type MxPlanHost = z.infer<typeof MxPlanHost>;
+
+/** An address the guard refused to contact (private, reserved), with why, for the report. */
+export const RefusedAddress = z.object({
+  host: z.string(),
+  address: z.string(),
+  reason: z.string(),
+});
+export type RefusedAddress = z.infer<typeof RefusedAddress>;
+
+export const MxPlan = z.object({
+  hosts: z.array(MxPlanHost),
+  refused: z.array(RefusedAddress),
+});
+export type MxPlan = z.infer<typeof MxPlan>;

@@ -1,0 +1,128 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type {
+  CaseResult,
+  ProbeResult,
+  TranscriptLine,
+  Verdict,
+} from "../../../../shared/schemas/probe-result.ts";
+import type { MxPlan } from "./mx-plan.ts";
+
+/*
+ * D1 schema of the coordinator. Times are integer milliseconds since the epoch. Enumerated
+ * columns are typed here but not CHECK-constrained in SQL: SQLite cannot alter a CHECK, so adding
+ * a verdict or status later would mean rebuilding tables that other tables reference.
+ */
+
+export type CheckKind = "domain" | "host";
+export type CheckStatus = "queued" | "running" | "done" | "failed";
+export type VantageStatus = "pending" | "done" | "failed";
+
+export const domains = sqliteTable("domains", {
+  id: text("id").primaryKey(),
+  /** Always lower-case, so lookups by name need no collation. */
+  name: text("name").notNull().unique(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const checks = sqliteTable(
+  "checks",
+  {
+    id: text("id").primaryKey(),
+    domainId: text("domain_id").references(() => domains.id),
+    kind: text("kind").$type<CheckKind>().notNull(),
+    /** The domain name or host as asked for. */
+    target: text("target").notNull(),
+    port: integer("port"),
+    status: text("status").$type<CheckStatus>().notNull(),
+    verdict: text("verdict").$type<Verdict>(),
+    reason: text("reason"),
+    /** Where vantages disagree, in words; null when they agree. */
+    summary: text("summary"),
+    idempotencyKey: text("idempotency_key").unique(),
+    mx: text("mx_json", { mode: "json" }).$type<MxPlan>(),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+    deadlineAt: integer("deadline_at").notNull(),
+  },
+  (table) => [
+    index("checks_domain_created_idx").on(table.domainId, table.createdAt),
+    index("checks_status_deadline_idx").on(table.status, table.deadlineAt),
+    index("checks_target_created_idx").on(table.target, table.createdAt),
+  ],
+);
+
+/** One node's probe of one address of one MX host. */
+export const vantageResults = sqliteTable(
+  "vantage_results",
+  {
+    id: text("id").primaryKey(),
+    checkId: text("check_id")
+      .notNull()
+      .references(() => checks.id, { onDelete: "cascade" }),
+    mxHost: text("mx_host").notNull(),
+    mxPreference: integer("mx_preference"),
+    address: text("address").notNull(),
+    port: integer("port").notNull(),
+    nodeId: text("node_id").notNull(),
+    region: text("region").notNull(),
+    network: text("network").notNull(),
+    status: text("status").$type<VantageStatus>().notNull(),
+    verdict: text("verdict").$type<Verdict>(),
+    reason: text("reason"),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+    durationMs: integer("duration_ms"),
+    /** The greeting as one line, "220 mx.example.com ESMTP". */
+    banner: text("banner"),
+    tls: text("tls_json", { mode: "json" }).$type<ProbeResult["tls"]>(),
+    extensions: text("extensions_json", { mode: "json" }).$type<ProbeResult["extensions"]>(),
+    names: text("names_json", { mode: "json" }).$type<ProbeResult["names"]>(),
+  },
+  (table) => [index("vantage_results_check_idx").on(table.checkId)],
+);
+
+export const caseResults = sqliteTable(
+  "case_results",
+  {
+    /** Autoincrement, so ordering by id is the order the probe ran the cases in. */
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    vantageResultId: text("vantage_result_id")
+      .notNull()
+      .references(() => vantageResults.id, { onDelete: "cascade" }),
+    caseId: text("case_id").notNull(),
+    mailFrom: text("mail_from").notNull(),
+    rcptTo: text("rcpt_to").notNull(),
+    recipientKind: text("recipient_kind").$type<CaseResult["recipientKind"]>().notNull(),
+    token: text("token").notNull(),
+    outcome: text("outcome").$type<CaseResult["outcome"]>().notNull(),
+    step: text("step").$type<CaseResult["step"]>().notNull(),
+    replyCode: integer("reply_code"),
+    replyEnhanced: text("reply_enhanced"),
+    replyText: text("reply_text"),
+    note: text("note"),
+    conn: integer("conn"),
+    attempts: integer("attempts").notNull(),
+  },
+  (table) => [
+    index("case_results_vantage_idx").on(table.vantageResultId),
+    index("case_results_token_idx").on(table.token),
+  ],
+);
+
+/** The whole transcript of a vantage in one row: hundreds of lines, always read together. */
+export const transcripts = sqliteTable("transcripts", {
+  vantageResultId: text("vantage_result_id")
+    .primaryKey()
+    .references(() => vantageResults.id, { onDelete: "cascade" }),
+  lines: text("lines_json", { mode: "json" }).$type<TranscriptLine[]>().notNull(),
+});
+
+export type DomainRow = typeof domains.$inferSelect;
+export type CheckRow = typeof checks.$inferSelect;
+export type NewCheckRow = typeof checks.$inferInsert;
+export type VantageRow = typeof vantageResults.$inferSelect;
+export type NewVantageRow = typeof vantageResults.$inferInsert;
+export type CaseRow = typeof caseResults.$inferSelect;
+export type NewCaseRow = typeof caseResults.$inferInsert;
+export type TranscriptRow = typeof transcripts.$inferSelect;

@@ -1,0 +1,58 @@
+import { DnsError, normalizeName, type Resolver } from "./resolver.ts";
+
+export interface MailHost {
+  host: string;
+  /** Null for the implicit MX (RFC 5321 §5.1). */
+  preference: number | null;
+  addresses: string[];
+}
+
+export interface FanOutLimits {
+  maxMxHosts: number;
+  maxAddressesPerHost: number;
+}
+
+export const DEFAULT_FAN_OUT: FanOutLimits = { maxMxHosts: 5, maxAddressesPerHost: 2 };
+
+/**
+ * The mail hosts of a domain and their addresses, as a sender would find them: MX records in
+ * preference order, or the domain itself as the implicit MX when it has none (RFC 5321 §5.1).
+ * A null MX (RFC 7505) means the domain takes no mail, so there is nothing to test.
+ */
+export async function resolveMailHosts(
+  resolver: Resolver,
+  domain: string,
+  limits: FanOutLimits = DEFAULT_FAN_OUT,
+): Promise<MailHost[]> {
+  const name = normalizeName(domain);
+  const records = await resolver.mx(name);
+  if (records === null) throw new DnsError("no_such_domain", `${name} does not exist in DNS`);
+  if (records.length === 1 && records[0]?.exchange === "") {
+    throw new DnsError(
+      "null_mx",
+      `${name} publishes a null MX (RFC 7505): it accepts no mail, so it cannot relay`,
+    );
+  }
+  const exchanges =
+    records.length > 0
+      ? [...records]
+          .sort((a, b) => a.preference - b.preference)
+          .filter((record) => record.exchange !== "")
+          .slice(0, limits.maxMxHosts)
+      : [{ preference: null, exchange: name }];
+  const hosts = await Promise.all(
+    exchanges.map(async (record) => ({
+      host: record.exchange,
+      preference: record.preference,
+      addresses: (await resolver.addresses(record.exchange)).slice(0, limits.maxAddressesPerHost),
+    })),
+  );
+  const reachable = hosts.filter((host) => host.addresses.length > 0);
+  if (reachable.length === 0) {
+    throw new DnsError(
+      "no_mail_host",
+      `no mail host of ${name} has an address (${hosts.map((h) => h.host).join(", ")})`,
+    );
+  }
+  return reachable;
+}

@@ -1,0 +1,86 @@
+import { type MxRecord, normalizeName, type Resolver } from "./resolver.ts";
+
+interface ZoneRecords {
+  mx: MxRecord[];
+  addresses: string[];
+  cname: string | null;
+}
+
+/**
+ * A resolver answering from a zone file: local development and tests, where nothing may reach
+ * the internet. Understands the subset of RFC 1035 master files the lab needs: one record per
+ * line, `name [ttl] [IN] TYPE data`, types MX, A, AAAA and CNAME, `;` comments, `@` and
+ * relative names against `$ORIGIN`.
+ */
+export class ZoneResolver implements Resolver {
+  private readonly records = new Map<string, ZoneRecords>();
+
+  constructor(zoneText: string) {
+    let origin = "";
+    for (const rawLine of zoneText.split(/\r?\n/)) {
+      const line = rawLine.replace(/;.*$/, "").trim();
+      if (!line) continue;
+      const fields = line.split(/\s+/);
+      if (fields[0] === "$ORIGIN") {
+        origin = normalizeName(fields[1] ?? "");
+        continue;
+      }
+      const [owner, ...rest] = fields;
+      const data = rest.filter(
+        (field, index) => !(index < 2 && (/^\d+$/.test(field) || field.toUpperCase() === "IN")),
+      );
+      const [type, ...values] = data;
+      if (!owner || !type) continue;
+      const name = this.absolute(owner, origin);
+      const entry = this.entry(name);
+      switch (type.toUpperCase()) {
+        case "MX":
+          entry.mx.push({
+            preference: Number(values[0] ?? 0),
+            exchange: this.absolute(values[1] ?? ".", origin),
+          });
+          break;
+        case "A":
+        case "AAAA":
+          if (values[0]) entry.addresses.push(values[0]);
+          break;
+        case "CNAME":
+          entry.cname = this.absolute(values[0] ?? "", origin);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  async mx(name: string): Promise<MxRecord[] | null> {
+    const entry = this.follow(normalizeName(name));
+    return entry ? entry.mx : null;
+  }
+
+  async addresses(name: string): Promise<string[]> {
+    return this.follow(normalizeName(name))?.addresses ?? [];
+  }
+
+  private follow(name: string, depth = 0): ZoneRecords | null {
+    const entry = this.records.get(name);
+    if (!entry) return null;
+    return entry.cname && depth < 8 ? this.follow(entry.cname, depth + 1) : entry;
+  }
+
+  private entry(name: string): ZoneRecords {
+    let entry = this.records.get(name);
+    if (!entry) {
+      entry = { mx: [], addresses: [], cname: null };
+      this.records.set(name, entry);
+    }
+    return entry;
+  }
+
+  private absolute(name: string, origin: string): string {
+    if (name === "@") return origin;
+    if (name === ".") return "";
+    if (name.endsWith(".")) return normalizeName(name);
+    return normalizeName(origin ? `${name}.${origin}` : name);
+  }
+}

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { DEFAULT_CANARY_DOMAIN } from "../../../shared/probe/defaults.ts";
+import { VantageNodes, type VantageNode } from "../../../shared/schemas/protocol.ts";
+import type { ProbeMessage } from "./checks/messages.ts";
+
+export interface CoordinatorEnv {
+  DB: D1Database;
+  PROBE_QUEUE: Queue<ProbeMessage>;
+  /** JSON array of VantageNode: the probe nodes this coordinator fans out to. */
+  PROBE_NODES: string;
+  /** JSON object node id -> HMAC secret (a Worker secret in production). */
+  NODE_SECRETS: string;
+  CANARY_DOMAIN?: string;
+  /** "true" only in local development and tests: loopback targets on any port. */
+  ALLOW_LOOPBACK_TARGETS?: string;
+  /** Zone file text: local development and tests resolve from it instead of DNS over HTTPS. */
+  DNS_ZONE?: string;
+  DOH_ENDPOINT?: string;
+  /** Time budget of one probe run on one node. */
+  PROBE_TIME_BUDGET_MS?: string;
+}
+
+export interface CoordinatorConfig {
+  nodes: VantageNode[];
+  secrets: Record<string, string>;
+  canaryDomain: string;
+  allowLoopback: boolean;
+  probeTimeBudgetMs: number;
+}
+
+const Secrets = z.record(z.string(), z.string().min(16));
+
+export class ConfigError extends Error {}
+
+/** Reads and checks the configuration once per request; a broken one is a clear 503. */
+export function readConfig(env: CoordinatorEnv): CoordinatorConfig {
+  const nodes = VantageNodes.safeParse(parseJson(env.PROBE_NODES, "PROBE_NODES"));
+  if (!nodes.success) throw new ConfigError(`PROBE_NODES is not a valid node list: ${nodes.error.message}`);
+  const secrets = Secrets.safeParse(parseJson(env.NODE_SECRETS, "NODE_SECRETS"));
+  if (!secrets.success) throw new ConfigError("NODE_SECRETS must map node ids to secrets of 16+ characters");
+  const missing = nodes.data.filter((node) => !secrets.data[node.id]).map((node) => node.id);
+  if (missing.length > 0) throw new ConfigError(`no secret for node(s): ${missing.join(", ")}`);
+  const budget = Number.parseInt(env.PROBE_TIME_BUDGET_MS ?? "120000", 10);
+  return {
+    nodes: nodes.data,
+    secrets: secrets.data,
+    canaryDomain: env.CANARY_DOMAIN ?? DEFAULT_CANARY_DOMAIN,
+    allowLoopback: env.ALLOW_LOOPBACK_TARGETS === "true",
+    probeTimeBudgetMs: Number.isFinite(budget) && budget >= 5_000 ? budget : 120_000,
+  };
+}
+
+function parseJson(text: string | undefined, name: string): unknown {
+  try {
+    return JSON.parse(text ?? "");
+  } catch {
+    throw new ConfigError(`${name} is not valid JSON`);
+  }
+}
