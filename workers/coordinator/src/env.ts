@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_CANARY_DOMAIN } from "../../../shared/probe/defaults.ts";
-import { VantageNodes, type VantageNode } from "../../../shared/schemas/protocol.ts";
+import { type VantageNode, VantageNodes } from "../../../shared/schemas/protocol.ts";
 import type { ProbeMessage } from "./checks/messages.ts";
 
 export interface CoordinatorEnv {
@@ -35,9 +35,11 @@ export class ConfigError extends Error {}
 /** Reads and checks the configuration once per request; a broken one is a clear 503. */
 export function readConfig(env: CoordinatorEnv): CoordinatorConfig {
   const nodes = VantageNodes.safeParse(parseJson(env.PROBE_NODES, "PROBE_NODES"));
-  if (!nodes.success) throw new ConfigError(`PROBE_NODES is not a valid node list: ${nodes.error.message}`);
+  if (!nodes.success)
+    throw new ConfigError(`PROBE_NODES is not a valid node list: ${nodes.error.message}`);
   const secrets = Secrets.safeParse(parseJson(env.NODE_SECRETS, "NODE_SECRETS"));
-  if (!secrets.success) throw new ConfigError("NODE_SECRETS must map node ids to secrets of 16+ characters");
+  if (!secrets.success)
+    throw new ConfigError("NODE_SECRETS must map node ids to secrets of 16+ characters");
   const missing = nodes.data.filter((node) => !secrets.data[node.id]).map((node) => node.id);
   if (missing.length > 0) throw new ConfigError(`no secret for node(s): ${missing.join(", ")}`);
   const budget = Number.parseInt(env.PROBE_TIME_BUDGET_MS ?? "120000", 10);

@@ -49,13 +49,18 @@ async function mailHostsFor(request: CreateCheckRequest, resolver: Resolver): Pr
   try {
     if ("domain" in request) {
       if (parsed.kind !== "name") {
-        throw new BadRequest("invalid_domain", `"${input}" is an address, not a domain; send it as "host"`);
+        throw new BadRequest(
+          "invalid_domain",
+          `"${input}" is an address, not a domain; send it as "host"`,
+        );
       }
       return await resolveMailHosts(resolver, parsed.name);
     }
-    if (parsed.kind === "address") return [{ host: parsed.address, preference: null, addresses: [parsed.address] }];
+    if (parsed.kind === "address")
+      return [{ host: parsed.address, preference: null, addresses: [parsed.address] }];
     const addresses = await resolver.addresses(parsed.name);
-    if (addresses.length === 0) throw new Unprocessable("no_address", `${parsed.name} has no A or AAAA record`);
+    if (addresses.length === 0)
+      throw new Unprocessable("no_address", `${parsed.name} has no A or AAAA record`);
     return [{ host: parsed.name, preference: null, addresses }];
   } catch (error) {
     if (error instanceof DnsError) throw new Unprocessable(error.code, error.message);
@@ -121,7 +126,10 @@ export async function planCheck(
     throw new ServiceUnavailable("no_vantage", `no probe node may reach port ${port}`);
   }
   if (vantages.length > MAX_JOBS_PER_CHECK) {
-    throw new Unprocessable("too_many_targets", `this check would need ${vantages.length} probe runs; the limit is ${MAX_JOBS_PER_CHECK}`);
+    throw new Unprocessable(
+      "too_many_targets",
+      `this check would need ${vantages.length} probe runs; the limit is ${MAX_JOBS_PER_CHECK}`,
+    );
   }
   return {
     kind: "domain" in request ? "domain" : "host",

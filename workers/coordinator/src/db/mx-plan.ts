@@ -21,8 +21,11 @@ export const RefusedAddress = z.object({
 });
 export type RefusedAddress = z.infer<typeof RefusedAddress>;
 
+/** Everything the dispatcher needs to build each vantage's probe job, besides the vantage row. */
 export const MxPlan = z.object({
   hosts: z.array(MxPlanHost),
   refused: z.array(RefusedAddress),
+  /** The relay cases the request chose; null runs the whole catalogue. */
+  caseIds: z.array(z.string()).nullable(),
 });
 export type MxPlan = z.infer<typeof MxPlan>;

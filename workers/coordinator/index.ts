@@ -1,0 +1,3 @@
+import { createCoordinator } from "./src/worker.ts";
+
+export default createCoordinator();

@@ -1,0 +1,7 @@
+import type { Resolver } from "./dns/resolver.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "./env.ts";
+
+export interface AppContext {
+  Bindings: CoordinatorEnv;
+  Variables: { config: CoordinatorConfig; resolver: Resolver };
+}
