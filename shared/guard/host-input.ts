@@ -2,7 +2,7 @@
 import { shown } from "./display.ts";
 import { GuardError } from "./errors.ts";
 import { validateHostName } from "./host-name.ts";
-import { isAddressLiteral } from "./literal.ts";
+import { isAddressLiteral, zoneIdRefusal } from "./literal.ts";
 import { nonAsciiMessage } from "./non-ascii.ts";
 
 export type HostInput = { kind: "name"; name: string } | { kind: "address"; address: string };
@@ -85,6 +85,7 @@ function rejectOtherNotations(input: string): void {
     );
   }
   if (HOST_AND_PORT.test(input)) throw includesPort(input);
+  if (input.includes(":") && input.includes("%")) throw zoneIdRefusal(input);
 }
 
 function bracketedLiteral(input: string): HostInput {

@@ -5,23 +5,17 @@ import { GuardError } from "./errors.ts";
 const MAX_NAME_LENGTH = 253;
 const MAX_LABEL_LENGTH = 63;
 const LDH_CHARACTER = /[a-z0-9-]/i;
+/** Every top-level domain starts with a letter (RFC 3696 §2), so "1.2.3.4a" is no name. */
+const STARTS_WITH_LETTER = /^[a-z]/;
 
 /**
- * Special-use domains (RFC 6761, 6762, 7686, 8375, 9476, and ICANN's .internal) that never
- * name a public mail server. Resolving them would at best fail and at worst reach this machine
- * or its local network.
+ * Special-use domains that only ever name this machine or its local network (RFC 6761, 6762,
+ * 8375, and ICANN's .internal): a user typing one means a host Relaywatch will not test, and
+ * saying so beats a later "resolves to a private address". The testing names of RFC 2606
+ * (.test, .example, .invalid) stay accepted: they fail to resolve on the public Internet, and
+ * lab setups with their own resolver rely on them.
  */
-const SPECIAL_USE_DOMAINS = [
-  "localhost",
-  "local",
-  "internal",
-  "home.arpa",
-  "test",
-  "invalid",
-  "example",
-  "onion",
-  "alt",
-];
+const LOCAL_ONLY_DOMAINS = ["localhost", "local", "internal", "home.arpa"];
 
 /**
  * Checks an ASCII host name with no trailing dot and returns it in lower case.
@@ -46,13 +40,20 @@ export function validateHostName(name: string): string {
       `${shown(name)} is not a full host name; enter one with a domain, such as mail.example.org`,
     );
   }
-  const specialDomain = SPECIAL_USE_DOMAINS.find(
+  const topLevelDomain = labels.at(-1) ?? "";
+  if (!STARTS_WITH_LETTER.test(topLevelDomain)) {
+    throw invalidHost(
+      `${shown(name)} ends in "${shown(topLevelDomain)}"; the last part of a host name (its ` +
+        "top-level domain) starts with a letter",
+    );
+  }
+  const localDomain = LOCAL_ONLY_DOMAINS.find(
     (domain) => lowerCaseName === domain || lowerCaseName.endsWith(`.${domain}`),
   );
-  if (specialDomain !== undefined) {
+  if (localDomain !== undefined) {
     throw invalidHost(
-      `${shown(name)} is under .${specialDomain}, a special-use domain that never names a ` +
-        "public mail server",
+      `${shown(name)} is under .${localDomain}, which only names hosts on a local network; ` +
+        "Relaywatch only tests public mail servers",
     );
   }
   return lowerCaseName;

@@ -3,7 +3,7 @@
  * an address and port. Pure functions with no I/O and no node: imports, so the coordinator
  * Worker and every probe node run the very same checks.
  */
-export { checkAddress } from "./address.ts";
+export { checkAddress, isLoopbackAddress } from "./address.ts";
 export { type GuardCode, GuardError } from "./errors.ts";
 export { type HostInput, parseHostInput } from "./host-input.ts";
 export { DEFAULT_ALLOWED_PORTS, type GuardPolicy } from "./policy.ts";

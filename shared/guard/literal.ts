@@ -24,7 +24,10 @@ const MAX_LITERAL_LENGTH = 64;
 
 const IPV6_CHARACTERS = /^[0-9a-f:.]+$/i;
 
-/** ipaddr.js reads the dotted tail of an IPv6 address with parseInt, which takes "0x7f" and "0177" too. */
+/**
+ * ipaddr.js reads the dotted tail of an IPv6 address with parseInt, which also takes "0x7f"
+ * and "0177"; inet_pton takes plain decimal only, so that is all the guard takes.
+ */
 const IPV6_STRICT_DOTTED_TAIL =
   /:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -41,12 +44,7 @@ export function parseAddressLiteral(input: string): AddressLiteral {
   if (text.length > MAX_LITERAL_LENGTH) {
     throw invalidAddress(`${shown(input)} is too long to be an IP address`);
   }
-  if (text.includes("%")) {
-    throw invalidAddress(
-      `${shown(input)} carries a zone id (the part after "%"); zone ids name a local network ` +
-        "interface, so Relaywatch does not accept them",
-    );
-  }
+  if (text.includes("%")) throw zoneIdRefusal(input);
   if (text.includes(":")) {
     const address = parseIPv6(text);
     if (address === null) throw notAnAddress(input);
@@ -55,6 +53,14 @@ export function parseAddressLiteral(input: string): AddressLiteral {
   const address = parseIPv4(text);
   if (address === null) throw notAnAddress(input);
   return { address, otherReadings: decimalReading(text, address), text };
+}
+
+/** "fe80::1%eth0": the zone id names an interface of the machine that reads it. */
+export function zoneIdRefusal(input: string): GuardError {
+  return invalidAddress(
+    `${shown(input)} carries a zone id (the part after "%"); zone ids name a local network ` +
+      "interface, so Relaywatch does not accept them",
+  );
 }
 
 /** Whether the text is an address literal parseAddressLiteral accepts. */

@@ -51,7 +51,10 @@ const forbidden = (input: string, message: RegExp): HostileAddress => ({
   code: "forbidden_address",
   message,
 });
-const invalid = (input: string, message = /is not a valid IPv4 or IPv6 address/): HostileAddress => ({
+const invalid = (
+  input: string,
+  message = /is not a valid IPv4 or IPv6 address/,
+): HostileAddress => ({
   input,
   code: "invalid_address",
   message,
@@ -74,7 +77,10 @@ const LEGACY_IPV4_SPELLINGS: HostileAddress[] = [
   forbidden("0xa.0.0.1", /means 10\.0\.0\.1, which is a private address/),
   forbidden("10.1", /means 10\.0\.0\.1, which is a private address/),
   forbidden("0xac.16.0.1", /means 172\.16\.0\.1, which is a private address \(172\.16\.0\.0\/12\)/),
-  forbidden("3232235777", /means 192\.168\.1\.1, which is a private address \(192\.168\.0\.0\/16\)/),
+  forbidden(
+    "3232235777",
+    /means 192\.168\.1\.1, which is a private address \(192\.168\.0\.0\/16\)/,
+  ),
   forbidden("0xc0a80101", /means 192\.168\.1\.1, which is a private address/),
   forbidden("192.168.257", /means 192\.168\.1\.1, which is a private address/),
   forbidden("2852039166", /means 169\.254\.169\.254, which is a link-local address/),
@@ -115,7 +121,10 @@ const MALFORMED_ADDRESSES: HostileAddress[] = [
 ];
 
 const EMBEDDED_IPV4: HostileAddress[] = [
-  forbidden("::ffff:127.0.0.1", /IPv4-mapped address \(::ffff:0:0\/96\) for 127\.0\.0\.1, which is a loopback/),
+  forbidden(
+    "::ffff:127.0.0.1",
+    /IPv4-mapped address \(::ffff:0:0\/96\) for 127\.0\.0\.1, which is a loopback/,
+  ),
   forbidden("::ffff:7f00:1", /IPv4-mapped address .* for 127\.0\.0\.1, which is a loopback/),
   forbidden("::FFFF:7F00:0001", /IPv4-mapped address .* for 127\.0\.0\.1/),
   forbidden("0:0:0:0:0:ffff:7f00:1", /IPv4-mapped address .* for 127\.0\.0\.1/),
@@ -125,12 +134,18 @@ const EMBEDDED_IPV4: HostileAddress[] = [
   forbidden("::ffff:192.168.0.1", /for 192\.168\.0\.1, which is a private/),
   forbidden("::ffff:a9fe:a9fe", /for 169\.254\.169\.254, which is a link-local/),
   forbidden("::ffff:0.0.0.0", /for 0\.0\.0\.0, which is an unspecified/),
-  forbidden("::127.0.0.1", /IPv4-compatible address \(::\/96\) for 127\.0\.0\.1, which is a loopback/),
+  forbidden(
+    "::127.0.0.1",
+    /IPv4-compatible address \(::\/96\) for 127\.0\.0\.1, which is a loopback/,
+  ),
   forbidden("::7f00:1", /IPv4-compatible address .* for 127\.0\.0\.1/),
   forbidden("::10.0.0.1", /IPv4-compatible address .* for 10\.0\.0\.1, which is a private/),
   forbidden("::a00:1", /IPv4-compatible address .* for 10\.0\.0\.1/),
   forbidden("::ffff:0:127.0.0.1", /IPv4-translated address \(::ffff:0:0:0\/96\)/),
-  forbidden("64:ff9b::127.0.0.1", /NAT64 address \(64:ff9b::\/96\) for 127\.0\.0\.1, which is a loopback/),
+  forbidden(
+    "64:ff9b::127.0.0.1",
+    /NAT64 address \(64:ff9b::\/96\) for 127\.0\.0\.1, which is a loopback/,
+  ),
   forbidden("64:ff9b::7f00:1", /NAT64 address .* for 127\.0\.0\.1/),
   forbidden("64:ff9b::10.0.0.1", /NAT64 address .* for 10\.0\.0\.1, which is a private/),
   forbidden("64:ff9b::a9fe:a9fe", /NAT64 address .* for 169\.254\.169\.254/),

@@ -1,5 +1,9 @@
-import ipaddr from "ipaddr.js";
-import { checkTarget, GuardError, parseHostInput } from "../../../../shared/guard/index.ts";
+import {
+  checkTarget,
+  GuardError,
+  isLoopbackAddress,
+  parseHostInput,
+} from "../../../../shared/guard/index.ts";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import type { VantageNode } from "../../../../shared/schemas/protocol.ts";
 import { type MailHost, resolveMailHosts } from "../dns/mail-hosts.ts";
@@ -32,10 +36,6 @@ export interface CheckPlan {
 /** More (address x vantage) jobs than this for one check is a fan-out we refuse to make. */
 const MAX_JOBS_PER_CHECK = 40;
 const MAX_VANTAGES_PER_ADDRESS = 5;
-
-function isLoopback(address: string): boolean {
-  return ipaddr.process(address).range() === "loopback";
-}
 
 async function mailHostsFor(request: CreateCheckRequest, resolver: Resolver): Promise<MailHost[]> {
   const input = "domain" in request ? request.domain : request.host;
@@ -107,7 +107,7 @@ export async function planCheck(
   for (const mailHost of guarded) {
     for (const address of mailHost.addresses) {
       const reachable = (node: VantageNode) =>
-        node.ports.includes(port) || (config.allowLoopback && isLoopback(address));
+        node.ports.includes(port) || (config.allowLoopback && isLoopbackAddress(address));
       for (const node of config.nodes.filter(reachable).slice(0, MAX_VANTAGES_PER_ADDRESS)) {
         vantages.push({
           id: newId(),

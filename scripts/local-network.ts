@@ -1,0 +1,102 @@
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import { LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
+import type { VantageNode } from "../shared/schemas/protocol.ts";
+import { type RunningLab, startLab } from "../test/lab/lab.ts";
+import { buildProbeBundle } from "./build-probe.ts";
+import { type RunningCoordinator, startCoordinatorDev } from "./coordinator-dev.ts";
+import { labZone } from "./lab-zone.ts";
+import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
+
+/** Three vantages in different regions and networks, as in production. */
+export const LOCAL_VANTAGES = [
+  { id: "local-eu-west", region: "eu-west", network: "lab-net-a" },
+  { id: "local-us-east", region: "us-east", network: "lab-net-b" },
+  { id: "local-ap-northeast", region: "ap-northeast", network: "lab-net-c" },
+] as const;
+
+const SELF_HOSTED_PORTS = [25, 465, 587, 2525];
+
+export interface LocalNetworkOptions {
+  coordinatorPort: number;
+  /** First probe node port; the others follow. 0: free ports. */
+  nodeBasePort: number;
+  labBasePort: number;
+  realMtas: boolean;
+  workDir: string;
+  probeTimeBudgetMs?: number;
+  log?: (line: string) => void;
+  /** Aborting during start-up stops what was started so far. */
+  signal?: AbortSignal;
+}
+
+export interface LocalNetwork {
+  coordinator: RunningCoordinator;
+  nodes: (RunningProbeNode & { vantage: VantageNode })[];
+  lab: RunningLab;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole network on one machine: the lab, three probe nodes as real workerd processes, and
+ * the coordinator under wrangler dev with a local D1 and queue. Loopback targets are allowed
+ * here, and only here, by explicit configuration.
+ */
+export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
+  const workDir = resolve(options.workDir);
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.splice(0).reverse()) await stopOne().catch(() => {});
+  };
+  const started = (stopOne: () => Promise<void>) => {
+    stoppers.push(stopOne);
+    options.signal?.throwIfAborted();
+  };
+  try {
+    const lab = await startLab({
+      basePort: options.labBasePort,
+      realMtas: options.realMtas,
+      workDir: `${workDir}/lab`,
+    });
+    started(() => lab.close());
+    const bundlePath = await buildProbeBundle();
+    const secrets: Record<string, string> = {};
+    const nodes: LocalNetwork["nodes"] = [];
+    for (const [index, vantage] of LOCAL_VANTAGES.entries()) {
+      secrets[vantage.id] = randomBytes(32).toString("hex");
+      const node = await startProbeNode({
+        nodeId: vantage.id,
+        region: vantage.region,
+        network: vantage.network,
+        runtime: "workerd",
+        allowedPorts: SELF_HOSTED_PORTS,
+        allowLoopback: true,
+        secret: secrets[vantage.id] ?? "",
+        bundlePath,
+        workDir: `${workDir}/probe-nodes`,
+        ...(options.nodeBasePort ? { listenPort: options.nodeBasePort + index } : {}),
+      });
+      started(() => node.kill());
+      nodes.push({ ...node, vantage: { ...vantage, url: node.url, ports: SELF_HOSTED_PORTS } });
+    }
+    const coordinator = await startCoordinatorDev({
+      port: options.coordinatorPort,
+      stateDir: `${workDir}/coordinator-state`,
+      vars: {
+        PROBE_NODES: JSON.stringify(nodes.map((node) => node.vantage)),
+        NODE_SECRETS: JSON.stringify(secrets),
+        ALLOW_LOOPBACK_TARGETS: "true",
+        CANARY_DOMAIN: LAB_CANARY_DOMAIN,
+        DNS_ZONE: labZone(lab.targets),
+        PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
+      },
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    started(() => coordinator.stop());
+    return { coordinator, nodes, lab, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+import { formatLabTable } from "../test/lab/lab.ts";
+import { type LocalNetwork, startLocalNetwork } from "./local-network.ts";
+
+const COORDINATOR_PORT = 8787;
+
+// Ctrl-C during start-up must stop what was already started, so the handlers come first.
+const startup = new AbortController();
+let network: LocalNetwork | null = null;
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write("\nStopping...\n");
+  startup.abort();
+  // Still starting: the start-up fails on the abort and stops what it had started.
+  await (network
+    ? network.stop()
+    : starting.then(
+        (started) => started.stop(),
+        () => {},
+      ));
+  process.exit(0);
+};
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());
+
+process.stdout.write(
+  "Starting the Relaywatch network on 127.0.0.1 (lab, 3 probe nodes, coordinator)...\n",
+);
+const starting = startLocalNetwork({
+  signal: startup.signal,
+  coordinatorPort: COORDINATOR_PORT,
+  nodeBasePort: 8701,
+  labBasePort: 2500,
+  realMtas: true,
+  workDir: "lab-run/network",
+  log: (line) => process.stderr.write(`coordinator: ${line}\n`),
+});
+const running = await starting;
+network = running;
+
+const open =
+  running.lab.targets.find((target) => target.name === "postfix-open") ??
+  running.lab.targets.find((target) => target.name === "open-relay");
+process.stdout.write(`
+Coordinator  ${running.coordinator.url}  (API: /api/v1/checks)
+${running.nodes.map((node) => `Probe node   ${node.url}  ${node.identity.region} (${node.identity.network}, workerd)`).join("\n")}
+
+Lab:
+${formatLabTable(running.lab)}
+${running.lab.hints.map((hint) => `hint: ${hint}\n`).join("")}
+Try:
+  curl -s -X POST ${running.coordinator.url}/api/v1/checks -H 'content-type: application/json' -d '{"host":"127.0.0.1","port":${open?.port}}'
+  curl -s ${running.coordinator.url}/api/v1/checks/<id from the answer>
+A domain check of a lab target names its port, since MX records carry none:
+  curl -s -X POST ${running.coordinator.url}/api/v1/checks -H 'content-type: application/json' -d '{"domain":"trusted-vantage.lab.test","port":${running.lab.targets.find((t) => t.name === "trusted-vantage")?.port}}'
+Ctrl-C stops everything.
+`);
