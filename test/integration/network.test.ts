@@ -1,0 +1,107 @@
+/**
+ * The whole local network end to end: real workerd probe nodes in three regions, the coordinator
+ * under wrangler dev with a local D1 and queue, and the lab (real Postfix among it).
+ */
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CheckReportSummary, submitCheck, waitForCheck } from "../../scripts/check-client.ts";
+import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
+import { pickFreePort } from "../lab/mta/instance.ts";
+import { postfixAvailable } from "../lab/mta/postfix.ts";
+
+const WORK_DIR = fileURLToPath(new URL("../../lab-run/test-network", import.meta.url));
+const PROBE_BUDGET_MS = 10_000;
+const needsPostfix = !postfixAvailable() && !process.env.CI;
+if (needsPostfix)
+  console.warn(
+    "network tests skipped: Postfix is not installed (run scripts/install-system-deps.sh)",
+  );
+
+let network: LocalNetwork;
+let base: string;
+
+const portOf = (name: string): number => {
+  const target = network.lab.targets.find((t) => t.name === name);
+  if (!target) throw new Error(`no lab target ${name}`);
+  return target.port;
+};
+
+async function check(body: unknown): Promise<CheckReportSummary> {
+  const response = await submitCheck(base, body);
+  expect(response.status).toBe(202);
+  const location = response.headers.get("location");
+  expect(location).toMatch(/^\/api\/v1\/checks\/[0-9a-f-]{36}$/);
+  return waitForCheck(base, location ?? "", 60_000);
+}
+
+const vantagesOf = (report: CheckReportSummary) =>
+  report.mxHosts.flatMap((host) => host.addresses.flatMap((address) => address.vantages));
+
+describe.skipIf(needsPostfix)("the local network", () => {
+  beforeAll(async () => {
+    network = await startLocalNetwork({
+      coordinatorPort: await pickFreePort(),
+      nodeBasePort: 0,
+      labBasePort: 0,
+      realMtas: true,
+      workDir: WORK_DIR,
+      probeTimeBudgetMs: PROBE_BUDGET_MS,
+    });
+    base = network.coordinator.url;
+  }, 180_000);
+
+  afterAll(async () => {
+    await network?.stop();
+  });
+
+  it("finds the open Postfix open from all three regions", async () => {
+    const report = await check({ host: "127.0.0.1", port: portOf("postfix-open") });
+    expect(report).toMatchObject({ status: "done", verdict: "open", disagreement: null });
+    const vantages = vantagesOf(report);
+    expect(vantages.map((v) => v.region).sort()).toEqual(["ap-northeast", "eu-west", "us-east"]);
+    expect(vantages.every((v) => v.verdict === "open" && v.cases.length === 29)).toBe(true);
+  });
+
+  it("finds the secure Postfix closed from every vantage", async () => {
+    const report = await check({ host: "127.0.0.1", port: portOf("postfix-secure") });
+    expect(report).toMatchObject({ status: "done", verdict: "closed" });
+    expect(vantagesOf(report).every((v) => v.verdict === "closed")).toBe(true);
+  });
+
+  it("resolves a domain's MX and states plainly where vantages disagree", async () => {
+    const report = await check({
+      domain: "trusted-vantage.lab.test",
+      port: portOf("trusted-vantage"),
+    });
+    expect(report.verdict).toBe("open");
+    expect(report.mxHosts[0]?.host).toBe("mx.trusted-vantage.lab.test");
+    expect(report.disagreement).toContain("open from ap-northeast only");
+    expect(report.disagreement).toContain("a trusted-network rule?");
+  });
+
+  it("refuses a private target with the stable error shape, opening nothing", async () => {
+    const response = await submitCheck(base, { host: "192.168.1.1", port: 25 });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      code: "forbidden_target",
+      message: expect.stringContaining("private"),
+    });
+  });
+
+  it("still finishes a check, with partial results, when a node dies mid-check", async () => {
+    const response = await submitCheck(base, { host: "127.0.0.1", port: portOf("stall") });
+    const location = response.headers.get("location") ?? "";
+    await new Promise((wait) => setTimeout(wait, 1_500));
+    const victim = network.nodes[0];
+    await victim?.kill();
+    const report = await waitForCheck(base, location, 90_000);
+    expect(report.status).toBe("done");
+    const vantages = vantagesOf(report);
+    expect(vantages).toHaveLength(3);
+    const dead = vantages.find((v) => v.node === victim?.identity.nodeId);
+    expect(dead).toMatchObject({ status: "failed", verdict: "inconclusive" });
+    expect(dead?.reason).toMatch(/could not be reached|did not answer/);
+    expect(vantages.filter((v) => v.status === "done")).toHaveLength(2);
+    expect(report.verdict).toBe("inconclusive");
+  });
+});
