@@ -54,17 +54,27 @@ export const ProbeResponse = z.object({
 });
 export type ProbeResponse = z.infer<typeof ProbeResponse>;
 
-/** A node as the coordinator knows it. */
+/**
+ * A node as the coordinator knows it: reached by signed fetch at `url` (self-hosted nodes,
+ * anywhere), or through the service binding named `binding` (probe Workers on Cloudflare in the
+ * same account, which skips the public internet).
+ */
 export const VantageNode = z
   .object({
     id: z.string().min(1).max(64),
     region: z.string().min(1).max(64),
     network: z.string().min(1).max(64),
-    /** Base URL of the node; POST {url}/v1/probe. */
-    url: z.url(),
+    url: z.url().optional(),
+    binding: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/)
+      .optional(),
     ports: z.array(z.number().int().min(1).max(65_535)),
   })
-  .strict();
+  .strict()
+  .refine((node) => (node.url === undefined) !== (node.binding === undefined), {
+    message: "a node has either a url or a binding",
+  });
 export type VantageNode = z.infer<typeof VantageNode>;
 
 export const VantageNodes = z.array(VantageNode);

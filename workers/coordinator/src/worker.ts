@@ -26,7 +26,7 @@ export function createCoordinator() {
             return;
           }
           try {
-            await runVantageJob(db, config, parsed.data);
+            await runVantageJob(db, config, parsed.data, env as unknown as Record<string, unknown>);
             message.ack();
           } catch (error) {
             console.error("probe job failed, will retry", error);

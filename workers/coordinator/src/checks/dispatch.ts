@@ -1,6 +1,11 @@
 import { signBody } from "../../../../shared/auth/hmac.ts";
 import { isHostName } from "../../../../shared/probe/names.ts";
-import { ApiError, type ProbeJob, ProbeResponse } from "../../../../shared/schemas/protocol.ts";
+import {
+  ApiError,
+  type ProbeJob,
+  ProbeResponse,
+  type VantageNode,
+} from "../../../../shared/schemas/protocol.ts";
 import {
   type Database,
   failVantage,
@@ -13,6 +18,27 @@ import {
 import type { CoordinatorConfig } from "../env.ts";
 import { decideCheck } from "./decide.ts";
 import type { ProbeMessage } from "./messages.ts";
+
+interface ServiceBinding {
+  fetch: typeof fetch;
+}
+
+function isServiceBinding(value: unknown): value is ServiceBinding {
+  return typeof (value as ServiceBinding | undefined)?.fetch === "function";
+}
+
+/** Where a node's probe endpoint is: a service binding when it has one, else its URL. */
+function nodeEndpoint(node: VantageNode, bindings: Record<string, unknown>) {
+  if (node.binding) {
+    const binding = bindings[node.binding];
+    if (!isServiceBinding(binding))
+      throw new NodeUnavailable(`binding ${node.binding} is not bound`);
+    return { call: binding.fetch.bind(binding), url: "https://probe-node/v1/probe" };
+  }
+  return { call: fetch, url: `${(node.url ?? "").replace(/\/$/, "")}/v1/probe` };
+}
+
+class NodeUnavailable extends Error {}
 
 /** Beyond the node's own time budget: network, queueing and the node's margin. */
 export const PROBE_CALL_MARGIN_MS = 15_000;
@@ -31,7 +57,7 @@ export async function runVantageJob(
   db: Database,
   config: CoordinatorConfig,
   message: ProbeMessage,
-  fetcher: typeof fetch = fetch,
+  bindings: Record<string, unknown> = {},
 ): Promise<void> {
   const [check, vantage] = await Promise.all([
     findCheck(db, message.checkId),
@@ -61,7 +87,8 @@ export async function runVantageJob(
     };
     const body = JSON.stringify(job);
     try {
-      const response = await fetcher(`${node.url.replace(/\/$/, "")}/v1/probe`, {
+      const { call, url } = nodeEndpoint(node, bindings);
+      const response = await call(url, {
         method: "POST",
         body,
         headers: { "content-type": "application/json", ...(await signBody(secret, body)) },
