@@ -1,6 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineProject } from "vitest/config";
+import { coordinatorVars, PROBE_QUEUE_NAME, TEST_NODES } from "./test/workers/coordinator-env.ts";
+import { createProbeNodeStandIn } from "./test/workers/probe-node-stand-in.ts";
 
 const migrationsDir = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -10,17 +12,28 @@ const migrationsDir = fileURLToPath(new URL("./migrations", import.meta.url));
  */
 export default defineProject({
   plugins: [
-    cloudflareTest(async () => ({
-      miniflare: {
-        compatibilityDate: "2026-07-01",
-        // Same binding name as the coordinator's wrangler config.
-        d1Databases: { DB: "relaywatch" },
-        bindings: {
-          // Read here in Node: the setup file inside workerd cannot read the file system.
-          TEST_MIGRATIONS: await readD1Migrations(migrationsDir),
+    cloudflareTest(async () => {
+      // Runs here in Node: answers the coordinator's calls to probe nodes (and every other
+      // outbound fetch), so no test reaches the network.
+      const probeNodes = createProbeNodeStandIn(TEST_NODES);
+      return {
+        // The coordinator, as wrangler.toml's `main`: `exports.default` in the tests.
+        main: "./workers/coordinator/index.ts",
+        miniflare: {
+          compatibilityDate: "2026-07-01",
+          // Same binding names as the coordinator's wrangler config.
+          d1Databases: { DB: "relaywatch" },
+          // A producer only: no consumer, so tests run `queue()` themselves with the messages.
+          queueProducers: { PROBE_QUEUE: PROBE_QUEUE_NAME },
+          bindings: {
+            ...coordinatorVars(),
+            // Read here in Node: the setup file inside workerd cannot read the file system.
+            TEST_MIGRATIONS: await readD1Migrations(migrationsDir),
+          },
+          outboundService: (request) => probeNodes(request),
         },
-      },
-    })),
+      };
+    }),
   ],
   test: {
     name: "workers",

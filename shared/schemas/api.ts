@@ -10,24 +10,38 @@ const CaseIds = z
   .max(100)
   .refine((ids) => ids.every((id) => RELAY_CASE_IDS.includes(id)), { message: "unknown case id" });
 
-export const CreateCheckRequest = z.union([
-  z
-    .object({
-      domain: z.string().min(1).max(253),
-      /** Test every MX on this port instead of 25 (465 and 587 are the other public ports). */
-      port: Port.optional(),
-      cases: CaseIds.optional(),
-    })
-    .strict(),
-  z
-    .object({
-      host: z.string().min(1).max(253),
-      port: Port.default(25),
-      cases: CaseIds.optional(),
-    })
-    .strict(),
-]);
+export const DomainCheckRequest = z
+  .object({
+    domain: z.string().min(1).max(253),
+    /** Test every MX on this port instead of 25 (465 and 587 are the other public ports). */
+    port: Port.optional(),
+    cases: CaseIds.optional(),
+  })
+  .strict();
+export type DomainCheckRequest = z.infer<typeof DomainCheckRequest>;
+
+export const HostCheckRequest = z
+  .object({
+    host: z.string().min(1).max(253),
+    port: Port.default(25),
+    cases: CaseIds.optional(),
+  })
+  .strict();
+export type HostCheckRequest = z.infer<typeof HostCheckRequest>;
+
+export const CreateCheckRequest = z.union([DomainCheckRequest, HostCheckRequest]);
 export type CreateCheckRequest = z.infer<typeof CreateCheckRequest>;
+
+/**
+ * Parses a create-check body against the form it names, so errors speak about that form
+ * ("port: expected number") rather than about a union nobody wrote.
+ */
+export function parseCreateCheckRequest(body: unknown): CreateCheckRequest {
+  const isObject = typeof body === "object" && body !== null && !Array.isArray(body);
+  if (isObject && "domain" in body) return DomainCheckRequest.parse(body);
+  if (isObject && "host" in body) return HostCheckRequest.parse(body);
+  return CreateCheckRequest.parse(body);
+}
 
 export const CheckStatus = z.enum(["queued", "running", "done", "failed"]);
 export type CheckStatus = z.infer<typeof CheckStatus>;

@@ -4,5 +4,17 @@ declare namespace Cloudflare {
   interface Env {
     DB: D1Database;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    // The coordinator's bindings (workers/coordinator/src/env.ts), from test/workers/coordinator-env.ts.
+    PROBE_QUEUE: Queue<import("../../workers/coordinator/src/checks/messages.ts").ProbeMessage>;
+    PROBE_NODES: string;
+    NODE_SECRETS: string;
+    ALLOW_LOOPBACK_TARGETS: string;
+    DNS_ZONE: string;
+    CANARY_DOMAIN: string;
+    PROBE_TIME_BUDGET_MS: string;
+  }
+  // The config's `main`: types `exports.default` from "cloudflare:workers".
+  interface GlobalProps {
+    mainModule: typeof import("../../workers/coordinator/index.ts");
   }
 }

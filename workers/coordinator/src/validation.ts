@@ -1,4 +1,4 @@
-import { BadRequest } from "./errors.ts";
+import { ApiException, BadRequest } from "./errors.ts";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -6,10 +6,10 @@ const MAX_BODY_BYTES = 64 * 1024;
 export async function readJsonBody(request: Request): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) {
-    throw new BadRequest("unsupported_media_type", "send the body as application/json");
+    throw new ApiException(415, "unsupported_media_type", "send the body as application/json");
   }
   const text = await request.text();
-  if (text.length > MAX_BODY_BYTES)
+  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES)
     throw new BadRequest("body_too_large", `the body is over ${MAX_BODY_BYTES} bytes`);
   try {
     return JSON.parse(text);

@@ -40,6 +40,47 @@ function nodeEndpoint(node: VantageNode, bindings: Record<string, unknown>) {
 
 class NodeUnavailable extends Error {}
 
+type NodeOutcome =
+  | { kind: "answer"; response: ProbeResponse }
+  | { kind: "failure"; reason: string };
+
+/** One signed call to a node, bounded by the probe's budget plus a margin; never throws. */
+async function callNode(
+  node: VantageNode,
+  bindings: Record<string, unknown>,
+  secret: string,
+  job: ProbeJob,
+  timeBudgetMs: number,
+): Promise<NodeOutcome> {
+  const body = JSON.stringify(job);
+  try {
+    const { call, url } = nodeEndpoint(node, bindings);
+    const response = await call(url, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", ...(await signBody(secret, body)) },
+      signal: AbortSignal.timeout(timeBudgetMs + PROBE_CALL_MARGIN_MS),
+    });
+    if (!response.ok)
+      return { kind: "failure", reason: `refused the job: ${await describeRefusal(response)}` };
+    const parsed = ProbeResponse.safeParse(await response.json());
+    return parsed.success
+      ? { kind: "answer", response: parsed.data }
+      : { kind: "failure", reason: "sent an answer that does not fit the protocol" };
+  } catch (error) {
+    const why =
+      error instanceof Error && error.name === "TimeoutError"
+        ? "did not answer in time"
+        : error instanceof NodeUnavailable
+          ? "is not bound"
+          : "could not be reached";
+    return {
+      kind: "failure",
+      reason: `${why} (${error instanceof Error ? error.message : String(error)})`,
+    };
+  }
+}
+
 /** Beyond the node's own time budget: network, queueing and the node's margin. */
 export const PROBE_CALL_MARGIN_MS = 15_000;
 
@@ -80,49 +121,24 @@ export async function runVantageJob(
         hostName: isHostName(vantage.mxHost) ? vantage.mxHost : null,
         implicitTls: vantage.port === 465,
       },
-      targetDomain: check.kind === "domain" ? check.target : null,
+      targetDomain: check.kind === "domain" ? check.target.replace(/\.$/, "") : null,
       canaryDomain: config.canaryDomain,
       caseIds: check.mx?.caseIds ?? null,
       timeBudgetMs: config.probeTimeBudgetMs,
     };
-    const body = JSON.stringify(job);
-    try {
-      const { call, url } = nodeEndpoint(node, bindings);
-      const response = await call(url, {
-        method: "POST",
-        body,
-        headers: { "content-type": "application/json", ...(await signBody(secret, body)) },
-        signal: AbortSignal.timeout(config.probeTimeBudgetMs + PROBE_CALL_MARGIN_MS),
-      });
-      if (!response.ok) {
-        await failVantage(
-          db,
-          vantage.id,
-          `node ${nodeName} refused the job: ${await describeRefusal(response)}`,
-          Date.now(),
-        );
-      } else {
-        const parsed = ProbeResponse.safeParse(await response.json());
-        if (parsed.success) await saveVantageResult(db, vantage.id, parsed.data, Date.now());
-        else
-          await failVantage(
-            db,
-            vantage.id,
-            `node ${nodeName} sent an answer that does not fit the protocol`,
-            Date.now(),
-          );
-      }
-    } catch (error) {
-      const why =
-        error instanceof Error && error.name === "TimeoutError"
-          ? "did not answer in time"
-          : "could not be reached";
+    const outcome = await callNode(node, bindings, secret, job, config.probeTimeBudgetMs);
+    // Storage errors are not the node's fault: they propagate, and the queue retries the job.
+    if (outcome.kind === "answer" && outcome.response.node.nodeId !== node.id) {
       await failVantage(
         db,
         vantage.id,
-        `node ${nodeName} ${why} (${error instanceof Error ? error.message : String(error)})`,
+        `node ${nodeName} answered as node ${outcome.response.node.nodeId}`,
         Date.now(),
       );
+    } else if (outcome.kind === "answer") {
+      await saveVantageResult(db, vantage.id, outcome.response, Date.now());
+    } else {
+      await failVantage(db, vantage.id, `node ${nodeName} ${outcome.reason}`, Date.now());
     }
   }
   await finishCheckIfComplete(db, check.id, Date.now(), decideCheck);

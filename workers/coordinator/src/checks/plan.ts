@@ -133,7 +133,7 @@ export async function planCheck(
   }
   return {
     kind: "domain" in request ? "domain" : "host",
-    target: ("domain" in request ? request.domain : request.host).toLowerCase(),
+    target: ("domain" in request ? request.domain : request.host).toLowerCase().replace(/\.$/, ""),
     port,
     domainName: "domain" in request ? request.domain.toLowerCase().replace(/\.$/, "") : null,
     mailHosts: guarded,

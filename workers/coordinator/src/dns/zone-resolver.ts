@@ -12,6 +12,16 @@ interface ZoneRecords {
  * line, `name [ttl] [IN] TYPE data`, types MX, A, AAAA and CNAME, `;` comments, `@` and
  * relative names against `$ORIGIN`.
  */
+const RECORD_TYPES = new Set(["MX", "A", "AAAA", "CNAME", "TXT", "NS", "SOA"]);
+
+/** `[ttl] [class] type data...`: drops an optional TTL and class in either order, then stops. */
+function skipTtlAndClass(fields: string[]): string[] {
+  let index = 0;
+  while (index < 2 && fields[index] && !RECORD_TYPES.has(fields[index]?.toUpperCase() ?? ""))
+    index += 1;
+  return fields.slice(index);
+}
+
 export class ZoneResolver implements Resolver {
   private readonly records = new Map<string, ZoneRecords>();
 
@@ -26,10 +36,7 @@ export class ZoneResolver implements Resolver {
         continue;
       }
       const [owner, ...rest] = fields;
-      const data = rest.filter(
-        (field, index) => !(index < 2 && (/^\d+$/.test(field) || field.toUpperCase() === "IN")),
-      );
-      const [type, ...values] = data;
+      const [type, ...values] = skipTtlAndClass(rest);
       if (!owner || !type) continue;
       const name = this.absolute(owner, origin);
       const entry = this.entry(name);

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
+import { parseCreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { decideCheck } from "../checks/decide.ts";
 import { PROBE_CALL_MARGIN_MS } from "../checks/dispatch.ts";
 import { planCheck } from "../checks/plan.ts";
@@ -20,7 +20,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
 export const checksRoutes = new Hono<AppContext>()
   .post("/", async (c) => {
-    const request = CreateCheckRequest.parse(await readJsonBody(c.req.raw));
+    const request = parseCreateCheckRequest(await readJsonBody(c.req.raw));
     const idempotencyKey = c.req.header("idempotency-key") ?? null;
     if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new BadRequest(

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { resolveMailHosts } from "../../workers/coordinator/src/dns/mail-hosts.ts";
+import { ZoneResolver } from "../../workers/coordinator/src/dns/zone-resolver.ts";
+
+const zone = `
+$ORIGIN lab.test.
+a            MX 10 mx.a        ; no TTL, no class
+b 300 IN     MX 20 mx2.b
+b IN 300     MX 10 mx1.b       ; class before TTL
+mx.a         A 127.0.0.1
+mx1.b        AAAA ::1
+mx2.b        A 127.0.0.1
+implicit     A 127.0.0.1
+alias        CNAME implicit
+nomail       MX 0 .
+`;
+
+describe("the zone-file resolver", () => {
+  const resolver = new ZoneResolver(zone);
+
+  it("reads MX records with or without TTL and class, in either order", async () => {
+    expect(await resolver.mx("a.lab.test")).toEqual([
+      { preference: 10, exchange: "mx.a.lab.test" },
+    ]);
+    expect(await resolver.mx("B.lab.test.")).toEqual([
+      { preference: 20, exchange: "mx2.b.lab.test" },
+      { preference: 10, exchange: "mx1.b.lab.test" },
+    ]);
+  });
+
+  it("orders MX hosts by preference and falls back to the implicit MX", async () => {
+    const hosts = await resolveMailHosts(resolver, "b.lab.test");
+    expect(hosts.map((h) => [h.host, h.addresses])).toEqual([
+      ["mx1.b.lab.test", ["::1"]],
+      ["mx2.b.lab.test", ["127.0.0.1"]],
+    ]);
+    expect(await resolveMailHosts(resolver, "implicit.lab.test")).toEqual([
+      { host: "implicit.lab.test", preference: null, addresses: ["127.0.0.1"] },
+    ]);
+    expect(await resolver.addresses("alias.lab.test")).toEqual(["127.0.0.1"]);
+  });
+
+  it("refuses a null MX and a name that does not exist", async () => {
+    await expect(resolveMailHosts(resolver, "nomail.lab.test")).rejects.toMatchObject({
+      code: "null_mx",
+    });
+    await expect(resolveMailHosts(resolver, "nothing.lab.test")).rejects.toMatchObject({
+      code: "no_such_domain",
+    });
+  });
+});

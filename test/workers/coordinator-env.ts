@@ -1,0 +1,144 @@
+/**
+ * The coordinator's configuration in the workers test project: read in Node by
+ * vitest.workers.config.ts (bindings, the stand-in probe nodes) and inside workerd by the
+ * coordinator tests. Plain data only, so it loads on both sides.
+ */
+
+export const PROBE_QUEUE_NAME = "relaywatch-probe-jobs";
+export const CANARY_DOMAIN = "canary.relaywatch.test";
+/** The smallest budget `readConfig` accepts. */
+export const PROBE_TIME_BUDGET_MS = 5_000;
+
+export interface TestNode {
+  id: string;
+  region: string;
+  network: string;
+  url: string;
+  ports: number[];
+  secret: string;
+}
+
+/**
+ * Three vantages in different regions, networks and with different secrets. Their URLs are
+ * answered by the stand-in probe node (test/workers/probe-node-stand-in.ts), never by the network.
+ */
+export const TEST_NODES: readonly TestNode[] = [
+  {
+    id: "node-fra",
+    region: "eu-central",
+    network: "hetzner",
+    url: "https://fra.probe.relaywatch.test",
+    ports: [25, 465, 587],
+    secret: "fra-secret-0123456789abcdef",
+  },
+  {
+    id: "node-iad",
+    region: "us-east",
+    network: "aws",
+    url: "https://iad.probe.relaywatch.test/",
+    ports: [25, 465, 587],
+    secret: "iad-secret-0123456789abcdef",
+  },
+  {
+    id: "node-sin",
+    region: "ap-southeast",
+    network: "digitalocean",
+    url: "https://sin.probe.relaywatch.test",
+    ports: [25],
+    secret: "sin-secret-0123456789abcdef",
+  },
+];
+
+/**
+ * The DNS the coordinator sees (DNS_ZONE). Every mail host points at loopback, which
+ * ALLOW_LOOPBACK_TARGETS admits, or at an address the guard must refuse; nothing here is ever
+ * contacted (probe calls go to the stand-in, which opens no socket).
+ *
+ * Records spell out the class (`IN`): see the report on ZoneResolver and `name MX 10 host`.
+ */
+export const TEST_ZONE = `
+$ORIGIN lab.test.
+; Two MX hosts: 1 + 2 addresses, each probed from every vantage.
+open              IN MX 10 mx1.open
+open              IN MX 20 mx2.open
+mx1.open          IN A     127.0.0.1
+mx2.open          IN A     127.0.0.2
+mx2.open          IN AAAA  ::1
+; A host name for {"host": ...} checks.
+mx.host           IN A     127.0.0.5
+; One MX on loopback, one on a private address: the private one is refused, not probed.
+mixed             IN MX 10 mx.mixed
+mixed             IN MX 20 internal.mixed
+mx.mixed          IN A     127.0.0.4
+internal.mixed    IN A     10.1.2.3
+
+$ORIGIN example.
+; No MX, an A record: the domain is its own mail host (RFC 5321 5.1).
+implicit          IN A     127.0.0.3
+; Null MX (RFC 7505): takes no mail.
+nullmx            IN MX 0  .
+; The only MX is on a private address.
+private           IN MX 10 mx.private
+mx.private        IN A     192.168.1.10
+; The only MX is on a documentation address.
+docs              IN MX 10 mx.docs
+mx.docs           IN A     192.0.2.25
+; A public-looking address, only ever asked for on port 80, which the guard refuses.
+public-looking    IN A     93.184.215.14
+`;
+
+/** The coordinator's vars as wrangler would give them, for miniflare.bindings. */
+export function coordinatorVars(): Record<string, string> {
+  return {
+    PROBE_NODES: JSON.stringify(TEST_NODES.map(({ secret: _secret, ...node }) => node)),
+    NODE_SECRETS: JSON.stringify(Object.fromEntries(TEST_NODES.map((n) => [n.id, n.secret]))),
+    ALLOW_LOOPBACK_TARGETS: "true",
+    DNS_ZONE: TEST_ZONE,
+    CANARY_DOMAIN,
+    PROBE_TIME_BUDGET_MS: String(PROBE_TIME_BUDGET_MS),
+  };
+}
+
+/** The stand-in's control endpoint: tests script node answers and read the calls here. */
+export const STAND_IN_CONTROL = "http://stand-in.control.relaywatch.test";
+
+/** What a stand-in node does with one probe call. */
+export type ScriptedAnswer =
+  /** A schema-valid ProbeResponse whose cases make the engine decide this verdict. */
+  | { kind: "result"; verdict: "open" | "closed" }
+  /** A ProbeResponse claiming to come from another node. */
+  | { kind: "result-as"; nodeId: string }
+  /** An error status with the node's `{ code, message }` body. */
+  | { kind: "refuse"; status: number; code: string; message: string }
+  /** Any status and body, for answers outside the protocol. */
+  | { kind: "raw"; status: number; body: string }
+  /** No answer until the test releases the call through the control endpoint. */
+  | { kind: "hold" };
+
+export interface ScriptRequest {
+  checkId: string;
+  answers: Record<string, ScriptedAnswer>;
+}
+
+export interface ReleaseRequest {
+  checkId: string;
+  nodeId: string;
+  answer: ScriptedAnswer;
+}
+
+/** One call the coordinator made to a stand-in node, as the stand-in saw it. */
+export interface RecordedCall {
+  /** The node the URL belongs to; null for a URL of no configured node. */
+  nodeId: string | null;
+  method: string;
+  url: string;
+  contentType: string | null;
+  /** `verifyBody` with the node's own secret: null when authentic and fresh. */
+  signatureProblem: string | null;
+  /** Problems ProbeJob.safeParse found; empty when the body is a valid job. */
+  jobProblems: string[];
+  /** The parsed body, whatever it was. */
+  body: unknown;
+  /** The stand-in's answer: an HTTP status, or "held" while it has not answered. */
+  answered: number | "held";
+}

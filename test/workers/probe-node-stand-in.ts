@@ -1,0 +1,262 @@
+import { verifyBody } from "../../shared/auth/hmac.ts";
+import { RELAY_CASES } from "../../shared/probe/cases.ts";
+import { addressLiteral, expandCase } from "../../shared/probe/expand.ts";
+import { domainOfHost } from "../../shared/probe/names.ts";
+import { decideVerdict } from "../../shared/probe/verdict.ts";
+import type {
+  CaseResult,
+  ConnectionSummary,
+  ProbeResult,
+  TranscriptLine,
+} from "../../shared/schemas/probe-result.ts";
+import { ProbeJob, ProbeResponse } from "../../shared/schemas/protocol.ts";
+import {
+  type RecordedCall,
+  type ReleaseRequest,
+  type ScriptedAnswer,
+  type ScriptRequest,
+  STAND_IN_CONTROL,
+  type TestNode,
+} from "./coordinator-env.ts";
+
+/**
+ * A stand-in for the probe nodes, for the coordinator tests in workerd. It runs in Node as
+ * Miniflare's `outboundService`, so it answers every `fetch()` the coordinator makes: the probe
+ * calls to the nodes' URLs, and the tests' own calls to STAND_IN_CONTROL, where they script the
+ * answer of each node per check and read back the calls it received.
+ *
+ * Like a real node it checks the HMAC signature with the node's own secret (401 otherwise) and
+ * parses the job with the protocol schema (400 otherwise) before answering. It opens no socket:
+ * its answers are canned ProbeResponses built from the engine's own case catalogue, expansion
+ * and verdict rules, so their shape is the real one. The real workerd node is exercised by the
+ * end-to-end tests; this exists for behaviours such as refusals, silence and late answers.
+ */
+
+/** What the stand-in needs of a request: Miniflare's and the global Request both fit. */
+interface IncomingRequest {
+  url: string;
+  method: string;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+type Held = (answer: ScriptedAnswer) => void;
+
+export function createProbeNodeStandIn(
+  nodes: readonly TestNode[],
+): (request: IncomingRequest) => Promise<Response> {
+  const scripts = new Map<string, Record<string, ScriptedAnswer>>();
+  const callsByCheck = new Map<string, RecordedCall[]>();
+  const held = new Map<string, Held>();
+  const controlOrigin = new URL(STAND_IN_CONTROL).origin;
+
+  async function control(request: IncomingRequest, url: URL): Promise<Response> {
+    if (request.method === "POST" && url.pathname === "/script") {
+      const script = JSON.parse(await request.text()) as ScriptRequest;
+      scripts.set(script.checkId, script.answers);
+      return json(200, { scripted: Object.keys(script.answers) });
+    }
+    if (request.method === "POST" && url.pathname === "/release") {
+      const release = JSON.parse(await request.text()) as ReleaseRequest;
+      const key = `${release.checkId}/${release.nodeId}`;
+      const resolve = held.get(key);
+      held.delete(key);
+      resolve?.(release.answer);
+      return json(resolve ? 200 : 404, { released: resolve !== undefined });
+    }
+    if (request.method === "GET" && url.pathname === "/calls") {
+      return json(200, callsByCheck.get(url.searchParams.get("checkId") ?? "") ?? []);
+    }
+    return json(404, { code: "not_found", message: `stand-in control: ${url.pathname}` });
+  }
+
+  async function probe(request: IncomingRequest, url: URL): Promise<Response> {
+    const node = nodes.find((candidate) => new URL(candidate.url).host === url.host) ?? null;
+    const text = await request.text();
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Recorded as null; the job check below reports it.
+    }
+    const parsedJob = ProbeJob.safeParse(body);
+    const call: RecordedCall = {
+      nodeId: node?.id ?? null,
+      method: request.method,
+      url: request.url,
+      contentType: request.headers.get("content-type"),
+      signatureProblem: node ? await verifyBody(node.secret, text, request.headers) : "no node",
+      jobProblems: parsedJob.success
+        ? []
+        : parsedJob.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+      body,
+      answered: "held",
+    };
+    const checkId =
+      typeof body === "object" && body !== null && "checkId" in body ? String(body.checkId) : "";
+    callsByCheck.set(checkId, [...(callsByCheck.get(checkId) ?? []), call]);
+    const respond = (response: Response) => {
+      call.answered = response.status;
+      return response;
+    };
+
+    if (!node || request.method !== "POST" || url.pathname !== "/v1/probe") {
+      return respond(json(404, { code: "not_found", message: `no route for ${request.url}` }));
+    }
+    if (call.signatureProblem !== null) {
+      return respond(json(401, { code: "unauthorized", message: call.signatureProblem }));
+    }
+    if (!parsedJob.success) {
+      return respond(json(400, { code: "invalid_job", message: call.jobProblems.join("; ") }));
+    }
+    const job = parsedJob.data;
+    let answer = scripts.get(job.checkId)?.[node.id] ?? {
+      kind: "refuse",
+      status: 500,
+      code: "unscripted",
+      message: `the test scripted no answer for ${node.id}`,
+    };
+    if (answer.kind === "hold") {
+      answer = await new Promise<ScriptedAnswer>((resolve) => {
+        held.set(`${job.checkId}/${node.id}`, resolve);
+      });
+    }
+    return respond(answerWith(answer, node, nodes, job));
+  }
+
+  return async (request) => {
+    const url = new URL(request.url);
+    return url.origin === controlOrigin ? control(request, url) : probe(request, url);
+  };
+}
+
+function answerWith(
+  answer: ScriptedAnswer,
+  node: TestNode,
+  nodes: readonly TestNode[],
+  job: ProbeJob,
+): Response {
+  switch (answer.kind) {
+    case "refuse":
+      return json(answer.status, { code: answer.code, message: answer.message });
+    case "result":
+      return json(200, probeResponse(node, job, answer.verdict));
+    case "result-as": {
+      const other = nodes.find((candidate) => candidate.id === answer.nodeId) ?? node;
+      return json(200, probeResponse(other, job, "closed"));
+    }
+    case "raw":
+      return new Response(answer.body, { status: answer.status });
+    case "hold":
+      return json(500, { code: "stand_in", message: "released with another hold" });
+  }
+}
+
+const REFUSED = { code: 554, enhanced: "5.7.1", text: "Relay access denied" } as const;
+const ACCEPTED = { code: 250, enhanced: "2.1.5", text: "Ok" } as const;
+const CASES_PER_CONNECTION = 5;
+
+/**
+ * The answer a node gives after a run in which the server refused every case, or accepted the
+ * canary-sender case (a plainly foreign recipient). Verdict and reason come from the engine's
+ * own `decideVerdict`; the function throws if that disagrees with what was asked for.
+ */
+export function probeResponse(
+  node: TestNode,
+  job: ProbeJob,
+  verdict: "open" | "closed",
+): ProbeResponse {
+  const { address, port, hostName, implicitTls } = job.target;
+  const host = hostName ?? `[${addressLiteral(address)}]`;
+  const names = {
+    address,
+    host,
+    targetDomain: job.targetDomain ?? domainOfHost(host),
+    canaryDomain: job.canaryDomain,
+    randomLabel: "k3x9q2mz",
+    nonce: job.jobId.slice(0, 8).toLowerCase(),
+  };
+  const catalogue = job.caseIds
+    ? RELAY_CASES.filter((relayCase) => job.caseIds?.includes(relayCase.id))
+    : RELAY_CASES;
+  const started = Date.parse("2026-07-01T10:00:00.000Z");
+  const at = (ms: number) => new Date(started + ms).toISOString();
+  const transcript: TranscriptLine[] = [];
+  const connections: ConnectionSummary[] = [];
+  const cases = catalogue.map((relayCase, index): CaseResult => {
+    const expanded = expandCase(relayCase, index, names);
+    const conn = Math.floor(index / CASES_PER_CONNECTION) + 1;
+    const accepted = verdict === "open" && relayCase.id === "canary-sender";
+    const reply = accepted ? ACCEPTED : REFUSED;
+    transcript.push(
+      { at: at(index * 100), conn, dir: "client", line: `MAIL FROM:${expanded.mailFrom}` },
+      { at: at(index * 100 + 10), conn, dir: "server", line: "250 2.1.0 Ok" },
+      { at: at(index * 100 + 20), conn, dir: "client", line: `RCPT TO:${expanded.rcptTo}` },
+      {
+        at: at(index * 100 + 30),
+        conn,
+        dir: "server",
+        line: `${reply.code} ${reply.enhanced} ${reply.text}`,
+      },
+    );
+    return {
+      ...expanded,
+      outcome: accepted ? "accepted" : "refused",
+      step: "rcpt",
+      reply: { ...reply },
+      note: null,
+      conn,
+      attempts: 1,
+    };
+  });
+  for (let conn = 1; conn <= Math.ceil(cases.length / CASES_PER_CONNECTION); conn += 1) {
+    connections.push({
+      conn,
+      startedAt: at((conn - 1) * 500),
+      endedAt: at(conn * 500),
+      cases: cases.filter((c) => c.conn === conn).map((c) => c.id),
+      tls: false,
+      pipelined: true,
+      ending: "quit",
+    });
+  }
+  const decided = decideVerdict({ cases, blockedBeforeTesting: null });
+  if (decided.verdict !== verdict) {
+    throw new Error(`stand-in cases decide ${decided.verdict}, not the scripted ${verdict}`);
+  }
+  const durationMs = cases.length * 100 + 0.4;
+  const result: ProbeResult = {
+    target: { host, port, address, implicitTls },
+    names: { host, targetDomain: names.targetDomain, canaryDomain: names.canaryDomain },
+    verdict: decided.verdict,
+    reason: decided.reason,
+    startedAt: at(0),
+    finishedAt: at(durationMs),
+    durationMs,
+    banner: { code: 220, enhanced: null, text: `${host} ESMTP Postfix` },
+    extensions: ["PIPELINING", "SIZE 10240000", "8BITMIME"],
+    tls: null,
+    cases,
+    connections,
+    transcript,
+  };
+  // Parsed with the protocol schema both sides use, so a drift fails here and not in a test.
+  return ProbeResponse.parse({
+    node: {
+      nodeId: node.id,
+      region: node.region,
+      network: node.network,
+      runtime: "workerd",
+      allowedPorts: node.ports,
+      loopbackAllowed: true,
+    },
+    result,
+  });
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}
