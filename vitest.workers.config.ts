@@ -1,7 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineProject } from "vitest/config";
-import { coordinatorVars, PROBE_QUEUE_NAME, TEST_NODES } from "./test/workers/coordinator-env.ts";
+import { buildProbeBundle } from "./scripts/build-probe.ts";
+import {
+  AUX_PROBE_NODES,
+  coordinatorVars,
+  PROBE_QUEUE_NAME,
+  TEST_NODES,
+} from "./test/workers/coordinator-env.ts";
 import { createProbeNodeStandIn } from "./test/workers/probe-node-stand-in.ts";
 
 const migrationsDir = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -16,6 +22,9 @@ export default defineProject({
       // Runs here in Node: answers the coordinator's calls to probe nodes (and every other
       // outbound fetch), so no test reaches the network.
       const probeNodes = createProbeNodeStandIn(TEST_NODES);
+      // Real probe Workers, built from workers/probe, as auxiliary workers behind service
+      // bindings: they run the real engine over connect() against a lab server on loopback.
+      const probeBundle = await buildProbeBundle();
       return {
         // The coordinator, as wrangler.toml's `main`: `exports.default` in the tests.
         main: "./workers/coordinator/index.ts",
@@ -31,6 +40,24 @@ export default defineProject({
             TEST_MIGRATIONS: await readD1Migrations(migrationsDir),
           },
           outboundService: (request) => probeNodes(request),
+          serviceBindings: Object.fromEntries(
+            AUX_PROBE_NODES.map((node) => [node.binding, node.workerName]),
+          ),
+          workers: AUX_PROBE_NODES.map((node) => ({
+            name: node.workerName,
+            modules: true,
+            scriptPath: probeBundle,
+            compatibilityDate: "2025-09-01",
+            bindings: {
+              NODE_ID: node.id,
+              NODE_REGION: node.region,
+              NODE_NETWORK: node.network,
+              NODE_RUNTIME: "workerd",
+              NODE_ALLOWED_PORTS: node.ports.join(","),
+              ALLOW_LOOPBACK_TARGETS: "true",
+              PROBE_SECRET: node.secret,
+            },
+          })),
         },
       };
     }),
@@ -39,6 +66,7 @@ export default defineProject({
     name: "workers",
     include: ["test/workers/**/*.test.ts"],
     setupFiles: ["./test/workers/setup.ts"],
+    globalSetup: ["./test/workers/global-setup.ts"],
     // A group of its own, after the node project: Vitest requires that for projects with
     // different maxWorkers, and workerd then does not compete for the 2 cores with the
     // timing-sensitive MTA tests.

@@ -142,3 +142,53 @@ export interface RecordedCall {
   /** The stand-in's answer: an HTTP status, or "held" while it has not answered. */
   answered: number | "held";
 }
+
+export interface AuxProbeNode {
+  id: string;
+  region: string;
+  network: string;
+  binding: string;
+  workerName: string;
+  ports: number[];
+  secret: string;
+}
+
+/** Real probe Workers run as auxiliary workers, reached through service bindings. */
+export const AUX_PROBE_NODES: readonly AuxProbeNode[] = [
+  {
+    id: "aux-eu-west",
+    region: "eu-west",
+    network: "cf-a",
+    binding: "PROBE_EU_WEST",
+    workerName: "probe-eu-west",
+    ports: [25, 465, 587, 2525],
+    secret: "aux-eu-west-secret-0123456789abcdef0123",
+  },
+  {
+    id: "aux-ap-northeast",
+    region: "ap-northeast",
+    network: "cf-b",
+    binding: "PROBE_AP_NORTHEAST",
+    workerName: "probe-ap-northeast",
+    ports: [25, 465, 587, 2525],
+    secret: "aux-ap-northeast-secret-0123456789abcdef",
+  },
+];
+
+/** The coordinator's view of the auxiliary nodes: bindings instead of URLs. */
+export function auxNodeVars() {
+  return {
+    PROBE_NODES: JSON.stringify(
+      AUX_PROBE_NODES.map(({ id, region, network, binding, ports }) => ({
+        id,
+        region,
+        network,
+        binding,
+        ports,
+      })),
+    ),
+    NODE_SECRETS: JSON.stringify(
+      Object.fromEntries(AUX_PROBE_NODES.map((node) => [node.id, node.secret])),
+    ),
+  };
+}

@@ -18,3 +18,10 @@ declare namespace Cloudflare {
     mainModule: typeof import("../../workers/coordinator/index.ts");
   }
 }
+
+declare namespace Cloudflare {
+  interface Env {
+    PROBE_EU_WEST: Fetcher;
+    PROBE_AP_NORTHEAST: Fetcher;
+  }
+}
