@@ -33,7 +33,11 @@ export default defineProject({
           // Same binding names as the coordinator's wrangler config.
           d1Databases: { DB: "relaywatch" },
           // A producer only: no consumer, so tests run `queue()` themselves with the messages.
-          queueProducers: { PROBE_QUEUE: PROBE_QUEUE_NAME },
+          queueProducers: {
+            PROBE_QUEUE: PROBE_QUEUE_NAME,
+            BATCH_QUEUE: "relaywatch-batch-jobs",
+            WEBHOOK_QUEUE: "relaywatch-webhooks",
+          },
           bindings: {
             ...coordinatorVars(),
             // Read here in Node: the setup file inside workerd cannot read the file system.

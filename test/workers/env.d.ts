@@ -25,3 +25,10 @@ declare namespace Cloudflare {
     PROBE_AP_NORTHEAST: Fetcher;
   }
 }
+
+declare namespace Cloudflare {
+  interface Env {
+    BATCH_QUEUE: Queue<unknown>;
+    WEBHOOK_QUEUE: Queue<unknown>;
+  }
+}

@@ -18,6 +18,19 @@ export interface CoordinatorEnv {
   DOH_ENDPOINT?: string;
   /** Time budget of one probe run on one node. */
   PROBE_TIME_BUDGET_MS?: string;
+  /** Batch dispatch: one message per slice of a batch's domains. */
+  BATCH_QUEUE: Queue<unknown>;
+  /** Webhook deliveries, retried with back-off through message delays. */
+  WEBHOOK_QUEUE: Queue<unknown>;
+  /** Workers rate-limiting binding for anonymous use, keyed by client address. */
+  ANON_RATE_LIMITER?: RateLimit;
+  /** Turnstile on the page: off unless both are set (local development leaves them unset). */
+  TURNSTILE_SITE_KEY?: string;
+  TURNSTILE_SECRET_KEY?: string;
+  /** Seconds before the same target may be checked again anonymously. */
+  TARGET_COOLDOWN_SECONDS?: string;
+  /** The public origin of the coordinator, for links in webhooks and badges. */
+  PUBLIC_ORIGIN?: string;
 }
 
 export interface CoordinatorConfig {

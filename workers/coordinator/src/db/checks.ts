@@ -41,6 +41,9 @@ export interface NewCheck {
   now: number;
   mx: MxPlan;
   vantages: PlannedVantage[];
+  apiKeyId?: string | null;
+  batchId?: string | null;
+  webhookUrl?: string | null;
 }
 
 export interface CreatedCheck {
@@ -118,6 +121,9 @@ function insertCheckStatements(db: Database, input: NewCheck): Statement[] {
       status: "queued",
       idempotencyKey: input.idempotencyKey,
       mx: input.mx,
+      apiKeyId: input.apiKeyId ?? null,
+      batchId: input.batchId ?? null,
+      webhookUrl: input.webhookUrl ?? null,
       createdAt: input.now,
       deadlineAt: input.deadlineAt,
     }),

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type {
   CaseResult,
   ProbeResult,
@@ -40,6 +40,12 @@ export const checks = sqliteTable(
     summary: text("summary"),
     idempotencyKey: text("idempotency_key").unique(),
     mx: text("mx_json", { mode: "json" }).$type<MxPlan>(),
+    /** Who asked: an API key, or null for the public page and anonymous API use. */
+    apiKeyId: text("api_key_id"),
+    /** The batch this check belongs to, if any. */
+    batchId: text("batch_id"),
+    /** Called with the report when the check finishes (see webhook_deliveries). */
+    webhookUrl: text("webhook_url"),
     createdAt: integer("created_at").notNull(),
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),
@@ -118,7 +124,115 @@ export const transcripts = sqliteTable("transcripts", {
   lines: text("lines_json", { mode: "json" }).$type<TranscriptLine[]>().notNull(),
 });
 
+/** API keys for hosting providers: only a SHA-256 hash of the key is stored. */
+export const apiKeys = sqliteTable("api_keys", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  keyHash: text("key_hash").notNull().unique(),
+  /** The first characters of the key, so a person can tell keys apart in a list. */
+  keyPrefix: text("key_prefix").notNull(),
+  /** Checks per UTC day. */
+  dailyQuota: integer("daily_quota").notNull(),
+  /** Requests per minute. */
+  ratePerMinute: integer("rate_per_minute").notNull(),
+  createdAt: integer("created_at").notNull(),
+  revokedAt: integer("revoked_at"),
+});
+
+/** Checks started per key per UTC day, for the daily quota. */
+export const apiKeyUsage = sqliteTable(
+  "api_key_usage",
+  {
+    apiKeyId: text("api_key_id")
+      .notNull()
+      .references(() => apiKeys.id),
+    /** YYYY-MM-DD in UTC. */
+    day: text("day").notNull(),
+    checks: integer("checks").notNull(),
+    /** Requests in the current minute window, for the per-key rate limit. */
+    windowStart: integer("window_start").notNull(),
+    windowRequests: integer("window_requests").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.apiKeyId, table.day] })],
+);
+
+export type BatchStatus = "queued" | "running" | "done";
+export type BatchItemStatus = "queued" | "started" | "done" | "refused";
+
+export const batches = sqliteTable("batches", {
+  id: text("id").primaryKey(),
+  apiKeyId: text("api_key_id").references(() => apiKeys.id),
+  status: text("status").$type<BatchStatus>().notNull(),
+  total: integer("total").notNull(),
+  port: integer("port"),
+  webhookUrl: text("webhook_url"),
+  createdAt: integer("created_at").notNull(),
+  finishedAt: integer("finished_at"),
+});
+
+export const batchItems = sqliteTable(
+  "batch_items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    batchId: text("batch_id")
+      .notNull()
+      .references(() => batches.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    domain: text("domain").notNull(),
+    status: text("status").$type<BatchItemStatus>().notNull(),
+    checkId: text("check_id").references(() => checks.id),
+    /** Why the item was refused (guard, DNS), as `code: message`. */
+    error: text("error"),
+  },
+  (table) => [
+    index("batch_items_batch_position_idx").on(table.batchId, table.position),
+    index("batch_items_check_idx").on(table.checkId),
+  ],
+);
+
+export type WebhookStatus = "pending" | "delivered" | "failed";
+
+/** Every webhook call, retried with back-off until delivered or given up. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    subjectKind: text("subject_kind").$type<"check" | "batch">().notNull(),
+    subjectId: text("subject_id").notNull(),
+    url: text("url").notNull(),
+    apiKeyId: text("api_key_id"),
+    status: text("status").$type<WebhookStatus>().notNull(),
+    attempts: integer("attempts").notNull(),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+  },
+  (table) => [index("webhook_deliveries_due_idx").on(table.status, table.nextAttemptAt)],
+);
+
+/** Domains whose badge has been fetched: re-checked on a schedule while the badge is in use. */
+export const badgeDomains = sqliteTable("badge_domains", {
+  domain: text("domain").primaryKey(),
+  firstServedAt: integer("first_served_at").notNull(),
+  lastServedAt: integer("last_served_at").notNull(),
+  lastRecheckAt: integer("last_recheck_at"),
+});
+
+/** Owners who opted in to the public list of passing domains, proven by a DNS TXT record. */
+export const publicListings = sqliteTable("public_listings", {
+  domain: text("domain").primaryKey(),
+  /** The value the owner must publish in `_relaywatch.<domain>` TXT. */
+  token: text("token").notNull(),
+  requestedAt: integer("requested_at").notNull(),
+  verifiedAt: integer("verified_at"),
+});
+
 export type DomainRow = typeof domains.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type BatchRow = typeof batches.$inferSelect;
+export type BatchItemRow = typeof batchItems.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type CheckRow = typeof checks.$inferSelect;
 export type NewCheckRow = typeof checks.$inferInsert;
 export type VantageRow = typeof vantageResults.$inferSelect;

@@ -1,21 +1,13 @@
 import { Hono } from "hono";
 import { parseCreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { decideCheck } from "../checks/decide.ts";
-import { PROBE_CALL_MARGIN_MS } from "../checks/dispatch.ts";
-import { planCheck } from "../checks/plan.ts";
 import { checkReport } from "../checks/report.ts";
+import { startCheck } from "../checks/start.ts";
 import type { AppContext } from "../context.ts";
-import {
-  createCheck,
-  finishCheckIfComplete,
-  getCheckView,
-  openDatabase,
-} from "../db/repository.ts";
+import { finishCheckIfComplete, getCheckView, openDatabase } from "../db/repository.ts";
 import { BadRequest, NotFound } from "../errors.ts";
 import { readJsonBody } from "../validation.ts";
 
-/** Queue delivery can lag behind the request; the deadline allows for it. */
-const QUEUE_ALLOWANCE_MS = 30_000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
 export const checksRoutes = new Hono<AppContext>()
@@ -28,31 +20,9 @@ export const checksRoutes = new Hono<AppContext>()
         "Idempotency-Key must be 1-128 printable ASCII characters",
       );
     }
-    const { config, resolver } = c.var;
-    const db = openDatabase(c.env.DB);
-    const plan = await planCheck(request, resolver, config, () => crypto.randomUUID());
-    const now = Date.now();
-    const { check, created } = await createCheck(db, {
-      id: crypto.randomUUID(),
-      kind: plan.kind,
-      target: plan.target,
-      port: plan.port,
-      domainName: plan.domainName,
+    const { check, created } = await startCheck(c.env, c.var.config, c.var.resolver, request, {
       idempotencyKey,
-      deadlineAt: now + config.probeTimeBudgetMs + PROBE_CALL_MARGIN_MS + QUEUE_ALLOWANCE_MS,
-      now,
-      mx: {
-        hosts: plan.mailHosts,
-        refused: plan.refused,
-        caseIds: request.cases ?? null,
-      },
-      vantages: plan.vantages,
     });
-    if (created) {
-      await c.env.PROBE_QUEUE.sendBatch(
-        plan.vantages.map((vantage) => ({ body: { checkId: check.id, vantageId: vantage.id } })),
-      );
-    }
     const location = `/api/v1/checks/${check.id}`;
     c.header("Location", location);
     return c.json({ id: check.id, status: check.status, location }, created ? 202 : 200);

@@ -1,0 +1,57 @@
+import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
+import { type CheckRow, createCheck, openDatabase } from "../db/repository.ts";
+import type { Resolver } from "../dns/resolver.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
+import { PROBE_CALL_MARGIN_MS } from "./dispatch.ts";
+import { planCheck } from "./plan.ts";
+
+/** Queue delivery can lag behind the request; the deadline allows for it. */
+const QUEUE_ALLOWANCE_MS = 30_000;
+
+export interface StartCheckOptions {
+  idempotencyKey?: string | null;
+  apiKeyId?: string | null;
+  batchId?: string | null;
+  webhookUrl?: string | null;
+}
+
+export interface StartedCheck {
+  check: CheckRow;
+  created: boolean;
+}
+
+/**
+ * Starts a check for whoever asks (the API, the page, a batch, the badge re-check): plan it,
+ * store it with its pending vantages, and put one job per vantage on the probe queue.
+ */
+export async function startCheck(
+  env: CoordinatorEnv,
+  config: CoordinatorConfig,
+  resolver: Resolver,
+  request: CreateCheckRequest,
+  options: StartCheckOptions = {},
+): Promise<StartedCheck> {
+  const plan = await planCheck(request, resolver, config, () => crypto.randomUUID());
+  const now = Date.now();
+  const { check, created } = await createCheck(openDatabase(env.DB), {
+    id: crypto.randomUUID(),
+    kind: plan.kind,
+    target: plan.target,
+    port: plan.port,
+    domainName: plan.domainName,
+    idempotencyKey: options.idempotencyKey ?? null,
+    deadlineAt: now + config.probeTimeBudgetMs + PROBE_CALL_MARGIN_MS + QUEUE_ALLOWANCE_MS,
+    now,
+    mx: { hosts: plan.mailHosts, refused: plan.refused, caseIds: request.cases ?? null },
+    vantages: plan.vantages,
+    apiKeyId: options.apiKeyId ?? null,
+    batchId: options.batchId ?? null,
+    webhookUrl: options.webhookUrl ?? null,
+  });
+  if (created) {
+    await env.PROBE_QUEUE.sendBatch(
+      plan.vantages.map((vantage) => ({ body: { checkId: check.id, vantageId: vantage.id } })),
+    );
+  }
+  return { check, created };
+}
