@@ -1,39 +1,37 @@
 import { createApp } from "./app.ts";
 import { decideCheck } from "./checks/decide.ts";
-import { runVantageJob } from "./checks/dispatch.ts";
-import { ProbeMessage } from "./checks/messages.ts";
+import { probeQueueHandler } from "./checks/probe-queue.ts";
 import { finishCheckIfComplete, openDatabase, overdueChecks } from "./db/repository.ts";
 import type { CoordinatorEnv } from "./env.ts";
-import { readConfig } from "./env.ts";
 
 const SWEEP_BATCH = 50;
 
-/** The coordinator Worker: the API, the queue consumer that runs probe jobs, the sweeper. */
+export type QueueHandler = (
+  batch: MessageBatch<unknown>,
+  env: CoordinatorEnv,
+  ctx: ExecutionContext,
+) => Promise<void>;
+
+/** Which handler consumes which queue (queue names as in wrangler.toml). */
+const QUEUE_HANDLERS: Record<string, QueueHandler> = {
+  "relaywatch-probe-jobs": probeQueueHandler,
+};
+
+/** Work the cron trigger does besides finishing overdue checks. */
+const SCHEDULED_TASKS: ((env: CoordinatorEnv, now: number) => Promise<void>)[] = [];
+
+/** The coordinator Worker: the API and page, the queue consumers, the scheduled work. */
 export function createCoordinator() {
   const app = createApp();
   return {
     fetch: app.fetch,
-    async queue(batch: MessageBatch<unknown>, env: CoordinatorEnv): Promise<void> {
-      const config = readConfig(env);
-      const db = openDatabase(env.DB);
-      // The jobs of one check arrive together: run them at once, one per vantage.
-      await Promise.all(
-        batch.messages.map(async (message) => {
-          const parsed = ProbeMessage.safeParse(message.body);
-          if (!parsed.success) {
-            console.error("dropping a malformed probe message", message.id);
-            message.ack();
-            return;
-          }
-          try {
-            await runVantageJob(db, config, parsed.data, env as unknown as Record<string, unknown>);
-            message.ack();
-          } catch (error) {
-            console.error("probe job failed, will retry", error);
-            message.retry({ delaySeconds: 5 });
-          }
-        }),
-      );
+    async queue(
+      batch: MessageBatch<unknown>,
+      env: CoordinatorEnv,
+      ctx: ExecutionContext,
+    ): Promise<void> {
+      const handler = QUEUE_HANDLERS[batch.queue] ?? probeQueueHandler;
+      await handler(batch, env, ctx);
     },
     async scheduled(_controller: ScheduledController, env: CoordinatorEnv): Promise<void> {
       const db = openDatabase(env.DB);
@@ -41,6 +39,7 @@ export function createCoordinator() {
       for (const id of await overdueChecks(db, now, SWEEP_BATCH)) {
         await finishCheckIfComplete(db, id, now, decideCheck);
       }
+      for (const task of SCHEDULED_TASKS) await task(env, now);
     },
   } satisfies ExportedHandler<CoordinatorEnv>;
 }
