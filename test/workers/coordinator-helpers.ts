@@ -133,7 +133,7 @@ export async function runQueue(messages: ProbeMessage[], overrides: EnvOverrides
     }),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch, { ...env, ...overrides } as CoordinatorEnv);
+  await worker.queue(batch, { ...env, ...overrides } as CoordinatorEnv, ctx);
   const result = await getQueueResult(batch, ctx);
   return { ids: batch.messages.map((message) => message.id), result };
 }
