@@ -6,21 +6,13 @@ import {
 } from "../../../../shared/guard/index.ts";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import type { VantageNode } from "../../../../shared/schemas/protocol.ts";
+import type { PlannedVantage } from "../db/repository.ts";
 import { type MailHost, resolveMailHosts } from "../dns/mail-hosts.ts";
 import { DnsError, type Resolver } from "../dns/resolver.ts";
 import type { CoordinatorConfig } from "../env.ts";
 import { BadRequest, ServiceUnavailable, Unprocessable } from "../errors.ts";
 
-export interface PlannedVantage {
-  id: string;
-  mxHost: string;
-  mxPreference: number | null;
-  address: string;
-  port: number;
-  nodeId: string;
-  region: string;
-  network: string;
-}
+export type { PlannedVantage };
 
 export interface CheckPlan {
   kind: "domain" | "host";
