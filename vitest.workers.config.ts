@@ -3,9 +3,11 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 import { defineProject } from "vitest/config";
 import { buildProbeBundle } from "./scripts/build-probe.ts";
 import {
+  ANON_RATE_LIMIT_FOR_TESTS,
   AUX_PROBE_NODES,
   coordinatorVars,
   PROBE_QUEUE_NAME,
+  STRICT_RATE_LIMIT,
   TEST_NODES,
 } from "./test/workers/coordinator-env.ts";
 import { createProbeNodeStandIn } from "./test/workers/probe-node-stand-in.ts";
@@ -37,6 +39,18 @@ export default defineProject({
             PROBE_QUEUE: PROBE_QUEUE_NAME,
             BATCH_QUEUE: "relaywatch-batch-jobs",
             WEBHOOK_QUEUE: "relaywatch-webhooks",
+          },
+          // Same name as wrangler.toml's [[ratelimits]]: generous for the tests at large, which
+          // all come from one address; STRICT_RATE_LIMITER is swapped in where a test needs a 429.
+          ratelimits: {
+            ANON_RATE_LIMITER: {
+              namespace_id: "1001",
+              simple: { limit: ANON_RATE_LIMIT_FOR_TESTS, period: 60 },
+            },
+            STRICT_RATE_LIMITER: {
+              namespace_id: "1002",
+              simple: { limit: STRICT_RATE_LIMIT, period: 60 },
+            },
           },
           bindings: {
             ...coordinatorVars(),

@@ -89,6 +89,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         CANARY_DOMAIN: LAB_CANARY_DOMAIN,
         DNS_ZONE: labZone(lab.targets),
         PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
+        TARGET_COOLDOWN_SECONDS: "30",
       },
       ...(options.log ? { log: options.log } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -16,6 +16,8 @@ export const DomainCheckRequest = z
     /** Test every MX on this port instead of 25 (465 and 587 are the other public ports). */
     port: Port.optional(),
     cases: CaseIds.optional(),
+    /** Called with a summary of the report when the check finishes. */
+    webhook: z.url().max(2048).optional(),
   })
   .strict();
 export type DomainCheckRequest = z.infer<typeof DomainCheckRequest>;
@@ -25,6 +27,8 @@ export const HostCheckRequest = z
     host: z.string().min(1).max(253),
     port: Port.default(25),
     cases: CaseIds.optional(),
+    /** Called with a summary of the report when the check finishes. */
+    webhook: z.url().max(2048).optional(),
   })
   .strict();
 export type HostCheckRequest = z.infer<typeof HostCheckRequest>;

@@ -167,7 +167,6 @@ describe("errors outside validation", () => {
 
   it("answers 404 JSON for unknown routes and methods", async () => {
     for (const [method, path] of [
-      ["GET", "/"],
       ["GET", "/api/v1/nothing-here"],
       ["DELETE", `${CHECKS}/some-id`],
       ["PUT", CHECKS],

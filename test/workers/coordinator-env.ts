@@ -87,6 +87,9 @@ mx.docs           IN A     192.0.2.25
 public-looking    IN A     93.184.215.14
 `;
 
+/** The webhook signing secret of the tests (a Worker secret in production). */
+export const WEBHOOK_SIGNING_SECRET = "webhook-signing-secret-for-tests-0123456789";
+
 /** The coordinator's vars as wrangler would give them, for miniflare.bindings. */
 export function coordinatorVars(): Record<string, string> {
   return {
@@ -96,8 +99,17 @@ export function coordinatorVars(): Record<string, string> {
     DNS_ZONE: TEST_ZONE,
     CANARY_DOMAIN,
     PROBE_TIME_BUDGET_MS: String(PROBE_TIME_BUDGET_MS),
+    WEBHOOK_SIGNING_SECRET,
+    // Most tests check the same targets again and again: no per-target cool-down. The access
+    // tests (test/workers/access-*.test.ts) turn it on through env overrides.
+    TARGET_COOLDOWN_SECONDS: "0",
   };
 }
+
+/** ANON_RATE_LIMITER's limit per minute in the tests: never reached by the suite. */
+export const ANON_RATE_LIMIT_FOR_TESTS = 100_000;
+/** STRICT_RATE_LIMITER's limit per minute: the access tests' real binding that does refuse. */
+export const STRICT_RATE_LIMIT = 2;
 
 /** The stand-in's control endpoint: tests script node answers and read the calls here. */
 export const STAND_IN_CONTROL = "http://stand-in.control.relaywatch.test";

@@ -32,3 +32,18 @@ declare namespace Cloudflare {
     WEBHOOK_QUEUE: Queue<unknown>;
   }
 }
+
+declare namespace Cloudflare {
+  interface Env {
+    TARGET_COOLDOWN_SECONDS: string;
+    ANON_RATE_LIMITER: RateLimit;
+    /** A rate limiter with a low limit, swapped in for ANON_RATE_LIMITER by the access tests. */
+    STRICT_RATE_LIMITER: RateLimit;
+  }
+}
+
+declare namespace Cloudflare {
+  interface Env {
+    WEBHOOK_SIGNING_SECRET: string;
+  }
+}

@@ -18,6 +18,7 @@ import {
   STAND_IN_CONTROL,
   type TestNode,
 } from "./coordinator-env.ts";
+import { createWebhookReceiver, WEBHOOK_CALLS_PATH } from "./webhook-receiver.ts";
 
 /**
  * A stand-in for the probe nodes, for the coordinator tests in workerd. It runs in Node as
@@ -49,6 +50,8 @@ export function createProbeNodeStandIn(
   const callsByCheck = new Map<string, RecordedCall[]>();
   const held = new Map<string, Held>();
   const controlOrigin = new URL(STAND_IN_CONTROL).origin;
+  // Webhook receivers live here too: this is where every outbound fetch of the tests lands.
+  const webhooks = createWebhookReceiver();
 
   async function control(request: IncomingRequest, url: URL): Promise<Response> {
     if (request.method === "POST" && url.pathname === "/script") {
@@ -126,6 +129,10 @@ export function createProbeNodeStandIn(
 
   return async (request) => {
     const url = new URL(request.url);
+    if (webhooks.handles(url)) return webhooks.receive(request, url);
+    if (url.origin === controlOrigin && url.pathname === WEBHOOK_CALLS_PATH) {
+      return webhooks.calls(url);
+    }
     return url.origin === controlOrigin ? control(request, url) : probe(request, url);
   };
 }

@@ -1,11 +1,17 @@
 import { Hono } from "hono";
 import { ZodError } from "zod";
+import { authenticate } from "./access/index.ts";
 import type { AppContext } from "./context.ts";
 import { DohResolver } from "./dns/doh-resolver.ts";
 import { ZoneResolver } from "./dns/zone-resolver.ts";
 import { ConfigError, readConfig } from "./env.ts";
 import { ApiException } from "./errors.ts";
+import { pagesRoutes } from "./pages/routes.tsx";
+import { badgeRoutes, domainRoutes } from "./routes/badge.ts";
+import { batchesRoutes } from "./routes/batches.ts";
 import { checksRoutes } from "./routes/checks.ts";
+import { apiDocsRoutes, openApiRoutes } from "./routes/openapi.ts";
+import { publicListApiRoutes, publicPageRoutes } from "./routes/public-list.ts";
 
 function describeZodError(error: ZodError): string {
   return error.issues
@@ -31,6 +37,8 @@ export function createApp() {
     );
     await next();
   });
+  // Who is asking (API key or anonymous), and the key's per-minute rate.
+  app.use("/api/*", authenticate);
   app.onError((error, c) => {
     if (error instanceof ApiException) {
       return c.json({ code: error.code, message: error.message }, error.status, error.headers);
@@ -47,7 +55,16 @@ export function createApp() {
   app.notFound((c) =>
     c.json({ code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404),
   );
-  return app.route("/api/v1/checks", checksRoutes);
+  return app
+    .route("/api/v1/checks", checksRoutes)
+    .route("/api/v1/batches", batchesRoutes)
+    .route("/api/v1", openApiRoutes)
+    .route("/api/docs", apiDocsRoutes)
+    .route("/badge", badgeRoutes)
+    .route("/api/v1/domains", domainRoutes)
+    .route("/api/v1/public-list", publicListApiRoutes)
+    .route("/public", publicPageRoutes)
+    .route("/", pagesRoutes);
 }
 
 export type AppType = ReturnType<typeof createApp>;

@@ -31,6 +31,10 @@ export interface CoordinatorEnv {
   TARGET_COOLDOWN_SECONDS?: string;
   /** The public origin of the coordinator, for links in webhooks and badges. */
   PUBLIC_ORIGIN?: string;
+  /** Webhook signatures: each key's secret is derived from it (see webhooks/secret.ts). */
+  WEBHOOK_SIGNING_SECRET?: string;
+  /** Hours before a badge domain's latest check is re-checked by the cron (default 24). */
+  BADGE_RECHECK_HOURS?: string;
 }
 
 export interface CoordinatorConfig {

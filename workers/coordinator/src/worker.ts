@@ -1,8 +1,12 @@
 import { createApp } from "./app.ts";
+import { recheckBadgeDomains } from "./badge/recheck.ts";
+import { onCheckFinished, sweepBatches } from "./batches/on-check-finished.ts";
+import { batchQueueHandler } from "./batches/queue.ts";
 import { decideCheck } from "./checks/decide.ts";
 import { probeQueueHandler } from "./checks/probe-queue.ts";
 import { finishCheckIfComplete, openDatabase, overdueChecks } from "./db/repository.ts";
 import type { CoordinatorEnv } from "./env.ts";
+import { webhookQueueHandler } from "./webhooks/queue.ts";
 
 const SWEEP_BATCH = 50;
 
@@ -15,10 +19,15 @@ export type QueueHandler = (
 /** Which handler consumes which queue (queue names as in wrangler.toml). */
 const QUEUE_HANDLERS: Record<string, QueueHandler> = {
   "relaywatch-probe-jobs": probeQueueHandler,
+  "relaywatch-batch-jobs": batchQueueHandler,
+  "relaywatch-webhooks": webhookQueueHandler,
 };
 
 /** Work the cron trigger does besides finishing overdue checks. */
-const SCHEDULED_TASKS: ((env: CoordinatorEnv, now: number) => Promise<void>)[] = [];
+const SCHEDULED_TASKS: ((env: CoordinatorEnv, now: number) => Promise<void>)[] = [
+  recheckBadgeDomains,
+  sweepBatches,
+];
 
 /** The coordinator Worker: the API and page, the queue consumers, the scheduled work. */
 export function createCoordinator() {
@@ -37,7 +46,8 @@ export function createCoordinator() {
       const db = openDatabase(env.DB);
       const now = Date.now();
       for (const id of await overdueChecks(db, now, SWEEP_BATCH)) {
-        await finishCheckIfComplete(db, id, now, decideCheck);
+        const finished = await finishCheckIfComplete(db, id, now, decideCheck);
+        if (finished) await onCheckFinished(env, finished);
       }
       for (const task of SCHEDULED_TASKS) await task(env, now);
     },

@@ -6,6 +6,7 @@ import {
   ProbeResponse,
   type VantageNode,
 } from "../../../../shared/schemas/protocol.ts";
+import { onCheckFinished } from "../batches/on-check-finished.ts";
 import {
   type Database,
   failVantage,
@@ -15,7 +16,7 @@ import {
   markCheckRunning,
   saveVantageResult,
 } from "../db/repository.ts";
-import type { CoordinatorConfig } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { decideCheck } from "./decide.ts";
 import type { ProbeMessage } from "./messages.ts";
 
@@ -141,5 +142,7 @@ export async function runVantageJob(
       await failVantage(db, vantage.id, `node ${nodeName} ${outcome.reason}`, Date.now());
     }
   }
-  await finishCheckIfComplete(db, check.id, Date.now(), decideCheck);
+  const finished = await finishCheckIfComplete(db, check.id, Date.now(), decideCheck);
+  // The queue consumer passes the Worker's env as `bindings`.
+  if (finished) await onCheckFinished(bindings as unknown as CoordinatorEnv, finished);
 }

@@ -1,11 +1,17 @@
-import { DnsError, type MxRecord, normalizeName, type Resolver } from "./resolver.ts";
+import {
+  DnsError,
+  joinCharacterStrings,
+  type MxRecord,
+  normalizeName,
+  type Resolver,
+} from "./resolver.ts";
 
 interface DohAnswer {
   Status: number;
   Answer?: { name: string; type: number; data: string }[];
 }
 
-const TYPE = { A: 1, MX: 15, AAAA: 28 } as const;
+const TYPE = { A: 1, MX: 15, TXT: 16, AAAA: 28 } as const;
 const NXDOMAIN = 3;
 const TIMEOUT_MS = 5_000;
 
@@ -32,6 +38,13 @@ export class DohResolver implements Resolver {
     return [...(v4.Answer ?? []), ...(v6.Answer ?? [])]
       .filter((record) => record.type === TYPE.A || record.type === TYPE.AAAA)
       .map((record) => record.data);
+  }
+
+  async txt(name: string): Promise<string[]> {
+    const answer = await this.query(name, "TXT");
+    return (answer.Answer ?? [])
+      .filter((record) => record.type === TYPE.TXT)
+      .map((record) => joinCharacterStrings(record.data));
   }
 
   private async query(name: string, type: keyof typeof TYPE): Promise<DohAnswer> {

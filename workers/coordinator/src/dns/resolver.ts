@@ -1,4 +1,4 @@
-/** DNS as the coordinator needs it: MX and address records, behind one interface. */
+/** DNS as the coordinator needs it: MX, address and TXT records, behind one interface. */
 
 export interface MxRecord {
   preference: number;
@@ -10,6 +10,8 @@ export interface Resolver {
   mx(name: string): Promise<MxRecord[] | null>;
   /** A and AAAA records together; empty when there are none. */
   addresses(name: string): Promise<string[]>;
+  /** TXT records, one string per record (its character-strings joined); empty when none. */
+  txt(name: string): Promise<string[]>;
 }
 
 export class DnsError extends Error {
@@ -23,4 +25,23 @@ export class DnsError extends Error {
 
 export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/\.$/, "");
+}
+
+/**
+ * The character-strings of a TXT record's presentation form (`"a" "b\"c"` or a bare word),
+ * joined into one string as SPF and verification tokens read them. Handles `\"`, `\\` and
+ * `\DDD` escapes (RFC 1035 5.1).
+ */
+export function joinCharacterStrings(data: string): string {
+  const parts: string[] = [];
+  const pattern = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (const match of data.matchAll(pattern)) {
+    const raw = match[1] ?? match[2] ?? "";
+    parts.push(
+      raw.replace(/\\(\d{3}|.)/g, (_, escaped: string) =>
+        /^\d{3}$/.test(escaped) ? String.fromCharCode(Number(escaped)) : escaped,
+      ),
+    );
+  }
+  return parts.join("");
 }

@@ -1,15 +1,17 @@
-import { type MxRecord, normalizeName, type Resolver } from "./resolver.ts";
+import { joinCharacterStrings, type MxRecord, normalizeName, type Resolver } from "./resolver.ts";
 
 interface ZoneRecords {
   mx: MxRecord[];
   addresses: string[];
+  txt: string[];
   cname: string | null;
 }
 
 /**
  * A resolver answering from a zone file: local development and tests, where nothing may reach
  * the internet. Understands the subset of RFC 1035 master files the lab needs: one record per
- * line, `name [ttl] [IN] TYPE data`, types MX, A, AAAA and CNAME, `;` comments, `@` and
+ * line, `name [ttl] [IN] TYPE data`, types MX, A, AAAA, CNAME and TXT (quoted strings, no `;`
+ * inside them: comments are stripped first), `;` comments, `@` and
  * relative names against `$ORIGIN`.
  */
 const RECORD_TYPES = new Set(["MX", "A", "AAAA", "CNAME", "TXT", "NS", "SOA"]);
@@ -51,6 +53,10 @@ export class ZoneResolver implements Resolver {
         case "AAAA":
           if (values[0]) entry.addresses.push(values[0]);
           break;
+        case "TXT":
+          // From the line, not the fields: splitting on spaces would break quoted strings.
+          entry.txt.push(joinCharacterStrings(line.replace(/^\S+(?:\s+\S+){0,2}?\s+TXT\s+/i, "")));
+          break;
         case "CNAME":
           entry.cname = this.absolute(values[0] ?? "", origin);
           break;
@@ -69,6 +75,10 @@ export class ZoneResolver implements Resolver {
     return this.follow(normalizeName(name))?.addresses ?? [];
   }
 
+  async txt(name: string): Promise<string[]> {
+    return this.follow(normalizeName(name))?.txt ?? [];
+  }
+
   private follow(name: string, depth = 0): ZoneRecords | null {
     const entry = this.records.get(name);
     if (!entry) return null;
@@ -78,7 +88,7 @@ export class ZoneResolver implements Resolver {
   private entry(name: string): ZoneRecords {
     let entry = this.records.get(name);
     if (!entry) {
-      entry = { mx: [], addresses: [], cname: null };
+      entry = { mx: [], addresses: [], txt: [], cname: null };
       this.records.set(name, entry);
     }
     return entry;

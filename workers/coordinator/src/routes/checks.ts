@@ -1,12 +1,14 @@
 import { Hono } from "hono";
 import { parseCreateCheckRequest } from "../../../../shared/schemas/api.ts";
+import { startAdmittedCheck } from "../access/index.ts";
+import { onCheckFinished } from "../batches/on-check-finished.ts";
 import { decideCheck } from "../checks/decide.ts";
 import { checkReport } from "../checks/report.ts";
-import { startCheck } from "../checks/start.ts";
 import type { AppContext } from "../context.ts";
 import { finishCheckIfComplete, getCheckView, openDatabase } from "../db/repository.ts";
 import { BadRequest, NotFound } from "../errors.ts";
 import { readJsonBody } from "../validation.ts";
+import { acceptWebhookUrl } from "../webhooks/request.ts";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
@@ -20,8 +22,10 @@ export const checksRoutes = new Hono<AppContext>()
         "Idempotency-Key must be 1-128 printable ASCII characters",
       );
     }
-    const { check, created } = await startCheck(c.env, c.var.config, c.var.resolver, request, {
+    // Admission (API key limits, anonymous rate limit, per-target cool-down) happens inside.
+    const { check, created } = await startAdmittedCheck(c, request, {
       idempotencyKey,
+      webhookUrl: acceptWebhookUrl(c.env, c.var.config, request.webhook),
     });
     const location = `/api/v1/checks/${check.id}`;
     c.header("Location", location);
@@ -32,7 +36,8 @@ export const checksRoutes = new Hono<AppContext>()
     const id = c.req.param("id");
     // A check whose deadline passed is finished here too, so no reader ever sees it "running"
     // past its deadline, even before the sweeper runs.
-    await finishCheckIfComplete(db, id, Date.now(), decideCheck);
+    const finished = await finishCheckIfComplete(db, id, Date.now(), decideCheck);
+    if (finished) await onCheckFinished(c.env, finished);
     const view = await getCheckView(db, id);
     if (!view) throw new NotFound(`no check ${id}`);
     return c.json(checkReport(view));

@@ -1,0 +1,238 @@
+/**
+ * Administration of API keys in the coordinator's D1, through `wrangler d1 execute`:
+ *
+ *   npm run admin -- create-key --name "Hosting Co" [--daily-quota 1000] [--rate 60]
+ *   npm run admin -- list-keys
+ *   npm run admin -- revoke-key <id>
+ *
+ * Every command takes `--remote` (the deployed database) or `--persist-to <dir>` (a local one,
+ * such as `npm start`'s lab-run/network/coordinator-state); without either it uses wrangler's
+ * default local database. A key is printed once, alone on stdout; only its SHA-256 is stored.
+ *
+ * Exit status: 0 done, 1 no such key (or already revoked), 64 usage error, 69 wrangler failed.
+ */
+
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  apiKeyPrefix,
+  generateApiKey,
+  hashApiKey,
+} from "../workers/coordinator/src/access/api-key-format.ts";
+
+const EXIT_NOT_FOUND = 1;
+const EXIT_USAGE = 64;
+const EXIT_UNAVAILABLE = 69;
+
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WRANGLER = resolve(REPO_ROOT, "node_modules/.bin/wrangler");
+
+const USAGE = `usage: npm run admin -- <command> [--remote | --persist-to <dir>]
+  create-key --name <name> [--daily-quota <checks per UTC day, default 1000>] [--rate <requests per minute, default 60>]
+  list-keys
+  revoke-key <id>`;
+
+class AdminError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+const usageError = (message: string) => new AdminError(`${message}\n${USAGE}`, EXIT_USAGE);
+
+/** A SQL string literal: quotes doubled, so no value can end the literal early. */
+function sqlText(value: string): string {
+  if (value.includes("\0")) throw usageError("values may not contain NUL characters");
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A SQL integer literal, from a number that is checked to be one. */
+function sqlInteger(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  return String(value);
+}
+
+interface Target {
+  remote: boolean;
+  persistTo: string | undefined;
+}
+
+/** Runs SQL through `wrangler d1 execute DB` and returns the rows of its last statement. */
+async function execute(target: Target, sql: string): Promise<Record<string, unknown>[]> {
+  const where = target.remote
+    ? ["--remote"]
+    : ["--local", ...(target.persistTo ? ["--persist-to", resolve(target.persistTo)] : [])];
+  const args = ["d1", "execute", "DB", ...where, "--json", "--yes", "--command", sql];
+  const { code, stdout, stderr } = await run(WRANGLER, args);
+  if (code !== 0) {
+    throw new AdminError(
+      `wrangler d1 execute failed (exit ${code}):\n${stderr.trim() || stdout.trim()}`,
+      EXIT_UNAVAILABLE,
+    );
+  }
+  const results = JSON.parse(stdout) as { results: Record<string, unknown>[] }[];
+  return results.at(-1)?.results ?? [];
+}
+
+function run(command: string, args: string[]) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
+    // No shell: the SQL is one argument, whatever it contains.
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
+
+function positiveInteger(text: string | undefined, option: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^[1-9]\d{0,8}$/.test(text)) throw usageError(`${option} must be a positive whole number`);
+  return Number(text);
+}
+
+function keyName(text: string | undefined): string {
+  const name = text?.trim();
+  if (!name) throw usageError("create-key needs --name <name>");
+  // Control characters would garble list-keys; the length keeps the table readable.
+  if (name.length > 100 || /\p{Cc}/u.test(name)) {
+    throw usageError("--name must be at most 100 printable characters");
+  }
+  return name;
+}
+
+async function createKey(target: Target, options: Record<string, string | boolean | undefined>) {
+  const name = keyName(options.name as string | undefined);
+  const dailyQuota = positiveInteger(options["daily-quota"] as string, "--daily-quota", 1000);
+  const ratePerMinute = positiveInteger(options.rate as string, "--rate", 60);
+  const key = generateApiKey();
+  const id = crypto.randomUUID();
+  const values = [
+    sqlText(id),
+    sqlText(name),
+    sqlText(await hashApiKey(key)),
+    sqlText(apiKeyPrefix(key)),
+    sqlInteger(dailyQuota),
+    sqlInteger(ratePerMinute),
+    sqlInteger(Date.now()),
+  ];
+  await execute(
+    target,
+    `insert into api_keys (id, name, key_hash, key_prefix, daily_quota, rate_per_minute, created_at) values (${values.join(", ")})`,
+  );
+  process.stderr.write(
+    `Created API key ${id} for "${name}": ${dailyQuota} checks per UTC day, ${ratePerMinute} requests per minute.\n` +
+      "The key is shown only this once; only its hash is stored:\n",
+  );
+  process.stdout.write(`${key}\n`);
+}
+
+async function listKeys(target: Target) {
+  const today = new Date().toISOString().slice(0, 10);
+  const rows = await execute(
+    target,
+    `select k.id, k.key_prefix, k.name, k.daily_quota, k.rate_per_minute, k.created_at, k.revoked_at,
+            coalesce(u.checks, 0) as checks_today
+     from api_keys k left join api_key_usage u on u.api_key_id = k.id and u.day = ${sqlText(today)}
+     order by k.created_at`,
+  );
+  if (rows.length === 0) {
+    process.stdout.write("no API keys\n");
+    return;
+  }
+  for (const row of rows) {
+    const created = new Date(Number(row.created_at)).toISOString();
+    const state =
+      row.revoked_at === null
+        ? "active"
+        : `revoked ${new Date(Number(row.revoked_at)).toISOString()}`;
+    process.stdout.write(
+      `${row.id}  ${row.key_prefix}...  ${JSON.stringify(row.name)}  ` +
+        `${row.checks_today}/${row.daily_quota} checks today, ${row.rate_per_minute}/min  ` +
+        `created ${created}  ${state}\n`,
+    );
+  }
+}
+
+async function revokeKey(target: Target, id: string | undefined) {
+  if (!id) throw usageError("revoke-key needs the key's id (see list-keys)");
+  const revoked = await execute(
+    target,
+    `update api_keys set revoked_at = ${sqlInteger(Date.now())} where id = ${sqlText(id)} and revoked_at is null returning id`,
+  );
+  if (revoked.length === 1) {
+    process.stdout.write(`revoked ${id}\n`);
+    return;
+  }
+  const existing = await execute(target, `select id from api_keys where id = ${sqlText(id)}`);
+  throw new AdminError(
+    existing.length === 1 ? `key ${id} was already revoked` : `no API key ${id}`,
+    EXIT_NOT_FOUND,
+  );
+}
+
+async function main(argv: string[]) {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.remote && values["persist-to"]) {
+    throw usageError("--remote and --persist-to exclude each other");
+  }
+  const target: Target = { remote: values.remote === true, persistTo: values["persist-to"] };
+  const [command, ...rest] = positionals;
+  const expectArguments = (count: number) => {
+    if (rest.length > count)
+      throw usageError(`unexpected argument(s): ${rest.slice(count).join(" ")}`);
+  };
+  switch (command) {
+    case "create-key":
+      expectArguments(0);
+      return createKey(target, values);
+    case "list-keys":
+      expectArguments(0);
+      return listKeys(target);
+    case "revoke-key":
+      expectArguments(1);
+      return revokeKey(target, rest[0]);
+    default:
+      throw usageError(command ? `unknown command ${command}` : "no command");
+  }
+}
+
+function parseOptions(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: "string" },
+      "daily-quota": { type: "string" },
+      rate: { type: "string" },
+      remote: { type: "boolean" },
+      "persist-to": { type: "string" },
+    },
+  });
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof AdminError) {
+    process.stderr.write(`admin: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(`admin: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(EXIT_UNAVAILABLE);
+});

@@ -1,0 +1,112 @@
+/**
+ * The check-my-server page in a real browser (Debian's chromium through playwright-core) against
+ * the real local network: form, keyboard submission, the self-refreshing report, a transcript.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
+import { pickFreePort } from "../lab/mta/instance.ts";
+import { postfixAvailable } from "../lab/mta/postfix.ts";
+
+const WORK_DIR = fileURLToPath(new URL("../../lab-run/test-page-browser", import.meta.url));
+const OUTPUT_DIR = fileURLToPath(new URL("../../test-output", import.meta.url));
+const CHROMIUM = "/usr/bin/chromium";
+const PROBE_BUDGET_MS = 10_000;
+
+const missing = [
+  existsSync(CHROMIUM) ? null : `${CHROMIUM} (apt-get install chromium)`,
+  postfixAvailable() ? null : "Postfix (scripts/install-system-deps.sh)",
+].filter((item) => item !== null);
+// CI must have everything: a missing browser there is a failure, not a quiet skip.
+const skip = missing.length > 0 && !process.env.CI;
+if (skip) console.warn(`page browser test skipped: missing ${missing.join(" and ")}`);
+
+let network: LocalNetwork;
+let browser: Browser;
+let page: Page;
+
+function labPort(name: string): number {
+  const target = network.lab.targets.find((candidate) => candidate.name === name);
+  if (!target) throw new Error(`no lab target ${name}`);
+  return target.port;
+}
+
+describe.skipIf(skip)("the check-my-server page in a browser", () => {
+  beforeAll(async () => {
+    network = await startLocalNetwork({
+      coordinatorPort: await pickFreePort(),
+      nodeBasePort: 0,
+      labBasePort: 0,
+      realMtas: true,
+      workDir: WORK_DIR,
+      probeTimeBudgetMs: PROBE_BUDGET_MS,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "en-GB" });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await network?.stop();
+  });
+
+  it("checks the open Postfix from the keyboard and shows the verdict, a transcript and the fix", async () => {
+    await page.goto(`${network.coordinator.url}/`);
+    const input = page.getByLabel("Domain or mail server");
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    await page.screenshot({ path: `${OUTPUT_DIR}/page-form.png` });
+    await input.focus();
+    await page.keyboard.type(`127.0.0.1:${labPort("postfix-open")}`);
+    await page.keyboard.press("Enter");
+
+    await page.waitForURL(/\/report\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.locator("h1").textContent()).toContain("Relay test of 127.0.0.1");
+    // The report refreshes itself until the check is finished.
+    await page
+      .getByRole("region", { name: "Verdict" })
+      .getByText("Open relay", { exact: true })
+      .waitFor({ timeout: 90_000 });
+
+    const summary = page.locator("summary", { hasText: "SMTP log of bare-sender" }).first();
+    await summary.focus();
+    await page.keyboard.press("Enter");
+    const transcript = summary.locator("xpath=..").locator("pre");
+    await expect.poll(() => transcript.isVisible()).toBe(true);
+    expect(await transcript.textContent()).toMatch(/\[\d+\] >> MAIL FROM:<spamtest>/);
+
+    const postfixFix = page.locator("#fix-postfix");
+    await expect.poll(() => postfixFix.isVisible()).toBe(true);
+    expect(await postfixFix.textContent()).toContain(
+      "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination",
+    );
+
+    await page.locator("#advice-heading").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${OUTPUT_DIR}/page-report-advice.png` });
+    await page.evaluate("window.scrollTo(0, 0)");
+    await page.screenshot({ path: `${OUTPUT_DIR}/page-report.png` });
+    await summary.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${OUTPUT_DIR}/page-report-transcript.png` });
+
+    await page.getByRole("link", { name: "日本語" }).click();
+    await expect.poll(() => page.locator("html").getAttribute("lang")).toBe("ja");
+    await page
+      .getByRole("region", { name: "判定" })
+      .getByText("オープンリレー（open relay）", { exact: true })
+      .waitFor();
+    await page.screenshot({ path: `${OUTPUT_DIR}/page-report-ja.png` });
+  }, 150_000);
+});

@@ -1,0 +1,365 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../../workers/coordinator/index.ts";
+import type { BatchSliceMessage } from "../../workers/coordinator/src/batches/messages.ts";
+import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages.ts";
+import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
+import type { WebhookMessage } from "../../workers/coordinator/src/webhooks/messages.ts";
+import { STAND_IN_CONTROL, TEST_NODES } from "./coordinator-env.ts";
+import {
+  callMain,
+  callWithEnv,
+  countRows,
+  type EnvOverrides,
+  expectApiError,
+  postJson,
+  runQueue,
+  standIn,
+} from "./coordinator-helpers.ts";
+import { type RecordedWebhookCall, WEBHOOK_CALLS_PATH } from "./webhook-receiver.ts";
+
+/**
+ * Batches end to end inside the coordinator: POST stores the batch and queues slices (no check
+ * starts in the request), the batch consumer starts the checks, the probe consumer finishes
+ * them against the stand-in nodes, and GET (JSON or CSV) shows the progress. Zone and nodes:
+ * test/workers/coordinator-env.ts.
+ */
+
+const BATCH_QUEUE_NAME = "relaywatch-batch-jobs";
+const WEBHOOK_QUEUE_NAME = "relaywatch-webhooks";
+const WEBHOOK_URL = "https://hooks.example.test/answer/200/batch-flow";
+
+/** A Queue binding that records what is sent, then hands it on to the real one. */
+function recordingQueue<Body>(real: Queue<Body>, sent: Body[]): Queue<Body> {
+  return {
+    metrics: () => real.metrics(),
+    send: (body, options) => {
+      sent.push(body);
+      return real.send(body, options);
+    },
+    sendBatch: (messages, options) => {
+      const list = [...messages];
+      sent.push(...list.map((message) => message.body));
+      return real.sendBatch(list, options);
+    },
+  };
+}
+
+interface QueueRecorder {
+  batches: BatchSliceMessage[];
+  probes: ProbeMessage[];
+  webhooks: WebhookMessage[];
+  overrides: EnvOverrides;
+}
+
+function recorder(): QueueRecorder {
+  const batches: BatchSliceMessage[] = [];
+  const probes: ProbeMessage[] = [];
+  const webhooks: WebhookMessage[] = [];
+  return {
+    batches,
+    probes,
+    webhooks,
+    overrides: {
+      BATCH_QUEUE: recordingQueue(env.BATCH_QUEUE, batches as unknown[]),
+      PROBE_QUEUE: recordingQueue(env.PROBE_QUEUE, probes),
+      WEBHOOK_QUEUE: recordingQueue(env.WEBHOOK_QUEUE, webhooks as unknown[]),
+    },
+  };
+}
+
+let sequence = 0;
+
+/** Runs the batch consumer on these slices, as the queue would deliver them. */
+async function runBatchQueue(slices: BatchSliceMessage[], overrides: EnvOverrides) {
+  const batch = createMessageBatch<unknown>(
+    BATCH_QUEUE_NAME,
+    slices.map((body) => {
+      sequence += 1;
+      return { id: `batch-message-${sequence}`, timestamp: new Date(), attempts: 1, body };
+    }),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, { ...env, ...overrides } as CoordinatorEnv, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+/** Runs the webhook consumer on these deliveries. */
+async function runWebhookQueue(messages: WebhookMessage[]) {
+  const batch = createMessageBatch<unknown>(
+    WEBHOOK_QUEUE_NAME,
+    messages.map((body) => {
+      sequence += 1;
+      return { id: `webhook-message-${sequence}`, timestamp: new Date(), attempts: 1, body };
+    }),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+async function receivedAt(path: string): Promise<RecordedWebhookCall[]> {
+  const response = await fetch(`${STAND_IN_CONTROL}${WEBHOOK_CALLS_PATH}?path=${path}`);
+  return (await response.json()) as RecordedWebhookCall[];
+}
+
+async function postBatch(body: unknown, queues: QueueRecorder) {
+  return callWithEnv("/api/v1/batches", postJson(body), queues.overrides);
+}
+
+interface BatchItemJson {
+  position: number;
+  domain: string;
+  status: string;
+  checkId: string | null;
+  verdict: string | null;
+  reason: string | null;
+  error: string | null;
+  report: string | null;
+}
+
+interface BatchJson {
+  id: string;
+  status: string;
+  total: number;
+  counts: Record<string, number>;
+  finishedAt: string | null;
+  page: number;
+  perPage: number;
+  items: BatchItemJson[];
+}
+
+async function getBatch(id: string, query = ""): Promise<BatchJson> {
+  const response = await callMain(`/api/v1/batches/${id}${query}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as BatchJson;
+}
+
+/** Every stand-in node answers every job of the check with this verdict. */
+async function scriptAll(checkId: string, verdict: "open" | "closed") {
+  await standIn.script(
+    checkId,
+    Object.fromEntries(TEST_NODES.map((node) => [node.id, { kind: "result", verdict }])),
+  );
+}
+
+const FLOW_DOMAINS = [
+  "open.lab.test",
+  "OPEN.lab.test.",
+  "implicit.example",
+  "mixed.lab.test",
+  "not a domain",
+  "private.example",
+  "nullmx.example",
+];
+
+describe("POST /api/v1/batches, the batch consumer and GET", () => {
+  it("queues slices, starts checks from the queue, finishes once and notifies once", async () => {
+    const queues = recorder();
+    const checksBefore = await countRows("checks");
+    const response = await postBatch({ domains: FLOW_DOMAINS, webhook: WEBHOOK_URL }, queues);
+    expect(response.status).toBe(202);
+    const created = (await response.json()) as { id: string; location: string };
+    expect(created).toEqual({
+      id: expect.any(String),
+      status: "queued",
+      total: 6,
+      location: `/api/v1/batches/${created.id}`,
+    });
+    expect(response.headers.get("location")).toBe(created.location);
+    // The request started nothing: one slice of the valid names, no probe job, no check.
+    expect(queues.batches).toEqual([{ batchId: created.id, positions: [0, 1, 2, 4, 5] }]);
+    expect(queues.probes).toEqual([]);
+    expect(await countRows("checks")).toBe(checksBefore);
+
+    const queued = await getBatch(created.id);
+    expect(queued).toMatchObject({ status: "queued", total: 6, page: 1, perPage: 100 });
+    expect(queued.counts).toMatchObject({ queued: 5, refused: 1, started: 0, done: 0 });
+    expect(queued.items.map((item) => [item.domain, item.status])).toEqual([
+      ["open.lab.test", "queued"],
+      ["implicit.example", "queued"],
+      ["mixed.lab.test", "queued"],
+      ["not a domain", "refused"],
+      ["private.example", "queued"],
+      ["nullmx.example", "queued"],
+    ]);
+    expect(queued.items[3]?.error).toMatch(/^invalid_host: /);
+
+    const [slice] = queues.batches as [BatchSliceMessage];
+    const firstRun = await runBatchQueue([slice], queues.overrides);
+    expect(firstRun.explicitAcks).toHaveLength(1);
+    // 3 addresses of open, 1 of implicit, 1 of mixed (its private one refused), x 3 nodes.
+    expect(queues.probes).toHaveLength(15);
+
+    const started = await getBatch(created.id);
+    expect(started.status).toBe("running");
+    expect(started.counts).toMatchObject({ queued: 0, started: 3, refused: 3, done: 0 });
+    const byDomain = new Map(started.items.map((item) => [item.domain, item]));
+    expect(byDomain.get("private.example")?.error).toMatch(/^forbidden_target: /);
+    expect(byDomain.get("nullmx.example")?.error).toMatch(/^null_mx: /);
+    const openItem = byDomain.get("open.lab.test");
+    expect(openItem?.report).toBe(`/api/v1/checks/${openItem?.checkId}`);
+
+    // Redelivered: nothing starts again, nothing changes.
+    const checksAfterStart = await countRows("checks");
+    await runBatchQueue([slice], queues.overrides);
+    expect(queues.probes).toHaveLength(15);
+    expect(await countRows("checks")).toBe(checksAfterStart);
+
+    const checkIds = started.items.flatMap((item) => (item.checkId ? [item.checkId] : []));
+    expect(checkIds).toHaveLength(3);
+    for (const checkId of checkIds) {
+      await scriptAll(checkId, checkId === openItem?.checkId ? "open" : "closed");
+    }
+    const openJobs = queues.probes.filter((message) => message.checkId === openItem?.checkId);
+    const otherJobs = queues.probes.filter((message) => message.checkId !== openItem?.checkId);
+    await runQueue(openJobs, queues.overrides);
+    const partway = await getBatch(created.id);
+    expect(partway.status).toBe("running");
+    expect(partway.counts).toMatchObject({ started: 2, done: 1, refused: 3, open: 1 });
+    expect(queues.webhooks).toEqual([]);
+
+    await runQueue(otherJobs, queues.overrides);
+    const done = await getBatch(created.id);
+    expect(done.status).toBe("done");
+    expect(done.finishedAt).toEqual(expect.any(String));
+    expect(done.counts).toEqual({
+      queued: 0,
+      started: 0,
+      done: 3,
+      refused: 3,
+      open: 1,
+      suspect: 0,
+      closed: 2,
+      inconclusive: 0,
+    });
+    expect(done.items.find((item) => item.domain === "open.lab.test")).toMatchObject({
+      status: "done",
+      verdict: "open",
+    });
+    expect(queues.webhooks).toEqual([{ deliveryId: `batch-${created.id}` }]);
+
+    // Late or repeated signals neither finish the batch again nor notify twice.
+    await runBatchQueue([slice], queues.overrides);
+    await runQueue(otherJobs, queues.overrides);
+    expect(queues.webhooks).toHaveLength(1);
+    const delivery = await env.DB.prepare(
+      "select subject_kind, url, status from webhook_deliveries where subject_id = ?",
+    )
+      .bind(created.id)
+      .all();
+    expect(delivery.results).toEqual([
+      { subject_kind: "batch", url: WEBHOOK_URL, status: "pending" },
+    ]);
+
+    const sent = await runWebhookQueue(queues.webhooks);
+    expect(sent.explicitAcks).toHaveLength(1);
+    const calls = await receivedAt(new URL(WEBHOOK_URL).pathname);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.headers["x-relaywatch-signature"]).toMatch(/^v1=[0-9a-f]{64}$/);
+    expect(JSON.parse(calls[0]?.body ?? "null")).toEqual({
+      event: "batch.finished",
+      deliveryId: `batch-${created.id}`,
+      id: created.id,
+      total: 6,
+      counts: done.counts,
+      finishedAt: done.finishedAt,
+      results: `/api/v1/batches/${created.id}`,
+    });
+
+    const secondPage = await getBatch(created.id, "?page=2&per_page=2");
+    expect(secondPage).toMatchObject({ page: 2, perPage: 2 });
+    expect(secondPage.items.map((item) => item.position)).toEqual([2, 3]);
+    expect((await getBatch(created.id, "?page=9&per_page=2")).items).toEqual([]);
+
+    const csv = await callMain(`/api/v1/batches/${created.id}?format=csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(csv.headers.get("content-disposition")).toBe(
+      `attachment; filename="relaywatch-batch-${created.id}.csv"`,
+    );
+    const lines = (await csv.text()).split("\r\n");
+    expect(lines[0]).toBe("position,domain,status,check_id,verdict,reason,error,report");
+    expect(lines).toHaveLength(6 + 2);
+    expect(lines[1]).toMatch(
+      new RegExp(`^0,open\\.lab\\.test,done,${openItem?.checkId},open,.+,,/api/v1/checks/`),
+    );
+  });
+
+  it("escapes CSV cells and neutralises spreadsheet formulas", async () => {
+    const queues = recorder();
+    const domains = ["implicit.example", '=HYPERLINK("x")', "+1", "-2", "@SUM", "a,b"];
+    const response = await postBatch({ domains }, queues);
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const csv = await callMain(`/api/v1/batches/${id}`, { headers: { accept: "text/csv" } });
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    const text = await csv.text();
+    expect(text).toContain('\r\n1,"\'=HYPERLINK(""x"")",refused,');
+    expect(text).toContain("\r\n2,'+1,refused,");
+    expect(text).toContain("\r\n3,'-2,refused,");
+    expect(text).toContain("\r\n4,'@SUM,refused,");
+    expect(text).toContain('\r\n5,"a,b",refused,');
+    expect(text).toContain("\r\n0,implicit.example,queued,,,,,\r\n");
+  });
+
+  it("refuses malformed batches with the stable error shape", async () => {
+    const queues = recorder();
+    const tooMany = Array.from({ length: 1001 }, (_, index) => `d${index}.example`);
+    await expectApiError(await postBatch({ domains: tooMany }, queues), 400, "invalid_request");
+    await expectApiError(await postBatch({ domains: [] }, queues), 400, "invalid_request");
+    await expectApiError(
+      await postBatch({ domains: ["open.lab.test"], extra: 1 }, queues),
+      400,
+      "invalid_request",
+      /unknown field/,
+    );
+    await expectApiError(
+      await postBatch({ domains: ["not a domain", "127.0.0.1", "http://x.example/"] }, queues),
+      400,
+      "invalid_domains",
+    );
+    await expectApiError(
+      await postBatch(
+        { domains: ["open.lab.test"], webhook: "http://hooks.example.test/" },
+        queues,
+      ),
+      400,
+      "invalid_webhook",
+      /https/,
+    );
+    await expectApiError(
+      await postBatch({ domains: ["open.lab.test"], webhook: "https://10.1.2.3/hook" }, queues),
+      400,
+      "invalid_webhook",
+    );
+    expect(queues.batches).toEqual([]);
+  });
+
+  it("answers bad page parameters with 400 and an unknown batch with 404", async () => {
+    const queues = recorder();
+    const response = await postBatch({ domains: ["implicit.example"] }, queues);
+    const { id } = (await response.json()) as { id: string };
+    for (const query of ["?page=0", "?page=abc", "?per_page=501", "?per_page=-1", "?page=1.5"]) {
+      await expectApiError(await callMain(`/api/v1/batches/${id}${query}`), 400, "invalid_page");
+    }
+    await expectApiError(await callMain(`/api/v1/batches/${id}?format=xml`), 400, "invalid_format");
+    await expectApiError(await callMain("/api/v1/batches/no-such-batch"), 404, "not_found");
+  });
+
+  it("takes a thousand domains in one request and slices them for the queue", async () => {
+    const queues = recorder();
+    const domains = Array.from({ length: 1000 }, (_, index) => `host-${index}.example`);
+    const response = await postBatch({ domains, port: 587 }, queues);
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    expect(queues.batches).toHaveLength(40);
+    expect(queues.batches.flatMap((slice) => slice.positions)).toHaveLength(1000);
+    const stored = await env.DB.prepare("select count(*) as n from batch_items where batch_id = ?")
+      .bind(id)
+      .first<{ n: number }>();
+    expect(stored?.n).toBe(1000);
+    expect((await getBatch(id)).items).toHaveLength(100);
+  });
+});

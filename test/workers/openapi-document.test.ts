@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { CreateCheckRequest } from "../../shared/schemas/api.ts";
+import { callMain } from "./coordinator-helpers.ts";
+
+type Json = Record<string, unknown>;
+
+async function openApi(): Promise<Json> {
+  const response = await callMain("/api/v1/openapi.json");
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+  return (await response.json()) as Json;
+}
+
+/**
+ * A small checker for the JSON Schema keywords the generated request schemas use, enough to
+ * compare the document's CreateCheckRequest with zod on sample bodies.
+ */
+function accepts(schema: Json, value: unknown, schemas: Record<string, Json>): boolean {
+  if (typeof schema.$ref === "string") {
+    const target = schemas[schema.$ref.replace("#/components/schemas/", "")];
+    return target !== undefined && accepts(target, value, schemas);
+  }
+  if (Array.isArray(schema.anyOf)) {
+    return (schema.anyOf as Json[]).some((option) => accepts(option, value, schemas));
+  }
+  switch (schema.type) {
+    case "object": {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+      const record = value as Json;
+      const properties = (schema.properties ?? {}) as Record<string, Json>;
+      const required = (schema.required ?? []) as string[];
+      if (!required.every((name) => name in record)) return false;
+      if (
+        schema.additionalProperties === false &&
+        Object.keys(record).some((k) => !(k in properties))
+      )
+        return false;
+      return Object.entries(record).every(
+        ([name, item]) => !properties[name] || accepts(properties[name], item, schemas),
+      );
+    }
+    case "string":
+      return (
+        typeof value === "string" &&
+        value.length >= ((schema.minLength as number) ?? 0) &&
+        value.length <= ((schema.maxLength as number) ?? Number.POSITIVE_INFINITY)
+      );
+    case "integer":
+      return (
+        Number.isInteger(value) &&
+        (value as number) >= ((schema.minimum as number) ?? Number.NEGATIVE_INFINITY) &&
+        (value as number) <= ((schema.maximum as number) ?? Number.POSITIVE_INFINITY)
+      );
+    case "array":
+      return (
+        Array.isArray(value) &&
+        value.length >= ((schema.minItems as number) ?? 0) &&
+        value.length <= ((schema.maxItems as number) ?? Number.POSITIVE_INFINITY) &&
+        value.every((item) => accepts(schema.items as Json, item, schemas))
+      );
+    default:
+      return false;
+  }
+}
+
+describe("GET /api/v1/openapi.json", () => {
+  it("is an OpenAPI 3.1 document with every public operation", async () => {
+    const document = await openApi();
+    expect(document.openapi).toBe("3.1.0");
+    const paths = document.paths as Record<string, Json>;
+    expect(Object.keys(paths).sort()).toEqual([
+      "/api/v1/batches",
+      "/api/v1/batches/{id}",
+      "/api/v1/checks",
+      "/api/v1/checks/{id}",
+      "/badge/{domain}.svg",
+    ]);
+    expect(Object.keys(paths["/api/v1/checks"] ?? {})).toEqual(["post"]);
+    expect(Object.keys(paths["/api/v1/batches/{id}"] ?? {})).toEqual(["get"]);
+  });
+
+  it("has the components: schemas, the bearer scheme and error responses", async () => {
+    const document = await openApi();
+    const components = document.components as Json;
+    const schemas = components.schemas as Record<string, Json>;
+    for (const name of [
+      "CreateCheckRequest",
+      "CreateCheckResponse",
+      "CheckReport",
+      "CreateBatchRequest",
+      "CreateBatchResponse",
+      "BatchPage",
+      "ApiError",
+    ]) {
+      expect(schemas[name], name).toBeDefined();
+      expect(schemas[name]).not.toHaveProperty("$schema");
+    }
+    expect(schemas.ApiError?.required).toEqual(["code", "message"]);
+    expect(components.securitySchemes).toEqual({
+      apiKey: expect.objectContaining({ type: "http", scheme: "bearer" }),
+    });
+    const post = ((document.paths as Json)["/api/v1/checks"] as Json).post as Json;
+    const responses = post.responses as Record<string, Json>;
+    for (const status of ["400", "401", "422", "429", "503"]) {
+      expect(JSON.stringify(responses[status]?.content)).toContain("#/components/schemas/ApiError");
+    }
+    expect(responses["429"]?.headers).toHaveProperty("Retry-After");
+    expect(post.parameters).toEqual([expect.objectContaining({ name: "Idempotency-Key" })]);
+    // Every $ref points at a schema the document has.
+    const refs = [...JSON.stringify(document).matchAll(/"#\/components\/schemas\/(\w+)"/g)];
+    for (const [, name] of refs) expect(schemas, String(name)).toHaveProperty(String(name));
+  });
+
+  it("describes CreateCheckRequest as zod validates it", async () => {
+    const schemas = ((await openApi()).components as Json).schemas as Record<string, Json>;
+    const schema = schemas.CreateCheckRequest as Json;
+    const samples: unknown[] = [
+      { domain: "example.org" },
+      { domain: "example.org", port: 587 },
+      { host: "mx.example.org" },
+      { host: "mx.example.org", port: 25 },
+      { domain: "" },
+      { domain: "example.org", port: 0 },
+      { domain: "example.org", port: 70_000 },
+      { domain: "example.org", port: 25.5 },
+      { host: "mx.example.org", extra: true },
+      { domain: 42 },
+      {},
+      [],
+      "example.org",
+      { domain: "x".repeat(254) },
+    ];
+    for (const sample of samples) {
+      expect(accepts(schema, sample, schemas), JSON.stringify(sample)).toBe(
+        CreateCheckRequest.safeParse(sample).success,
+      );
+    }
+  });
+});
+
+describe("GET /api/docs", () => {
+  it("renders every operation and schema as self-contained HTML", async () => {
+    const response = await callMain("/api/docs");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await response.text();
+    expect(html).toContain('<a href="/api/v1/openapi.json">');
+    for (const operation of ["POST", "GET"]) expect(html).toContain(`>${operation}</span>`);
+    for (const path of ["/api/v1/checks", "/api/v1/batches/{id}", "/badge/{domain}.svg"]) {
+      expect(html).toContain(`<code>${path}</code>`);
+    }
+    expect(html).toContain('id="schema-CreateCheckRequest"');
+    expect(html).toContain('href="#schema-ApiError"');
+    expect(html).not.toMatch(/<script|<link|src="http/);
+  });
+});

@@ -1,0 +1,174 @@
+import { describe, expect, it } from "vitest";
+import { TEST_NODES } from "./coordinator-env.ts";
+import {
+  callMain,
+  callWithEnv,
+  countRows,
+  createCheck,
+  runQueue,
+  standIn,
+} from "./coordinator-helpers.ts";
+
+/** The check-my-server page: the form, its refusals, the report and its languages. */
+
+function postForm(fields: Record<string, string>, headers: Record<string, string> = {}) {
+  return {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams(fields).toString(),
+    redirect: "manual",
+  } satisfies RequestInit;
+}
+
+async function checkCounts() {
+  return [await countRows("checks"), await countRows("vantage_results")];
+}
+
+describe("the form", () => {
+  it("renders a labelled input, in English by default", async () => {
+    const response = await callMain("/");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain('<html lang="en">');
+    expect(html).toMatch(/<label for="target">Domain or mail server<\/label>/);
+    expect(html).toMatch(/<input[^>]*id="target"[^>]*name="target"/);
+    expect(html).toContain('<form method="post" action="/check">');
+    expect(html).toContain('href="#content"');
+    expect(html).not.toContain("cf-turnstile");
+  });
+
+  it("starts a check for a loopback lab host and redirects to its report", async () => {
+    const response = await callMain("/check", postForm({ target: "127.0.0.1:2525" }));
+    expect(response.status).toBe(303);
+    const location = response.headers.get("location") ?? "";
+    expect(location).toMatch(/^\/report\/[0-9a-f-]{36}$/);
+
+    const report = await callMain(location);
+    expect(report.status).toBe(200);
+    expect(report.headers.get("cache-control")).toBe("no-store");
+    const html = await report.text();
+    expect(html).toContain('<meta http-equiv="refresh" content="2"/>');
+    expect(html).toContain('id="progress"');
+    expect(html).toContain("testing…");
+  });
+
+  it("re-renders a refused target with the guard's message, status 400 and nothing stored", async () => {
+    const before = await checkCounts();
+    const response = await callMain("/check", postForm({ target: "10.0.0.1" }));
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toMatch(/role="alert"[^>]*>[\s\S]*10\.0\.0\.1 is a private address/);
+    expect(html).toContain('value="10.0.0.1"');
+    expect(html).toContain('aria-invalid="true"');
+    expect(await checkCounts()).toEqual(before);
+  });
+
+  it("refuses a bad port before anything else", async () => {
+    const response = await callMain("/check", postForm({ target: "mx.example.org:99999" }));
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("The port must be a number from 1 to 65535.");
+  });
+
+  it("escapes a hostile target in the message and in the input", async () => {
+    const hostile = '"><script>alert(1)</script>';
+    const response = await callMain("/check", postForm({ target: hostile }));
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).not.toContain("<script>alert(1)</script>");
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(html).not.toContain('value=""><script>');
+  });
+});
+
+describe("languages", () => {
+  it("speaks Japanese to a browser that prefers it", async () => {
+    const response = await callMain("/", { headers: { "accept-language": "ja,en;q=0.8" } });
+    const html = await response.text();
+    expect(html).toContain('<html lang="ja">');
+    expect(html).toContain("ドメインまたはメールサーバー");
+  });
+
+  it("keeps English when English is preferred over Japanese", async () => {
+    const response = await callMain("/", { headers: { "accept-language": "en-US,ja;q=0.5" } });
+    expect(await response.text()).toContain('<html lang="en">');
+  });
+
+  it("switches with ?lang=ja and remembers it in a cookie", async () => {
+    const response = await callMain("/?lang=ja", { headers: { "accept-language": "en" } });
+    const html = await response.text();
+    expect(html).toContain('<html lang="ja">');
+    expect(response.headers.get("set-cookie")).toMatch(/^lang=ja;/);
+    expect(html).toContain('href="/?lang=en"');
+
+    const remembered = await callMain("/", {
+      headers: { cookie: "lang=ja", "accept-language": "en" },
+    });
+    expect(await remembered.text()).toContain('<html lang="ja">');
+  });
+
+  it("shows refusals in Japanese too", async () => {
+    const response = await callMain(
+      "/check",
+      postForm({ target: "10.0.0.1" }, { "accept-language": "ja" }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("この対象は検査できません");
+  });
+});
+
+describe("a finished report", () => {
+  it("shows the verdict in words, the cases with their logs, the fixes, and a short public cache", async () => {
+    const { body, messages } = await createCheck({ host: "127.0.0.1", port: 2525 });
+    await standIn.script(
+      body.id,
+      Object.fromEntries(TEST_NODES.map((node) => [node.id, { kind: "result", verdict: "open" }])),
+    );
+    await runQueue(messages);
+
+    const response = await callMain(`/report/${body.id}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("public, max-age=60");
+    const html = await response.text();
+    expect(html).not.toContain('http-equiv="refresh"');
+    expect(html).toContain("Open relay");
+    expect(html).toContain("<details><summary>SMTP log of canary-sender");
+    expect(html).toContain("Relaying for anyone");
+    expect(html).toContain("smtpd_relay_restrictions = permit_mynetworks");
+    expect(html).toContain("ms-Exch-SMTP-Accept-Any-Recipient");
+    // A host check has no badge: badges are per domain.
+    expect(html).not.toContain("/badge/");
+
+    const japanese = await callMain(`/report/${body.id}?lang=ja`);
+    expect(japanese.headers.get("cache-control")).toBe("no-store");
+    const jaHtml = await japanese.text();
+    expect(jaHtml).toContain("オープンリレー（open relay）");
+    expect(jaHtml).toContain("smtpd_relay_restrictions = permit_mynetworks");
+  });
+
+  it("lists earlier checks of the same target as history", async () => {
+    const first = await createCheck({ host: "127.0.0.1", port: 2526 });
+    const second = await createCheck({ host: "127.0.0.1", port: 2526 });
+    const html = await (await callMain(`/report/${second.body.id}`)).text();
+    expect(html).toContain(`href="/report/${first.body.id}"`);
+  });
+
+  it("offers a badge for a domain check", async () => {
+    const created = await createCheck({ domain: "open.lab.test", port: 2525 });
+    expect(created.response.status).toBe(202);
+    const html = await (await callMain(`/report/${created.body.id}`)).text();
+    expect(html).toContain("/badge/open.lab.test.svg");
+    expect(html).toContain(`/report/${created.body.id}&quot;&gt;&lt;img`);
+  });
+
+  it("answers 404 for an unknown id", async () => {
+    const response = await callMain("/report/no-such-check");
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain("There is no check with this id.");
+  });
+
+  it("keeps the API first: /api paths are never the page", async () => {
+    const response = await callWithEnv("/api/v1/checks/unknown", {}, {});
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+  });
+});

@@ -1,0 +1,25 @@
+import { ApiException } from "../errors.ts";
+
+/** Refusals of the access layer: ApiExceptions, so the API and the page show the same message. */
+
+export class InvalidApiKey extends ApiException {
+  constructor(message: string) {
+    super(401, "invalid_api_key", message, { "WWW-Authenticate": 'Bearer realm="relaywatch"' });
+  }
+}
+
+export type TooManyRequestsCode = "rate_limited" | "quota_exceeded" | "target_cooldown";
+
+export class TooManyRequests extends ApiException {
+  constructor(
+    code: TooManyRequestsCode,
+    message: string,
+    readonly retryAfterSeconds: number,
+    headers: Record<string, string> = {},
+  ) {
+    super(429, code, message, {
+      ...headers,
+      "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    });
+  }
+}

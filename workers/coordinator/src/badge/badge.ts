@@ -1,0 +1,33 @@
+import type { Database } from "../db/client.ts";
+import { type BadgeDecision, type BadgeStatus, decideBadge } from "./evidence.ts";
+import { loadBadgeEvidence } from "./store.ts";
+import type { BadgeSpec } from "./svg.ts";
+
+export const BADGE_LABEL = "relay";
+
+/** Shields' palette: brightgreen, red, orange and lightgrey. */
+const APPEARANCE: Record<BadgeStatus, { message: string; color: string }> = {
+  closed: { message: "closed", color: "#4c1" },
+  open: { message: "OPEN", color: "#e05d44" },
+  suspect: { message: "suspect", color: "#fe7d37" },
+  unknown: { message: "unknown", color: "#9f9f9f" },
+};
+
+export function badgeFor(status: BadgeStatus): BadgeSpec {
+  return { label: BADGE_LABEL, ...APPEARANCE[status] };
+}
+
+/** The badge shown for a name that is not a domain: grey, so an <img> still shows something. */
+export const INVALID_DOMAIN_BADGE: BadgeSpec = {
+  label: BADGE_LABEL,
+  message: "invalid domain",
+  color: "#9f9f9f",
+};
+
+export async function badgeStatusOf(
+  db: Database,
+  domain: string,
+  now: number,
+): Promise<BadgeDecision> {
+  return decideBadge(await loadBadgeEvidence(db, domain), now);
+}

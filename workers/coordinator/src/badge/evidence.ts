@@ -1,0 +1,82 @@
+import type { MxPlan } from "../db/mx-plan.ts";
+
+/** What the badge says. */
+export type BadgeStatus = "closed" | "open" | "suspect" | "unknown";
+
+/** Evidence older than this says nothing: the badge falls back to unknown. */
+export const EVIDENCE_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+/** Distinct regions that must have found an address closed before the badge says closed. */
+export const MIN_CLOSED_REGIONS = 2;
+
+export interface FinishedCheck {
+  status: string;
+  verdict: string | null;
+  finishedAt: number;
+  mx: MxPlan | null;
+}
+
+export interface VantageEvidence {
+  address: string;
+  region: string;
+  status: string;
+  verdict: string | null;
+}
+
+export interface BadgeEvidence {
+  /** The domain's latest finished check (done or failed), by creation time; null if none. */
+  latest: FinishedCheck | null;
+  /** That check's vantage rows. */
+  vantages: VantageEvidence[];
+  /** True when a scheduled re-check since that check could not even start (DNS gone, guard). */
+  recheckFailed: boolean;
+}
+
+export interface BadgeDecision {
+  status: BadgeStatus;
+  /** Why, in words, for logs and the history page. */
+  reason: string;
+}
+
+/**
+ * The badge's verdict. Only the latest finished check counts, so a newer failure, inconclusive
+ * or open check replaces an older closed one at once. Closed needs all of: a `done` check with
+ * verdict closed, at most 30 days old, no vantage that saw a relay, and every address of its MX
+ * plan found closed by vantages in at least two distinct regions (distinct nodes in one region
+ * share a network path, so they are not independent evidence).
+ */
+export function decideBadge(evidence: BadgeEvidence, now: number): BadgeDecision {
+  const { latest } = evidence;
+  if (latest === null) return { status: "unknown", reason: "never checked" };
+  if (now - latest.finishedAt > EVIDENCE_WINDOW_MS)
+    return { status: "unknown", reason: "the latest check is older than 30 days" };
+  if (evidence.recheckFailed)
+    return { status: "unknown", reason: "the latest scheduled re-check could not start" };
+  if (latest.status !== "done") return { status: "unknown", reason: "the latest check failed" };
+  if (latest.verdict === "open") return { status: "open", reason: "a vantage saw a relay" };
+  if (latest.verdict === "suspect")
+    return { status: "suspect", reason: "a vantage saw relay-like behaviour" };
+  if (latest.verdict !== "closed")
+    return { status: "unknown", reason: `the latest check is ${latest.verdict ?? "undecided"}` };
+  return closedIfCorroborated(latest, evidence.vantages);
+}
+
+function closedIfCorroborated(check: FinishedCheck, vantages: VantageEvidence[]): BadgeDecision {
+  if (vantages.some((vantage) => vantage.verdict === "open" || vantage.verdict === "suspect"))
+    return { status: "unknown", reason: "a vantage disagrees with the closed verdict" };
+  const addresses = (check.mx?.hosts ?? []).flatMap((host) => host.addresses);
+  if (addresses.length === 0) return { status: "unknown", reason: "no address was tested" };
+  for (const address of addresses) {
+    const regions = new Set(
+      vantages
+        .filter((v) => v.address === address && v.status === "done" && v.verdict === "closed")
+        .map((v) => v.region),
+    );
+    if (regions.size < MIN_CLOSED_REGIONS) {
+      return {
+        status: "unknown",
+        reason: `${address} was found closed from ${regions.size} region(s), fewer than ${MIN_CLOSED_REGIONS}`,
+      };
+    }
+  }
+  return { status: "closed", reason: "every MX address closed from at least two regions" };
+}

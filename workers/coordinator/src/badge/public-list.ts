@@ -1,0 +1,114 @@
+import { desc, eq, isNotNull } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { publicListings } from "../db/schema.ts";
+import { DnsError, type Resolver } from "../dns/resolver.ts";
+import { ApiException, ServiceUnavailable } from "../errors.ts";
+import { badgeStatusOf } from "./badge.ts";
+import { verdictHistory } from "./store.ts";
+
+/** Verified listings examined per public list request; each costs a few D1 queries. */
+const MAX_LISTED = 200;
+const TOKEN_PREFIX = "relaywatch-verify=";
+
+export function verificationName(domain: string): string {
+  return `_relaywatch.${domain}`;
+}
+
+export function verificationValue(token: string): string {
+  return `${TOKEN_PREFIX}${token}`;
+}
+
+function newToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+export type Listing = typeof publicListings.$inferSelect;
+
+/**
+ * The listing request of a domain, made on first call. Asking again returns the same token:
+ * the token proves nothing by itself, only its presence in the domain's DNS does.
+ */
+export async function requestListing(db: Database, domain: string, now: number) {
+  await db
+    .insert(publicListings)
+    .values({ domain, token: newToken(), requestedAt: now })
+    .onConflictDoNothing({ target: publicListings.domain });
+  const listing = await db
+    .select()
+    .from(publicListings)
+    .where(eq(publicListings.domain, domain))
+    .get();
+  if (!listing) throw new Error(`listing of ${domain} is missing right after its insert`);
+  return listing;
+}
+
+export async function findListing(db: Database, domain: string): Promise<Listing | null> {
+  return (
+    (await db.select().from(publicListings).where(eq(publicListings.domain, domain)).get()) ?? null
+  );
+}
+
+/** Whether `_relaywatch.<domain>` publishes this listing's token; DNS failures are a 503. */
+export async function publishesToken(resolver: Resolver, listing: Listing): Promise<boolean> {
+  try {
+    const records = await resolver.txt(verificationName(listing.domain));
+    return records.some((record) => record.trim() === verificationValue(listing.token));
+  } catch (error) {
+    if (error instanceof DnsError) throw new ServiceUnavailable("dns_failure", error.message);
+    throw error;
+  }
+}
+
+export async function markVerified(db: Database, listing: Listing, now: number): Promise<number> {
+  const verifiedAt = listing.verifiedAt ?? now;
+  await db
+    .update(publicListings)
+    .set({ verifiedAt })
+    .where(eq(publicListings.domain, listing.domain));
+  return verifiedAt;
+}
+
+export class VerificationFailed extends ApiException {
+  constructor(listing: Listing) {
+    super(
+      422,
+      "verification_failed",
+      `no TXT record ${verificationName(listing.domain)} with the value ` +
+        `"${verificationValue(listing.token)}" was found; publish it and try again (DNS caches may delay it)`,
+    );
+  }
+}
+
+export interface PublicEntry {
+  domain: string;
+  verifiedAt: number;
+  lastCheckedAt: number;
+  /** The report of the check the green badge rests on. */
+  report: string;
+}
+
+/** Verified domains whose badge is green right now, most recently verified first. */
+export async function passingPublicDomains(db: Database, now: number): Promise<PublicEntry[]> {
+  const verified = await db
+    .select()
+    .from(publicListings)
+    .where(isNotNull(publicListings.verifiedAt))
+    .orderBy(desc(publicListings.verifiedAt))
+    .limit(MAX_LISTED);
+  const entries = await Promise.all(
+    verified.map(async (listing): Promise<PublicEntry | null> => {
+      const decision = await badgeStatusOf(db, listing.domain, now);
+      if (decision.status !== "closed") return null;
+      const [latest] = await verdictHistory(db, listing.domain, 1);
+      if (!latest) return null;
+      return {
+        domain: listing.domain,
+        verifiedAt: listing.verifiedAt ?? listing.requestedAt,
+        lastCheckedAt: latest.finishedAt,
+        report: `/api/v1/checks/${latest.id}`,
+      };
+    }),
+  );
+  return entries.filter((entry): entry is PublicEntry => entry !== null);
+}

@@ -1,0 +1,42 @@
+import { GuardError, parseHostInput } from "../../../../shared/guard/index.ts";
+import type { NewBatchItem } from "./store.ts";
+
+/** Longer raw input is cut when stored as a refused item; the error says what was wrong. */
+const MAX_STORED_INPUT = 253;
+
+/**
+ * Turns the requested names into batch items, in the order given: duplicates (by the name the
+ * guard reads, so "Example.org" and "example.org." are one) are dropped, and a name the guard
+ * refuses, or an address where a domain is expected, becomes a refused item with its reason.
+ */
+export function batchItemsFor(domains: readonly string[]): NewBatchItem[] {
+  const seen = new Set<string>();
+  const items: NewBatchItem[] = [];
+  for (const input of domains) {
+    const judged = judgeDomain(input);
+    const key = judged.domain.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    items.push({ position: items.length, ...judged });
+  }
+  return items;
+}
+
+function judgeDomain(input: string): Omit<NewBatchItem, "position"> {
+  try {
+    const parsed = parseHostInput(input);
+    if (parsed.kind === "name") return { domain: parsed.name, status: "queued", error: null };
+    return {
+      domain: input,
+      status: "refused",
+      error: `invalid_domain: "${input}" is an address, not a domain`,
+    };
+  } catch (error) {
+    if (!(error instanceof GuardError)) throw error;
+    return {
+      domain: input.slice(0, MAX_STORED_INPUT),
+      status: "refused",
+      error: `${error.code}: ${error.message}`,
+    };
+  }
+}

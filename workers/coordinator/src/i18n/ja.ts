@@ -1,0 +1,168 @@
+import type { Messages } from "./messages.ts";
+
+export const ja: Messages = {
+  languageName: "日本語",
+  skipToContent: "本文へ移動",
+  siteTitle: "Relaywatch",
+  tagline:
+    "あなたのメールサーバーはオープンリレーになっていませんか？複数のネットワークから証拠付きで検査します。",
+  languageSwitchLabel: "言語",
+  form: {
+    heading: "メールサーバーを検査する",
+    label: "ドメインまたはメールサーバー",
+    hint: "ドメイン（example.org：その MX ホストを検査）、ポート付きも可能なメールサーバー（mx.example.org:587）、または IP アドレス（192.0.2.1、[2001:db8::1]:25）。",
+    submit: "オープンリレーを検査",
+    refusedLead: "この対象は検査できません：",
+    invalidPort: "ポートは 1 から 65535 までの数字で指定してください。",
+    turnstileFailed:
+      "不正利用対策の確認が完了していません。確認を済ませてから再度送信してください。",
+    noInput: "ドメインまたはメールサーバーを入力してください。",
+    privacy:
+      "検査ではメールを送信しません。RCPT TO の段階で止め、宛先はすべて当サービスのドメインです。",
+  },
+  report: {
+    title: (target) => `${target} のリレー検査`,
+    target: "対象",
+    port: "ポート",
+    status: "状態",
+    startedAt: "開始",
+    statusNames: { queued: "待機中", running: "実行中", done: "完了", failed: "失敗" },
+    progressHeading: "進捗",
+    progressNote: "検査が終わるまで、このページは自動的に更新されます。",
+    vantageStates: { pending: "検査中…", done: "完了", failed: "失敗" },
+    verdictHeading: "判定",
+    verdictNames: {
+      open: "オープンリレー（open relay）",
+      suspect: "疑わしい：オープンリレーの可能性あり",
+      closed: "オープンリレーではありません",
+      inconclusive: "判定不能",
+    },
+    noVerdict: "判定なし",
+    reason: "理由",
+    disagreement: "観測地点による違い",
+    refusedHeading: "検査しなかったアドレス",
+    resultsHeading: "メールサーバー・アドレス・観測地点ごとの結果",
+    mxHost: "メールサーバー",
+    address: "アドレス",
+    vantage: (region, network) => `観測地点 ${region}（${network}）`,
+    vantageVerdict: "この観測地点からの判定",
+    columns: {
+      id: "ケース",
+      mailFrom: "MAIL FROM",
+      rcptTo: "RCPT TO",
+      outcome: "結果",
+      reply: "応答",
+    },
+    outcomeNames: {
+      accepted: "受理",
+      refused: "拒否",
+      deferred: "保留",
+      "auth-required": "認証が必要",
+      untested: "未検査",
+      error: "エラー",
+    },
+    transcriptSummary: (caseId, conn) =>
+      conn === null ? `${caseId} の SMTP ログ` : `${caseId} の SMTP ログ（接続 ${conn}）`,
+    noTranscript: "このケースの SMTP ログはありません。",
+    notFound: "この ID の検査はありません。",
+    newCheck: "別のサーバーを検査する",
+  },
+  advice: {
+    heading: "受理された手口と対処方法",
+    jumpLink: "対処方法を見る",
+    intro:
+      "以下の手口はあなたのサーバーに受理されました。認証していないクライアントから、自ドメイン以外の宛先へのメールを受け付けたということです。",
+    acceptedCases: "受理されたケース",
+    meaning: "意味",
+    danger: "危険な理由",
+    fix: "変更すべき点",
+    fixHeading: "メールサーバー別のリレー設定",
+    fixIntro:
+      "原則はどのソフトウェアでも同じです。リレーは自組織のネットワークと認証済みユーザーだけに許可し、それ以外のクライアントからは自ドメイン宛てのメールだけを受け付けます。",
+    families: {
+      "local-sender": {
+        title: "ローカルに見える送信者を信頼している",
+        meaning:
+          "送信者アドレスがローカルに見えた（ドメインなし、localhost、自ドメイン、自ホスト名・アドレス、postmaster）ためにリレーしました。",
+        danger:
+          "送信者アドレスはクライアントが自由に書けます。スパム送信者は MAIL FROM に自ドメインを書くだけで、あなたの IP の評判を使ってどこへでも送信できます。",
+        fix: "送信者アドレスでリレーを許可しないでください。送信者に基づく許可を削除します（Postfix の reject_unauth_destination より前にある check_sender_access … OK、Sendmail の FEATURE(`relay_local_from') と FEATURE(`relay_mail_from')、Exim ACL の senders = や sender_domains = による accept）。リレーの可否はクライアントのネットワークか認証だけで決めます。",
+      },
+      "foreign-sender": {
+        title: "誰に対してもリレーしている",
+        meaning:
+          "外部の送信者から外部の宛先へのメールをリレーしました。誰に対してもリレーする状態です。",
+        danger:
+          "完全なオープンリレーです。数時間でスキャナーに発見され、スパムやフィッシングに悪用され、IP がブロックリストに載って自分のメールも届かなくなります。",
+        fix: "下記のリレー設定を適用してください。サーバーが見ているクライアントアドレスが本物かも確認します。アドレスを書き換えるプロキシや NAT の内側では、すべてのクライアントがローカルに見え、mynetworks や relay_from_hosts に含まれてしまいます。",
+      },
+      "null-sender": {
+        title: "空の送信者（<>）をリレーしている",
+        meaning: "エラー通知（バウンス）だけが使うべき空の送信者 <> のメールをリレーしました。",
+        danger:
+          "バウンスを検査の対象外にするサーバーがあるため、スパム送信者はあえて <> を使います。それでもメールは任意の宛先に届きます。",
+        fix: "<> をリレー検査の対象外にしないでください（Postfix：reject_unauth_destination より前の check_sender_access に <> OK を置かない、Exim：リレー検査の前に accept senders = : を置かない）。外部宛てのバウンスはサーバー自身が生成するもので、外部から受け取る必要はありません。",
+      },
+      "percent-hack": {
+        title: "パーセントハック（user%other.domain@your.host）",
+        meaning:
+          "user%other.domain@自ホスト という、other.domain への転送を依頼する古い経路指定形式を受理しました。",
+        danger:
+          "サーバーがアドレスを書き換えて転送すると、% の前に本当の宛先を書くだけで誰でもリレーできます。",
+        fix: "信頼できないクライアントからの経路指定を拒否します（Postfix：allow_untrusted_routing = no（既定値）、Exim：percent_hack_domains を設定しない、Sendmail：FEATURE(`loose_relay_check') を削除）。そのようなアドレスを受け止めるだけのキャッチオールなら無害ですが、拒否する方が明確です。",
+      },
+      "bang-path": {
+        title: "UUCP バンパス（other.domain!user）",
+        meaning: "! の前のホストを経由させる UUCP 形式の other.domain!user を受理しました。",
+        danger:
+          "バンパスを変換するサーバー（Postfix の swap_bangpath）は、誰のメールでも other.domain へ転送してしまいます。",
+        fix: "信頼できないクライアントからの経路指定を拒否します（Postfix：allow_untrusted_routing = no または swap_bangpath = no、Exim の既定 ACL は ! を含むローカルパートを拒否、Sendmail：UUCP リレーを有効にしない）。現在のインターネットでバンパスは不要です。",
+      },
+      "quoted-local-part": {
+        title: "引用符付き・@ が二重のアドレス",
+        meaning:
+          '引用符で囲んだローカルパート（"user@other.domain"@自ホスト）や @ が二つあるアドレスに外部アドレスを隠したものを受理しました。',
+        danger:
+          "引用符を外したりアドレスを解析し直したりするサーバーは、最後のドメインだけを見たリレー検査をすり抜けて外部ドメインへ配送することがあります。",
+        fix: "@、%、! を含むローカルパートを拒否します（Exim の既定 ACL：deny local_parts = ^.*[@%!/|]、Postfix：allow_untrusted_routing = no と reject_unlisted_recipient などの厳格な宛先検査）。これらは解析処理の不具合なので、ソフトウェアを最新に保ってください。",
+      },
+      "source-route": {
+        title: "ソースルート（<@your.host:user@other.domain>）",
+        meaning: "other.domain への中継を依頼する RFC 821 のソースルートを受理しました。",
+        danger:
+          "ソースルートは廃止された形式です（RFC 5321 は無視するよう定めています）。これに従うサーバーは、書いた人なら誰でもリレーします。",
+        fix: "現在の Postfix と Exim はソースルートを取り除き、最終アドレスで判断します。受理されるならリレー設定が広すぎるか、ソフトウェアが非常に古いということです。下記のリレー設定を適用し、更新してください。",
+      },
+      spelling: {
+        title: "末尾のドットまたは大文字のドメイン",
+        meaning: "ドメインを other.domain.（末尾にドット）や大文字で書いたときにリレーしました。",
+        danger:
+          "ドメイン名を単なる文字列として、大文字小文字を区別して、または末尾のドットを除かずに比較するリレー規則は、表記を変えるだけで誰でも通してしまいます。",
+        fix: "リレーの判断から手書きのドメイン照合（regexp・pcre テーブル、独自の ACL 条件）を外し、サーバー自身の検査（reject_unauth_destination、domains = +local_domains）に任せます。どうしても照合する場合は大文字小文字を区別せず、末尾のドットを取り除いて比較してください。",
+      },
+    },
+    servers: {
+      postfix:
+        "Postfix（main.cf）：自組織のネットワークと認証済みユーザーだけを許可し、それ以外の宛先は拒否します。mynetworks は実際にメールを投入するホストだけにし、プロバイダーのアドレス範囲全体を入れないでください。",
+      exim: "Exim：relay_from_hosts には信頼できるホストだけを列挙し、acl_smtp_rcpt ではそれらと認証済みクライアントを受け入れ、それ以外はローカルドメインかリレー先ドメインであることを必須にします。",
+      sendmail:
+        "Sendmail（sendmail.mc）：FEATURE(`promiscuous_relay') と FEATURE(`relay_entire_domain') を削除し、access データベースの Connect: や To: の RELAY エントリを確認してから、sendmail.cf を再生成して再起動します。",
+      exchange:
+        "Microsoft Exchange：インターネットに面した受信コネクタで、匿名ユーザーに「任意の受信者を受け入れる」（ms-Exch-SMTP-Accept-Any-Recipient）権限を与えないでください。リレーが必要なアプリケーションには、そのアドレスだけに限定した専用コネクタを使います。",
+      opensmtpd:
+        "OpenSMTPD（smtpd.conf）：relay アクションは match from local と match auth from any だけに使い、それ以外のクライアントからのメールは自ドメイン宛てだけにします。",
+    },
+    retest: "変更後、このページからもう一度検査してください。",
+  },
+  badge: {
+    heading: "バッジを埋め込む",
+    intro: "最新の結果をサイトに表示できます。バッジはこのレポートにリンクします。",
+    html: "HTML",
+    markdown: "Markdown",
+  },
+  history: {
+    heading: "履歴",
+    empty: "この対象の過去の検査はありません。",
+    current: "この検査",
+  },
+};

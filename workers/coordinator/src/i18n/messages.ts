@@ -1,0 +1,100 @@
+import type { CaseOutcome, Verdict } from "../../../../shared/schemas/probe-result.ts";
+
+export type Language = "en" | "ja";
+export const LANGUAGES: readonly Language[] = ["en", "ja"];
+
+/** Relay tricks grouped by what a server must get wrong to accept them. */
+export type CaseFamily =
+  | "local-sender"
+  | "foreign-sender"
+  | "null-sender"
+  | "percent-hack"
+  | "bang-path"
+  | "quoted-local-part"
+  | "source-route"
+  | "spelling";
+
+export type MailServerSoftware = "postfix" | "exim" | "sendmail" | "exchange" | "opensmtpd";
+
+export interface FamilyText {
+  title: string;
+  meaning: string;
+  danger: string;
+  fix: string;
+}
+
+/**
+ * Every string the pages show. Both dictionaries implement this interface, so a key missing
+ * in one language is a type error rather than a blank on the page.
+ */
+export interface Messages {
+  languageName: string;
+  skipToContent: string;
+  siteTitle: string;
+  tagline: string;
+  languageSwitchLabel: string;
+  form: {
+    heading: string;
+    label: string;
+    hint: string;
+    submit: string;
+    refusedLead: string;
+    invalidPort: string;
+    turnstileFailed: string;
+    noInput: string;
+    privacy: string;
+  };
+  report: {
+    title: (target: string) => string;
+    target: string;
+    port: string;
+    status: string;
+    startedAt: string;
+    statusNames: Record<"queued" | "running" | "done" | "failed", string>;
+    progressHeading: string;
+    progressNote: string;
+    vantageStates: Record<"pending" | "done" | "failed", string>;
+    verdictHeading: string;
+    verdictNames: Record<Verdict, string>;
+    noVerdict: string;
+    reason: string;
+    disagreement: string;
+    refusedHeading: string;
+    resultsHeading: string;
+    mxHost: string;
+    address: string;
+    vantage: (region: string, network: string) => string;
+    vantageVerdict: string;
+    columns: { id: string; mailFrom: string; rcptTo: string; outcome: string; reply: string };
+    outcomeNames: Record<CaseOutcome, string>;
+    transcriptSummary: (caseId: string, conn: number | null) => string;
+    noTranscript: string;
+    notFound: string;
+    newCheck: string;
+  };
+  advice: {
+    heading: string;
+    jumpLink: string;
+    intro: string;
+    acceptedCases: string;
+    meaning: string;
+    danger: string;
+    fix: string;
+    fixHeading: string;
+    fixIntro: string;
+    families: Record<CaseFamily, FamilyText>;
+    servers: Record<MailServerSoftware, string>;
+    retest: string;
+  };
+  badge: {
+    heading: string;
+    intro: string;
+    html: string;
+    markdown: string;
+  };
+  history: {
+    heading: string;
+    empty: string;
+    current: string;
+  };
+}

@@ -1,0 +1,110 @@
+import type { CaseFamily, MailServerSoftware } from "../i18n/index.ts";
+
+/** Which family each relay case (shared/probe/cases.ts) belongs to, for the advice. */
+const FAMILY_OF_CASE: Record<string, CaseFamily> = {
+  "null-sender": "null-sender",
+  "bare-sender": "local-sender",
+  "localhost-sender": "local-sender",
+  "target-domain-sender": "local-sender",
+  "host-sender": "local-sender",
+  "ip-literal-sender": "local-sender",
+  "postmaster-host-sender": "local-sender",
+  "postmaster-domain-sender": "local-sender",
+  "canary-sender": "foreign-sender",
+  "random-subdomain-sender": "foreign-sender",
+  "trailing-dot-sender": "spelling",
+  "trailing-dot-recipient": "spelling",
+  "upper-case-recipient": "spelling",
+  "percent-at-host": "percent-hack",
+  "percent-at-ip": "percent-hack",
+  "percent-unqualified": "percent-hack",
+  "quoted-percent": "percent-hack",
+  "quoted-at": "quoted-local-part",
+  "quoted-at-host": "quoted-local-part",
+  "quoted-whole-with-host": "quoted-local-part",
+  "quoted-at-ip": "quoted-local-part",
+  "double-at-host": "quoted-local-part",
+  "double-at-ip": "quoted-local-part",
+  "trailing-at": "quoted-local-part",
+  "source-route-host": "source-route",
+  "source-route-ip": "source-route",
+  "bang-path": "bang-path",
+  "bang-path-host": "bang-path",
+  "bang-path-ip": "bang-path",
+};
+
+export const FAMILY_ORDER: readonly CaseFamily[] = [
+  "foreign-sender",
+  "local-sender",
+  "null-sender",
+  "percent-hack",
+  "bang-path",
+  "quoted-local-part",
+  "source-route",
+  "spelling",
+];
+
+/** A case unknown to this table (a newer catalogue) still gets the general advice. */
+export function familyOf(caseId: string): CaseFamily {
+  return FAMILY_OF_CASE[caseId] ?? "foreign-sender";
+}
+
+export const MAIL_SERVERS: readonly MailServerSoftware[] = [
+  "postfix",
+  "exim",
+  "sendmail",
+  "exchange",
+  "opensmtpd",
+];
+
+export const MAIL_SERVER_NAMES: Record<MailServerSoftware, string> = {
+  postfix: "Postfix",
+  exim: "Exim",
+  sendmail: "Sendmail",
+  exchange: "Microsoft Exchange",
+  opensmtpd: "OpenSMTPD",
+};
+
+/** Configuration is the same in every language, so it lives here, untranslated. */
+export const FIX_SNIPPETS: Record<MailServerSoftware, string> = {
+  postfix: `# /etc/postfix/main.cf
+mynetworks = 127.0.0.0/8 [::1]/128
+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+# routing tricks (user%domain@host, host!user, "user@domain"@host)
+allow_untrusted_routing = no
+# then: postfix reload`,
+  exim: `# main section
+hostlist relay_from_hosts = <; 127.0.0.1 ; ::1
+
+# acl_smtp_rcpt = acl_check_rcpt
+acl_check_rcpt:
+  deny    local_parts   = ^.*[@%!/|] : ^[.]
+  accept  hosts         = +relay_from_hosts
+  accept  authenticated = *
+  require message       = relay not permitted
+          domains       = +local_domains : +relay_to_domains
+  accept`,
+  sendmail: `dnl sendmail.mc: remove these lines if present
+FEATURE(\`promiscuous_relay')dnl
+FEATURE(\`relay_entire_domain')dnl
+FEATURE(\`relay_local_from')dnl
+FEATURE(\`loose_relay_check')dnl
+
+# /etc/mail/access: RELAY only for your own networks
+Connect:127.0.0.1      RELAY
+
+# then: make -C /etc/mail   (or m4 sendmail.mc > sendmail.cf; makemap hash access < access)`,
+  exchange: `# Exchange Management Shell
+Get-ReceiveConnector | Get-ADPermission -User "NT AUTHORITY\\ANONYMOUS LOGON" |
+  Where-Object { $_.ExtendedRights -like "ms-Exch-SMTP-Accept-Any-Recipient" }
+
+Remove-ADPermission -Identity "SERVER\\Default Frontend SERVER" \`
+  -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights "ms-Exch-SMTP-Accept-Any-Recipient"`,
+  opensmtpd: `# /etc/mail/smtpd.conf
+action "local" maildir
+action "outbound" relay
+match from any for domain "example.org" action "local"
+match from local for any action "outbound"
+match auth from any for any action "outbound"
+# never: match from any for any action "outbound"`,
+};

@@ -1,0 +1,68 @@
+/** @jsxImportSource hono/jsx */
+import type { VantageDetail } from "../db/repository.ts";
+import type { Messages } from "../i18n/index.ts";
+import { TranscriptLog } from "./transcript-log.tsx";
+
+export interface CaseTableProps {
+  t: Messages;
+  vantage: VantageDetail;
+  caption: string;
+}
+
+/** The cases one vantage ran; each expands to the SMTP log of the connection that decided it. */
+export function CaseTable({ t, vantage, caption }: CaseTableProps) {
+  const transcript = vantage.transcript ?? [];
+  return (
+    <div class="table-wrap">
+      <table>
+        {/* The heading above shows the same words; the caption names the table for screen readers. */}
+        <caption class="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t.report.columns.id}</th>
+            <th scope="col">{t.report.columns.mailFrom}</th>
+            <th scope="col">{t.report.columns.rcptTo}</th>
+            <th scope="col">{t.report.columns.outcome}</th>
+            <th scope="col">{t.report.columns.reply}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {vantage.cases.flatMap((row) => {
+            const lines = row.conn === null ? [] : transcript.filter((l) => l.conn === row.conn);
+            const reply =
+              row.replyCode === null
+                ? (row.note ?? "")
+                : [row.replyCode, row.replyEnhanced, row.replyText].filter(Boolean).join(" ");
+            return [
+              <tr>
+                <th scope="row">
+                  <code>{row.caseId}</code>
+                </th>
+                <td>
+                  <code>{row.mailFrom}</code>
+                </td>
+                <td>
+                  <code>{row.rcptTo}</code>
+                </td>
+                <td class={`o-${row.outcome}`}>{t.report.outcomeNames[row.outcome]}</td>
+                <td>{reply}</td>
+              </tr>,
+              <tr class="log">
+                <td colspan={5}>
+                  <details>
+                    <summary>{t.report.transcriptSummary(row.caseId, row.conn)}</summary>
+                    {lines.length > 0 ? (
+                      <TranscriptLog lines={lines} />
+                    ) : (
+                      <p>{t.report.noTranscript}</p>
+                    )}
+                  </details>
+                </td>
+              </tr>,
+            ];
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

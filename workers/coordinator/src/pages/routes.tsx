@@ -1,0 +1,113 @@
+/** @jsxImportSource hono/jsx */
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { decideCheck } from "../checks/decide.ts";
+import { startCheck } from "../checks/start.ts";
+import type { AppContext } from "../context.ts";
+import { finishCheckIfComplete, getCheckView, openDatabase } from "../db/repository.ts";
+import { ApiException } from "../errors.ts";
+import { type Language, messagesFor } from "../i18n/index.ts";
+import { listTargetHistory } from "./history.ts";
+import { HomePage } from "./home-page.tsx";
+import { chooseLanguage } from "./language.ts";
+import { Layout } from "./layout.tsx";
+import { isFinished, ReportPage } from "./report-page.tsx";
+import { pageServices } from "./services.ts";
+import { parseTargetInput } from "./target-input.ts";
+import { TURNSTILE_RESPONSE_FIELD, turnstileKeys, verifyTurnstile } from "./turnstile.ts";
+
+/** A finished report does not change; a short shared cache still lets a re-check show soon. */
+const FINISHED_REPORT_CACHE = "public, max-age=60";
+
+type PageContext = Context<AppContext>;
+
+function renderForm(
+  c: PageContext,
+  language: Language,
+  status: ContentfulStatusCode,
+  value: string,
+  error: string | null,
+) {
+  c.header("Cache-Control", "no-store");
+  return c.html(
+    <HomePage language={language} value={value} error={error} turnstile={turnstileKeys(c.env)} />,
+    status,
+  );
+}
+
+function formField(body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  return typeof value === "string" ? value : "";
+}
+
+/** The check-my-server page: a form, and a permanent report per check. */
+export const pagesRoutes = new Hono<AppContext>()
+  .use("/", pageServices)
+  .use("/check", pageServices)
+  .use("/report/*", pageServices)
+  .get("/", (c) => renderForm(c, chooseLanguage(c), 200, "", null))
+  .post("/check", async (c) => {
+    const language = chooseLanguage(c);
+    const t = messagesFor(language);
+    const body = await c.req.parseBody();
+    const value = formField(body, "target");
+    const turnstile = turnstileKeys(c.env);
+    if (turnstile) {
+      const verified = await verifyTurnstile(
+        turnstile.secretKey,
+        formField(body, TURNSTILE_RESPONSE_FIELD),
+        c.req.header("cf-connecting-ip") ?? null,
+      );
+      if (!verified) return renderForm(c, language, 403, value, t.form.turnstileFailed);
+    }
+    const parsed = parseTargetInput(value);
+    if (!parsed.ok) {
+      const message =
+        parsed.problem === "guard"
+          ? parsed.message
+          : parsed.problem === "port"
+            ? t.form.invalidPort
+            : t.form.noInput;
+      return renderForm(c, language, 400, value, message);
+    }
+    try {
+      const { check } = await startCheck(c.env, c.var.config, c.var.resolver, parsed.request);
+      return c.redirect(`/report/${encodeURIComponent(check.id)}`, 303);
+    } catch (error) {
+      if (error instanceof ApiException) {
+        for (const [name, headerValue] of Object.entries(error.headers))
+          c.header(name, headerValue);
+        return renderForm(c, language, error.status, value, error.message);
+      }
+      throw error;
+    }
+  })
+  .get("/report/:id", async (c) => {
+    const language = chooseLanguage(c);
+    const db = openDatabase(c.env.DB);
+    const id = c.req.param("id");
+    // As the API does: a check past its deadline is finished here, so the page never spins.
+    await finishCheckIfComplete(db, id, Date.now(), decideCheck);
+    const view = await getCheckView(db, id);
+    c.header("Vary", "Accept-Language, Cookie");
+    if (!view) {
+      const t = messagesFor(language);
+      c.header("Cache-Control", "no-store");
+      return c.html(
+        <Layout language={language} title={t.report.notFound} path="/">
+          <h1>{t.report.notFound}</h1>
+          <p>
+            <a href="/">{t.report.newCheck}</a>
+          </p>
+        </Layout>,
+        404,
+      );
+    }
+    const history = await listTargetHistory(db, view.check);
+    const finished = isFinished(view);
+    // A language switch sets a cookie: that answer is personal, never shared.
+    const switched = c.req.query("lang") !== undefined;
+    c.header("Cache-Control", finished && !switched ? FINISHED_REPORT_CACHE : "no-store");
+    const origin = c.env.PUBLIC_ORIGIN ?? new URL(c.req.url).origin;
+    return c.html(<ReportPage language={language} view={view} history={history} origin={origin} />);
+  });

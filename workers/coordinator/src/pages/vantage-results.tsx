@@ -1,0 +1,41 @@
+/** @jsxImportSource hono/jsx */
+import type { CheckView } from "../db/repository.ts";
+import type { Messages } from "../i18n/index.ts";
+import { CaseTable } from "./case-table.tsx";
+
+export function VantageResults({ t, view }: { t: Messages; view: CheckView }) {
+  return (
+    <section aria-labelledby="results-heading">
+      <h2 id="results-heading">{t.report.resultsHeading}</h2>
+      {view.mxHosts.map((mxHost) => (
+        <section>
+          <h3>
+            {t.report.mxHost}: <code>{mxHost.host}</code>
+          </h3>
+          {mxHost.addresses.map((address) =>
+            address.vantages.map((vantage) => {
+              const title = `${t.report.address} ${address.address} · ${t.report.vantage(vantage.region, vantage.network)}`;
+              return (
+                <section>
+                  <h4>{title}</h4>
+                  <p>
+                    {t.report.vantageVerdict}:{" "}
+                    <strong>
+                      {vantage.verdict
+                        ? t.report.verdictNames[vantage.verdict]
+                        : t.report.vantageStates[vantage.status]}
+                    </strong>
+                    {vantage.reason ? ` — ${vantage.reason}` : ""}
+                  </p>
+                  {vantage.cases.length > 0 ? (
+                    <CaseTable t={t} vantage={vantage} caption={title} />
+                  ) : null}
+                </section>
+              );
+            }),
+          )}
+        </section>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+import { Hono } from "hono";
+import { BatchPageQuery, CreateBatchRequest } from "../../../../shared/schemas/batch.ts";
+import { readBatchBody } from "../batches/body.ts";
+import { createBatch } from "../batches/create.ts";
+import { batchCsv } from "../batches/csv.ts";
+import { countBatch, findBatch, listBatchItems } from "../batches/store.ts";
+import { batchReport, checkReportPath } from "../batches/view.ts";
+import type { AppContext } from "../context.ts";
+import { openDatabase } from "../db/repository.ts";
+import { BadRequest, NotFound } from "../errors.ts";
+import { acceptWebhookUrl } from "../webhooks/request.ts";
+
+function wantsCsv(format: string | undefined, accept: string | undefined): boolean {
+  if (format !== undefined) return format === "csv";
+  return /\btext\/csv\b/i.test(accept ?? "");
+}
+
+export const batchesRoutes = new Hono<AppContext>()
+  .post("/", async (c) => {
+    const request = CreateBatchRequest.parse(await readBatchBody(c.req.raw));
+    const webhookUrl = acceptWebhookUrl(c.env, c.var.config, request.webhook);
+    const batch = await createBatch(c.env, request, {
+      apiKeyId: c.var.apiKey?.id ?? null,
+      webhookUrl,
+    });
+    const location = `/api/v1/batches/${batch.id}`;
+    c.header("Location", location);
+    return c.json({ id: batch.id, status: "queued", total: batch.total, location }, 202);
+  })
+  .get("/:id", async (c) => {
+    const format = c.req.query("format");
+    if (format !== undefined && format !== "csv" && format !== "json") {
+      throw new BadRequest("invalid_format", 'format must be "json" or "csv"');
+    }
+    const db = openDatabase(c.env.DB);
+    const id = c.req.param("id");
+    const batch = await findBatch(db, id);
+    if (!batch) throw new NotFound(`no batch ${id}`);
+    if (wantsCsv(format, c.req.header("accept"))) {
+      const csv = batchCsv(await listBatchItems(db, id), checkReportPath);
+      return c.body(csv, 200, {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="relaywatch-batch-${batch.id}.csv"`,
+      });
+    }
+    const query = BatchPageQuery.safeParse({
+      page: c.req.query("page"),
+      per_page: c.req.query("per_page"),
+    });
+    if (!query.success) {
+      const issue = query.error.issues[0];
+      throw new BadRequest("invalid_page", `${issue?.path.join(".")}: ${issue?.message}`);
+    }
+    const { page, per_page: perPage } = query.data;
+    const [counts, items] = await Promise.all([
+      countBatch(db, id),
+      listBatchItems(db, id, { limit: perPage, offset: (page - 1) * perPage }),
+    ]);
+    return c.json(batchReport(batch, counts, { page, perPage }, items));
+  });

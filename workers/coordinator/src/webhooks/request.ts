@@ -1,0 +1,23 @@
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
+import { ServiceUnavailable } from "../errors.ts";
+import { checkWebhookUrl } from "./url.ts";
+
+/**
+ * The webhook URL a create request named, checked (see checkWebhookUrl), or null for none.
+ * Refused up front where deliveries could not be signed, rather than failing for a day.
+ */
+export function acceptWebhookUrl(
+  env: Pick<CoordinatorEnv, "WEBHOOK_SIGNING_SECRET">,
+  config: Pick<CoordinatorConfig, "allowLoopback">,
+  url: string | undefined,
+): string | null {
+  if (url === undefined) return null;
+  const checked = checkWebhookUrl(url, config.allowLoopback);
+  if (!env.WEBHOOK_SIGNING_SECRET) {
+    throw new ServiceUnavailable(
+      "webhooks_unavailable",
+      "this coordinator has no WEBHOOK_SIGNING_SECRET, so it cannot sign webhooks",
+    );
+  }
+  return checked;
+}

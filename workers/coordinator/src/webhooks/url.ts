@@ -1,0 +1,48 @@
+import { checkAddress, GuardError, isLoopbackAddress } from "../../../../shared/guard/index.ts";
+import { BadRequest } from "../errors.ts";
+
+const LOOPBACK_NAMES = /^(?:localhost|.+\.localhost)$/i;
+
+function refuse(message: string): BadRequest {
+  return new BadRequest("invalid_webhook", message);
+}
+
+/**
+ * Checks a webhook URL before it is stored, and returns it normalised. HTTPS only; plain HTTP
+ * only to loopback, and loopback at all only where local development opted in
+ * (ALLOW_LOOPBACK_TARGETS). A literal address must be public by the same guard as probe
+ * targets. A name is accepted as given: what it resolves to at delivery time is not checked
+ * here (see the README on webhooks and SSRF).
+ */
+export function checkWebhookUrl(input: string, allowLoopback: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw refuse("webhook is not a valid URL");
+  }
+  if (url.username || url.password) {
+    throw refuse("webhook must not carry credentials in the URL; put a token in its path");
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  const loopback = LOOPBACK_NAMES.test(host) || isLoopbackAddress(host);
+  if (loopback && !allowLoopback) throw refuse("webhook must not point at this machine");
+  if (url.protocol === "http:" && !loopback) throw refuse("webhook must use https://");
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw refuse("webhook must use https://");
+  }
+  if (!loopback && isAddressLike(host)) {
+    try {
+      checkAddress(host, { allowLoopback });
+    } catch (error) {
+      if (error instanceof GuardError) throw refuse(`webhook: ${error.message}`);
+      throw error;
+    }
+  }
+  return url.href;
+}
+
+/** The URL parser has already turned every IPv4 spelling into dotted decimal. */
+function isAddressLike(host: string): boolean {
+  return host.includes(":") || /^\d+\.\d+\.\d+\.\d+$/.test(host);
+}
