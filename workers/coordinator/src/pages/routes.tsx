@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { startAdmittedCheck } from "../access/index.ts";
 import { decideCheck } from "../checks/decide.ts";
-import { startCheck } from "../checks/start.ts";
 import type { AppContext } from "../context.ts";
 import { finishCheckIfComplete, getCheckView, openDatabase } from "../db/repository.ts";
 import { ApiException } from "../errors.ts";
@@ -71,7 +71,8 @@ export const pagesRoutes = new Hono<AppContext>()
       return renderForm(c, language, 400, value, message);
     }
     try {
-      const { check } = await startCheck(c.env, c.var.config, c.var.resolver, parsed.request);
+      // The same admission as the API: anonymous rate limit and per-target cool-down.
+      const { check } = await startAdmittedCheck(c, parsed.request);
       return c.redirect(`/report/${encodeURIComponent(check.id)}`, 303);
     } catch (error) {
       if (error instanceof ApiException) {
