@@ -97,7 +97,7 @@ describe("the opt-in public list", () => {
       domains: { domain: string; lastCheckedAt: number; report: string }[];
     };
     expect(domains.map((entry) => entry.domain)).toEqual([listed]);
-    expect(domains[0]?.report).toBe(`/api/v1/checks/${listedCheck}`);
+    expect(domains[0]?.report).toBe(`/report/${listedCheck}`);
     expect(domains[0]?.lastCheckedAt).toEqual(expect.any(Number));
 
     const page = await callMain("/public");
@@ -105,7 +105,7 @@ describe("the opt-in public list", () => {
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
     const html = await page.text();
     expect(html).toContain(`<td>${listed}</td>`);
-    expect(html).toContain(`href="/api/v1/checks/${listedCheck}"`);
+    expect(html).toContain(`href="/report/${listedCheck}"`);
     for (const hidden of [open, oneVantage, unverified]) expect(html).not.toContain(hidden);
   });
 });

@@ -106,7 +106,7 @@ export async function passingPublicDomains(db: Database, now: number): Promise<P
         domain: listing.domain,
         verifiedAt: listing.verifiedAt ?? listing.requestedAt,
         lastCheckedAt: latest.finishedAt,
-        report: `/api/v1/checks/${latest.id}`,
+        report: `/report/${latest.id}`,
       };
     }),
   );
