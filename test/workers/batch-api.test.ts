@@ -1,11 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../workers/coordinator/index.ts";
 import type { BatchSliceMessage } from "../../workers/coordinator/src/batches/messages.ts";
 import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages.ts";
 import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
 import type { WebhookMessage } from "../../workers/coordinator/src/webhooks/messages.ts";
+import { insertApiKey, type TestKey } from "./access-fixtures.ts";
 import { STAND_IN_CONTROL, TEST_NODES } from "./coordinator-env.ts";
 import {
   callMain,
@@ -104,8 +105,18 @@ async function receivedAt(path: string): Promise<RecordedWebhookCall[]> {
   return (await response.json()) as RecordedWebhookCall[];
 }
 
-async function postBatch(body: unknown, queues: QueueRecorder) {
-  return callWithEnv("/api/v1/batches", postJson(body), queues.overrides);
+/** Batches need an API key; every test posts with this one unless it says otherwise. */
+let key: TestKey;
+beforeAll(async () => {
+  key = await insertApiKey({ dailyQuota: 100_000 });
+});
+
+async function postBatch(body: unknown, queues: QueueRecorder, headers?: Record<string, string>) {
+  return callWithEnv(
+    "/api/v1/batches",
+    postJson(body, headers ?? key.authorization),
+    queues.overrides,
+  );
 }
 
 interface BatchItemJson {
@@ -361,5 +372,32 @@ describe("POST /api/v1/batches, the batch consumer and GET", () => {
       .first<{ n: number }>();
     expect(stored?.n).toBe(1000);
     expect((await getBatch(id)).items).toHaveLength(100);
+  });
+});
+
+describe("who may start a batch", () => {
+  it("refuses an anonymous batch: a batch is many checks and needs a key", async () => {
+    const queues = recorder();
+    const response = await postBatch({ domains: ["open.lab.test"] }, queues, {});
+    await expectApiError(response, 401, "api_key_required");
+  });
+
+  it("takes every valid domain from the key's daily quota, all or nothing", async () => {
+    const small = await insertApiKey({ dailyQuota: 2 });
+    const queues = recorder();
+    const tooMany = await postBatch(
+      { domains: ["a.lab.test", "b.lab.test", "c.lab.test"] },
+      queues,
+      small.authorization,
+    );
+    await expectApiError(tooMany, 429, "quota_exceeded");
+    const fits = await postBatch(
+      { domains: ["a.lab.test", "b.lab.test"] },
+      queues,
+      small.authorization,
+    );
+    expect(fits.status).toBe(202);
+    const nothingLeft = await postBatch({ domains: ["c.lab.test"] }, queues, small.authorization);
+    await expectApiError(nothingLeft, 429, "quota_exceeded");
   });
 });

@@ -1,12 +1,13 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { verifyBody } from "../../shared/auth/hmac.ts";
 import worker from "../../workers/coordinator/index.ts";
 import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
 import { RETRY_DELAYS_SECONDS } from "../../workers/coordinator/src/webhooks/backoff.ts";
 import type { WebhookMessage } from "../../workers/coordinator/src/webhooks/messages.ts";
 import { webhookSecretFor } from "../../workers/coordinator/src/webhooks/secret.ts";
+import { insertApiKey, type TestKey } from "./access-fixtures.ts";
 import { STAND_IN_CONTROL, TEST_NODES, WEBHOOK_SIGNING_SECRET } from "./coordinator-env.ts";
 import {
   createCheck,
@@ -15,6 +16,13 @@ import {
   runQueue,
   standIn,
 } from "./coordinator-helpers.ts";
+
+/** Webhooks need an API key: anonymous ones would let anyone make us call any URL. */
+let key: TestKey;
+beforeAll(async () => {
+  key = await insertApiKey({ dailyQuota: 100_000 });
+});
+
 import { type RecordedWebhookCall, WEBHOOK_CALLS_PATH } from "./webhook-receiver.ts";
 
 /**
@@ -105,7 +113,10 @@ async function deliveryRow(id: string): Promise<DeliveryRow> {
 
 /** A host check with a webhook, finished by the stand-in nodes; returns its queued delivery. */
 async function finishedCheckWithWebhook(path: string) {
-  const created = await createCheck({ host: "127.0.0.1", port: 2525, webhook: `${HOOKS}${path}` });
+  const created = await createCheck(
+    { host: "127.0.0.1", port: 2525, webhook: `${HOOKS}${path}` },
+    key.authorization,
+  );
   expect(created.response.status).toBe(202);
   await standIn.script(
     created.body.id,
@@ -153,8 +164,8 @@ describe("check webhooks", () => {
       "x-relaywatch-delivery": message.deliveryId,
       "x-relaywatch-signature": expect.stringMatching(/^v1=[0-9a-f]{64}$/),
     });
-    const secret = await expectedSecret(null);
-    expect(await webhookSecretFor(env, null)).toBe(secret);
+    const secret = await expectedSecret(key.id);
+    expect(await webhookSecretFor(env, key.id)).toBe(secret);
     const headers = new Headers(
       Object.entries(call?.headers ?? {}).flatMap(([name, value]) =>
         value === null ? [] : [[name, value] as [string, string]],
@@ -237,26 +248,35 @@ describe("check webhooks", () => {
       "ftp://hooks.example.test/x",
     ];
     for (const webhook of refused) {
-      const { response, messages } = await createCheck({ host: "127.0.0.1", port: 2525, webhook });
+      const { response, messages } = await createCheck(
+        { host: "127.0.0.1", port: 2525, webhook },
+        key.authorization,
+      );
       await expectApiError(response, 400, "invalid_webhook");
       expect(messages).toEqual([]);
     }
+    const anonymous = await createCheck({
+      host: "127.0.0.1",
+      port: 2525,
+      webhook: `${HOOKS}/answer/200/x`,
+    });
+    await expectApiError(anonymous.response, 401, "api_key_required");
+    expect(anonymous.messages).toEqual([]);
     const unsigned = await createCheck(
       { host: "127.0.0.1", port: 2525, webhook: `${HOOKS}/answer/200/x` },
-      {},
+      key.authorization,
       { WEBHOOK_SIGNING_SECRET: undefined },
     );
     await expectApiError(unsigned.response, 503, "webhooks_unavailable");
     // Loopback receivers only where ALLOW_LOOPBACK_TARGETS is on, as in these tests.
-    const local = await createCheck({
-      host: "127.0.0.1",
-      port: 2525,
-      webhook: "http://127.0.0.1:9/x",
-    });
+    const local = await createCheck(
+      { host: "127.0.0.1", port: 2525, webhook: "http://127.0.0.1:9/x" },
+      key.authorization,
+    );
     expect(local.response.status).toBe(202);
     const production = await createCheck(
       { host: "mx.host.lab.test", port: 2525, webhook: "http://localhost:9/x" },
-      {},
+      key.authorization,
       { ALLOW_LOOPBACK_TARGETS: "false" },
     );
     await expectApiError(production.response, 400, "invalid_webhook");

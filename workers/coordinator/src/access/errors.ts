@@ -23,3 +23,12 @@ export class TooManyRequests extends ApiException {
     });
   }
 }
+
+/** Features that let one request cause many checks or outbound calls need a key. */
+export class ApiKeyRequired extends ApiException {
+  constructor(feature: string) {
+    super(401, "api_key_required", `${feature} needs an API key (Authorization: Bearer rw_...)`, {
+      "WWW-Authenticate": 'Bearer realm="relaywatch"',
+    });
+  }
+}

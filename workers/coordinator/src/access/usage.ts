@@ -54,30 +54,36 @@ export interface QuotaReservation {
   release(): Promise<void>;
 }
 
-/** Takes one check from the key's daily quota; 429 quota_exceeded when none is left. */
+/**
+ * Takes `count` checks from the key's daily quota at once (a batch takes all of its domains);
+ * 429 quota_exceeded when fewer are left.
+ */
 export async function reserveDailyCheck(
   db: D1Database,
   apiKey: ApiKeyIdentity,
   now: number,
+  count = 1,
 ): Promise<QuotaReservation> {
   const day = utcDay(now);
   const reserved =
-    apiKey.dailyQuota < 1
+    apiKey.dailyQuota < count
       ? null
       : await db
           .prepare(
             `insert into api_key_usage (api_key_id, day, checks, window_start, window_requests)
-             values (?1, ?2, 1, ?3, 0)
-             on conflict (api_key_id, day) do update set checks = checks + 1
-             where checks < ?4
+             values (?1, ?2, ?5, ?3, 0)
+             on conflict (api_key_id, day) do update set checks = checks + ?5
+             where checks + ?5 <= ?4
              returning checks`,
           )
-          .bind(apiKey.id, day, Math.floor(now / MINUTE_MS) * MINUTE_MS, apiKey.dailyQuota)
+          .bind(apiKey.id, day, Math.floor(now / MINUTE_MS) * MINUTE_MS, apiKey.dailyQuota, count)
           .first();
   if (reserved === null) {
     throw new TooManyRequests(
       "quota_exceeded",
-      `this API key's quota of ${apiKey.dailyQuota} checks per UTC day is used up`,
+      count === 1
+        ? `this API key's quota of ${apiKey.dailyQuota} checks per UTC day is used up`
+        : `this API key's quota of ${apiKey.dailyQuota} checks per UTC day has fewer than ${count} left`,
       secondsUntilNextUtcDay(now),
     );
   }
@@ -87,9 +93,9 @@ export async function reserveDailyCheck(
       // it was taken from.
       await db
         .prepare(
-          "update api_key_usage set checks = checks - 1 where api_key_id = ? and day = ? and checks > 0",
+          "update api_key_usage set checks = max(checks - ?3, 0) where api_key_id = ?1 and day = ?2",
         )
-        .bind(apiKey.id, day)
+        .bind(apiKey.id, day, count)
         .run();
     },
   };

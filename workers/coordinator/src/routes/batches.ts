@@ -1,8 +1,11 @@
 import { Hono } from "hono";
 import { BatchPageQuery, CreateBatchRequest } from "../../../../shared/schemas/batch.ts";
+import { ApiKeyRequired } from "../access/errors.ts";
+import { reserveDailyCheck } from "../access/usage.ts";
 import { readBatchBody } from "../batches/body.ts";
 import { createBatch } from "../batches/create.ts";
 import { batchCsv } from "../batches/csv.ts";
+import { batchItemsFor } from "../batches/items.ts";
 import { countBatch, findBatch, listBatchItems } from "../batches/store.ts";
 import { batchReport, checkReportPath } from "../batches/view.ts";
 import type { AppContext } from "../context.ts";
@@ -17,12 +20,27 @@ function wantsCsv(format: string | undefined, accept: string | undefined): boole
 
 export const batchesRoutes = new Hono<AppContext>()
   .post("/", async (c) => {
+    const apiKey = c.var.apiKey;
+    if (!apiKey) throw new ApiKeyRequired("A batch");
     const request = CreateBatchRequest.parse(await readBatchBody(c.req.raw));
-    const webhookUrl = acceptWebhookUrl(c.env, c.var.config, request.webhook);
-    const batch = await createBatch(c.env, request, {
-      apiKeyId: c.var.apiKey?.id ?? null,
-      webhookUrl,
-    });
+    const webhookUrl = acceptWebhookUrl(c.env, c.var.config, request.webhook, apiKey.id);
+    // Every valid domain is a check: the batch takes them from the key's daily quota up front.
+    const checkCount = batchItemsFor(request.domains).filter(
+      (item) => item.status === "queued",
+    ).length;
+    const reservation = await reserveDailyCheck(
+      c.env.DB,
+      apiKey,
+      Date.now(),
+      Math.max(checkCount, 1),
+    );
+    let batch: Awaited<ReturnType<typeof createBatch>>;
+    try {
+      batch = await createBatch(c.env, request, { apiKeyId: apiKey.id, webhookUrl });
+    } catch (error) {
+      await reservation.release();
+      throw error;
+    }
     const location = `/api/v1/batches/${batch.id}`;
     c.header("Location", location);
     return c.json({ id: batch.id, status: "queued", total: batch.total, location }, 202);

@@ -25,7 +25,7 @@ export const checksRoutes = new Hono<AppContext>()
     // Admission (API key limits, anonymous rate limit, per-target cool-down) happens inside.
     const { check, created } = await startAdmittedCheck(c, request, {
       idempotencyKey,
-      webhookUrl: acceptWebhookUrl(c.env, c.var.config, request.webhook),
+      webhookUrl: acceptWebhookUrl(c.env, c.var.config, request.webhook, c.var.apiKey?.id ?? null),
     });
     const location = `/api/v1/checks/${check.id}`;
     c.header("Location", location);

@@ -1,3 +1,4 @@
+import { ApiKeyRequired } from "../access/errors.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { ServiceUnavailable } from "../errors.ts";
 import { checkWebhookUrl } from "./url.ts";
@@ -10,8 +11,11 @@ export function acceptWebhookUrl(
   env: Pick<CoordinatorEnv, "WEBHOOK_SIGNING_SECRET">,
   config: Pick<CoordinatorConfig, "allowLoopback">,
   url: string | undefined,
+  apiKeyId: string | null,
 ): string | null {
   if (url === undefined) return null;
+  // Anonymous webhooks would let anyone make us call any URL, signed with a shared secret.
+  if (apiKeyId === null) throw new ApiKeyRequired("A webhook");
   const checked = checkWebhookUrl(url, config.allowLoopback);
   if (!env.WEBHOOK_SIGNING_SECRET) {
     throw new ServiceUnavailable(
