@@ -32,6 +32,10 @@ export interface LocalNetworkOptions {
 
 export interface LocalNetwork {
   coordinator: RunningCoordinator;
+  /** The coordinator's local D1 and queues: `npm run admin -- ... --persist-to <this>`. */
+  stateDir: string;
+  /** Signs webhooks (see workers/coordinator/src/webhooks/secret.ts for the per-key secret). */
+  webhookSigningSecret: string;
   nodes: (RunningProbeNode & { vantage: VantageNode })[];
   lab: RunningLab;
   stop(): Promise<void>;
@@ -79,9 +83,11 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       started(() => node.kill());
       nodes.push({ ...node, vantage: { ...vantage, url: node.url, ports: SELF_HOSTED_PORTS } });
     }
+    const webhookSigningSecret = randomBytes(32).toString("hex");
+    const stateDir = `${workDir}/coordinator-state`;
     const coordinator = await startCoordinatorDev({
       port: options.coordinatorPort,
-      stateDir: `${workDir}/coordinator-state`,
+      stateDir,
       vars: {
         PROBE_NODES: JSON.stringify(nodes.map((node) => node.vantage)),
         NODE_SECRETS: JSON.stringify(secrets),
@@ -90,12 +96,14 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         DNS_ZONE: labZone(lab.targets),
         PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
         TARGET_COOLDOWN_SECONDS: "30",
+        WEBHOOK_SIGNING_SECRET: webhookSigningSecret,
+        PUBLIC_ORIGIN: `http://127.0.0.1:${options.coordinatorPort}`,
       },
       ...(options.log ? { log: options.log } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     started(() => coordinator.stop());
-    return { coordinator, nodes, lab, stop };
+    return { coordinator, stateDir, webhookSigningSecret, nodes, lab, stop };
   } catch (error) {
     await stop();
     throw error;

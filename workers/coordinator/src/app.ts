@@ -12,6 +12,7 @@ import { batchesRoutes } from "./routes/batches.ts";
 import { checksRoutes } from "./routes/checks.ts";
 import { apiDocsRoutes, openApiRoutes } from "./routes/openapi.ts";
 import { publicListApiRoutes, publicPageRoutes } from "./routes/public-list.ts";
+import { webhookSecretRoutes } from "./routes/webhook-secret.ts";
 
 function describeZodError(error: ZodError): string {
   return error.issues
@@ -58,6 +59,7 @@ export function createApp() {
   return app
     .route("/api/v1/checks", checksRoutes)
     .route("/api/v1/batches", batchesRoutes)
+    .route("/api/v1/webhook-secret", webhookSecretRoutes)
     .route("/api/v1", openApiRoutes)
     .route("/api/docs", apiDocsRoutes)
     .route("/badge", badgeRoutes)
