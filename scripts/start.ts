@@ -43,7 +43,7 @@ const open =
   running.lab.targets.find((target) => target.name === "postfix-open") ??
   running.lab.targets.find((target) => target.name === "open-relay");
 process.stdout.write(`
-Coordinator  ${running.coordinator.url}  (API: /api/v1/checks)
+Coordinator  ${running.coordinator.url}  (page: /, API: /api/v1/checks, docs: /api/docs)
 ${running.nodes.map((node) => `Probe node   ${node.url}  ${node.identity.region} (${node.identity.network}, workerd)`).join("\n")}
 
 Lab:
@@ -54,5 +54,7 @@ Try:
   curl -s ${running.coordinator.url}/api/v1/checks/<id from the answer>
 A domain check of a lab target names its port, since MX records carry none:
   curl -s -X POST ${running.coordinator.url}/api/v1/checks -H 'content-type: application/json' -d '{"domain":"trusted-vantage.lab.test","port":${running.lab.targets.find((t) => t.name === "trusted-vantage")?.port}}'
+An API key for batches and webhooks (printed once):
+  npm run -s admin -- create-key --name "Me" --persist-to ${running.stateDir}
 Ctrl-C stops everything.
 `);
