@@ -180,6 +180,76 @@ function paths(): JsonObject {
         },
       },
     },
+    "/api/v1/webhook-secret": {
+      get: {
+        operationId: "getWebhookSecret",
+        summary: "Your key's webhook signing secret (HMAC-SHA256 over `<timestamp>.<body>`)",
+        tags: ["batches"],
+        responses: {
+          "200": {
+            description: "The secret",
+            content: json({
+              type: "object",
+              properties: { secret: { type: "string" }, algorithm: { type: "string" } },
+            }),
+          },
+          ...errorResponses(["401", "503"]),
+        },
+      },
+    },
+    "/api/v1/domains/{domain}/history": {
+      get: {
+        operationId: "getDomainHistory",
+        summary: "Earlier verdicts of a domain and its current badge",
+        tags: ["badge"],
+        security: [],
+        parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }],
+        responses: {
+          "200": { description: "The history, newest first", content: json({ type: "object" }) },
+          ...errorResponses(["400"]),
+        },
+      },
+    },
+    "/api/v1/public-list": {
+      get: {
+        operationId: "getPublicList",
+        summary: "Verified domains whose badge is currently green",
+        tags: ["badge"],
+        security: [],
+        responses: { "200": { description: "The list", content: json({ type: "object" }) } },
+      },
+      post: {
+        operationId: "requestPublicListing",
+        summary: "Ask to be listed: returns a token to publish as TXT `_relaywatch.<domain>`",
+        tags: ["badge"],
+        security: [],
+        requestBody: {
+          required: true,
+          content: json({
+            type: "object",
+            required: ["domain"],
+            properties: { domain: { type: "string" } },
+          }),
+        },
+        responses: {
+          "202": { description: "The token and instructions", content: json({ type: "object" }) },
+          ...errorResponses(["400"]),
+        },
+      },
+    },
+    "/api/v1/public-list/{domain}/verify": {
+      post: {
+        operationId: "verifyPublicListing",
+        summary: "Look up the TXT record and list the domain when it is there",
+        tags: ["badge"],
+        security: [],
+        parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }],
+        responses: {
+          "200": { description: "Verified", content: json({ type: "object" }) },
+          ...errorResponses(["404", "422", "503"]),
+        },
+      },
+    },
     "/badge/{domain}.svg": {
       get: {
         operationId: "getBadge",
