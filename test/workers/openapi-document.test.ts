@@ -73,6 +73,10 @@ describe("GET /api/v1/openapi.json", () => {
       "/api/v1/batches/{id}",
       "/api/v1/checks",
       "/api/v1/checks/{id}",
+      "/api/v1/domains/{domain}/history",
+      "/api/v1/public-list",
+      "/api/v1/public-list/{domain}/verify",
+      "/api/v1/webhook-secret",
       "/badge/{domain}.svg",
     ]);
     expect(Object.keys(paths["/api/v1/checks"] ?? {})).toEqual(["post"]);
