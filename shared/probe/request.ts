@@ -32,6 +32,17 @@ export interface ProbeRequest {
   /** Upgrade with STARTTLS when offered. */
   starttls?: boolean;
   limits?: Partial<Omit<SessionLimits, "deadline">>;
+  /**
+   * Delivery proof: after the suite, send the fixed canary message for accepted cases (at most
+   * `maxMessages`), so its arrival at the canary domain proves relaying. Off when absent.
+   */
+  proof?: ProofRequest | null;
+}
+
+export interface ProofRequest {
+  /** Where the recipient of the canary message can read the report; null when unknown. */
+  reportUrl: string | null;
+  maxMessages: number;
 }
 
 export const PROBE_DEFAULTS = {

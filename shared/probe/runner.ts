@@ -58,7 +58,7 @@ class Signal {
 
 /** What one reply pair decided for one case in a chunk. */
 type ChunkStep =
-  | { kind: "answered"; result: Omit<CaseResult, "conn" | "attempts"> }
+  | { kind: "answered"; result: Omit<CaseResult, "conn" | "attempts" | "data"> }
   | { kind: "retry"; afterSeconds: number; note: string }
   | { kind: "unanswered"; note: string; stopChunk: boolean; needsTls?: boolean };
 
@@ -134,6 +134,7 @@ export async function runProbe(
           note: "not tried",
           conn: null,
           attempts: 0,
+          data: null,
         },
     );
     const { verdict, reason } = decideVerdict({ cases, blockedBeforeTesting });
@@ -221,7 +222,7 @@ export async function runProbe(
   const progress = new Signal();
 
   const record = (entry: PendingCase, result: ChunkStep & { kind: "answered" }, conn: number) => {
-    const full: CaseResult = { ...result.result, conn, attempts: entry.attempts };
+    const full: CaseResult = { ...result.result, conn, attempts: entry.attempts, data: null };
     results.set(full.id, full);
     hooks.onCase?.(full);
   };
@@ -235,6 +236,7 @@ export async function runProbe(
       note,
       conn: null,
       attempts: entry.attempts,
+      data: null,
     };
     results.set(full.id, full);
     hooks.onCase?.(full);

@@ -37,6 +37,11 @@ export const CaseResult = z.object({
   /** Which connection gave the final answer. */
   conn: z.number().int().nullable(),
   attempts: z.number().int(),
+  /**
+   * The reply to the end of DATA when a canary message was sent for this accepted case (delivery
+   * proof); null when none was sent. A 250 here still proves nothing: only arrival does.
+   */
+  data: ReplySummary.nullable().default(null),
 });
 export type CaseResult = z.infer<typeof CaseResult>;
 

@@ -29,6 +29,15 @@ export const ProbeJob = z
     canaryDomain: DomainName,
     caseIds: z.array(z.string().max(64)).max(100).nullable(),
     timeBudgetMs: z.number().int().min(1_000).max(300_000),
+    /** Delivery proof: send the canary message for accepted cases (see ProofRequest). */
+    proof: z
+      .object({
+        reportUrl: z.url().nullable(),
+        maxMessages: z.number().int().min(0).max(10),
+      })
+      .strict()
+      .nullable()
+      .default(null),
   })
   .strict();
 export type ProbeJob = z.infer<typeof ProbeJob>;

@@ -58,6 +58,7 @@ function job(port: number, overrides: Partial<ProbeJob> = {}): ProbeJob {
     checkId: "check-1",
     jobId: "job-1",
     target: { address: LOOPBACK, port, hostName: null, implicitTls: false },
+    proof: null,
     targetDomain: null,
     canaryDomain: LAB_CANARY_DOMAIN,
     caseIds: null,

@@ -16,6 +16,7 @@ function results(outcomeOf: (id: string) => CaseOutcome): CaseResult[] {
     note: outcomeOf(c.id) === "error" ? "timeout" : null,
     conn: 1,
     attempts: 1,
+    data: null,
   }));
 }
 

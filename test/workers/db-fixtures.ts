@@ -76,6 +76,7 @@ function probeCase(index: number): CaseResult {
     note: null,
     conn: 1,
     attempts: 1,
+    data: null,
   };
 }
 

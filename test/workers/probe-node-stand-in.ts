@@ -209,6 +209,7 @@ export function probeResponse(
     return {
       ...expanded,
       outcome: accepted ? "accepted" : "refused",
+      data: null,
       step: "rcpt",
       reply: { ...reply },
       note: null,

@@ -126,6 +126,7 @@ export async function runVantageJob(
       canaryDomain: config.canaryDomain,
       caseIds: check.mx?.caseIds ?? null,
       timeBudgetMs: config.probeTimeBudgetMs,
+      proof: null,
     };
     const outcome = await callNode(node, bindings, secret, job, config.probeTimeBudgetMs);
     // Storage errors are not the node's fault: they propagate, and the queue retries the job.
