@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import type { VantageNode } from "../shared/schemas/protocol.ts";
+import { forwardCanaryMail } from "../test/lab/canary-mx.ts";
 import { type RunningLab, startLab } from "../test/lab/lab.ts";
 import { buildProbeBundle } from "./build-probe.ts";
 import { type RunningCoordinator, startCoordinatorDev } from "./coordinator-dev.ts";
@@ -25,6 +26,8 @@ export interface LocalNetworkOptions {
   realMtas: boolean;
   workDir: string;
   probeTimeBudgetMs?: number;
+  /** How long a check waits for its canary messages before calling them not delivered. */
+  proofWindowSeconds?: number;
   log?: (line: string) => void;
   /** Aborting during start-up stops what was started so far. */
   signal?: AbortSignal;
@@ -97,12 +100,16 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
         TARGET_COOLDOWN_SECONDS: "30",
         WEBHOOK_SIGNING_SECRET: webhookSigningSecret,
+        PROOF_WINDOW_SECONDS: `${options.proofWindowSeconds ?? 60}`,
         PUBLIC_ORIGIN: `http://127.0.0.1:${options.coordinatorPort}`,
       },
       ...(options.log ? { log: options.log } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     started(() => coordinator.stop());
+    // The lab's canary MX: what lab servers relay to the canary domain reaches email().
+    const canaryMx = forwardCanaryMail(lab.sink, coordinator.url);
+    started(async () => canaryMx.stop());
     return { coordinator, stateDir, webhookSigningSecret, nodes, lab, stop };
   } catch (error) {
     await stop();
