@@ -3,6 +3,9 @@ import { RELAY_CASE_IDS } from "../shared/probe/cases.ts";
 import { DEFAULT_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import { isHostName } from "../shared/probe/names.ts";
 
+/** The most canary messages one CLI run sends with --deliver. */
+export const MAX_DELIVERED_MESSAGES = 3;
+
 export const USAGE = `Usage: relaywatch check <host> [options]
 
 Tests whether the mail server at <host> relays mail for strangers, from this machine.
@@ -16,6 +19,9 @@ Options:
   --implicit-tls        TLS from the first byte (default on port 465 only)
   --no-pipelining       one command at a time even when PIPELINING is offered
   --no-starttls         stay in plain text even when STARTTLS is offered
+  --deliver             delivery proof (off by default): after the suite, SEND ONE TEST MESSAGE
+                        per accepted case (at most ${MAX_DELIVERED_MESSAGES}) through the server to the canary
+                        domain; only arrival there proves relaying. Read the canary mailbox for it.
   --json                print the result as JSON
   --transcript          print the whole SMTP transcript, not only accepted cases
   --list-cases          list the relay cases and exit
@@ -36,6 +42,8 @@ export interface CheckArgs {
   implicitTls: boolean;
   pipelining: boolean;
   starttls: boolean;
+  /** Send the canary message for accepted cases (delivery proof). */
+  deliver: boolean;
   json: boolean;
   fullTranscript: boolean;
 }
@@ -89,6 +97,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     implicitTls: values["implicit-tls"] ?? false,
     pipelining: !values["no-pipelining"],
     starttls: !values["no-starttls"],
+    deliver: values.deliver ?? false,
     json: values.json ?? false,
     fullTranscript: values.transcript ?? false,
   };
@@ -108,6 +117,7 @@ function parseOptions(argv: string[]) {
       "implicit-tls": { type: "boolean" },
       "no-pipelining": { type: "boolean" },
       "no-starttls": { type: "boolean" },
+      deliver: { type: "boolean" },
       json: { type: "boolean" },
       transcript: { type: "boolean" },
       "list-cases": { type: "boolean" },

@@ -2,7 +2,7 @@ import { RELAY_CASES } from "../shared/probe/cases.ts";
 import { runProbe } from "../shared/probe/runner.ts";
 import type { ProbeResult } from "../shared/schemas/probe-result.ts";
 import { nodeConnector } from "../shared/smtp/node-stream.ts";
-import { type CheckArgs, parseCliArgs, USAGE, UsageError } from "./args.ts";
+import { type CheckArgs, MAX_DELIVERED_MESSAGES, parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { formatReport } from "./report.ts";
 import { resolveHost, UnknownHostError } from "./resolve.ts";
 
@@ -55,6 +55,11 @@ async function check(args: CheckArgs): Promise<number> {
       `${args.host} has ${addresses.length} addresses (${addresses.join(", ")}); testing ${address}. Name an address to test another.\n`,
     );
   }
+  if (args.deliver && !args.json) {
+    process.stderr.write(
+      `--deliver: one test message per accepted case (at most ${MAX_DELIVERED_MESSAGES}) will be sent to ${args.canaryDomain}.\n`,
+    );
+  }
   const result = await runProbe(nodeConnector, {
     target: {
       address,
@@ -68,6 +73,8 @@ async function check(args: CheckArgs): Promise<number> {
     timeBudgetMs: args.timeoutMs,
     pipelining: args.pipelining,
     starttls: args.starttls,
+    // Off unless asked: it sends real mail, one message per accepted case, to the canary domain.
+    proof: args.deliver ? { reportUrl: null, maxMessages: MAX_DELIVERED_MESSAGES } : null,
   });
   process.stdout.write(
     args.json

@@ -52,6 +52,19 @@ export function formatReport(result: ProbeResult, fullTranscript: boolean): stri
     `${result.cases.length} cases over ${result.connections.length} connections in ${(result.durationMs / 1000).toFixed(1)} s`,
   );
   const accepted = result.cases.filter((c) => c.outcome === "accepted");
+  const delivered = result.cases.filter((c) => c.data !== null);
+  if (delivered.length > 0) {
+    out.push(
+      "",
+      `Delivery proof (a 250 is not proof: look for the message at ${names.canaryDomain}):`,
+    );
+    for (const c of delivered) {
+      const data = c.data
+        ? [c.data.code, c.data.enhanced, c.data.text].filter(Boolean).join(" ")
+        : "";
+      out.push(`  ${pad(c.id, idWidth)}token ${c.token}: ${data}`);
+    }
+  }
   if (fullTranscript) {
     out.push("", "Transcript:");
     out.push(...result.transcript.map(formatTranscriptLine));

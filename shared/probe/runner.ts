@@ -15,6 +15,7 @@ import {
 } from "../smtp/types.ts";
 import { RELAY_CASES } from "./cases.ts";
 import { classifyMailReply, classifyRcptReply, type ReplyMeaning } from "./classify.ts";
+import { deliverProof } from "./deliver.ts";
 import { addressLiteral, type ExpandedCase, expandCase, randomLabel } from "./expand.ts";
 import { domainOfHost, isHostName, ownHostName } from "./names.ts";
 import { PROBE_DEFAULTS, type ProbeRequest } from "./request.ts";
@@ -119,6 +120,21 @@ export async function runProbe(
     }
     if (implicitTls) tlsInfo ??= session.tls;
     return ehlo;
+  };
+
+  /** A connection ready for mail: greeted with 220 and prepared; closed again on failure. */
+  const openReadySession = async (): Promise<SmtpSession> => {
+    const session = await openSession();
+    try {
+      if (session.banner.code !== 220) {
+        throw new SmtpError("protocol", `greeting ${session.banner.code} ${session.banner.text}`);
+      }
+      await prepare(session);
+    } catch (error) {
+      await session.quit();
+      throw error;
+    }
+    return session;
   };
 
   const blocked = (reason: string) => finish(reason, []);
@@ -335,17 +351,9 @@ export async function runProbe(
         if (!session) {
           const connStarted = new Date().toISOString();
           try {
-            session = await openSession();
-            if (session.banner.code !== 220) {
-              throw new SmtpError(
-                "protocol",
-                `greeting ${session.banner.code} ${session.banner.text}`,
-              );
-            }
-            await prepare(session);
+            session = await openReadySession();
           } catch (error) {
             const note = describeFailure(error, "could not open a session");
-            await session?.quit();
             connections.push(
               connectionSummary(connectionCount, connStarted, [], false, false, note),
             );
@@ -381,6 +389,24 @@ export async function runProbe(
     if (entry.lastNote && entry.notBefore > 0)
       giveUp(entry, "deferred", `still deferred: ${entry.lastNote}`);
     else giveUp(entry, "error", entry.lastNote ? `${cutOff}; last: ${entry.lastNote}` : cutOff);
+  }
+
+  // Delivery proof comes after the suite, so its messages never change what the suite saw.
+  if (request.proof && request.proof.maxMessages > 0) {
+    const answered = expanded.flatMap((entry) => results.get(entry.id) ?? []);
+    const dataReplies = await deliverProof(answered, request.proof, {
+      canaryDomain: caseNames.canaryDomain,
+      targetHost: hostName ?? address,
+      ownNames: { host: names.host, targetDomain: names.targetDomain, addressLiteral: literal },
+      openReadySession,
+      transcript,
+      connections,
+      deadline,
+    });
+    for (const [id, data] of dataReplies) {
+      const answeredCase = results.get(id);
+      if (answeredCase) results.set(id, { ...answeredCase, data });
+    }
   }
   return finish(null, expanded);
 }

@@ -1,0 +1,229 @@
+/**
+ * Delivery proof: after the suite, one canary message per accepted case, so that its arrival at
+ * the canary domain proves relaying where a 250 to RCPT only suggests it.
+ *
+ * Safety rests on the envelope. Every recipient is checked here to be ours (in the canary domain,
+ * or a routing form addressed to the target's own names that embeds a canary address); anything
+ * else is refused before a connection is opened. Every sender is the case's own, as the suite
+ * sent it: some relays (the AppleShare IP one) relay only for one sender form, so another sender
+ * would prove nothing. The catalogue's senders are all null, in our canary domain, or the
+ * target's own names (its domain, host name, address literal, localhost, or a bare local part it
+ * qualifies itself), so a bounce goes to us or to the target, never to a third party; a sender
+ * outside those is refused too, in case the catalogue ever changes.
+ */
+import type { ConnectionSummary, ReplySummary } from "../schemas/probe-result.ts";
+import type { SmtpSession } from "../smtp/session.ts";
+import type { Transcript } from "../smtp/transcript.ts";
+import { type Reply, SmtpError } from "../smtp/types.ts";
+import { canaryMessage } from "./canary-message.ts";
+import type { ExpandedCase } from "./expand.ts";
+import type { ProofRequest } from "./request.ts";
+
+/** The names an envelope may use besides the canary domain. */
+export interface OwnNames {
+  /** The server's own host name, or `[literal]` when it has none. */
+  host: string;
+  targetDomain: string;
+  /** The address literal body, `192.0.2.1` or `IPv6:2001:db8::1`. */
+  addressLiteral: string;
+}
+
+export interface DeliveryContext {
+  canaryDomain: string;
+  /** The target as the user named it, for the message text. */
+  targetHost: string;
+  ownNames: OwnNames;
+  /** Opens a connection prepared as the suite's are (banner checked, EHLO, STARTTLS). */
+  openReadySession: () => Promise<SmtpSession>;
+  transcript: Transcript;
+  /** Delivery connections are reported with the suite's. */
+  connections: ConnectionSummary[];
+  deadline: number;
+  now?: () => Date;
+}
+
+/** A case the suite answered: only `accepted` ones get a message. */
+export interface AnsweredCase extends ExpandedCase {
+  outcome: string;
+}
+
+/** Which accepted cases get a message, in order: plainly foreign recipients first. */
+export function casesToProve<T extends AnsweredCase>(
+  cases: readonly T[],
+  maxMessages: number,
+): T[] {
+  const accepted = cases.filter((entry) => entry.outcome === "accepted");
+  const ordered = [
+    ...accepted.filter((entry) => entry.recipientKind === "foreign"),
+    ...accepted.filter((entry) => entry.recipientKind === "routing"),
+  ];
+  return ordered.slice(0, Math.max(0, maxMessages));
+}
+
+/**
+ * Sends at most one message per case for up to `proof.maxMessages` accepted cases, one fresh
+ * connection each and never a retry. Returns, by case id, the reply to the end of DATA, or the
+ * reply that refused MAIL, RCPT or DATA this time; a case whose connection failed has no entry.
+ */
+export async function deliverProof(
+  cases: readonly AnsweredCase[],
+  proof: ProofRequest,
+  context: DeliveryContext,
+): Promise<Map<string, ReplySummary>> {
+  const replies = new Map<string, ReplySummary>();
+  for (const entry of casesToProve(cases, proof.maxMessages)) {
+    if (Date.now() >= context.deadline) break;
+    const refusal = envelopeRefusal(entry, context.canaryDomain, context.ownNames);
+    if (refusal) {
+      context.transcript.note(0, `delivery proof for ${entry.id} not sent: ${refusal}`);
+      continue;
+    }
+    const reply = await deliverOne(entry, proof, context);
+    if (reply)
+      replies.set(entry.id, { code: reply.code, enhanced: reply.enhanced, text: reply.text });
+  }
+  return replies;
+}
+
+async function deliverOne(
+  entry: AnsweredCase,
+  proof: ProofRequest,
+  context: DeliveryContext,
+): Promise<Reply | null> {
+  const startedAt = new Date().toISOString();
+  let session: SmtpSession | null = null;
+  let ending = "quit";
+  let finalReply: Reply | null = null;
+  try {
+    session = await context.openReadySession();
+    finalReply = await sendTransaction(session, entry, proof, context);
+  } catch (error) {
+    ending = `delivery proof failed: ${describe(error)}`;
+    if (session) context.transcript.note(session.conn, ending);
+  }
+  if (session) {
+    await session.quit();
+    context.connections.push({
+      conn: session.conn,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      cases: [entry.id],
+      tls: session.tls !== null,
+      pipelined: false,
+      ending,
+    });
+  }
+  return finalReply;
+}
+
+/** MAIL, RCPT, DATA with the fixed message; the first refusal ends it and is returned. */
+async function sendTransaction(
+  session: SmtpSession,
+  entry: AnsweredCase,
+  proof: ProofRequest,
+  context: DeliveryContext,
+): Promise<Reply> {
+  const refused = (step: string, reply: Reply) => {
+    context.transcript.note(
+      session.conn,
+      `delivery proof for ${entry.id}: ${step} refused this time (${reply.code})`,
+    );
+    return reply;
+  };
+  const mail = await session.command(`MAIL FROM:${entry.mailFrom}`);
+  if (!isPositive(mail)) return refused("MAIL", mail);
+  const rcpt = await session.command(`RCPT TO:${entry.rcptTo}`);
+  if (!isPositive(rcpt)) return refused("RCPT", rcpt);
+  const message = canaryMessage({
+    canaryDomain: context.canaryDomain,
+    rcptTo: entry.rcptTo,
+    targetHost: context.targetHost,
+    caseId: entry.id,
+    token: entry.token,
+    reportUrl: proof.reportUrl,
+    date: context.now?.() ?? new Date(),
+  });
+  const done = await session.data(message);
+  return isPositive(done) ? done : refused("DATA", done);
+}
+
+/** Why this envelope must not be sent, or null when it is ours. */
+export function envelopeRefusal(
+  entry: ExpandedCase,
+  canaryDomain: string,
+  ownNames: OwnNames,
+): string | null {
+  if (!isOurRecipient(entry, canaryDomain, ownNames)) {
+    return `recipient ${entry.rcptTo} is not in ${canaryDomain}`;
+  }
+  if (!isSafeSender(entry.mailFrom, canaryDomain, ownNames)) {
+    return `sender ${entry.mailFrom} is neither null, ours, nor the target's own`;
+  }
+  return null;
+}
+
+/**
+ * Foreign: exactly `<token@canary domain>` (any case, trailing dot allowed). Routing: every
+ * name in the path is the token, a canary name, or the target's own host or address literal,
+ * and both the token and a canary name are present.
+ */
+export function isOurRecipient(
+  entry: ExpandedCase,
+  canaryDomain: string,
+  ownNames: OwnNames,
+): boolean {
+  const path = unbracket(entry.rcptTo);
+  if (path === null) return false;
+  const token = entry.token.toLowerCase();
+  if (entry.recipientKind === "foreign") {
+    const match = /^([^@]+)@([^@]+)$/.exec(path);
+    return (
+      match?.[1]?.toLowerCase() === token && withinDomain(normalName(match[2] ?? ""), canaryDomain)
+    );
+  }
+  const own = new Set([normalName(ownNames.host), `[${ownNames.addressLiteral.toLowerCase()}]`]);
+  const parts = (path.match(/\[[^\]]*\]|[^@%!:"[\]]+/g) ?? []).map(normalName);
+  const allowed = (part: string) =>
+    part === token || withinDomain(part, canaryDomain) || own.has(part);
+  return (
+    parts.every(allowed) &&
+    parts.includes(token) &&
+    parts.some((part) => withinDomain(part, canaryDomain))
+  );
+}
+
+function isSafeSender(mailFrom: string, canaryDomain: string, ownNames: OwnNames): boolean {
+  const path = unbracket(mailFrom);
+  if (path === null) return false;
+  // Null, or a bare local part the target qualifies with its own domain.
+  if (!path.includes("@")) return /^[A-Za-z0-9._-]*$/.test(path);
+  const domain = normalName(path.slice(path.lastIndexOf("@") + 1));
+  const own = [ownNames.targetDomain, ownNames.host, `[${ownNames.addressLiteral}]`, "localhost"]
+    .map(normalName)
+    .filter((name) => name.length > 0);
+  return withinDomain(domain, canaryDomain) || own.includes(domain);
+}
+
+/** The path between `<` and `>`, or null when the text is not one bracketed path. */
+function unbracket(path: string): string | null {
+  const match = /^<([^<>\r\n]*)>$/.exec(path);
+  return match ? (match[1] ?? "") : null;
+}
+
+function normalName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, "");
+}
+
+function withinDomain(name: string, domain: string): boolean {
+  const parent = normalName(domain);
+  return parent.length > 0 && (name === parent || name.endsWith(`.${parent}`));
+}
+
+function isPositive(reply: Reply): boolean {
+  return reply.code >= 200 && reply.code < 300;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof SmtpError) return `${error.kind}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
