@@ -18,6 +18,8 @@ export const DomainCheckRequest = z
     cases: CaseIds.optional(),
     /** Called with a summary of the report when the check finishes. */
     webhook: z.url().max(2048).optional(),
+    /** Delivery proof: send a canary message through accepted cases and wait for it to arrive. */
+    proof: z.boolean().optional(),
   })
   .strict();
 export type DomainCheckRequest = z.infer<typeof DomainCheckRequest>;
@@ -29,6 +31,8 @@ export const HostCheckRequest = z
     cases: CaseIds.optional(),
     /** Called with a summary of the report when the check finishes. */
     webhook: z.url().max(2048).optional(),
+    /** Delivery proof: send a canary message through accepted cases and wait for it to arrive. */
+    proof: z.boolean().optional(),
   })
   .strict();
 export type HostCheckRequest = z.infer<typeof HostCheckRequest>;

@@ -161,6 +161,7 @@ function answerWith(
 
 const REFUSED = { code: 554, enhanced: "5.7.1", text: "Relay access denied" } as const;
 const ACCEPTED = { code: 250, enhanced: "2.1.5", text: "Ok" } as const;
+const QUEUED = { code: 250, enhanced: "2.0.0", text: "Ok: queued as 4XyZ" } as const;
 const CASES_PER_CONNECTION = 5;
 
 /**
@@ -209,7 +210,8 @@ export function probeResponse(
     return {
       ...expanded,
       outcome: accepted ? "accepted" : "refused",
-      data: null,
+      // With proof asked for, a node sends the canary message through an accepted case.
+      data: accepted && job.proof ? { ...QUEUED } : null,
       step: "rcpt",
       reply: { ...reply },
       note: null,

@@ -35,6 +35,8 @@ export interface CoordinatorEnv {
   WEBHOOK_SIGNING_SECRET?: string;
   /** Hours before a badge domain's latest check is re-checked by the cron (default 24). */
   BADGE_RECHECK_HOURS?: string;
+  /** Seconds to wait for canary messages after a check with proof finishes (default 600). */
+  PROOF_WINDOW_SECONDS?: string;
 }
 
 export interface CoordinatorConfig {

@@ -6,6 +6,8 @@ import { decideCheck } from "./checks/decide.ts";
 import { probeQueueHandler } from "./checks/probe-queue.ts";
 import { finishCheckIfComplete, openDatabase, overdueChecks } from "./db/repository.ts";
 import type { CoordinatorEnv } from "./env.ts";
+import { type CanaryMessage, receiveCanaryEmail } from "./proof/email.ts";
+import { sweepProofs } from "./proof/sweep.ts";
 import { webhookQueueHandler } from "./webhooks/queue.ts";
 
 const SWEEP_BATCH = 50;
@@ -27,9 +29,13 @@ const QUEUE_HANDLERS: Record<string, QueueHandler> = {
 const SCHEDULED_TASKS: ((env: CoordinatorEnv, now: number) => Promise<void>)[] = [
   recheckBadgeDomains,
   sweepBatches,
+  sweepProofs,
 ];
 
-/** The coordinator Worker: the API and page, the queue consumers, the scheduled work. */
+/**
+ * The coordinator Worker: the API and page, the queue consumers, the scheduled work, and the
+ * canary mailbox (Email Routing's catch-all on the canary domain).
+ */
 export function createCoordinator() {
   const app = createApp();
   return {
@@ -50,6 +56,9 @@ export function createCoordinator() {
         if (finished) await onCheckFinished(env, finished);
       }
       for (const task of SCHEDULED_TASKS) await task(env, now);
+    },
+    async email(message: CanaryMessage, env: CoordinatorEnv): Promise<void> {
+      await receiveCanaryEmail(message, env, Date.now());
     },
   } satisfies ExportedHandler<CoordinatorEnv>;
 }

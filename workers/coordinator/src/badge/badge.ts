@@ -13,8 +13,12 @@ const APPEARANCE: Record<BadgeStatus, { message: string; color: string }> = {
   unknown: { message: "unknown", color: "#9f9f9f" },
 };
 
-export function badgeFor(status: BadgeStatus): BadgeSpec {
-  return { label: BADGE_LABEL, ...APPEARANCE[status] };
+/** The badge of a decision; an open relay proven by delivery says so, in the same red. */
+export function badgeFor(status: BadgeStatus, confirmed = false): BadgeSpec {
+  const appearance = APPEARANCE[status];
+  const message =
+    status === "open" && confirmed ? `${appearance.message} (confirmed)` : appearance.message;
+  return { label: BADGE_LABEL, ...appearance, message };
 }
 
 /** The badge shown for a name that is not a domain: grey, so an <img> still shows something. */

@@ -13,6 +13,8 @@ export interface FinishedCheck {
   verdict: string | null;
   finishedAt: number;
   mx: MxPlan | null;
+  /** Delivery proof of the check (see db/schema.ts ProofState); null when not asked for. */
+  proof?: string | null;
 }
 
 export interface VantageEvidence {
@@ -35,6 +37,8 @@ export interface BadgeDecision {
   status: BadgeStatus;
   /** Why, in words, for logs and the history page. */
   reason: string;
+  /** Open, and proven by a delivered canary message: the badge says so. */
+  confirmed?: boolean;
 }
 
 /**
@@ -52,6 +56,8 @@ export function decideBadge(evidence: BadgeEvidence, now: number): BadgeDecision
   if (evidence.recheckFailed)
     return { status: "unknown", reason: "the latest scheduled re-check could not start" };
   if (latest.status !== "done") return { status: "unknown", reason: "the latest check failed" };
+  if (latest.proof === "confirmed")
+    return { status: "open", reason: "a test message was relayed and delivered", confirmed: true };
   if (latest.verdict === "open") return { status: "open", reason: "a vantage saw a relay" };
   if (latest.verdict === "suspect")
     return { status: "suspect", reason: "a vantage saw relay-like behaviour" };

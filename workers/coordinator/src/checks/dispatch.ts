@@ -17,6 +17,7 @@ import {
   saveVantageResult,
 } from "../db/repository.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
+import { jobProofFor } from "../proof/job-proof.ts";
 import { decideCheck } from "./decide.ts";
 import type { ProbeMessage } from "./messages.ts";
 
@@ -110,6 +111,8 @@ export async function runVantageJob(
   const secret = config.secrets[vantage.nodeId];
   const nodeName = `${vantage.nodeId} (${vantage.region})`;
   await markCheckRunning(db, check.id, Date.now());
+  // The queue consumer passes the Worker's env as `bindings`.
+  const env = bindings as unknown as CoordinatorEnv;
   if (!node || !secret) {
     await failVantage(db, vantage.id, `node ${nodeName} is no longer configured`, Date.now());
   } else {
@@ -126,7 +129,7 @@ export async function runVantageJob(
       canaryDomain: config.canaryDomain,
       caseIds: check.mx?.caseIds ?? null,
       timeBudgetMs: config.probeTimeBudgetMs,
-      proof: null,
+      proof: await jobProofFor(db, check, env.PUBLIC_ORIGIN),
     };
     const outcome = await callNode(node, bindings, secret, job, config.probeTimeBudgetMs);
     // Storage errors are not the node's fault: they propagate, and the queue retries the job.
@@ -144,6 +147,5 @@ export async function runVantageJob(
     }
   }
   const finished = await finishCheckIfComplete(db, check.id, Date.now(), decideCheck);
-  // The queue consumer passes the Worker's env as `bindings`.
-  if (finished) await onCheckFinished(bindings as unknown as CoordinatorEnv, finished);
+  if (finished) await onCheckFinished(env, finished);
 }

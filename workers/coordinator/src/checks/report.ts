@@ -1,7 +1,17 @@
 import type { CheckView } from "../db/repository.ts";
+import type { CanaryDeliveryRow } from "../db/schema.ts";
+import { caseDelivery } from "../proof/case-delivery.ts";
+import { provenVerdict, publicProofState, verdictLabel } from "../proof/verdict-label.ts";
 
-/** The public JSON of a check: per MX host, per address, per vantage, with cases and transcript. */
-export function checkReport(view: CheckView) {
+/**
+ * The public JSON of a check: per MX host, per address, per vantage, with cases and transcript,
+ * and, for a check with proof, which canary messages arrived (`deliveries` by case result id).
+ */
+export function checkReport(
+  view: CheckView,
+  deliveries: ReadonlyMap<number, CanaryDeliveryRow> = new Map(),
+  now = Date.now(),
+) {
   const { check } = view;
   return {
     id: check.id,
@@ -10,7 +20,10 @@ export function checkReport(view: CheckView) {
     target: check.target,
     port: check.port,
     domain: view.domainName,
-    verdict: check.verdict,
+    verdict: provenVerdict(check.verdict, check.proof),
+    verdictLabel: verdictLabel(check.verdict, check.proof),
+    proof: publicProofState(check.proof),
+    proofDeadlineAt: check.proofDeadlineAt ? new Date(check.proofDeadlineAt).toISOString() : null,
     reason: check.reason,
     disagreement: check.summary,
     createdAt: new Date(check.createdAt).toISOString(),
@@ -45,6 +58,15 @@ export function checkReport(view: CheckView) {
               row.replyCode === null
                 ? null
                 : { code: row.replyCode, enhanced: row.replyEnhanced, text: row.replyText },
+            data:
+              row.dataReplyCode === null
+                ? null
+                : {
+                    code: row.dataReplyCode,
+                    enhanced: row.dataReplyEnhanced,
+                    text: row.dataReplyText ?? "",
+                  },
+            delivery: caseDelivery(row, check, deliveries.get(row.id), now),
             note: row.note,
             conn: row.conn,
             attempts: row.attempts,

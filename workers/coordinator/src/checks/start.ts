@@ -47,6 +47,7 @@ export async function startCheck(
     apiKeyId: options.apiKeyId ?? null,
     batchId: options.batchId ?? null,
     webhookUrl: options.webhookUrl ?? null,
+    proofRequested: request.proof === true,
   });
   if (created) {
     await env.PROBE_QUEUE.sendBatch(

@@ -44,6 +44,8 @@ export interface NewCheck {
   apiKeyId?: string | null;
   batchId?: string | null;
   webhookUrl?: string | null;
+  /** Whether the check asked for delivery proof (a canary message through accepted cases). */
+  proofRequested?: boolean;
 }
 
 export interface CreatedCheck {
@@ -124,6 +126,7 @@ function insertCheckStatements(db: Database, input: NewCheck): Statement[] {
       apiKeyId: input.apiKeyId ?? null,
       batchId: input.batchId ?? null,
       webhookUrl: input.webhookUrl ?? null,
+      proof: input.proofRequested ? "requested" : null,
       createdAt: input.now,
       deadlineAt: input.deadlineAt,
     }),

@@ -16,6 +16,12 @@ import type { MxPlan } from "./mx-plan.ts";
 export type CheckKind = "domain" | "host";
 export type CheckStatus = "queued" | "running" | "done" | "failed";
 export type VantageStatus = "pending" | "done" | "failed";
+/**
+ * Delivery proof of a check. `requested` until the check finishes; then `none` when no case was
+ * accepted (nothing to deliver), else `pending` until a canary message arrives (`confirmed`) or
+ * the window closes (`unconfirmed`). Null when the check did not ask for proof.
+ */
+export type ProofState = "requested" | "none" | "pending" | "confirmed" | "unconfirmed";
 
 export const domains = sqliteTable("domains", {
   id: text("id").primaryKey(),
@@ -50,9 +56,13 @@ export const checks = sqliteTable(
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),
     deadlineAt: integer("deadline_at").notNull(),
+    proof: text("proof").$type<ProofState>(),
+    /** When a `pending` proof turns `unconfirmed` if no canary message has arrived. */
+    proofDeadlineAt: integer("proof_deadline_at"),
   },
   (table) => [
     index("checks_domain_created_idx").on(table.domainId, table.createdAt),
+    index("checks_proof_deadline_idx").on(table.proof, table.proofDeadlineAt),
     index("checks_status_deadline_idx").on(table.status, table.deadlineAt),
     index("checks_target_created_idx").on(table.target, table.createdAt),
   ],
@@ -106,6 +116,10 @@ export const caseResults = sqliteTable(
     replyCode: integer("reply_code"),
     replyEnhanced: text("reply_enhanced"),
     replyText: text("reply_text"),
+    /** The reply to the end of DATA when the probe sent the canary message for this case. */
+    dataReplyCode: integer("data_reply_code"),
+    dataReplyEnhanced: text("data_reply_enhanced"),
+    dataReplyText: text("data_reply_text"),
     note: text("note"),
     conn: integer("conn"),
     attempts: integer("attempts").notNull(),
@@ -114,6 +128,35 @@ export const caseResults = sqliteTable(
     index("case_results_vantage_idx").on(table.vantageResultId),
     index("case_results_token_idx").on(table.token),
   ],
+);
+
+/**
+ * Canary messages that arrived through Email Routing: one row per case token however often the
+ * message is delivered, so a relay that delivers twice counts once.
+ */
+export const canaryDeliveries = sqliteTable(
+  "canary_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    token: text("token").notNull().unique(),
+    caseResultId: integer("case_result_id")
+      .notNull()
+      .references(() => caseResults.id, { onDelete: "cascade" }),
+    vantageResultId: text("vantage_result_id")
+      .notNull()
+      .references(() => vantageResults.id, { onDelete: "cascade" }),
+    checkId: text("check_id")
+      .notNull()
+      .references(() => checks.id, { onDelete: "cascade" }),
+    receivedAt: integer("received_at").notNull(),
+    /** The envelope sender the relay used. */
+    mailFrom: text("mail_from").notNull(),
+    /** The `Received:` header values, newest (top) first, as the message carried them. */
+    receivedChain: text("received_chain_json", { mode: "json" }).$type<string[]>().notNull(),
+    messageId: text("message_id"),
+    size: integer("size").notNull(),
+  },
+  (table) => [index("canary_deliveries_check_idx").on(table.checkId)],
 );
 
 /** The whole transcript of a vantage in one row: hundreds of lines, always read together. */
@@ -240,3 +283,4 @@ export type NewVantageRow = typeof vantageResults.$inferInsert;
 export type CaseRow = typeof caseResults.$inferSelect;
 export type NewCaseRow = typeof caseResults.$inferInsert;
 export type TranscriptRow = typeof transcripts.$inferSelect;
+export type CanaryDeliveryRow = typeof canaryDeliveries.$inferSelect;

@@ -37,6 +37,20 @@ export const en: Messages = {
       inconclusive: "Inconclusive",
     },
     noVerdict: "No verdict",
+    verdictLabels: {
+      "open (confirmed)": "open (confirmed): a test message was delivered through it",
+      "open (accepted, unconfirmed)": "open (accepted, unconfirmed)",
+      suspect: "suspect",
+      closed: "closed",
+      inconclusive: "inconclusive",
+    },
+    awaitingDelivery: "awaiting delivery of the test message",
+    deliveryNames: {
+      confirmed: "delivered",
+      pending: "awaiting delivery",
+      "not-delivered": "not delivered",
+    },
+    receivedChain: "Hosts the message passed (Received headers, last hop first)",
     reason: "Why",
     disagreement: "Where the vantages disagree",
     refusedHeading: "Addresses not tested",
@@ -51,6 +65,7 @@ export const en: Messages = {
       rcptTo: "RCPT TO",
       outcome: "Outcome",
       reply: "Reply",
+      delivery: "Delivery",
     },
     outcomeNames: {
       accepted: "accepted",

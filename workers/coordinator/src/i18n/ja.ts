@@ -38,6 +38,20 @@ export const ja: Messages = {
       inconclusive: "判定不能",
     },
     noVerdict: "判定なし",
+    verdictLabels: {
+      "open (confirmed)": "オープン (確認済み): テストメッセージが中継されて届きました",
+      "open (accepted, unconfirmed)": "オープン (受理、配送未確認)",
+      suspect: "疑わしい",
+      closed: "クローズ",
+      inconclusive: "判定不能",
+    },
+    awaitingDelivery: "テストメッセージの到着待ち",
+    deliveryNames: {
+      confirmed: "配送済み",
+      pending: "到着待ち",
+      "not-delivered": "未配送",
+    },
+    receivedChain: "メッセージが経由したホスト (Received ヘッダー、最後の中継から順に)",
     reason: "理由",
     disagreement: "観測地点による違い",
     refusedHeading: "検査しなかったアドレス",
@@ -52,6 +66,7 @@ export const ja: Messages = {
       rcptTo: "RCPT TO",
       outcome: "結果",
       reply: "応答",
+      delivery: "配送",
     },
     outcomeNames: {
       accepted: "受理",

@@ -1,4 +1,6 @@
 import type { CaseOutcome, Verdict } from "../../../../shared/schemas/probe-result.ts";
+import type { DeliveryStatus } from "../proof/case-delivery.ts";
+import type { VerdictLabel } from "../proof/verdict-label.ts";
 
 export type Language = "en" | "ja";
 export const LANGUAGES: readonly Language[] = ["en", "ja"];
@@ -57,6 +59,11 @@ export interface Messages {
     verdictHeading: string;
     verdictNames: Record<Verdict, string>;
     noVerdict: string;
+    /** The verdict with delivery proof taken into account (see proof/verdict-label.ts). */
+    verdictLabels: Record<VerdictLabel, string>;
+    awaitingDelivery: string;
+    deliveryNames: Record<DeliveryStatus, string>;
+    receivedChain: string;
     reason: string;
     disagreement: string;
     refusedHeading: string;
@@ -65,7 +72,14 @@ export interface Messages {
     address: string;
     vantage: (region: string, network: string) => string;
     vantageVerdict: string;
-    columns: { id: string; mailFrom: string; rcptTo: string; outcome: string; reply: string };
+    columns: {
+      id: string;
+      mailFrom: string;
+      rcptTo: string;
+      outcome: string;
+      reply: string;
+      delivery: string;
+    };
     outcomeNames: Record<CaseOutcome, string>;
     transcriptSummary: (caseId: string, conn: number | null) => string;
     noTranscript: string;

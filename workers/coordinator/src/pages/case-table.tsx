@@ -1,17 +1,28 @@
 /** @jsxImportSource hono/jsx */
 import type { VantageDetail } from "../db/repository.ts";
+import type { CanaryDeliveryRow, CheckRow } from "../db/schema.ts";
 import type { Messages } from "../i18n/index.ts";
+import { caseDelivery } from "../proof/case-delivery.ts";
+import { DeliveryCell } from "./delivery-cell.tsx";
 import { TranscriptLog } from "./transcript-log.tsx";
 
 export interface CaseTableProps {
   t: Messages;
   vantage: VantageDetail;
   caption: string;
+  check: Pick<CheckRow, "proof" | "proofDeadlineAt">;
+  deliveries: ReadonlyMap<number, CanaryDeliveryRow>;
 }
 
-/** The cases one vantage ran; each expands to the SMTP log of the connection that decided it. */
-export function CaseTable({ t, vantage, caption }: CaseTableProps) {
+/**
+ * The cases one vantage ran; each expands to the SMTP log of the connection that decided it.
+ * Checks with proof show what became of each case's canary message.
+ */
+export function CaseTable({ t, vantage, caption, check, deliveries }: CaseTableProps) {
   const transcript = vantage.transcript ?? [];
+  const withProof = check.proof !== null;
+  const columnCount = withProof ? 6 : 5;
+  const now = Date.now();
   return (
     <div class="table-wrap">
       <table>
@@ -24,6 +35,7 @@ export function CaseTable({ t, vantage, caption }: CaseTableProps) {
             <th scope="col">{t.report.columns.rcptTo}</th>
             <th scope="col">{t.report.columns.outcome}</th>
             <th scope="col">{t.report.columns.reply}</th>
+            {withProof ? <th scope="col">{t.report.columns.delivery}</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -46,9 +58,17 @@ export function CaseTable({ t, vantage, caption }: CaseTableProps) {
                 </td>
                 <td class={`o-${row.outcome}`}>{t.report.outcomeNames[row.outcome]}</td>
                 <td>{reply}</td>
+                {withProof ? (
+                  <td>
+                    <DeliveryCell
+                      t={t}
+                      delivery={caseDelivery(row, check, deliveries.get(row.id), now)}
+                    />
+                  </td>
+                ) : null}
               </tr>,
               <tr class="log">
-                <td colspan={5}>
+                <td colspan={columnCount}>
                   <details>
                     <summary>{t.report.transcriptSummary(row.caseId, row.conn)}</summary>
                     {lines.length > 0 ? (

@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { CheckView } from "../db/repository.ts";
+import type { CanaryDeliveryRow } from "../db/schema.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
+import { provenVerdict, verdictLabel } from "../proof/verdict-label.ts";
 import { BadgeBox } from "./badge-box.tsx";
 import type { HistoryEntry } from "./history.ts";
 import { HistoryList } from "./history-list.tsx";
@@ -16,13 +18,15 @@ export interface ReportPageProps {
   view: CheckView;
   history: HistoryEntry[];
   origin: string;
+  /** Arrived canary messages by case result id. */
+  deliveries: ReadonlyMap<number, CanaryDeliveryRow>;
 }
 
 export function isFinished(view: CheckView): boolean {
   return view.check.status === "done" || view.check.status === "failed";
 }
 
-export function ReportPage({ language, view, history, origin }: ReportPageProps) {
+export function ReportPage({ language, view, history, origin, deliveries }: ReportPageProps) {
   const t = messagesFor(language);
   const { check } = view;
   const finished = isFinished(view);
@@ -56,9 +60,11 @@ export function ReportPage({ language, view, history, origin }: ReportPageProps)
       {finished ? (
         <VerdictBanner
           t={t}
-          verdict={check.verdict}
+          verdict={provenVerdict(check.verdict, check.proof)}
           reason={check.reason}
           disagreement={check.summary}
+          label={verdictLabel(check.verdict, check.proof)}
+          awaitingDelivery={check.proof === "pending"}
         />
       ) : (
         <>
@@ -83,7 +89,7 @@ export function ReportPage({ language, view, history, origin }: ReportPageProps)
           </ul>
         </section>
       ) : null}
-      {finished ? <VantageResults t={t} view={view} /> : null}
+      {finished ? <VantageResults t={t} view={view} deliveries={deliveries} /> : null}
       {finished ? <RelayAdvice t={t} view={view} /> : null}
       {check.kind === "domain" ? (
         <BadgeBox

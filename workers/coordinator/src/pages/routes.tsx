@@ -2,11 +2,14 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { startAdmittedCheck } from "../access/index.ts";
+import { onCheckFinished } from "../batches/on-check-finished.ts";
 import { decideCheck } from "../checks/decide.ts";
 import type { AppContext } from "../context.ts";
 import { finishCheckIfComplete, getCheckView, openDatabase } from "../db/repository.ts";
 import { ApiException } from "../errors.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
+import { deliveriesOfCheck } from "../proof/deliveries.ts";
+import { expireProofs } from "../proof/state.ts";
 import { listTargetHistory } from "./history.ts";
 import { HomePage } from "./home-page.tsx";
 import { chooseLanguage } from "./language.ts";
@@ -72,7 +75,8 @@ export const pagesRoutes = new Hono<AppContext>()
     }
     try {
       // The same admission as the API: anonymous rate limit and per-target cool-down.
-      const { check } = await startAdmittedCheck(c, parsed.request);
+      // The page always asks for delivery proof: "accepted" alone is not what a visitor wants.
+      const { check } = await startAdmittedCheck(c, { ...parsed.request, proof: true });
       return c.redirect(`/report/${encodeURIComponent(check.id)}`, 303);
     } catch (error) {
       if (error instanceof ApiException) {
@@ -88,7 +92,9 @@ export const pagesRoutes = new Hono<AppContext>()
     const db = openDatabase(c.env.DB);
     const id = c.req.param("id");
     // As the API does: a check past its deadline is finished here, so the page never spins.
-    await finishCheckIfComplete(db, id, Date.now(), decideCheck);
+    const finished = await finishCheckIfComplete(db, id, Date.now(), decideCheck);
+    if (finished) await onCheckFinished(c.env, finished);
+    await expireProofs(db, Date.now(), id);
     const view = await getCheckView(db, id);
     c.header("Vary", "Accept-Language, Cookie");
     if (!view) {
@@ -104,11 +110,23 @@ export const pagesRoutes = new Hono<AppContext>()
         404,
       );
     }
-    const history = await listTargetHistory(db, view.check);
-    const finished = isFinished(view);
+    const [history, deliveries] = await Promise.all([
+      listTargetHistory(db, view.check),
+      deliveriesOfCheck(db, id),
+    ]);
+    // While canary messages may still arrive the verdict can change: nothing may cache it.
+    const settled = isFinished(view) && view.check.proof !== "pending";
     // A language switch sets a cookie: that answer is personal, never shared.
     const switched = c.req.query("lang") !== undefined;
-    c.header("Cache-Control", finished && !switched ? FINISHED_REPORT_CACHE : "no-store");
+    c.header("Cache-Control", settled && !switched ? FINISHED_REPORT_CACHE : "no-store");
     const origin = c.env.PUBLIC_ORIGIN ?? new URL(c.req.url).origin;
-    return c.html(<ReportPage language={language} view={view} history={history} origin={origin} />);
+    return c.html(
+      <ReportPage
+        language={language}
+        view={view}
+        history={history}
+        origin={origin}
+        deliveries={deliveries}
+      />,
+    );
   });

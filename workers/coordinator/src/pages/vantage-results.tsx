@@ -1,9 +1,16 @@
 /** @jsxImportSource hono/jsx */
 import type { CheckView } from "../db/repository.ts";
+import type { CanaryDeliveryRow } from "../db/schema.ts";
 import type { Messages } from "../i18n/index.ts";
 import { CaseTable } from "./case-table.tsx";
 
-export function VantageResults({ t, view }: { t: Messages; view: CheckView }) {
+export interface VantageResultsProps {
+  t: Messages;
+  view: CheckView;
+  deliveries: ReadonlyMap<number, CanaryDeliveryRow>;
+}
+
+export function VantageResults({ t, view, deliveries }: VantageResultsProps) {
   return (
     <section aria-labelledby="results-heading">
       <h2 id="results-heading">{t.report.resultsHeading}</h2>
@@ -28,7 +35,13 @@ export function VantageResults({ t, view }: { t: Messages; view: CheckView }) {
                     {vantage.reason ? ` — ${vantage.reason}` : ""}
                   </p>
                   {vantage.cases.length > 0 ? (
-                    <CaseTable t={t} vantage={vantage} caption={title} />
+                    <CaseTable
+                      t={t}
+                      vantage={vantage}
+                      caption={title}
+                      check={view.check}
+                      deliveries={deliveries}
+                    />
                   ) : null}
                 </section>
               );

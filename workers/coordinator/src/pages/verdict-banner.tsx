@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
 import type { Messages } from "../i18n/index.ts";
+import type { VerdictLabel } from "../proof/verdict-label.ts";
 
 /** Icons repeat the verdict's meaning in shape, so it never rests on colour alone. */
 const VERDICT_ICONS: Record<Verdict, string> = {
@@ -15,9 +16,20 @@ export interface VerdictBannerProps {
   verdict: Verdict | null;
   reason: string | null;
   disagreement: string | null;
+  /** The verdict with delivery proof taken into account; null before there is a verdict. */
+  label: VerdictLabel | null;
+  /** True while canary messages may still arrive. */
+  awaitingDelivery: boolean;
 }
 
-export function VerdictBanner({ t, verdict, reason, disagreement }: VerdictBannerProps) {
+export function VerdictBanner({
+  t,
+  verdict,
+  reason,
+  disagreement,
+  label,
+  awaitingDelivery,
+}: VerdictBannerProps) {
   const shown = verdict ?? "inconclusive";
   return (
     <section aria-labelledby="verdict-heading">
@@ -28,6 +40,12 @@ export function VerdictBanner({ t, verdict, reason, disagreement }: VerdictBanne
         </span>
         <div>
           <strong>{verdict ? t.report.verdictNames[verdict] : t.report.noVerdict}</strong>
+          {label ? (
+            <span class="verdict-label">
+              {t.report.verdictLabels[label]}
+              {awaitingDelivery ? ` (${t.report.awaitingDelivery})` : ""}
+            </span>
+          ) : null}
           {reason ? (
             <span>
               {t.report.reason}: {reason}

@@ -36,7 +36,11 @@ export const badgeRoutes = new Hono<AppContext>().get("/:file", async (c) => {
     badgeStatusOf(db, domain, now),
     recordBadgeServed(db, domain, now),
   ]);
-  const response = await svgResponse(renderBadge(badgeFor(decision.status)), 200, ifNoneMatch);
+  const response = await svgResponse(
+    renderBadge(badgeFor(decision.status, decision.confirmed)),
+    200,
+    ifNoneMatch,
+  );
   // Why the badge is what it is, for whoever debugs a grey badge with curl.
   response.headers.set("X-Relaywatch-Reason", decision.reason);
   return response;

@@ -7,6 +7,8 @@ import { checkReport } from "../checks/report.ts";
 import type { AppContext } from "../context.ts";
 import { finishCheckIfComplete, getCheckView, openDatabase } from "../db/repository.ts";
 import { BadRequest, NotFound } from "../errors.ts";
+import { deliveriesOfCheck } from "../proof/deliveries.ts";
+import { expireProofs } from "../proof/state.ts";
 import { readJsonBody } from "../validation.ts";
 import { acceptWebhookUrl } from "../webhooks/request.ts";
 
@@ -38,7 +40,9 @@ export const checksRoutes = new Hono<AppContext>()
     // past its deadline, even before the sweeper runs.
     const finished = await finishCheckIfComplete(db, id, Date.now(), decideCheck);
     if (finished) await onCheckFinished(c.env, finished);
+    // Likewise a proof past its window reads "unconfirmed" without waiting for the sweeper.
+    await expireProofs(db, Date.now(), id);
     const view = await getCheckView(db, id);
     if (!view) throw new NotFound(`no check ${id}`);
-    return c.json(checkReport(view));
+    return c.json(checkReport(view, await deliveriesOfCheck(db, id)));
   });

@@ -1,0 +1,83 @@
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { canaryDeliveries, caseResults, checks, vantageResults } from "../db/schema.ts";
+
+/**
+ * The proof state of a check, moved forward by guarded UPDATEs only, so a delivery, the finish,
+ * the sweeper and a reader can race without losing an arrival: `confirmed` is set from any state
+ * but null and is never left.
+ */
+
+const FINISHED = ["done", "failed"] as const;
+
+function deliveryExists(checkId: string) {
+  return sql`exists (select 1 from ${canaryDeliveries} where ${canaryDeliveries.checkId} = ${checkId})`;
+}
+
+function acceptedCaseExists(checkId: string) {
+  return sql`exists (select 1 from ${caseResults} inner join ${vantageResults} on ${caseResults.vantageResultId} = ${vantageResults.id} where ${vantageResults.checkId} = ${checkId} and ${caseResults.outcome} = 'accepted')`;
+}
+
+/**
+ * Opens the waiting window of a finished check that asked for proof: `pending` until
+ * `now + windowMs` when a case was accepted, `none` when nothing could have been delivered, or
+ * `confirmed` at once when a message already arrived while other vantages were still running.
+ */
+export async function openProofWindow(
+  db: Database,
+  checkId: string,
+  now: number,
+  windowMs: number,
+): Promise<void> {
+  await db
+    .update(checks)
+    .set({
+      proof: sql`case when ${deliveryExists(checkId)} then 'confirmed' when ${acceptedCaseExists(checkId)} then 'pending' else 'none' end`,
+      proofDeadlineAt: now + windowMs,
+    })
+    .where(
+      and(
+        eq(checks.id, checkId),
+        eq(checks.proof, "requested"),
+        inArray(checks.status, [...FINISHED]),
+      ),
+    );
+}
+
+/** Marks a check's delivery proven; a check that did not ask for proof stays without. */
+export function confirmProof(db: Database, checkId: string) {
+  return db
+    .update(checks)
+    .set({ proof: "confirmed" })
+    .where(and(eq(checks.id, checkId), sql`${checks.proof} is not null`));
+}
+
+/** `pending` past its deadline with nothing arrived becomes `unconfirmed`; for one check or all. */
+export async function expireProofs(db: Database, now: number, checkId?: string): Promise<number> {
+  const expired = await db
+    .update(checks)
+    .set({ proof: "unconfirmed" })
+    .where(
+      and(
+        checkId === undefined ? undefined : eq(checks.id, checkId),
+        eq(checks.proof, "pending"),
+        lt(checks.proofDeadlineAt, now),
+        sql`not exists (select 1 from ${canaryDeliveries} where ${canaryDeliveries.checkId} = ${checks.id})`,
+      ),
+    )
+    .returning({ id: checks.id });
+  return expired.length;
+}
+
+/**
+ * Finished checks still `requested`: their finish did not get to open the window (the work after
+ * a finish logs failures rather than retrying), so the sweeper opens it.
+ */
+export async function checksAwaitingProofWindow(db: Database, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: checks.id })
+    .from(checks)
+    .where(and(eq(checks.proof, "requested"), inArray(checks.status, [...FINISHED])))
+    .limit(limit);
+  return rows.map((row) => row.id);
+}
