@@ -1,0 +1,110 @@
+/**
+ * Delivery proof end to end on the real local network: a relay is confirmed only when the canary
+ * message it accepted arrives (real Postfix relaying to the lab's canary MX, which hands it to the
+ * coordinator's email() handler); a server that accepts and delivers nothing stays unconfirmed.
+ */
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { submitCheck, waitForCheck } from "../../scripts/check-client.ts";
+import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
+import { pickFreePort } from "../lab/mta/instance.ts";
+import { postfixAvailable } from "../lab/mta/postfix.ts";
+
+const WORK_DIR = fileURLToPath(new URL("../../lab-run/test-proof", import.meta.url));
+const PROOF_WINDOW_SECONDS = 8;
+const needsPostfix = !postfixAvailable() && !process.env.CI;
+
+interface ProofReport {
+  status: string;
+  verdict: string | null;
+  proof: string | null;
+  verdictLabel: string;
+  mxHosts: {
+    addresses: {
+      vantages: {
+        cases: {
+          id: string;
+          outcome: string;
+          delivery: { status: string; receivedChain: string[] } | null;
+        }[];
+      }[];
+    }[];
+  }[];
+}
+
+let network: LocalNetwork;
+let base: string;
+
+const portOf = (name: string) => network.lab.targets.find((t) => t.name === name)?.port ?? 0;
+
+async function reportUntil(location: string, done: (r: ProofReport) => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const report = (await (await fetch(`${base}${location}`)).json()) as ProofReport;
+    if (done(report)) return report;
+    if (Date.now() > deadline) throw new Error(`proof still ${report.proof} after ${timeoutMs} ms`);
+    await new Promise((wait) => setTimeout(wait, 250));
+  }
+}
+
+const cases = (report: ProofReport) =>
+  report.mxHosts.flatMap((h) => h.addresses.flatMap((a) => a.vantages.flatMap((v) => v.cases)));
+
+describe.skipIf(needsPostfix)("delivery proof on the local network", () => {
+  beforeAll(async () => {
+    network = await startLocalNetwork({
+      coordinatorPort: await pickFreePort(),
+      nodeBasePort: 0,
+      labBasePort: 0,
+      realMtas: true,
+      workDir: WORK_DIR,
+      probeTimeBudgetMs: 15_000,
+      proofWindowSeconds: PROOF_WINDOW_SECONDS,
+    });
+    base = network.coordinator.url;
+  }, 180_000);
+
+  afterAll(async () => {
+    await network?.stop();
+  });
+
+  it("confirms the open Postfix by the arrival of its canary message, with the Received chain", async () => {
+    const started = Date.now();
+    const response = await submitCheck(base, {
+      host: "127.0.0.1",
+      port: portOf("postfix-open"),
+      proof: true,
+    });
+    expect(response.status).toBe(202);
+    const location = response.headers.get("location") ?? "";
+    await waitForCheck(base, location, 60_000);
+    const report = await reportUntil(location, (r) => r.proof === "confirmed", 30_000);
+    const confirmedAfterMs = Date.now() - started;
+    console.log(`submission to confirmation: ${confirmedAfterMs} ms`);
+    expect(report.verdict).toBe("open");
+    expect(report.verdictLabel).toBe("open (confirmed)");
+    const confirmed = cases(report).filter((c) => c.delivery?.status === "confirmed");
+    expect(confirmed.length).toBeGreaterThan(0);
+    expect(confirmed[0]?.delivery?.receivedChain.join("\n")).toContain("open.postfix.lab.test");
+    const page = await (await fetch(`${base}/report/${location.split("/").pop()}`)).text();
+    expect(page).toContain("open.postfix.lab.test");
+  });
+
+  it("leaves accept-then-bounce open but unconfirmed once the window has passed", async () => {
+    const response = await submitCheck(base, {
+      host: "127.0.0.1",
+      port: portOf("accept-then-bounce"),
+      proof: true,
+    });
+    const location = response.headers.get("location") ?? "";
+    await waitForCheck(base, location, 60_000);
+    const report = await reportUntil(
+      location,
+      (r) => r.proof === "unconfirmed",
+      (PROOF_WINDOW_SECONDS + 20) * 1000,
+    );
+    expect(report.verdictLabel).toBe("open (accepted, unconfirmed)");
+    expect(cases(report).some((c) => c.delivery?.status === "confirmed")).toBe(false);
+    expect(cases(report).some((c) => c.delivery?.status === "not-delivered")).toBe(true);
+  });
+});
