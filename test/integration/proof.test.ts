@@ -86,8 +86,12 @@ describe.skipIf(needsPostfix)("delivery proof on the local network", () => {
     const confirmed = cases(report).filter((c) => c.delivery?.status === "confirmed");
     expect(confirmed.length).toBeGreaterThan(0);
     expect(confirmed[0]?.delivery?.receivedChain.join("\n")).toContain("open.postfix.lab.test");
-    const page = await (await fetch(`${base}/report/${location.split("/").pop()}`)).text();
-    expect(page).toContain("open.postfix.lab.test");
+    // What a person reads on the report page: the confirmed verdict and the hops it passed,
+    // the lab canary MX's own Received line among them.
+    const page = await (await fetch(`${base}/report/${location.split("/").pop()}?lang=en`)).text();
+    expect(page).toContain("open (confirmed)");
+    expect(page).toContain("Hosts the message passed");
+    expect(page).toContain("by mx.canary.lab.test (Relaywatch lab canary MX)");
   });
 
   it("leaves accept-then-bounce open but unconfirmed once the window has passed", async () => {
