@@ -23,7 +23,10 @@ export function forwardCanaryMail(sink: RunningSink, coordinatorUrl: string): Ca
   sink.onMessage((message) => {
     if (stopped) return;
     for (const rcpt of message.rcptTo) {
-      const query = new URLSearchParams({ from: message.mailFrom, to: rcpt });
+      // A bounce has the null sender, which the local email endpoint does not take: name the
+      // mailer daemon instead, as the From of a bounce would. Matching uses the token only.
+      const from = message.mailFrom || "MAILER-DAEMON@mx.canary.lab.test";
+      const query = new URLSearchParams({ from, to: rcpt });
       fetch(`${coordinatorUrl}/cdn-cgi/handler/email?${query}`, {
         method: "POST",
         body: withReceivedLine(message, rcpt),

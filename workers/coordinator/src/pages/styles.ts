@@ -25,6 +25,8 @@ button{font:inherit;font-weight:700;margin-top:.75rem;padding:.5rem 1.25rem;bord
 .verdict{display:flex;gap:1rem;align-items:center;padding:1rem;border:3px solid;border-radius:8px;margin:1rem 0}
 .verdict .icon{font-size:2.5rem;line-height:1}
 .verdict strong{font-size:1.75rem;display:block}
+.verdict span{display:block}
+.verdict .verdict-label{font-weight:600;margin-bottom:.25rem}
 .v-open{border-color:#b3261e;background:#fce8e6}
 .v-suspect{border-color:#8a5300;background:#fff4e0}
 .v-closed{border-color:#146c2e;background:#e6f4ea}
