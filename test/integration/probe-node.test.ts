@@ -286,6 +286,16 @@ describe("a self-hosted node runs the real suite through workerd", () => {
     expect(greeting?.line).toBe(`EHLO probe-eu-west.${LAB_CANARY_DOMAIN}`);
   });
 
+  it("passes a proof request through to the engine: accepted cases get their DATA reply", async () => {
+    const body = JSON.stringify(
+      job(simPort("open-relay"), { proof: { reportUrl: null, maxMessages: 2 } }),
+    );
+    const response = ProbeResponse.parse((await postSigned(euWest, body)).json);
+    const delivered = response.result.cases.filter((c) => c.data !== null);
+    expect(delivered).toHaveLength(2);
+    expect(delivered.every((c) => c.outcome === "accepted" && c.data?.code === 250)).toBe(true);
+  });
+
   it("sees trusted-vantage open from ap-northeast and closed from eu-west", async () => {
     const body = JSON.stringify(job(simPort("trusted-vantage")));
     const [fromAsia, fromEurope] = await Promise.all(
