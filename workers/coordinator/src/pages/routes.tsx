@@ -2,14 +2,12 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { startAdmittedCheck } from "../access/index.ts";
-import { onCheckFinished } from "../batches/on-check-finished.ts";
-import { decideCheck } from "../checks/decide.ts";
+import { readCheck } from "../checks/read.ts";
 import type { AppContext } from "../context.ts";
-import { finishCheckIfComplete, getCheckView, openDatabase } from "../db/repository.ts";
+import { openDatabase } from "../db/repository.ts";
 import { ApiException } from "../errors.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
 import { deliveriesOfCheck } from "../proof/deliveries.ts";
-import { expireProofs } from "../proof/state.ts";
 import { listTargetHistory } from "./history.ts";
 import { HomePage } from "./home-page.tsx";
 import { chooseLanguage } from "./language.ts";
@@ -91,11 +89,7 @@ export const pagesRoutes = new Hono<AppContext>()
     const language = chooseLanguage(c);
     const db = openDatabase(c.env.DB);
     const id = c.req.param("id");
-    // As the API does: a check past its deadline is finished here, so the page never spins.
-    const finished = await finishCheckIfComplete(db, id, Date.now(), decideCheck);
-    if (finished) await onCheckFinished(c.env, finished);
-    await expireProofs(db, Date.now(), id);
-    const view = await getCheckView(db, id);
+    const view = await readCheck(c.env, db, id);
     c.header("Vary", "Accept-Language, Cookie");
     if (!view) {
       const t = messagesFor(language);

@@ -1,14 +1,12 @@
 import { Hono } from "hono";
 import { parseCreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { startAdmittedCheck } from "../access/index.ts";
-import { onCheckFinished } from "../batches/on-check-finished.ts";
-import { decideCheck } from "../checks/decide.ts";
+import { readCheck } from "../checks/read.ts";
 import { checkReport } from "../checks/report.ts";
 import type { AppContext } from "../context.ts";
-import { finishCheckIfComplete, getCheckView, openDatabase } from "../db/repository.ts";
+import { openDatabase } from "../db/repository.ts";
 import { BadRequest, NotFound } from "../errors.ts";
 import { deliveriesOfCheck } from "../proof/deliveries.ts";
-import { expireProofs } from "../proof/state.ts";
 import { readJsonBody } from "../validation.ts";
 import { acceptWebhookUrl } from "../webhooks/request.ts";
 
@@ -36,13 +34,7 @@ export const checksRoutes = new Hono<AppContext>()
   .get("/:id", async (c) => {
     const db = openDatabase(c.env.DB);
     const id = c.req.param("id");
-    // A check whose deadline passed is finished here too, so no reader ever sees it "running"
-    // past its deadline, even before the sweeper runs.
-    const finished = await finishCheckIfComplete(db, id, Date.now(), decideCheck);
-    if (finished) await onCheckFinished(c.env, finished);
-    // Likewise a proof past its window reads "unconfirmed" without waiting for the sweeper.
-    await expireProofs(db, Date.now(), id);
-    const view = await getCheckView(db, id);
+    const view = await readCheck(c.env, db, id);
     if (!view) throw new NotFound(`no check ${id}`);
     return c.json(checkReport(view, await deliveriesOfCheck(db, id)));
   });
