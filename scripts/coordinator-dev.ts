@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,6 +21,16 @@ export interface CoordinatorDevOptions {
 export interface RunningCoordinator {
   url: string;
   stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === "string") throw new Error("no free port");
+  return address.port;
 }
 
 function run(args: string[], log: (line: string) => void): Promise<void> {
@@ -98,6 +110,9 @@ export async function startCoordinatorDev(
       "--env-file",
       envFile,
       "--show-interactive-dev-session=false",
+      // Several networks may run at once (tests): none may fight over the default 9229.
+      "--inspector-port",
+      `${await freePort()}`,
       "--log-level",
       "warn",
     ],
@@ -108,8 +123,15 @@ export async function startCoordinatorDev(
       env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
     },
   );
+  // The last lines wrangler printed, for the error when it fails to start.
+  const recent: string[] = [];
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n")) if (line.trim()) log(line);
+    for (const line of chunk.toString().split("\n")) {
+      if (!line.trim()) continue;
+      log(line);
+      recent.push(line);
+      if (recent.length > 20) recent.shift();
+    }
   };
   child.stdout?.on("data", forward);
   child.stderr?.on("data", forward);
@@ -127,7 +149,8 @@ export async function startCoordinatorDev(
     await waitForApi(url, child, options.signal);
   } catch (error) {
     await stop();
-    throw error;
+    const said = recent.length > 0 ? `\nwrangler said:\n${recent.join("\n")}` : "";
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${said}`);
   }
   return { url, stop };
 }

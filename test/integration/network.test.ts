@@ -1,15 +1,9 @@
-/**
- * The whole local network end to end: real workerd probe nodes in three regions, the coordinator
- * under wrangler dev with a local D1 and queue, and the lab (real Postfix among it).
- */
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CheckReportSummary, submitCheck, waitForCheck } from "../../scripts/check-client.ts";
-import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
-import { pickFreePort } from "../lab/mta/instance.ts";
+import type { LocalNetwork } from "../../scripts/local-network.ts";
 import { postfixAvailable } from "../lab/mta/postfix.ts";
+import { labPort, startTestNetwork } from "./network-fixture.ts";
 
-const WORK_DIR = fileURLToPath(new URL("../../lab-run/test-network", import.meta.url));
 const PROBE_BUDGET_MS = 10_000;
 const needsPostfix = !postfixAvailable() && !process.env.CI;
 if (needsPostfix)
@@ -20,11 +14,7 @@ if (needsPostfix)
 let network: LocalNetwork;
 let base: string;
 
-const portOf = (name: string): number => {
-  const target = network.lab.targets.find((t) => t.name === name);
-  if (!target) throw new Error(`no lab target ${name}`);
-  return target.port;
-};
+const portOf = (name: string) => labPort(network, name);
 
 async function check(body: unknown): Promise<CheckReportSummary> {
   const response = await submitCheck(base, body);
@@ -39,14 +29,7 @@ const vantagesOf = (report: CheckReportSummary) =>
 
 describe.skipIf(needsPostfix)("the local network", () => {
   beforeAll(async () => {
-    network = await startLocalNetwork({
-      coordinatorPort: await pickFreePort(),
-      nodeBasePort: 0,
-      labBasePort: 0,
-      realMtas: true,
-      workDir: WORK_DIR,
-      probeTimeBudgetMs: PROBE_BUDGET_MS,
-    });
+    network = await startTestNetwork("network", { probeTimeBudgetMs: PROBE_BUDGET_MS });
     base = network.coordinator.url;
   }, 180_000);
 

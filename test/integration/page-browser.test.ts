@@ -6,11 +6,10 @@ import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
-import { pickFreePort } from "../lab/mta/instance.ts";
+import type { LocalNetwork } from "../../scripts/local-network.ts";
 import { postfixAvailable } from "../lab/mta/postfix.ts";
+import { labPort, startTestNetwork } from "./network-fixture.ts";
 
-const WORK_DIR = fileURLToPath(new URL("../../lab-run/test-page-browser", import.meta.url));
 const OUTPUT_DIR = fileURLToPath(new URL("../../test-output", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
 const PROBE_BUDGET_MS = 10_000;
@@ -27,22 +26,9 @@ let network: LocalNetwork;
 let browser: Browser;
 let page: Page;
 
-function labPort(name: string): number {
-  const target = network.lab.targets.find((candidate) => candidate.name === name);
-  if (!target) throw new Error(`no lab target ${name}`);
-  return target.port;
-}
-
 describe.skipIf(skip)("the check-my-server page in a browser", () => {
   beforeAll(async () => {
-    network = await startLocalNetwork({
-      coordinatorPort: await pickFreePort(),
-      nodeBasePort: 0,
-      labBasePort: 0,
-      realMtas: true,
-      workDir: WORK_DIR,
-      probeTimeBudgetMs: PROBE_BUDGET_MS,
-    });
+    network = await startTestNetwork("page-browser", { probeTimeBudgetMs: PROBE_BUDGET_MS });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -70,7 +56,7 @@ describe.skipIf(skip)("the check-my-server page in a browser", () => {
     mkdirSync(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: `${OUTPUT_DIR}/page-form.png` });
     await input.focus();
-    await page.keyboard.type(`127.0.0.1:${labPort("postfix-open")}`);
+    await page.keyboard.type(`127.0.0.1:${labPort(network, "postfix-open")}`);
     await page.keyboard.press("Enter");
 
     await page.waitForURL(/\/report\/[0-9a-f-]{36}$/);

@@ -1,16 +1,9 @@
-/**
- * Delivery proof end to end on the real local network: a relay is confirmed only when the canary
- * message it accepted arrives (real Postfix relaying to the lab's canary MX, which hands it to the
- * coordinator's email() handler); a server that accepts and delivers nothing stays unconfirmed.
- */
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitCheck, waitForCheck } from "../../scripts/check-client.ts";
-import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
-import { pickFreePort } from "../lab/mta/instance.ts";
+import type { LocalNetwork } from "../../scripts/local-network.ts";
 import { postfixAvailable } from "../lab/mta/postfix.ts";
+import { labPort, startTestNetwork } from "./network-fixture.ts";
 
-const WORK_DIR = fileURLToPath(new URL("../../lab-run/test-proof", import.meta.url));
 const PROOF_WINDOW_SECONDS = 8;
 const needsPostfix = !postfixAvailable() && !process.env.CI;
 
@@ -35,7 +28,7 @@ interface ProofReport {
 let network: LocalNetwork;
 let base: string;
 
-const portOf = (name: string) => network.lab.targets.find((t) => t.name === name)?.port ?? 0;
+const portOf = (name: string) => labPort(network, name);
 
 async function reportUntil(location: string, done: (r: ProofReport) => boolean, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
@@ -52,12 +45,7 @@ const cases = (report: ProofReport) =>
 
 describe.skipIf(needsPostfix)("delivery proof on the local network", () => {
   beforeAll(async () => {
-    network = await startLocalNetwork({
-      coordinatorPort: await pickFreePort(),
-      nodeBasePort: 0,
-      labBasePort: 0,
-      realMtas: true,
-      workDir: WORK_DIR,
+    network = await startTestNetwork("proof", {
       probeTimeBudgetMs: 15_000,
       proofWindowSeconds: PROOF_WINDOW_SECONDS,
     });

@@ -8,13 +8,12 @@ import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitCheck, waitForCheck } from "../../scripts/check-client.ts";
-import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
+import type { LocalNetwork } from "../../scripts/local-network.ts";
 import { verifyBody } from "../../shared/auth/hmac.ts";
-import { pickFreePort } from "../lab/mta/instance.ts";
 import { postfixAvailable } from "../lab/mta/postfix.ts";
+import { labPort, startTestNetwork } from "./network-fixture.ts";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
-const WORK_DIR = `${REPO}lab-run/test-users`;
 const needsPostfix = !postfixAvailable() && !process.env.CI;
 
 interface ReceivedHook {
@@ -40,7 +39,7 @@ function admin(...args: string[]): Promise<{ code: number; stdout: string; stder
   });
 }
 
-const portOf = (name: string) => network.lab.targets.find((t) => t.name === name)?.port ?? 0;
+const portOf = (name: string) => labPort(network, name);
 
 async function until<T>(read: () => Promise<T | null>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -54,14 +53,7 @@ async function until<T>(read: () => Promise<T | null>, timeoutMs: number): Promi
 
 describe.skipIf(needsPostfix)("a hosting provider's day on the local network", () => {
   beforeAll(async () => {
-    network = await startLocalNetwork({
-      coordinatorPort: await pickFreePort(),
-      nodeBasePort: 0,
-      labBasePort: 0,
-      realMtas: true,
-      workDir: WORK_DIR,
-      probeTimeBudgetMs: 10_000,
-    });
+    network = await startTestNetwork("users", { probeTimeBudgetMs: 10_000 });
     base = network.coordinator.url;
     hookServer = createServer((request, response) => {
       const chunks: Buffer[] = [];
