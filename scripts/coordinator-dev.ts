@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./free-port.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = resolve(REPO_ROOT, "node_modules/.bin/wrangler");
@@ -21,16 +20,6 @@ export interface CoordinatorDevOptions {
 export interface RunningCoordinator {
   url: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (!address || typeof address === "string") throw new Error("no free port");
-  return address.port;
 }
 
 function run(args: string[], log: (line: string) => void): Promise<void> {

@@ -7,11 +7,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { NodeIdentity, type NodeRuntime } from "../shared/schemas/protocol.ts";
 import { buildProbeBundle, DEFAULT_PROBE_BUNDLE } from "./build-probe.ts";
+import { freePort } from "./free-port.ts";
 import { DEFAULT_SECRET_ENV_VAR, probeNodeCapnp } from "./workerd-config.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -47,16 +47,6 @@ export interface RunningProbeNode {
 
 /** workerd gave up before serving, typically because the picked port was taken meanwhile. */
 class WorkerdExitedEarly extends Error {}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (!address || typeof address === "string") throw new Error("could not find a free port");
-  return address.port;
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

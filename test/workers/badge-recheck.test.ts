@@ -8,7 +8,7 @@ import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages
 import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
 import { badgeDomainRow, badgeMessage, DAY_MS, insertCheck } from "./badge-fixtures.ts";
 import { TEST_ZONE } from "./coordinator-env.ts";
-import { callMain, runScheduled } from "./coordinator-helpers.ts";
+import { callMain, recordingQueue, runScheduled } from "./coordinator-helpers.ts";
 
 /** Domains of this file: each resolves to one loopback address, its implicit MX. */
 const RECHECK_ZONE = `${TEST_ZONE}
@@ -28,19 +28,7 @@ async function checksOf(domain: string) {
 /** Runs the task with the file's zone and a queue that records what it is sent, then sends it. */
 async function runRecheck(overrides: Partial<CoordinatorEnv> = {}) {
   const sent: ProbeMessage[] = [];
-  const real = env.PROBE_QUEUE;
-  const queue: Queue<ProbeMessage> = {
-    metrics: () => real.metrics(),
-    send: (body, options) => {
-      sent.push(body);
-      return real.send(body, options);
-    },
-    sendBatch: (messages, options) => {
-      const list = [...messages];
-      sent.push(...list.map((message) => message.body));
-      return real.sendBatch(list, options);
-    },
-  };
+  const queue = recordingQueue(env.PROBE_QUEUE, sent);
 
   await recheckBadgeDomains(
     { ...env, DNS_ZONE: RECHECK_ZONE, PROBE_QUEUE: queue, ...overrides } as CoordinatorEnv,

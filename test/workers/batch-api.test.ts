@@ -15,6 +15,7 @@ import {
   type EnvOverrides,
   expectApiError,
   postJson,
+  recordingQueue,
   runQueue,
   standIn,
 } from "./coordinator-helpers.ts";
@@ -30,22 +31,6 @@ import { type RecordedWebhookCall, WEBHOOK_CALLS_PATH } from "./webhook-receiver
 const BATCH_QUEUE_NAME = "relaywatch-batch-jobs";
 const WEBHOOK_QUEUE_NAME = "relaywatch-webhooks";
 const WEBHOOK_URL = "https://hooks.example.test/answer/200/batch-flow";
-
-/** A Queue binding that records what is sent, then hands it on to the real one. */
-function recordingQueue<Body>(real: Queue<Body>, sent: Body[]): Queue<Body> {
-  return {
-    metrics: () => real.metrics(),
-    send: (body, options) => {
-      sent.push(body);
-      return real.send(body, options);
-    },
-    sendBatch: (messages, options) => {
-      const list = [...messages];
-      sent.push(...list.map((message) => message.body));
-      return real.sendBatch(list, options);
-    },
-  };
-}
 
 interface QueueRecorder {
   batches: BatchSliceMessage[];

@@ -76,8 +76,7 @@ export async function expectApiError(
 }
 
 /** A Queue binding that records what is sent, then hands it on to the real one. */
-function recordingQueue(sent: ProbeMessage[]): Queue<ProbeMessage> {
-  const real = env.PROBE_QUEUE;
+export function recordingQueue<Body>(real: Queue<Body>, sent: Body[]): Queue<Body> {
   return {
     metrics: () => real.metrics(),
     send: (body, options) => {
@@ -107,7 +106,7 @@ export async function createCheck(
 ): Promise<Created> {
   const messages: ProbeMessage[] = [];
   const response = await callWithEnv("/api/v1/checks", postJson(request, headers), {
-    PROBE_QUEUE: recordingQueue(messages),
+    PROBE_QUEUE: recordingQueue(env.PROBE_QUEUE, messages),
     ...overrides,
   });
   const body = (await response.clone().json()) as Created["body"];
