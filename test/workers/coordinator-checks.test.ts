@@ -135,6 +135,14 @@ describe("POST /api/v1/checks", () => {
     );
     expect(other.response.status).toBe(202);
     expect(other.body.id).not.toBe(first.body.id);
+
+    // The same key for a different request is a client bug, not a retry.
+    const different = await createCheck(
+      { host: "127.0.0.1", port: 2526 },
+      { "Idempotency-Key": key },
+    );
+    await expectApiError(different.response, 422, "idempotency_key_reused", /port 2525/);
+    expect(different.messages).toEqual([]);
   });
 
   it("resolves a domain's MX hosts and fans out per address x vantage", async () => {

@@ -3,6 +3,7 @@ import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { type StartCheckOptions, type StartedCheck, startCheck } from "../checks/start.ts";
 import type { AppContext } from "../context.ts";
 import { findCheckByIdempotencyKey, openDatabase } from "../db/repository.ts";
+import { Unprocessable } from "../errors.ts";
 import { enforceAnonymousRate } from "./anonymous.ts";
 import { enforceTargetCooldown } from "./cooldown.ts";
 import { reserveDailyCheck } from "./usage.ts";
@@ -56,7 +57,18 @@ export async function startAdmittedCheck(
   const { idempotencyKey } = options;
   if (idempotencyKey) {
     const replayed = await findCheckByIdempotencyKey(openDatabase(c.env.DB), idempotencyKey);
-    if (replayed) return { check: replayed, created: false };
+    if (replayed) {
+      // A retry must be the same request: the key names one check, not "whatever came first".
+      const { target, port } = requestTarget(request);
+      const normalized = target.toLowerCase().replace(/\.$/, "");
+      if (replayed.target !== normalized || (replayed.port ?? 25) !== port) {
+        throw new Unprocessable(
+          "idempotency_key_reused",
+          `this Idempotency-Key was used for a check of ${replayed.target} port ${replayed.port ?? 25}; use a new key for a different request`,
+        );
+      }
+      return { check: replayed, created: false };
+    }
   }
   const { target, port } = requestTarget(request);
   const admission = await admitCheck(c, target, port);
