@@ -7,23 +7,13 @@ import {
   type CheckedTarget,
   checkAddress,
   type GuardCode,
-  GuardError,
   type GuardPolicy,
   guardedConnect,
   parseHostInput,
 } from "../../shared/guard/index.ts";
+import { refusalOf } from "./guard-refusal.ts";
 
 const STRICT: GuardPolicy = { allowLoopback: false };
-
-function refusalOf(action: () => unknown): GuardError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GuardError);
-    return error as GuardError;
-  }
-  throw new Error("expected a GuardError, but nothing was thrown");
-}
 
 /** The whole path from typed text to a socket, with the resolver and connector as spies. */
 function connectToTypedHost(

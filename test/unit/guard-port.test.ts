@@ -4,22 +4,12 @@ import {
   checkPort,
   checkTarget,
   DEFAULT_ALLOWED_PORTS,
-  GuardError,
   type GuardPolicy,
 } from "../../shared/guard/index.ts";
+import { refusalOf } from "./guard-refusal.ts";
 
 const STRICT: GuardPolicy = { allowLoopback: false };
 const PUBLIC_ADDRESSES = ["8.8.8.8", "2606:4700::1111"];
-
-function refusalOf(action: () => unknown): GuardError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GuardError);
-    return error as GuardError;
-  }
-  throw new Error("expected a GuardError, but nothing was thrown");
-}
 
 function pairs(addresses: string[], ports: readonly number[]): [string, number][] {
   return addresses.flatMap((address) => ports.map((port): [string, number] => [address, port]));

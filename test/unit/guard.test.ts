@@ -12,21 +12,11 @@ import {
   type GuardPolicy,
   guardedConnect,
 } from "../../shared/guard/index.ts";
+import { refusalOf } from "./guard-refusal.ts";
 
 const STRICT: GuardPolicy = { allowLoopback: false };
 const LOCAL_DEVELOPMENT: GuardPolicy = { allowLoopback: true };
 const PUBLIC_ONLY = /; Relaywatch only tests public mail servers$/;
-
-/** The GuardError the action throws; fails the test when it throws anything else or nothing. */
-function refusalOf(action: () => unknown): GuardError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GuardError);
-    return error as GuardError;
-  }
-  throw new Error("expected a GuardError, but nothing was thrown");
-}
 
 /** One line, no control or invisible characters, no library jargon, short enough to read. */
 function expectReadable(message: string): void {
