@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import type { VantageNode } from "../shared/schemas/protocol.ts";
-import { forwardCanaryMail } from "../test/lab/canary-mx.ts";
+import { type CanaryForwarding, forwardCanaryMail } from "../test/lab/canary-mx.ts";
 import { type RunningLab, startLab } from "../test/lab/lab.ts";
 import { buildProbeBundle } from "./build-probe.ts";
 import { type RunningCoordinator, startCoordinatorDev } from "./coordinator-dev.ts";
@@ -41,6 +41,8 @@ export interface LocalNetwork {
   webhookSigningSecret: string;
   nodes: (RunningProbeNode & { vantage: VantageNode })[];
   lab: RunningLab;
+  /** What the lab's canary MX handed to the coordinator's email() handler, and its answers. */
+  canaryMx: CanaryForwarding;
   stop(): Promise<void>;
 }
 
@@ -110,7 +112,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     // The lab's canary MX: what lab servers relay to the canary domain reaches email().
     const canaryMx = forwardCanaryMail(lab.sink, coordinator.url);
     started(async () => canaryMx.stop());
-    return { coordinator, stateDir, webhookSigningSecret, nodes, lab, stop };
+    return { coordinator, stateDir, webhookSigningSecret, nodes, lab, canaryMx, stop };
   } catch (error) {
     await stop();
     throw error;

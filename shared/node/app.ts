@@ -68,6 +68,7 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
         targetDomain: job.targetDomain,
         ...(job.caseIds ? { caseIds: job.caseIds } : {}),
         timeBudgetMs: job.timeBudgetMs,
+        ...(job.tokenNonce ? { tokenNonce: job.tokenNonce } : {}),
         proof: job.proof,
         // The region in the HELO name lets a target (or a lab server) tell our vantages apart.
         heloName: `probe-${identity.region}.${job.canaryDomain}`,

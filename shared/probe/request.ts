@@ -32,6 +32,8 @@ export interface ProbeRequest {
   /** Upgrade with STARTTLS when offered. */
   starttls?: boolean;
   limits?: Partial<Omit<SessionLimits, "deadline">>;
+  /** The shared part of the case tokens (`rw-<nonce>-<index>`); random when absent. */
+  tokenNonce?: string;
   /**
    * Delivery proof: after the suite, send the fixed canary message for accepted cases (at most
    * `maxMessages`), so its arrival at the canary domain proves relaying. Off when absent.

@@ -225,7 +225,7 @@ export async function runProbe(
     targetDomain: names.targetDomain,
     canaryDomain: request.canaryDomain.toLowerCase(),
     randomLabel: randomLabel(10),
-    nonce: randomLabel(8),
+    nonce: request.tokenNonce ?? randomLabel(8),
   };
   const expanded = catalogue.map((relayCase) =>
     expandCase(relayCase, RELAY_CASES.indexOf(relayCase), caseNames),

@@ -11,6 +11,10 @@ export type ApiError = z.infer<typeof ApiError>;
 
 const DomainName = z.string().min(1).max(253);
 
+/** Lower-case letters and digits only: it becomes part of a mailbox local part. */
+export const TokenNonce = z.string().regex(/^[a-z0-9]{8,24}$/);
+export type TokenNonce = z.infer<typeof TokenNonce>;
+
 export const ProbeJob = z
   .object({
     checkId: z.string().min(1).max(64),
@@ -29,6 +33,11 @@ export const ProbeJob = z
     canaryDomain: DomainName,
     caseIds: z.array(z.string().max(64)).max(100).nullable(),
     timeBudgetMs: z.number().int().min(1_000).max(300_000),
+    /**
+     * The coordinator's part of every case token (`rw-<nonce>-<index>`), so it recognises a
+     * canary message that arrives before this job's answer; the node picks one when absent.
+     */
+    tokenNonce: TokenNonce.optional(),
     /** Delivery proof: send the canary message for accepted cases (see ProofRequest). */
     proof: z
       .object({

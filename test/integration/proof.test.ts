@@ -35,7 +35,13 @@ async function reportUntil(location: string, done: (r: ProofReport) => boolean, 
   for (;;) {
     const report = (await (await fetch(`${base}${location}`)).json()) as ProofReport;
     if (done(report)) return report;
-    if (Date.now() > deadline) throw new Error(`proof still ${report.proof} after ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      const confirmed = cases(report).filter((c) => c.delivery?.status === "confirmed").length;
+      const handedOver = network.canaryMx.forwarded.map((f) => `${f.rcpt}: ${f.status}`);
+      throw new Error(
+        `proof still ${report.proof}, ${confirmed} cases confirmed after ${timeoutMs} ms; the canary MX handed over ${handedOver.join(", ")}`,
+      );
+    }
     await new Promise((wait) => setTimeout(wait, 250));
   }
 }
@@ -76,6 +82,8 @@ describe.skipIf(needsPostfix)("delivery proof on the local network", () => {
     );
     expect(report.verdict).toBe("open");
     expect(report.verdictLabel).toBe("open (confirmed)");
+    // None was turned away, even one that reached the coordinator before its probe's answer.
+    expect(network.canaryMx.forwarded.map((f) => f.status)).toEqual(Array(9).fill(200));
     const confirmed = cases(report).filter((c) => c.delivery?.status === "confirmed");
     // Three messages per vantage, foreign cases first: the null sender's arrives too.
     expect(confirmed.map((c) => c.id).sort()).toEqual(

@@ -182,7 +182,7 @@ export function probeResponse(
     targetDomain: job.targetDomain ?? domainOfHost(host),
     canaryDomain: job.canaryDomain,
     randomLabel: "k3x9q2mz",
-    nonce: job.jobId.slice(0, 8).toLowerCase(),
+    nonce: job.tokenNonce ?? job.jobId.slice(0, 8).toLowerCase(),
   };
   const catalogue = job.caseIds
     ? RELAY_CASES.filter((relayCase) => job.caseIds?.includes(relayCase.id))

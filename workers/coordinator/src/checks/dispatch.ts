@@ -129,6 +129,7 @@ export async function runVantageJob(
       canaryDomain: config.canaryDomain,
       caseIds: check.mx?.caseIds ?? null,
       timeBudgetMs: config.probeTimeBudgetMs,
+      ...(vantage.tokenNonce ? { tokenNonce: vantage.tokenNonce } : {}),
       proof: await jobProofFor(db, check, env.PUBLIC_ORIGIN),
     };
     const outcome = await callNode(node, bindings, secret, job, config.probeTimeBudgetMs);

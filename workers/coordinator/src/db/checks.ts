@@ -1,4 +1,5 @@
 import { and, desc, eq, sql } from "drizzle-orm";
+import { randomLabel } from "../../../../shared/probe/expand.ts";
 import { chunk, rowsPerInsert, runBatch, type Statement } from "./batch.ts";
 import type { Database } from "./client.ts";
 import { isUniqueViolation } from "./errors.ts";
@@ -97,6 +98,9 @@ export async function createCheck(db: Database, input: NewCheck): Promise<Create
   return { check, created: true };
 }
 
+/** 60 random bits: a forged token cannot guess a running vantage's nonce. */
+const TOKEN_NONCE_LENGTH = 12;
+
 function insertCheckStatements(db: Database, input: NewCheck): Statement[] {
   const domainName = input.domainName?.toLowerCase() ?? null;
   const statements: Statement[] = [];
@@ -135,6 +139,7 @@ function insertCheckStatements(db: Database, input: NewCheck): Statement[] {
     ...vantage,
     checkId: input.id,
     status: "pending",
+    tokenNonce: randomLabel(TOKEN_NONCE_LENGTH),
   }));
   for (const rows of chunk(vantageRows, rowsPerInsert(vantageResults))) {
     statements.push(db.insert(vantageResults).values(rows));

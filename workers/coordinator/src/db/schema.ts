@@ -1,4 +1,11 @@
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 import type {
   CaseResult,
   ProbeResult,
@@ -94,8 +101,16 @@ export const vantageResults = sqliteTable(
     tls: text("tls_json", { mode: "json" }).$type<ProbeResult["tls"]>(),
     extensions: text("extensions_json", { mode: "json" }).$type<ProbeResult["extensions"]>(),
     names: text("names_json", { mode: "json" }).$type<ProbeResult["names"]>(),
+    /**
+     * The coordinator's part of this vantage's case tokens (`rw-<nonce>-<index>`), known before
+     * the probe starts, so a canary message that outruns the probe's answer is still recognised.
+     */
+    tokenNonce: text("token_nonce"),
   },
-  (table) => [index("vantage_results_check_idx").on(table.checkId)],
+  (table) => [
+    index("vantage_results_check_idx").on(table.checkId),
+    uniqueIndex("vantage_results_token_nonce_idx").on(table.tokenNonce),
+  ],
 );
 
 export const caseResults = sqliteTable(
@@ -139,9 +154,13 @@ export const canaryDeliveries = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     token: text("token").notNull().unique(),
-    caseResultId: integer("case_result_id")
-      .notNull()
-      .references(() => caseResults.id, { onDelete: "cascade" }),
+    /**
+     * Null while the message has outrun its vantage's answer: the case rows do not exist yet.
+     * Storing the answer links it, or drops it when its case was not accepted.
+     */
+    caseResultId: integer("case_result_id").references(() => caseResults.id, {
+      onDelete: "cascade",
+    }),
     vantageResultId: text("vantage_result_id")
       .notNull()
       .references(() => vantageResults.id, { onDelete: "cascade" }),

@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { ProbeResult, ReplySummary } from "../../../../shared/schemas/probe-result.ts";
 import type { ProbeResponse } from "../../../../shared/schemas/protocol.ts";
+import { linkEarlyArrivals } from "../proof/deliveries.ts";
 import { chunk, rowsPerInsert, runBatch } from "./batch.ts";
 import type { Database } from "./client.ts";
 import {
@@ -90,6 +91,7 @@ export async function saveVantageResult(
       ...chunk(caseRows, rowsPerInsert(caseResults)).map((rows) =>
         db.insert(caseResults).values(rows),
       ),
+      ...linkEarlyArrivals(db, vantageId, vantage.checkId),
     ]);
   } catch (error) {
     const current = await findVantage(db, vantageId);

@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import {
   type CanaryDeliveryRow,
@@ -7,19 +7,24 @@ import {
   checks,
   vantageResults,
 } from "../db/schema.ts";
-import { confirmProof } from "./state.ts";
+import { confirmProofIfDelivered } from "./state.ts";
+import { nonceOfToken } from "./tokens.ts";
 
-/** A case a canary message may prove: accepted, in a check that asked for proof. */
+/**
+ * A case a canary message may prove: an accepted case of a check with proof, or (caseResultId
+ * null) a token of a vantage whose probe is still running, when the message outran its answer.
+ */
 export interface ProvableCase {
   token: string;
-  caseResultId: number;
+  caseResultId: number | null;
   vantageResultId: string;
   checkId: string;
 }
 
 /**
- * The first candidate token that names an accepted case of a check with proof; null when none
- * does (unknown, forged, a refused case's token, or a check that never asked for proof).
+ * The first candidate token that names an accepted case of a check with proof, else the first
+ * whose nonce belongs to a still-pending vantage of such a check; null when none does (unknown,
+ * forged, a refused case's token, or a check that never asked for proof).
  */
 export async function findProvableCase(
   db: Database,
@@ -48,6 +53,41 @@ export async function findProvableCase(
       return provable;
     }
   }
+  return findRunningVantageCase(db, candidates);
+}
+
+async function findRunningVantageCase(
+  db: Database,
+  candidates: string[],
+): Promise<ProvableCase | null> {
+  const nonces = candidates.map(nonceOfToken).filter((nonce) => nonce !== null);
+  if (nonces.length === 0) return null;
+  const running = await db
+    .select({
+      vantageResultId: vantageResults.id,
+      checkId: checks.id,
+      nonce: vantageResults.tokenNonce,
+    })
+    .from(vantageResults)
+    .innerJoin(checks, eq(vantageResults.checkId, checks.id))
+    .where(
+      and(
+        inArray(vantageResults.tokenNonce, nonces),
+        eq(vantageResults.status, "pending"),
+        isNotNull(checks.proof),
+      ),
+    );
+  for (const token of candidates) {
+    const vantage = running.find((row) => row.nonce === nonceOfToken(token));
+    if (vantage) {
+      return {
+        token,
+        caseResultId: null,
+        vantageResultId: vantage.vantageResultId,
+        checkId: vantage.checkId,
+      };
+    }
+  }
   return null;
 }
 
@@ -61,20 +101,47 @@ export interface ArrivedMessage {
 
 /**
  * Records an arrival and confirms the check's proof in one batch. The token is unique, so a
- * message delivered twice is stored once; a late one (after `unconfirmed`) still confirms.
+ * message delivered twice is stored once; a late one (after `unconfirmed`) still confirms. One
+ * that outran its vantage's answer is linked to its case inside the insert, in case the answer
+ * was stored since the lookup; otherwise storing the answer links it (see linkEarlyArrivals).
  */
 export async function recordDelivery(
   db: Database,
   provable: ProvableCase,
   message: ArrivedMessage,
 ): Promise<void> {
+  const caseResultId =
+    provable.caseResultId ??
+    sql`(select ${caseResults.id} from ${caseResults} where ${caseResults.token} = ${provable.token} and ${caseResults.outcome} = 'accepted')`;
   await db.batch([
     db
       .insert(canaryDeliveries)
-      .values({ ...provable, ...message })
+      .values({ ...provable, caseResultId, ...message })
       .onConflictDoNothing({ target: canaryDeliveries.token }),
-    confirmProof(db, provable.checkId),
+    confirmProofIfDelivered(db, provable.checkId),
   ]);
+}
+
+/**
+ * For the batch that stores a vantage's answer: canary messages that arrived before it are
+ * linked to their accepted cases, the rest (a token no accepted case carries) are dropped, and
+ * the check's proof is confirmed when one was linked.
+ */
+export function linkEarlyArrivals(db: Database, vantageResultId: string, checkId: string) {
+  const unlinked = and(
+    eq(canaryDeliveries.vantageResultId, vantageResultId),
+    isNull(canaryDeliveries.caseResultId),
+  );
+  return [
+    db
+      .update(canaryDeliveries)
+      .set({
+        caseResultId: sql`(select ${caseResults.id} from ${caseResults} where ${caseResults.token} = ${canaryDeliveries.token} and ${caseResults.vantageResultId} = ${vantageResultId} and ${caseResults.outcome} = 'accepted')`,
+      })
+      .where(unlinked),
+    db.delete(canaryDeliveries).where(unlinked),
+    confirmProofIfDelivered(db, checkId),
+  ] as const;
 }
 
 /** A check's arrivals, by case result id, for its report. */
@@ -85,7 +152,7 @@ export async function deliveriesOfCheck(
   const rows = await db
     .select()
     .from(canaryDeliveries)
-    .where(eq(canaryDeliveries.checkId, checkId))
+    .where(and(eq(canaryDeliveries.checkId, checkId), isNotNull(canaryDeliveries.caseResultId)))
     .orderBy(asc(canaryDeliveries.id));
-  return new Map(rows.map((row) => [row.caseResultId, row]));
+  return new Map(rows.map((row) => [row.caseResultId ?? 0, row]));
 }

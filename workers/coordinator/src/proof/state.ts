@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { type AnyColumn, and, eq, inArray, lt, not, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { canaryDeliveries, caseResults, checks, vantageResults } from "../db/schema.ts";
 
@@ -10,8 +10,9 @@ import { canaryDeliveries, caseResults, checks, vantageResults } from "../db/sch
 
 const FINISHED = ["done", "failed"] as const;
 
-function deliveryExists(checkId: string) {
-  return sql`exists (select 1 from ${canaryDeliveries} where ${canaryDeliveries.checkId} = ${checkId})`;
+/** An arrival linked to an accepted case; one still awaiting its vantage's answer proves nothing yet. */
+function deliveryExists(checkId: string | SQL | AnyColumn) {
+  return sql`exists (select 1 from ${canaryDeliveries} where ${canaryDeliveries.checkId} = ${checkId} and ${canaryDeliveries.caseResultId} is not null)`;
 }
 
 function acceptedCaseExists(checkId: string) {
@@ -44,12 +45,15 @@ export async function openProofWindow(
     );
 }
 
-/** Marks a check's delivery proven; a check that did not ask for proof stays without. */
-export function confirmProof(db: Database, checkId: string) {
+/**
+ * Marks a check's delivery proven once an arrival is linked to an accepted case; a check that
+ * did not ask for proof stays without.
+ */
+export function confirmProofIfDelivered(db: Database, checkId: string) {
   return db
     .update(checks)
     .set({ proof: "confirmed" })
-    .where(and(eq(checks.id, checkId), sql`${checks.proof} is not null`));
+    .where(and(eq(checks.id, checkId), sql`${checks.proof} is not null`, deliveryExists(checkId)));
 }
 
 /** `pending` past its deadline with nothing arrived becomes `unconfirmed`; for one check or all. */
@@ -62,7 +66,7 @@ export async function expireProofs(db: Database, now: number, checkId?: string):
         checkId === undefined ? undefined : eq(checks.id, checkId),
         eq(checks.proof, "pending"),
         lt(checks.proofDeadlineAt, now),
-        sql`not exists (select 1 from ${canaryDeliveries} where ${canaryDeliveries.checkId} = ${checks.id})`,
+        not(deliveryExists(checks.id)),
       ),
     )
     .returning({ id: checks.id });

@@ -18,3 +18,8 @@ export function tokenCandidates(sources: TokenSources): string[] {
   );
   return [...new Set(found)];
 }
+
+/** The nonce part of a token, `rw-<nonce>-<index>`, or null when it has no such shape. */
+export function nonceOfToken(token: string): string | null {
+  return /^rw-([a-z0-9]+)-[a-z0-9]+$/.exec(token)?.[1] ?? null;
+}
