@@ -127,7 +127,9 @@ interface BatchJson {
 }
 
 async function getBatch(id: string, query = ""): Promise<BatchJson> {
-  const response = await callMain(`/api/v1/batches/${id}${query}`);
+  const response = await callMain(`/api/v1/batches/${id}${query}`, {
+    headers: key.authorization,
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as BatchJson;
 }
@@ -269,7 +271,9 @@ describe("POST /api/v1/batches, the batch consumer and GET", () => {
     expect(secondPage.items.map((item) => item.position)).toEqual([2, 3]);
     expect((await getBatch(created.id, "?page=9&per_page=2")).items).toEqual([]);
 
-    const csv = await callMain(`/api/v1/batches/${created.id}?format=csv`);
+    const csv = await callMain(`/api/v1/batches/${created.id}?format=csv`, {
+      headers: key.authorization,
+    });
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(csv.headers.get("content-disposition")).toBe(
@@ -289,7 +293,9 @@ describe("POST /api/v1/batches, the batch consumer and GET", () => {
     const response = await postBatch({ domains }, queues);
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
-    const csv = await callMain(`/api/v1/batches/${id}`, { headers: { accept: "text/csv" } });
+    const csv = await callMain(`/api/v1/batches/${id}`, {
+      headers: { ...key.authorization, accept: "text/csv" },
+    });
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
     const text = await csv.text();
     expect(text).toContain('\r\n1,"\'=HYPERLINK(""x"")",refused,');
@@ -333,15 +339,47 @@ describe("POST /api/v1/batches, the batch consumer and GET", () => {
     expect(queues.batches).toEqual([]);
   });
 
+  it("shows a batch only to the key that created it", async () => {
+    const response = await postBatch({ domains: ["implicit.example"] }, recorder());
+    const { id } = (await response.json()) as { id: string };
+    const path = `/api/v1/batches/${id}`;
+    await expectApiError(await callMain(path), 401, "api_key_required");
+    await expectApiError(await callMain(`${path}?format=csv`), 401, "api_key_required");
+    const stranger = await insertApiKey({ dailyQuota: 10 });
+    await expectApiError(
+      await callMain(path, { headers: stranger.authorization }),
+      404,
+      "not_found",
+    );
+    await expectApiError(
+      await callMain(`${path}?format=csv`, { headers: stranger.authorization }),
+      404,
+      "not_found",
+    );
+    expect((await getBatch(id)).id).toBe(id);
+  });
+
   it("answers bad page parameters with 400 and an unknown batch with 404", async () => {
     const queues = recorder();
     const response = await postBatch({ domains: ["implicit.example"] }, queues);
     const { id } = (await response.json()) as { id: string };
     for (const query of ["?page=0", "?page=abc", "?per_page=501", "?per_page=-1", "?page=1.5"]) {
-      await expectApiError(await callMain(`/api/v1/batches/${id}${query}`), 400, "invalid_page");
+      await expectApiError(
+        await callMain(`/api/v1/batches/${id}${query}`, { headers: key.authorization }),
+        400,
+        "invalid_page",
+      );
     }
-    await expectApiError(await callMain(`/api/v1/batches/${id}?format=xml`), 400, "invalid_format");
-    await expectApiError(await callMain("/api/v1/batches/no-such-batch"), 404, "not_found");
+    await expectApiError(
+      await callMain(`/api/v1/batches/${id}?format=xml`, { headers: key.authorization }),
+      400,
+      "invalid_format",
+    );
+    await expectApiError(
+      await callMain("/api/v1/batches/no-such-batch", { headers: key.authorization }),
+      404,
+      "not_found",
+    );
   });
 
   it("takes a thousand domains in one request and slices them for the queue", async () => {

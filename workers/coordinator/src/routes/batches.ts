@@ -46,6 +46,9 @@ export const batchesRoutes = new Hono<AppContext>()
     return c.json({ id: batch.id, status: "queued", total: batch.total, location }, 202);
   })
   .get("/:id", async (c) => {
+    // A batch's results are its owner's: a list of a provider's customers and their weak spots.
+    const apiKey = c.var.apiKey;
+    if (!apiKey) throw new ApiKeyRequired("Reading a batch");
     const format = c.req.query("format");
     if (format !== undefined && format !== "csv" && format !== "json") {
       throw new BadRequest("invalid_format", 'format must be "json" or "csv"');
@@ -53,7 +56,8 @@ export const batchesRoutes = new Hono<AppContext>()
     const db = openDatabase(c.env.DB);
     const id = c.req.param("id");
     const batch = await findBatch(db, id);
-    if (!batch) throw new NotFound(`no batch ${id}`);
+    // Another key's batch is answered as missing, so ids cannot be probed for existence.
+    if (!batch || batch.apiKeyId !== apiKey.id) throw new NotFound(`no batch ${id} for this key`);
     if (wantsCsv(format, c.req.header("accept"))) {
       const csv = batchCsv(await listBatchItems(db, id), checkReportPath);
       return c.body(csv, 200, {

@@ -134,6 +134,7 @@ function paths(): JsonObject {
     "/api/v1/batches": {
       post: {
         operationId: "createBatch",
+        security: [{ apiKey: [] }],
         summary: "Check up to 1,000 domains as one job, with an optional webhook",
         tags: ["batches"],
         parameters: [IDEMPOTENCY_KEY],
@@ -147,7 +148,10 @@ function paths(): JsonObject {
     "/api/v1/batches/{id}": {
       get: {
         operationId: "getBatch",
+        security: [{ apiKey: [] }],
         summary: "A batch's items, a page at a time, as JSON or CSV",
+        description:
+          "Only with the API key that created the batch; any other key gets 404, as for a batch that does not exist.",
         tags: ["batches"],
         parameters: [
           idParameter("the batch id"),
@@ -183,6 +187,7 @@ function paths(): JsonObject {
     "/api/v1/webhook-secret": {
       get: {
         operationId: "getWebhookSecret",
+        security: [{ apiKey: [] }],
         summary: "Your key's webhook signing secret (HMAC-SHA256 over `<timestamp>.<body>`)",
         tags: ["batches"],
         responses: {
