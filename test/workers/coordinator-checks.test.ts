@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { RELAY_CASE_IDS } from "../../shared/probe/cases.ts";
 import { ProbeJob } from "../../shared/schemas/protocol.ts";
 import { findCheck } from "../../workers/coordinator/src/db/repository.ts";
+import { insertApiKey } from "./access-fixtures.ts";
 import {
   CANARY_DOMAIN,
   PROBE_TIME_BUDGET_MS,
@@ -143,6 +144,39 @@ describe("POST /api/v1/checks", () => {
     );
     await expectApiError(different.response, 422, "idempotency_key_reused", /port 2525/);
     expect(different.messages).toEqual([]);
+    const withProof = await createCheck(
+      { host: "127.0.0.1", port: 2525, proof: true },
+      { "Idempotency-Key": key },
+    );
+    await expectApiError(withProof.response, 422, "idempotency_key_reused", /different proof/);
+    const fewerCases = await createCheck(
+      { host: "127.0.0.1", port: 2525, cases: ["null-sender"] },
+      { "Idempotency-Key": key },
+    );
+    await expectApiError(fewerCases.response, 422, "idempotency_key_reused", /different cases/);
+    expect(await countRows("checks")).toBe(checksBefore + 1);
+  });
+
+  it("keeps one caller's Idempotency-Key apart from another's", async () => {
+    const key = `shared-${crypto.randomUUID()}`;
+    const anonymous = await createCheck(
+      { host: "127.0.0.1", port: 2525 },
+      { "Idempotency-Key": key },
+    );
+    expect(anonymous.response.status).toBe(202);
+    const provider = await insertApiKey({ dailyQuota: 10 });
+    const keyed = await createCheck(
+      { host: "127.0.0.1", port: 2526 },
+      { "Idempotency-Key": key, ...provider.authorization },
+    );
+    expect(keyed.response.status).toBe(202);
+    expect(keyed.body.id).not.toBe(anonymous.body.id);
+    const keyedAgain = await createCheck(
+      { host: "127.0.0.1", port: 2526 },
+      { "Idempotency-Key": key, ...provider.authorization },
+    );
+    expect(keyedAgain.response.status).toBe(200);
+    expect(keyedAgain.body.id).toBe(keyed.body.id);
   });
 
   it("resolves a domain's MX hosts and fans out per address x vantage", async () => {

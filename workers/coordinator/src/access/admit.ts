@@ -3,9 +3,9 @@ import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { type StartCheckOptions, type StartedCheck, startCheck } from "../checks/start.ts";
 import type { AppContext } from "../context.ts";
 import { findCheckByIdempotencyKey, openDatabase } from "../db/repository.ts";
-import { Unprocessable } from "../errors.ts";
 import { enforceAnonymousRate } from "./anonymous.ts";
 import { enforceTargetCooldown } from "./cooldown.ts";
+import { assertSameRequest, scopedIdempotencyKey } from "./idempotency.ts";
 import { reserveDailyCheck } from "./usage.ts";
 
 /** Leave to start one check, for whoever the request comes from. */
@@ -54,19 +54,14 @@ export async function startAdmittedCheck(
   request: CreateCheckRequest,
   options: Omit<StartCheckOptions, "apiKeyId"> = {},
 ): Promise<StartedCheck> {
-  const { idempotencyKey } = options;
+  const apiKeyId = c.var.apiKey?.id ?? null;
+  const idempotencyKey = options.idempotencyKey
+    ? scopedIdempotencyKey(options.idempotencyKey, apiKeyId)
+    : null;
   if (idempotencyKey) {
     const replayed = await findCheckByIdempotencyKey(openDatabase(c.env.DB), idempotencyKey);
     if (replayed) {
-      // A retry must be the same request: the key names one check, not "whatever came first".
-      const { target, port } = requestTarget(request);
-      const normalized = target.toLowerCase().replace(/\.$/, "");
-      if (replayed.target !== normalized || (replayed.port ?? 25) !== port) {
-        throw new Unprocessable(
-          "idempotency_key_reused",
-          `this Idempotency-Key was used for a check of ${replayed.target} port ${replayed.port ?? 25}; use a new key for a different request`,
-        );
-      }
+      assertSameRequest(replayed, request, options.webhookUrl ?? null);
       return { check: replayed, created: false };
     }
   }
@@ -76,6 +71,7 @@ export async function startAdmittedCheck(
   try {
     started = await startCheck(c.env, c.var.config, c.var.resolver, request, {
       ...options,
+      idempotencyKey,
       apiKeyId: admission.apiKeyId,
     });
   } catch (error) {
