@@ -85,6 +85,18 @@ docs              IN MX 10 mx.docs
 mx.docs           IN A     192.0.2.25
 ; A public-looking address, only ever asked for on port 80, which the guard refuses.
 public-looking    IN A     93.184.215.14
+
+; Webhook receivers: the stand-in answers hooks.example.test (webhook-receiver.ts), on loopback
+; as ALLOW_LOOPBACK_TARGETS admits; the coordinator must refuse every other name here.
+hooks.example.test.          IN A     127.0.0.1
+$ORIGIN webhooks.test.
+private           IN A     10.0.0.5
+cgnat             IN A     100.64.0.7
+mapped-private    IN AAAA  ::ffff:10.0.0.5
+metadata          IN A     169.254.169.254
+; One good address does not make up for a refused one.
+partly-private    IN A     127.0.0.1
+partly-private    IN A     192.168.0.10
 `;
 
 /** The webhook signing secret of the tests (a Worker secret in production). */

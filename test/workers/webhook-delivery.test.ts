@@ -1,132 +1,40 @@
-import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { verifyBody } from "../../shared/auth/hmac.ts";
-import worker from "../../workers/coordinator/index.ts";
-import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
 import { RETRY_DELAYS_SECONDS } from "../../workers/coordinator/src/webhooks/backoff.ts";
-import type { WebhookMessage } from "../../workers/coordinator/src/webhooks/messages.ts";
 import { webhookSecretFor } from "../../workers/coordinator/src/webhooks/secret.ts";
 import { insertApiKey, type TestKey } from "./access-fixtures.ts";
-import { STAND_IN_CONTROL, TEST_NODES, WEBHOOK_SIGNING_SECRET } from "./coordinator-env.ts";
+import { CANARY_DOMAIN, TEST_NODES, WEBHOOK_SIGNING_SECRET } from "./coordinator-env.ts";
 import {
   createCheck,
-  type EnvOverrides,
   expectApiError,
+  getCheck,
+  recordingQueue,
   runQueue,
   standIn,
 } from "./coordinator-helpers.ts";
+import { closeProofWindow, deliver as deliverCanary, tokenOf } from "./proof-fixtures.ts";
+import {
+  deliverWebhook as deliver,
+  deliveryRow,
+  finishedCheckWithWebhook,
+  HOOKS,
+  PUBLIC_ORIGIN,
+  receivedAt,
+} from "./webhook-fixtures.ts";
+
+/**
+ * Check-level webhooks end to end: POST /api/v1/checks with `webhook`, the probe consumer
+ * finishes the check and queues one delivery, the webhook consumer POSTs a signed summary to
+ * the stand-in receiver (test/workers/webhook-receiver.ts) and retries failures with back-off.
+ * What the URL may resolve to: webhook-url-guard.test.ts.
+ */
 
 /** Webhooks need an API key: anonymous ones would let anyone make us call any URL. */
 let key: TestKey;
 beforeAll(async () => {
   key = await insertApiKey({ dailyQuota: 100_000 });
 });
-
-import { type RecordedWebhookCall, WEBHOOK_CALLS_PATH } from "./webhook-receiver.ts";
-
-/**
- * Check-level webhooks end to end: POST /api/v1/checks with `webhook`, the probe consumer
- * finishes the check and queues one delivery, the webhook consumer POSTs a signed summary to
- * the stand-in receiver (test/workers/webhook-receiver.ts) and retries failures with back-off.
- */
-
-const WEBHOOK_QUEUE_NAME = "relaywatch-webhooks";
-const PUBLIC_ORIGIN = "https://relaywatch.example";
-const HOOKS = "https://hooks.example.test";
-
-function recordingWebhookQueue(sent: WebhookMessage[]): Queue<unknown> {
-  const real = env.WEBHOOK_QUEUE;
-  return {
-    metrics: () => real.metrics(),
-    send: (body, options) => {
-      sent.push(body as WebhookMessage);
-      return real.send(body, options);
-    },
-    sendBatch: (messages, options) => {
-      const list = [...messages];
-      sent.push(...list.map((message) => message.body as WebhookMessage));
-      return real.sendBatch(list, options);
-    },
-  };
-}
-
-let sequence = 0;
-
-/**
- * Runs the webhook consumer on one message, as the queue would (re)deliver it, and reports
- * what the consumer did with it. A hand-made batch rather than createMessageBatch: the tests
- * need the delay passed to retry(), which getQueueResult does not report.
- */
-async function deliver(message: WebhookMessage, overrides: EnvOverrides = {}) {
-  sequence += 1;
-  const outcome = { acks: 0, retryMessages: [] as { delaySeconds: number | undefined }[] };
-  const delivered = {
-    id: `webhook-message-${sequence}`,
-    timestamp: new Date(),
-    attempts: 1,
-    body: message,
-    ack: () => {
-      outcome.acks += 1;
-    },
-    retry: (options?: QueueRetryOptions) => {
-      outcome.retryMessages.push({ delaySeconds: options?.delaySeconds });
-    },
-  };
-  const batch: MessageBatch<unknown> = {
-    queue: WEBHOOK_QUEUE_NAME,
-    metadata: { metrics: { backlogCount: 1, backlogBytes: 0 } },
-    messages: [delivered],
-    ackAll: () => delivered.ack(),
-    retryAll: (options) => delivered.retry(options),
-  };
-  await worker.queue(
-    batch,
-    { ...env, PUBLIC_ORIGIN, ...overrides } as CoordinatorEnv,
-    createExecutionContext(),
-  );
-  return outcome;
-}
-
-async function receivedAt(path: string): Promise<RecordedWebhookCall[]> {
-  const response = await fetch(`${STAND_IN_CONTROL}${WEBHOOK_CALLS_PATH}?path=${path}`);
-  return (await response.json()) as RecordedWebhookCall[];
-}
-
-interface DeliveryRow {
-  status: string;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  delivered_at: number | null;
-}
-
-async function deliveryRow(id: string): Promise<DeliveryRow> {
-  const row = await env.DB.prepare(
-    "select status, attempts, next_attempt_at, last_error, delivered_at from webhook_deliveries where id = ?",
-  )
-    .bind(id)
-    .first<DeliveryRow>();
-  if (!row) throw new Error(`no delivery ${id}`);
-  return row;
-}
-
-/** A host check with a webhook, finished by the stand-in nodes; returns its queued delivery. */
-async function finishedCheckWithWebhook(path: string) {
-  const created = await createCheck(
-    { host: "127.0.0.1", port: 2525, webhook: `${HOOKS}${path}` },
-    key.authorization,
-  );
-  expect(created.response.status).toBe(202);
-  await standIn.script(
-    created.body.id,
-    Object.fromEntries(TEST_NODES.map((node) => [node.id, { kind: "result", verdict: "open" }])),
-  );
-  const webhooks: WebhookMessage[] = [];
-  await runQueue(created.messages, { WEBHOOK_QUEUE: recordingWebhookQueue(webhooks) });
-  expect(webhooks).toEqual([{ deliveryId: `check-${created.body.id}` }]);
-  return { checkId: created.body.id, message: webhooks[0] as WebhookMessage };
-}
 
 /** The receiver's secret computed here from its definition, not by the code under test. */
 async function expectedSecret(apiKeyId: string | null): Promise<string> {
@@ -149,7 +57,7 @@ async function expectedSecret(apiKeyId: string | null): Promise<string> {
 describe("check webhooks", () => {
   it("POSTs a signed summary once the check finishes, and only once", async () => {
     const path = "/answer/200/check-delivered";
-    const { checkId, message } = await finishedCheckWithWebhook(path);
+    const { checkId, message } = await finishedCheckWithWebhook(path, key.authorization);
     expect(await deliveryRow(message.deliveryId)).toMatchObject({ status: "pending", attempts: 0 });
 
     const result = await deliver(message);
@@ -182,6 +90,8 @@ describe("check webhooks", () => {
       port: 2525,
       status: "done",
       verdict: "open",
+      verdictLabel: "open (accepted, unconfirmed)",
+      proof: null,
       report: `${PUBLIC_ORIGIN}/api/v1/checks/${checkId}`,
     });
     expect(await deliveryRow(message.deliveryId)).toMatchObject({
@@ -197,7 +107,7 @@ describe("check webhooks", () => {
 
   it("retries a failing receiver with growing delays, recording each attempt", async () => {
     const path = "/answer/500/check-failing";
-    const { message } = await finishedCheckWithWebhook(path);
+    const { message } = await finishedCheckWithWebhook(path, key.authorization);
     const nextAttempts: number[] = [];
     for (const expectedDelay of RETRY_DELAYS_SECONDS.slice(0, 3)) {
       const result = await deliver(message);
@@ -229,7 +139,7 @@ describe("check webhooks", () => {
 
   it("marks a delivery delivered when a retry succeeds", async () => {
     const path = "/answer/503,204/check-recovers";
-    const { message } = await finishedCheckWithWebhook(path);
+    const { message } = await finishedCheckWithWebhook(path, key.authorization);
     expect((await deliver(message)).retryMessages).toHaveLength(1);
     expect((await deliver(message)).retryMessages).toEqual([]);
     expect(await deliveryRow(message.deliveryId)).toMatchObject({
@@ -290,8 +200,72 @@ describe("check webhooks", () => {
         TEST_NODES.map((node) => [node.id, { kind: "result", verdict: "closed" }]),
       ),
     );
-    const webhooks: WebhookMessage[] = [];
-    await runQueue(created.messages, { WEBHOOK_QUEUE: recordingWebhookQueue(webhooks) });
+    const webhooks: unknown[] = [];
+    await runQueue(created.messages, {
+      WEBHOOK_QUEUE: recordingQueue(env.WEBHOOK_QUEUE, webhooks),
+    });
     expect(webhooks).toEqual([]);
+  });
+});
+
+/** The check.finished payload the receiver got at this path, and what the API shows. */
+async function payloadAndReport(path: string, checkId: string) {
+  const [call] = await receivedAt(path);
+  const payload = JSON.parse(call?.body ?? "null") as Record<string, unknown>;
+  const report = await getCheck(checkId);
+  return {
+    payload: { verdict: payload.verdict, verdictLabel: payload.verdictLabel, proof: payload.proof },
+    report: { verdict: report.verdict, verdictLabel: report.verdictLabel, proof: report.proof },
+  };
+}
+
+describe("the check.finished payload's delivery proof", () => {
+  it("says pending while the canary message is awaited", async () => {
+    const path = "/answer/200/proof-pending";
+    const { checkId, message } = await finishedCheckWithWebhook(path, key.authorization, {
+      proof: true,
+    });
+    await deliver(message);
+    const { payload, report } = await payloadAndReport(path, checkId);
+    expect(payload).toEqual({
+      verdict: "open",
+      verdictLabel: "open (accepted, unconfirmed)",
+      proof: "pending",
+    });
+    expect(payload).toEqual(report);
+  });
+
+  it("says confirmed when the canary message arrived before the webhook was sent", async () => {
+    const path = "/answer/200/proof-confirmed";
+    const { checkId, message } = await finishedCheckWithWebhook(path, key.authorization, {
+      proof: true,
+    });
+    const token = await tokenOf(checkId, "accepted");
+    expect(await deliverCanary({ to: `${token}@${CANARY_DOMAIN}` })).toEqual([]);
+    await deliver(message);
+    const { payload, report } = await payloadAndReport(path, checkId);
+    expect(payload).toEqual({
+      verdict: "open",
+      verdictLabel: "open (confirmed)",
+      proof: "confirmed",
+    });
+    expect(payload).toEqual(report);
+  });
+
+  it("says unconfirmed when the window closed before a retry was sent", async () => {
+    const path = "/answer/500,200/proof-unconfirmed";
+    const { checkId, message } = await finishedCheckWithWebhook(path, key.authorization, {
+      proof: true,
+    });
+    expect((await deliver(message)).retryMessages).toHaveLength(1);
+    await closeProofWindow(checkId);
+    await deliver(message);
+    const calls = await receivedAt(path);
+    expect(calls.map((call) => JSON.parse(call.body).proof)).toEqual(["pending", "unconfirmed"]);
+    const report = await getCheck(checkId);
+    expect(JSON.parse(calls[1]?.body ?? "null")).toMatchObject({
+      verdictLabel: report.verdictLabel,
+      proof: report.proof,
+    });
   });
 });

@@ -23,7 +23,13 @@ export const batchesRoutes = new Hono<AppContext>()
     const apiKey = c.var.apiKey;
     if (!apiKey) throw new ApiKeyRequired("A batch");
     const request = CreateBatchRequest.parse(await readBatchBody(c.req.raw));
-    const webhookUrl = acceptWebhookUrl(c.env, c.var.config, request.webhook, apiKey.id);
+    const webhookUrl = await acceptWebhookUrl(
+      c.env,
+      c.var.config,
+      c.var.resolver,
+      request.webhook,
+      apiKey.id,
+    );
     // Every valid domain is a check: the batch takes them from the key's daily quota up front.
     const checkCount = batchItemsFor(request.domains).filter(
       (item) => item.status === "queued",

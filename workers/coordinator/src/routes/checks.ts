@@ -22,10 +22,17 @@ export const checksRoutes = new Hono<AppContext>()
         "Idempotency-Key must be 1-128 printable ASCII characters",
       );
     }
+    const webhookUrl = await acceptWebhookUrl(
+      c.env,
+      c.var.config,
+      c.var.resolver,
+      request.webhook,
+      c.var.apiKey?.id ?? null,
+    );
     // Admission (API key limits, anonymous rate limit, per-target cool-down) happens inside.
     const { check, created } = await startAdmittedCheck(c, request, {
       idempotencyKey,
-      webhookUrl: acceptWebhookUrl(c.env, c.var.config, request.webhook, c.var.apiKey?.id ?? null),
+      webhookUrl,
     });
     const location = `/api/v1/checks/${check.id}`;
     c.header("Location", location);

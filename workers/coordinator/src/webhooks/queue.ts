@@ -1,9 +1,12 @@
 import { signBody } from "../../../../shared/auth/hmac.ts";
+import { resolverFor } from "../badge/resolver.ts";
 import { type Database, openDatabase } from "../db/repository.ts";
 import type { WebhookDeliveryRow } from "../db/schema.ts";
-import type { CoordinatorEnv } from "../env.ts";
+import { DnsError } from "../dns/resolver.ts";
+import { type CoordinatorEnv, readConfig } from "../env.ts";
 import { retryDelaySeconds } from "./backoff.ts";
 import { findDelivery, markDelivered, recordFailedAttempt } from "./deliveries.ts";
+import { refusalOfWebhookHost, type WebhookHostPolicy } from "./host-guard.ts";
 import { WebhookMessage } from "./messages.ts";
 import { webhookPayload } from "./payload.ts";
 import { webhookSecretFor } from "./secret.ts";
@@ -40,25 +43,73 @@ async function post(url: string, body: string, secret: string, deliveryId: strin
 
 type Attempt = { kind: "done" } | { kind: "retry"; delaySeconds: number };
 
+interface HostProblem {
+  reason: string;
+  /** No retry: see hostProblemAtDelivery. */
+  permanent: boolean;
+}
+
+/**
+ * Where the webhook's host name leads now, checked again right before the call: the DNS answer
+ * checked at submission may have changed since (DNS rebinding: public then, 10.0.0.5 now).
+ * fetch() resolves the name once more by itself, so a record flipped between the two lookups
+ * still gets through here; on Cloudflare that is harmless, as Workers cannot reach private
+ * networks at all. This check is the defence on other runtimes, and the early, clear error
+ * for the receiver's owner everywhere.
+ *
+ * A forbidden address is a permanent failure, with no retry: the name's owner pointed it there,
+ * no retry can pass the check until they change it, and each would be one more attempt to make
+ * us call inside a network. A name that stopped resolving, or a DNS lookup that failed, is
+ * retried like a receiver that could not be reached: the name resolved at submission, and
+ * outages pass.
+ */
+async function hostProblemAtDelivery(
+  url: string,
+  policy: WebhookHostPolicy,
+): Promise<HostProblem | null> {
+  try {
+    const refusal = await refusalOfWebhookHost(url, policy);
+    if (refusal === null) return null;
+    return { reason: refusal.message, permanent: refusal.kind === "forbidden" };
+  } catch (error) {
+    if (error instanceof DnsError) return { reason: error.message, permanent: false };
+    throw error;
+  }
+}
+
+/** Signs and POSTs the payload; null when the receiver took it, else why not. */
+async function send(
+  env: CoordinatorEnv,
+  delivery: WebhookDeliveryRow,
+  payload: Record<string, unknown>,
+): Promise<string | null> {
+  try {
+    const secret = await webhookSecretFor(env, delivery.apiKeyId);
+    return await post(delivery.url, JSON.stringify(payload), secret, delivery.id);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /** Makes one attempt at a pending delivery and records how it went. */
 async function attemptDelivery(
   db: Database,
   env: CoordinatorEnv,
+  hostPolicy: WebhookHostPolicy,
   delivery: WebhookDeliveryRow,
   now: number,
 ): Promise<Attempt> {
-  const payload = await webhookPayload(db, delivery, env.PUBLIC_ORIGIN);
+  const payload = await webhookPayload(db, delivery, env.PUBLIC_ORIGIN, now);
   if (payload === null) {
     await recordFailedAttempt(db, delivery, "the check or batch no longer exists", null);
     return { kind: "done" };
   }
-  let failure: string | null;
-  try {
-    const secret = await webhookSecretFor(env, delivery.apiKeyId);
-    failure = await post(delivery.url, JSON.stringify(payload), secret, delivery.id);
-  } catch (error) {
-    failure = error instanceof Error ? error.message : String(error);
+  const hostProblem = await hostProblemAtDelivery(delivery.url, hostPolicy);
+  if (hostProblem?.permanent) {
+    await recordFailedAttempt(db, delivery, hostProblem.reason, null);
+    return { kind: "done" };
   }
+  const failure = hostProblem?.reason ?? (await send(env, delivery, payload));
   if (failure === null) {
     await markDelivered(db, delivery, now);
     return { kind: "done" };
@@ -79,6 +130,10 @@ export async function webhookQueueHandler(
   env: CoordinatorEnv,
 ): Promise<void> {
   const db = openDatabase(env.DB);
+  const hostPolicy: WebhookHostPolicy = {
+    resolver: resolverFor(env),
+    allowLoopback: readConfig(env).allowLoopback,
+  };
   await Promise.all(
     batch.messages.map(async (message) => {
       const parsed = WebhookMessage.safeParse(message.body);
@@ -93,7 +148,7 @@ export async function webhookQueueHandler(
           message.ack();
           return;
         }
-        const attempt = await attemptDelivery(db, env, delivery, Date.now());
+        const attempt = await attemptDelivery(db, env, hostPolicy, delivery, Date.now());
         if (attempt.kind === "retry") message.retry({ delaySeconds: attempt.delaySeconds });
         else message.ack();
       } catch (error) {
