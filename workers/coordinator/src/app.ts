@@ -2,8 +2,7 @@ import { Hono } from "hono";
 import { ZodError } from "zod";
 import { authenticate } from "./access/index.ts";
 import type { AppContext } from "./context.ts";
-import { DohResolver } from "./dns/doh-resolver.ts";
-import { ZoneResolver } from "./dns/zone-resolver.ts";
+import { resolverFor } from "./dns/resolver-for.ts";
 import { ConfigError, readConfig } from "./env.ts";
 import { ApiException } from "./errors.ts";
 import { pagesRoutes } from "./pages/routes.tsx";
@@ -32,10 +31,7 @@ export function createApp() {
   const app = new Hono<AppContext>();
   app.use("/api/*", async (c, next) => {
     c.set("config", readConfig(c.env));
-    c.set(
-      "resolver",
-      c.env.DNS_ZONE ? new ZoneResolver(c.env.DNS_ZONE) : new DohResolver(c.env.DOH_ENDPOINT),
-    );
+    c.set("resolver", resolverFor(c.env));
     await next();
   });
   // Who is asking (API key or anonymous), and the key's per-minute rate.

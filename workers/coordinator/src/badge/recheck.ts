@@ -1,9 +1,9 @@
 import { startCheck } from "../checks/start.ts";
 import { openDatabase } from "../db/client.ts";
+import { resolverFor } from "../dns/resolver-for.ts";
 import { type CoordinatorEnv, readConfig } from "../env.ts";
 import { ApiException } from "../errors.ts";
 import { EVIDENCE_WINDOW_MS } from "./evidence.ts";
-import { resolverFor } from "./resolver.ts";
 import { badgeDomainsDueForRecheck, markRechecked } from "./store.ts";
 
 /** Re-checks started per cron run: the cron fires every minute, so this is 300 an hour. */

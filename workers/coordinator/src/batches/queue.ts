@@ -1,8 +1,7 @@
 import { startCheck } from "../checks/start.ts";
 import { type Database, openDatabase } from "../db/repository.ts";
-import { DohResolver } from "../dns/doh-resolver.ts";
 import type { Resolver } from "../dns/resolver.ts";
-import { ZoneResolver } from "../dns/zone-resolver.ts";
+import { resolverFor } from "../dns/resolver-for.ts";
 import { type CoordinatorConfig, type CoordinatorEnv, readConfig } from "../env.ts";
 import { ApiException } from "../errors.ts";
 import { BatchSliceMessage } from "./messages.ts";
@@ -24,11 +23,6 @@ const RETRY_DELAY_SECONDS = 30;
  */
 function batchIdempotencyKey(batchId: string, position: number): string {
   return `batch ${batchId} ${position}`;
-}
-
-/** The same resolver the API uses for a single check. */
-function resolverFor(env: CoordinatorEnv): Resolver {
-  return env.DNS_ZONE ? new ZoneResolver(env.DNS_ZONE) : new DohResolver(env.DOH_ENDPOINT);
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppContext } from "../context.ts";
-import { DohResolver } from "../dns/doh-resolver.ts";
-import { ZoneResolver } from "../dns/zone-resolver.ts";
+import { resolverFor } from "../dns/resolver-for.ts";
 import { readConfig } from "../env.ts";
 
 /**
@@ -10,9 +9,6 @@ import { readConfig } from "../env.ts";
  */
 export const pageServices: MiddlewareHandler<AppContext> = async (c, next) => {
   c.set("config", readConfig(c.env));
-  c.set(
-    "resolver",
-    c.env.DNS_ZONE ? new ZoneResolver(c.env.DNS_ZONE) : new DohResolver(c.env.DOH_ENDPOINT),
-  );
+  c.set("resolver", resolverFor(c.env));
   await next();
 };

@@ -1,8 +1,8 @@
 import { signBody } from "../../../../shared/auth/hmac.ts";
-import { resolverFor } from "../badge/resolver.ts";
 import { type Database, openDatabase } from "../db/repository.ts";
 import type { WebhookDeliveryRow } from "../db/schema.ts";
 import { DnsError } from "../dns/resolver.ts";
+import { resolverFor } from "../dns/resolver-for.ts";
 import { type CoordinatorEnv, readConfig } from "../env.ts";
 import { retryDelaySeconds } from "./backoff.ts";
 import { findDelivery, markDelivered, recordFailedAttempt } from "./deliveries.ts";

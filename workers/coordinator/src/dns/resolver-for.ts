@@ -1,0 +1,12 @@
+import type { CoordinatorEnv } from "../env.ts";
+import { DohResolver } from "./doh-resolver.ts";
+import type { Resolver } from "./resolver.ts";
+import { ZoneResolver } from "./zone-resolver.ts";
+
+/**
+ * The one resolver of the coordinator: a zone file in tests and local dev (never the internet),
+ * DNS over HTTPS in production. The API, the page, the queues and the cron all take it from here.
+ */
+export function resolverFor(env: CoordinatorEnv): Resolver {
+  return env.DNS_ZONE ? new ZoneResolver(env.DNS_ZONE) : new DohResolver(env.DOH_ENDPOINT);
+}
