@@ -23,7 +23,7 @@ EXIM_BINARY="$EXIM_DIST_DIR/usr/sbin/exim4"
 EXIM_USER=Debian-exim
 
 APT_PACKAGES=(
-  postfix nmap openssl swaks chromium fonts-liberation fonts-noto-cjk
+  postfix nmap openssl swaks chromium fonts-liberation fonts-noto-cjk fonts-dejavu-core
   # Libraries exim4-daemon-light links against (its Depends, minus the conflicting exim4-base).
   libc6 libcrypt1 libdb5.3 libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0
 )

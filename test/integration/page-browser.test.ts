@@ -1,21 +1,14 @@
-/**
- * The check-my-server page in a real browser (Debian's chromium through playwright-core) against
- * the real local network: form, keyboard submission, the self-refreshing report, a transcript.
- */
-import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalNetwork } from "../../scripts/local-network.ts";
 import { postfixAvailable } from "../lab/mta/postfix.ts";
+import { chromiumMissing, launchChromium, screenshotPath } from "./browser.ts";
 import { labPort, startTestNetwork } from "./network-fixture.ts";
 
-const OUTPUT_DIR = fileURLToPath(new URL("../../test-output", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
 const PROBE_BUDGET_MS = 10_000;
 
 const missing = [
-  existsSync(CHROMIUM) ? null : `${CHROMIUM} (apt-get install chromium)`,
+  chromiumMissing(),
   postfixAvailable() ? null : "Postfix (scripts/install-system-deps.sh)",
 ].filter((item) => item !== null);
 // CI must have everything: a missing browser there is a failure, not a quiet skip.
@@ -29,19 +22,7 @@ let page: Page;
 describe.skipIf(skip)("the check-my-server page in a browser", () => {
   beforeAll(async () => {
     network = await startTestNetwork("page-browser", { probeTimeBudgetMs: PROBE_BUDGET_MS });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "en-GB" });
   }, 180_000);
 
@@ -53,8 +34,7 @@ describe.skipIf(skip)("the check-my-server page in a browser", () => {
   it("checks the open Postfix from the keyboard and shows the verdict, a transcript and the fix", async () => {
     await page.goto(`${network.coordinator.url}/`);
     const input = page.getByLabel("Domain or mail server");
-    mkdirSync(OUTPUT_DIR, { recursive: true });
-    await page.screenshot({ path: `${OUTPUT_DIR}/page-form.png` });
+    await page.screenshot({ path: screenshotPath("page-form.png") });
     await input.focus();
     await page.keyboard.type(`127.0.0.1:${labPort(network, "postfix-open")}`);
     await page.keyboard.press("Enter");
@@ -81,11 +61,11 @@ describe.skipIf(skip)("the check-my-server page in a browser", () => {
     );
 
     await page.locator("#advice-heading").scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${OUTPUT_DIR}/page-report-advice.png` });
+    await page.screenshot({ path: screenshotPath("page-report-advice.png") });
     await page.evaluate("window.scrollTo(0, 0)");
-    await page.screenshot({ path: `${OUTPUT_DIR}/page-report.png` });
+    await page.screenshot({ path: screenshotPath("page-report.png") });
     await summary.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${OUTPUT_DIR}/page-report-transcript.png` });
+    await page.screenshot({ path: screenshotPath("page-report-transcript.png") });
 
     await page.getByRole("link", { name: "日本語" }).click();
     await expect.poll(() => page.locator("html").getAttribute("lang")).toBe("ja");
@@ -93,6 +73,6 @@ describe.skipIf(skip)("the check-my-server page in a browser", () => {
       .getByRole("region", { name: "判定" })
       .getByText("オープンリレー（open relay）", { exact: true })
       .waitFor();
-    await page.screenshot({ path: `${OUTPUT_DIR}/page-report-ja.png` });
+    await page.screenshot({ path: screenshotPath("page-report-ja.png") });
   }, 150_000);
 });

@@ -1,48 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { escapeXml } from "../../workers/coordinator/src/badge/escape.ts";
 import { renderBadge } from "../../workers/coordinator/src/badge/svg.ts";
-import {
-  characterWidth,
-  FALLBACK_WIDTH,
-  textWidth,
-} from "../../workers/coordinator/src/badge/verdana-widths.ts";
 
 const CLOSED = { label: "relay", message: "closed", color: "#4c1" };
 
 function attribute(svg: string, name: string): string | undefined {
   return new RegExp(`<svg[^>]* ${name}="([^"]*)"`).exec(svg)?.[1];
 }
-
-describe("Verdana 11px widths", () => {
-  it("has a width for every printable ASCII character", () => {
-    for (let code = 0x20; code <= 0x7e; code += 1) {
-      const width = characterWidth(String.fromCharCode(code));
-      expect(width).toBeGreaterThan(2.5);
-      expect(width).toBeLessThan(12);
-    }
-  });
-
-  it("measures known characters from the table", () => {
-    expect(characterWidth("i")).toBe(3.02);
-    expect(characterWidth("m")).toBe(10.7);
-    expect(characterWidth("W")).toBe(10.88);
-    expect(characterWidth("0")).toBe(6.99);
-    expect(characterWidth(" ")).toBe(3.87);
-    expect(characterWidth("~")).toBe(9.0);
-  });
-
-  it("sums per character, so wide letters weigh more than narrow ones", () => {
-    expect(textWidth("closed")).toBeCloseTo(5.73 + 3.02 + 6.68 + 5.73 + 6.55 + 6.85, 5);
-    expect(textWidth("OPEN")).toBeCloseTo(8.66 + 6.63 + 6.96 + 8.23, 5);
-    expect(textWidth("mmmm")).toBeGreaterThan(textWidth("iiii") * 3);
-    expect(textWidth("relay: closed")).toBeGreaterThan(textWidth("relay"));
-  });
-
-  it("gives characters outside ASCII the fallback width, per code point", () => {
-    expect(characterWidth("é")).toBe(FALLBACK_WIDTH);
-    expect(textWidth("😀")).toBe(FALLBACK_WIDTH);
-  });
-});
 
 describe("renderBadge", () => {
   it("is an accessible image: role, aria-label and title", () => {
@@ -51,6 +15,10 @@ describe("renderBadge", () => {
     expect(attribute(svg, "role")).toBe("img");
     expect(attribute(svg, "aria-label")).toBe("relay: closed");
     expect(svg).toContain("<title>relay: closed</title>");
+  });
+
+  it("names the measured font first, then the shields fonts", () => {
+    expect(renderBadge(CLOSED)).toContain('font-family="DejaVu Sans,Verdana,Geneva,sans-serif"');
   });
 
   it("draws the flat style: gloss gradient, rounded clip, both colours", () => {
@@ -63,13 +31,13 @@ describe("renderBadge", () => {
   });
 
   it("sizes each side from the measured text plus padding", () => {
-    // "relay" is 27.38px -> 29 (odd), + 10 padding; "closed" 34.56 -> 35, + 10.
+    // DejaVu Sans 11px: "relay" 27.35px -> 29 (odd) + 10 padding; "closed" 35.31 -> 37 + 10.
     const svg = renderBadge(CLOSED);
-    expect(attribute(svg, "width")).toBe(String(39 + 45));
+    expect(attribute(svg, "width")).toBe(String(39 + 47));
     expect(svg).toContain('<rect width="39" height="20" fill="#555"/>');
-    expect(svg).toContain('<rect x="39" width="45" height="20" fill="#4c1"/>');
+    expect(svg).toContain('<rect x="39" width="47" height="20" fill="#4c1"/>');
     expect(svg).toContain('textLength="290"');
-    expect(svg).toContain('textLength="350"');
+    expect(svg).toContain('textLength="370"');
   });
 
   it("is wider for a wider message, by the measured difference", () => {
@@ -78,8 +46,8 @@ describe("renderBadge", () => {
     const longer = Number(
       attribute(renderBadge({ ...CLOSED, message: "invalid domain" }), "width"),
     );
-    // "OPEN" measures 30.48px, "closed" 34.56px: capitals are wide, but there are only four.
-    expect(open).toBe(closed - 4);
+    // "OPEN" measures 30.47px (31), "closed" 35.31px (37): capitals are wide, but only four.
+    expect(open).toBe(closed - 6);
     expect(longer).toBeGreaterThan(closed + 30);
   });
 

@@ -1,5 +1,6 @@
 import { escapeXml } from "./escape.ts";
-import { textWidth } from "./verdana-widths.ts";
+import { FONT_FAMILY as MEASURED_FONT_FAMILY } from "./font-widths.ts";
+import { textWidth } from "./text-width.ts";
 
 export interface BadgeSpec {
   label: string;
@@ -13,18 +14,23 @@ const LABEL_COLOR = "#555";
 /** Space left and right of each text, as shields' flat style leaves it. */
 const HORIZONTAL_PADDING = 5;
 const HEIGHT = 20;
-const FONT_FAMILY = "Verdana,Geneva,DejaVu Sans,sans-serif";
+const FONT_SIZE_PX = 11;
+/**
+ * The measured font first: where it is installed the text is exactly as wide as measured;
+ * elsewhere `textLength` stretches or squeezes the fallback font to the measure.
+ */
+const FONT_FAMILY = `${MEASURED_FONT_FAMILY},Verdana,Geneva,sans-serif`;
 const COLOR_PATTERN = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
 
 /** Rounded up to an odd width, as shields does, so a centred text sits on a whole pixel. */
 function preferredWidth(text: string): number {
-  const width = Math.ceil(textWidth(text));
+  const width = Math.ceil(textWidth(text, FONT_SIZE_PX));
   return width % 2 === 0 ? width + 1 : width;
 }
 
 /**
- * One side's text: drawn at 10x scale (font-size 110, `scale(.1)`) as shields does, for finer
- * positioning, with a shadow line under it; `textLength` fits it to the measured width.
+ * One side's text: drawn at 10x scale (font-size 110, `scale(.1)`: 11px) as shields does, for
+ * finer positioning, with a shadow line under it; `textLength` fits it to the measured width.
  */
 function textElements(text: string, centreX: number, width: number): string {
   const escaped = escapeXml(text);
@@ -56,7 +62,7 @@ export function renderBadge({ label, message, color }: BadgeSpec): string {
     `<rect x="${labelWidth}" width="${messageWidth}" height="${HEIGHT}" fill="${color}"/>` +
     `<rect width="${width}" height="${HEIGHT}" fill="url(#s)"/>` +
     `</g>` +
-    `<g fill="#fff" text-anchor="middle" font-family="${FONT_FAMILY}" text-rendering="geometricPrecision" font-size="110">` +
+    `<g fill="#fff" text-anchor="middle" font-family="${FONT_FAMILY}" text-rendering="geometricPrecision" font-size="${FONT_SIZE_PX * 10}">` +
     textElements(label, labelWidth / 2, labelTextWidth) +
     textElements(message, labelWidth + messageWidth / 2, messageTextWidth) +
     `</g></svg>`
