@@ -105,8 +105,7 @@ describe.skipIf(skip)("badges in a browser", () => {
   beforeAll(async () => {
     browser = await launchChromium();
     page = await browser.newPage({ deviceScaleFactor: 2 });
-    // Inline, so the texts can be measured. The badges share their gradient and clip ids (as
-    // shields' do), so here each is clipped by the first one's outline; sizes are unaffected.
+    // Inline, so the texts can be measured; each badge's clip id names its own width.
     const badges = [...BADGES, FALLBACK_BADGE].map(renderBadge);
     await page.setContent(`<!doctype html><body>${badges.join("<br>")}</body>`);
     await page.evaluate("document.fonts.ready");

@@ -23,11 +23,20 @@ describe("renderBadge", () => {
 
   it("draws the flat style: gloss gradient, rounded clip, both colours", () => {
     const svg = renderBadge(CLOSED);
-    expect(svg).toContain('<linearGradient id="s" x2="0" y2="100%">');
-    expect(svg).toContain('<clipPath id="r">');
+    expect(svg).toContain('<linearGradient id="rw-gloss" x2="0" y2="100%">');
+    const width = attribute(svg, "width");
+    expect(svg).toContain(`<clipPath id="rw-clip-${width}"><rect width="${width}"`);
+    expect(svg).toContain(`<g clip-path="url(#rw-clip-${width})">`);
     expect(svg).toMatch(/<rect width="\d+" height="20" rx="3" fill="#fff"\/>/);
     expect(svg).toContain('fill="#555"');
     expect(svg).toContain('fill="#4c1"');
+  });
+
+  it("names its clip by its width, so badges inlined in one page never clip each other", () => {
+    const short = renderBadge(CLOSED);
+    const long = renderBadge({ ...CLOSED, message: "OPEN (confirmed)" });
+    const clipOf = (svg: string) => /<clipPath id="([^"]+)">/.exec(svg)?.[1];
+    expect(clipOf(short)).not.toBe(clipOf(long));
   });
 
   it("sizes each side from the measured text plus padding", () => {

@@ -52,15 +52,18 @@ export function renderBadge({ label, message, color }: BadgeSpec): string {
   const messageWidth = messageTextWidth + 2 * HORIZONTAL_PADDING;
   const width = labelWidth + messageWidth;
   const title = escapeXml(`${label}: ${message}`);
+  // Ids are document-wide when badges are inlined in one page: a clip named by its width never
+  // clips another badge to the wrong outline (the gradient is the same in every badge).
+  const clipId = `rw-clip-${width}`;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" role="img" aria-label="${title}">` +
     `<title>${title}</title>` +
-    `<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>` +
-    `<clipPath id="r"><rect width="${width}" height="${HEIGHT}" rx="3" fill="#fff"/></clipPath>` +
-    `<g clip-path="url(#r)">` +
+    `<linearGradient id="rw-gloss" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>` +
+    `<clipPath id="${clipId}"><rect width="${width}" height="${HEIGHT}" rx="3" fill="#fff"/></clipPath>` +
+    `<g clip-path="url(#${clipId})">` +
     `<rect width="${labelWidth}" height="${HEIGHT}" fill="${LABEL_COLOR}"/>` +
     `<rect x="${labelWidth}" width="${messageWidth}" height="${HEIGHT}" fill="${color}"/>` +
-    `<rect width="${width}" height="${HEIGHT}" fill="url(#s)"/>` +
+    `<rect width="${width}" height="${HEIGHT}" fill="url(#rw-gloss)"/>` +
     `</g>` +
     `<g fill="#fff" text-anchor="middle" font-family="${FONT_FAMILY}" text-rendering="geometricPrecision" font-size="${FONT_SIZE_PX * 10}">` +
     textElements(label, labelWidth / 2, labelTextWidth) +
