@@ -2,7 +2,12 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalNetwork } from "../../scripts/local-network.ts";
 import { postfixAvailable } from "../lab/mta/postfix.ts";
-import { chromiumMissing, launchChromium, screenshotPath } from "./browser.ts";
+import {
+  accessibilityViolations,
+  chromiumMissing,
+  launchChromium,
+  screenshotPath,
+} from "./browser.ts";
 import { labPort, startTestNetwork } from "./network-fixture.ts";
 
 const PROBE_BUDGET_MS = 10_000;
@@ -35,6 +40,7 @@ describe.skipIf(skip)("the check-my-server page in a browser", () => {
     await page.goto(`${network.coordinator.url}/`);
     const input = page.getByLabel("Domain or mail server");
     await page.screenshot({ path: screenshotPath("page-form.png") });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await input.focus();
     await page.keyboard.type(`127.0.0.1:${labPort(network, "postfix-open")}`);
     await page.keyboard.press("Enter");
@@ -66,6 +72,8 @@ describe.skipIf(skip)("the check-my-server page in a browser", () => {
     await page.screenshot({ path: screenshotPath("page-report.png") });
     await summary.scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath("page-report-transcript.png") });
+    // The finished report with a transcript open: tables, details, code, verdict colours.
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     await page.getByRole("link", { name: "日本語" }).click();
     await expect.poll(() => page.locator("html").getAttribute("lang")).toBe("ja");
@@ -74,5 +82,31 @@ describe.skipIf(skip)("the check-my-server page in a browser", () => {
       .getByText("オープンリレー（open relay）", { exact: true })
       .waitFor();
     await page.screenshot({ path: screenshotPath("page-report-ja.png") });
+    expect(await accessibilityViolations(page)).toEqual([]);
   }, 150_000);
+
+  it("refuses a private address in words, next to the field, and stays accessible", async () => {
+    await page.goto(`${network.coordinator.url}/?lang=en`);
+    await page.getByLabel("Domain or mail server").fill("10.1.2.3");
+    await page.keyboard.press("Enter");
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/10\.1\.2\.3/);
+    // The field names its error, so a screen reader reads the refusal with the field.
+    const input = page.getByLabel("Domain or mail server");
+    expect(await input.getAttribute("aria-describedby")).toContain("target-error");
+    expect(await input.inputValue()).toBe("10.1.2.3");
+    await page.screenshot({ path: screenshotPath("page-form-refused.png") });
+    expect(await accessibilityViolations(page)).toEqual([]);
+  }, 60_000);
+
+  it("has a checker that can fail: an unlabelled field and grey-on-white text are caught", async () => {
+    const scratch = await browser.newPage();
+    await scratch.setContent(
+      '<!doctype html><html lang="en"><title>t</title><main><input type="text"><p style="color:#bbb;background:#fff">faint</p></main></html>',
+    );
+    const found = (await accessibilityViolations(scratch)).map((violation) => violation.id);
+    await scratch.close();
+    expect(found).toEqual(expect.arrayContaining(["label", "color-contrast"]));
+  });
 });
