@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import type { VantageNode } from "../shared/schemas/protocol.ts";
 import { type CanaryForwarding, forwardCanaryMail } from "../test/lab/canary-mx.ts";
@@ -17,6 +18,7 @@ export const LOCAL_VANTAGES = [
 ] as const;
 
 const SELF_HOSTED_PORTS = [25, 465, 587, 2525];
+const LAB_CA_CERTIFICATE = fileURLToPath(new URL("../test/lab/certs/ca.crt", import.meta.url));
 
 export interface LocalNetworkOptions {
   coordinatorPort: number;
@@ -80,6 +82,8 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         runtime: "workerd",
         allowedPorts: SELF_HOSTED_PORTS,
         allowLoopback: true,
+        // The lab's servers present certificates of the lab CA; workerd verifies every one.
+        trustedCertificate: LAB_CA_CERTIFICATE,
         secret: secrets[vantage.id] ?? "",
         bundlePath,
         workDir: `${workDir}/probe-nodes`,

@@ -18,6 +18,8 @@ const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WORKERD = resolve(REPO_ROOT, "node_modules/.bin/workerd");
 const STARTUP_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 2_000;
+/** Beside the config, where Cap'n Proto's `embed` finds it. */
+const TRUSTED_CERTIFICATE_FILE = "trusted.pem";
 /** Ports picked by probing can be taken by someone else before workerd binds them. */
 const MAX_START_ATTEMPTS = 3;
 
@@ -35,6 +37,8 @@ export interface StartProbeNodeOptions {
   workDir?: string;
   /** Default: a free port on 127.0.0.1. */
   listenPort?: number;
+  /** Local runs only: a PEM certificate to trust besides the browser CAs (the lab's). */
+  trustedCertificate?: string;
   /** Tests only: a config probeNodeCapnp would never write, to show what workerd enforces. */
   editConfig?: (capnp: string) => string;
 }
@@ -89,6 +93,7 @@ async function startOnce(
     bundlePath: "probe.js",
     allowLoopback: options.allowLoopback,
     allowedPorts: options.allowedPorts,
+    ...(options.trustedCertificate ? { trustedCertificatePath: TRUSTED_CERTIFICATE_FILE } : {}),
   });
   const configPath = join(directory, "probe.capnp");
   await writeFile(configPath, options.editConfig ? options.editConfig(config) : config);
@@ -126,6 +131,9 @@ export async function startProbeNode(options: StartProbeNodeOptions): Promise<Ru
   const directory = await mkdtemp(join(workDir, `${options.nodeId}-`));
   // A copy, so rebuilding the bundle cannot change a node that is running.
   await copyFile(options.bundlePath ?? DEFAULT_PROBE_BUNDLE, join(directory, "probe.js"));
+  if (options.trustedCertificate) {
+    await copyFile(options.trustedCertificate, join(directory, TRUSTED_CERTIFICATE_FILE));
+  }
   let lastError: unknown;
   for (let attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt += 1) {
     try {

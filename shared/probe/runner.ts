@@ -88,6 +88,8 @@ export async function runProbe(
   let connectionCount = 0;
   let forceStartTls = false;
   let tlsBroken = false;
+  /** The first TLS failure, for the reason of a run that ends inconclusive. */
+  let tlsFailure: string | null = null;
   let tlsInfo: TlsInfo | null = null;
   let extensions: string[] = [];
 
@@ -114,7 +116,10 @@ export async function runProbe(
         const reply = await session.startTls();
         if (reply.code === 220) tlsInfo ??= session.tls;
       } catch (error) {
-        if (error instanceof SmtpError && error.kind === "tls") tlsBroken = true;
+        if (error instanceof SmtpError && error.kind === "tls") {
+          tlsBroken = true;
+          tlsFailure ??= error.message;
+        }
         throw error;
       }
     }
@@ -153,7 +158,13 @@ export async function runProbe(
           data: null,
         },
     );
-    const { verdict, reason } = decideVerdict({ cases, blockedBeforeTesting });
+    const decided = decideVerdict({ cases, blockedBeforeTesting });
+    const { verdict } = decided;
+    // Why an inconclusive run could not use TLS belongs in its reason, not only in the log.
+    const reason =
+      verdict === "inconclusive" && tlsFailure && !decided.reason.includes(tlsFailure)
+        ? `${decided.reason}; STARTTLS failed from this vantage: ${tlsFailure}`
+        : decided.reason;
     const finishedAt = Date.now();
     return {
       target: { host: hostName ?? address, port, address, implicitTls },
@@ -203,11 +214,21 @@ export async function runProbe(
   }
   try {
     firstEhlo = await prepare(firstSession);
-    extensions = [...firstSession.extensions.keys()];
   } catch (error) {
     await firstSession.quit();
-    return blocked(describeFailure(error, "the session failed before any case"));
+    // A TLS failure (a certificate this runtime refuses) still leaves plain text to test in:
+    // one more connection without STARTTLS; a server that demands TLS then says so with 530.
+    if (!tlsBroken) return blocked(describeFailure(error, "the session failed before any case"));
+    try {
+      firstSession = await openSession();
+      if (firstSession.banner.code !== 220) throw error;
+      firstEhlo = await prepare(firstSession);
+    } catch (retryError) {
+      await firstSession.quit();
+      return blocked(describeFailure(retryError, "the session failed before any case"));
+    }
   }
+  extensions = [...firstSession.extensions.keys()];
 
   const literal = addressLiteral(address);
   const host = ownHostName(firstBanner, firstEhlo, hostName, literal);

@@ -20,6 +20,11 @@ export const DomainCheckRequest = z
     webhook: z.url().max(2048).optional(),
     /** Delivery proof: send a canary message through accepted cases and wait for it to arrive. */
     proof: z.boolean().optional(),
+    /**
+     * TLS from the first byte (SMTPS, RFC 8314) rather than STARTTLS. Default: true on port 465
+     * only; set it for a server that speaks implicit TLS on another port.
+     */
+    implicitTls: z.boolean().optional(),
   })
   .strict();
 export type DomainCheckRequest = z.infer<typeof DomainCheckRequest>;
@@ -33,6 +38,11 @@ export const HostCheckRequest = z
     webhook: z.url().max(2048).optional(),
     /** Delivery proof: send a canary message through accepted cases and wait for it to arrive. */
     proof: z.boolean().optional(),
+    /**
+     * TLS from the first byte (SMTPS, RFC 8314) rather than STARTTLS. Default: true on port 465
+     * only; set it for a server that speaks implicit TLS on another port.
+     */
+    implicitTls: z.boolean().optional(),
   })
   .strict();
 export type HostCheckRequest = z.infer<typeof HostCheckRequest>;

@@ -202,7 +202,20 @@ export class SmtpSession {
     this.#stream = outcome;
     this.#note(outcome.tls ? describeTls(outcome.tls) : "TLS established");
     this.#greeting = null;
-    await this.ehlo();
+    try {
+      await this.ehlo();
+    } catch (error) {
+      // Workers' startTls() resolves before the handshake is done, so a certificate the runtime
+      // will not accept shows up as the first read failing: that is a TLS failure, not a server
+      // that hung up, and the caller may go on without TLS.
+      if (!(error instanceof SmtpError) || error.kind !== "disconnect") throw error;
+      const failure = new SmtpError(
+        "tls",
+        `TLS handshake failed after STARTTLS (the connection ended before any reply over TLS; often a certificate this runtime does not trust): ${error.message}`,
+      );
+      this.#note(failure.message);
+      throw failure;
+    }
     return reply;
   }
 

@@ -62,6 +62,19 @@ describe.skipIf(needsPostfix)("the local network", () => {
     expect(report.disagreement).toContain("a trusted-network rule?");
   });
 
+  it("tests STARTTLS-only and implicit-TLS servers over verified TLS from every vantage", async () => {
+    const overStartTls = await check({ host: "127.0.0.1", port: portOf("starttls-required") });
+    const overImplicitTls = await check({
+      host: "127.0.0.1",
+      port: portOf("implicit-tls"),
+      implicitTls: true,
+    });
+    for (const report of [overStartTls, overImplicitTls]) {
+      expect(report).toMatchObject({ status: "done", verdict: "open" });
+      expect(vantagesOf(report).map((v) => v.verdict)).toEqual(["open", "open", "open"]);
+    }
+  });
+
   it("refuses a private target with the stable error shape, opening nothing", async () => {
     const response = await submitCheck(base, { host: "192.168.1.1", port: 25 });
     expect(response.status).toBe(400);

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProbeBundle } from "../../scripts/build-probe.ts";
 import { type RunningProbeNode, startProbeNode } from "../../scripts/probe-node.ts";
@@ -16,6 +17,7 @@ import { ApiError, type ProbeJob, ProbeResponse } from "../../shared/schemas/pro
 import { type RunningSim, type SimBehaviour, startSim } from "../lab/sim/index.ts";
 
 const SECRET = "relaywatch-probe-node-test-secret-0123456789";
+const LAB_CA_CERTIFICATE = fileURLToPath(new URL("../lab/certs/ca.crt", import.meta.url));
 const LOOPBACK = "127.0.0.1";
 
 /** A TCP server that only counts who connects: the proof that a refusal opened no socket. */
@@ -105,6 +107,8 @@ const port25Counter = await tryListenCounting(25);
 /** A self-hosted node for the lab: loopback allowed, so signed jobs really connect. */
 let euWest: RunningProbeNode;
 let apNortheast: RunningProbeNode;
+/** A lab node as `npm start` runs it: trusting the lab CA, so lab TLS verifies. */
+let trustingLabCa: RunningProbeNode;
 /** Configured as a Cloudflare node: 465 and 587 only, no loopback. */
 let cloudflareLike: RunningProbeNode;
 /** Self-hosted production settings: every SMTP port, and the counter's, but no loopback. */
@@ -120,40 +124,53 @@ beforeAll(async () => {
   reachable = await listenCounting();
   const common = { bundlePath, workDir, secret: SECRET, network: "lab" };
   const labNode = { ...common, allowedPorts: [25, 465, 587, 2525], allowLoopback: true };
-  [euWest, apNortheast, cloudflareLike, production, publicNetworkOnly] = await Promise.all([
-    startProbeNode({ ...labNode, nodeId: "lab-eu-west", region: "eu-west" }),
-    startProbeNode({ ...labNode, nodeId: "lab-ap-northeast", region: "ap-northeast" }),
-    startProbeNode({
-      ...common,
-      nodeId: "cf-like",
-      region: "eu-west",
-      runtime: "cloudflare",
-      allowedPorts: [465, 587],
-      allowLoopback: false,
-    }),
-    startProbeNode({
-      ...common,
-      nodeId: "production",
-      region: "eu-west",
-      allowedPorts: [25, 465, 587, 2525, counter.port],
-      allowLoopback: false,
-    }),
-    startProbeNode({
-      ...labNode,
-      nodeId: "public-network-only",
-      region: "eu-west",
-      editConfig: (capnp) => capnp.replace(/allow = \[[^\]]*\]/, 'allow = [ "public" ]'),
-    }),
-  ]);
-  for (const behaviour of ["open-relay", "secure-pipelining", "trusted-vantage"] as const) {
+  [euWest, apNortheast, trustingLabCa, cloudflareLike, production, publicNetworkOnly] =
+    await Promise.all([
+      startProbeNode({ ...labNode, nodeId: "lab-eu-west", region: "eu-west" }),
+      startProbeNode({ ...labNode, nodeId: "lab-ap-northeast", region: "ap-northeast" }),
+      startProbeNode({
+        ...labNode,
+        nodeId: "lab-trusting-ca",
+        region: "us-east",
+        trustedCertificate: LAB_CA_CERTIFICATE,
+      }),
+      startProbeNode({
+        ...common,
+        nodeId: "cf-like",
+        region: "eu-west",
+        runtime: "cloudflare",
+        allowedPorts: [465, 587],
+        allowLoopback: false,
+      }),
+      startProbeNode({
+        ...common,
+        nodeId: "production",
+        region: "eu-west",
+        allowedPorts: [25, 465, 587, 2525, counter.port],
+        allowLoopback: false,
+      }),
+      startProbeNode({
+        ...labNode,
+        nodeId: "public-network-only",
+        region: "eu-west",
+        editConfig: (capnp) => capnp.replace(/allow = \[[^\]]*\]/, 'allow = [ "public" ]'),
+      }),
+    ]);
+  for (const behaviour of [
+    "open-relay",
+    "secure-pipelining",
+    "trusted-vantage",
+    "starttls-required",
+    "implicit-tls",
+  ] as const) {
     sims.set(behaviour, await startSim(behaviour));
   }
 });
 
 afterAll(async () => {
   await Promise.allSettled(
-    [euWest, apNortheast, cloudflareLike, production, publicNetworkOnly].map((node) =>
-      node?.kill(),
+    [euWest, apNortheast, trustingLabCa, cloudflareLike, production, publicNetworkOnly].map(
+      (node) => node?.kill(),
     ),
   );
   await Promise.allSettled([...sims.values()].map((sim) => sim.close()));
@@ -307,5 +324,34 @@ describe("a self-hosted node runs the real suite through workerd", () => {
     expect(fromAsia?.result.verdict).toBe("open");
     expect(fromEurope?.node.region).toBe("eu-west");
     expect(fromEurope?.result.verdict).toBe("closed");
+  });
+});
+
+describe("TLS as workerd does it: every certificate verified", () => {
+  const probe = async (node: RunningProbeNode, behaviour: SimBehaviour, implicitTls = false) => {
+    const target = { address: LOOPBACK, port: simPort(behaviour), hostName: null, implicitTls };
+    const body = JSON.stringify(job(simPort(behaviour), { target }));
+    return ProbeResponse.parse((await postSigned(node, body)).json).result;
+  };
+
+  it("tests a STARTTLS-only server over TLS when the node trusts its certificate", async () => {
+    const result = await probe(trustingLabCa, "starttls-required");
+    expect(result.verdict).toBe("open");
+    expect(result.connections.length).toBeGreaterThan(0);
+    expect(result.connections.every((connection) => connection.tls)).toBe(true);
+  });
+
+  it("tests an implicit-TLS server when the node trusts its certificate", async () => {
+    const result = await probe(trustingLabCa, "implicit-tls", true);
+    expect(result.verdict).toBe("open");
+    expect(result.connections.every((connection) => connection.tls)).toBe(true);
+  });
+
+  it("says STARTTLS failed, and never closed, when the node cannot verify the certificate", async () => {
+    const result = await probe(euWest, "starttls-required");
+    expect(result.verdict).toBe("inconclusive");
+    expect(result.reason).toContain("STARTTLS failed from this vantage: TLS handshake failed");
+    // Refused for want of TLS (530), not for relaying: no case counts as a refusal.
+    expect(result.cases.some((probeCase) => probeCase.outcome === "refused")).toBe(false);
   });
 });

@@ -592,6 +592,25 @@ describe("TLS", () => {
     );
   });
 
+  it("calls an upgrade that ends before any reply over TLS a TLS failure, not a hang-up", async () => {
+    // What a Worker sees when the runtime refuses the certificate: startTls() resolved, then the
+    // first read fails. The runner goes on in plain text only after a "tls" error.
+    const lab = await startServer(
+      greeting(async (peer) => {
+        expect(await peer.line()).toBe("STARTTLS");
+        peer.send("220 2.0.0 ready to start TLS\r\n");
+        await peer.startTls(key, cert);
+        peer.end();
+      }),
+    );
+    const session = await connect(lab.port);
+    await session.ehlo();
+    const failure = await session.startTls().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SmtpError);
+    expect(failure).toMatchObject({ kind: "tls" });
+    expect((failure as Error).message).toContain("TLS handshake failed after STARTTLS");
+  });
+
   it("speaks implicit TLS from the first byte", async () => {
     const lab = await startServer(greeting(), { key, cert });
     const session = await connect(lab.port, {}, true);

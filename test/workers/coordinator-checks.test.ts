@@ -369,6 +369,23 @@ describe("the probe-job queue consumer", () => {
     ).toBe(true);
   });
 
+  it("asks for implicit TLS on port 465, and on any port when the request says so", async () => {
+    const implicitOf = async (request: object) => {
+      const { body, messages } = await createCheck(request);
+      await standIn.script(
+        body.id,
+        Object.fromEntries(NODE_IDS.map((id) => [id, { kind: "result", verdict: "closed" }])),
+      );
+      await runQueue(messages);
+      const calls = await expectWellFormedCalls(body.id, 3);
+      return [...new Set(calls.map((call) => ProbeJob.parse(call.body).target.implicitTls))];
+    };
+    expect(await implicitOf({ host: "127.0.0.1", port: 465 })).toEqual([true]);
+    expect(await implicitOf({ host: "127.0.0.1", port: 2541, implicitTls: true })).toEqual([true]);
+    expect(await implicitOf({ host: "127.0.0.1", port: 465, implicitTls: false })).toEqual([false]);
+    expect(await implicitOf({ host: "127.0.0.1", port: 2542 })).toEqual([false]);
+  });
+
   it("sends the guarded address, not the spelling the user typed", async () => {
     for (const host of ["0x7f.1", "::ffff:127.0.0.1", "[127.0.0.1]"]) {
       const { body, messages } = await createCheck({ host, port: 2525 });

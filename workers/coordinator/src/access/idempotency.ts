@@ -30,6 +30,7 @@ function differences(
     (replayed.proof !== null) !== (request.proof === true) ? "proof" : null,
     sameCases ? null : "cases",
     (replayed.webhookUrl ?? null) !== webhookUrl ? "webhook" : null,
+    (replayed.mx?.implicitTls ?? null) !== (request.implicitTls ?? null) ? "implicitTls" : null,
   ].filter((field) => field !== null);
 }
 

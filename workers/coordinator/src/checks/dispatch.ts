@@ -123,7 +123,7 @@ export async function runVantageJob(
         address: vantage.address,
         port: vantage.port,
         hostName: isHostName(vantage.mxHost) ? vantage.mxHost : null,
-        implicitTls: vantage.port === 465,
+        implicitTls: check.mx?.implicitTls ?? vantage.port === 465,
       },
       targetDomain: check.kind === "domain" ? check.target.replace(/\.$/, "") : null,
       canaryDomain: config.canaryDomain,

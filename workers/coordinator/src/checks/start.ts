@@ -42,7 +42,12 @@ export async function startCheck(
     idempotencyKey: options.idempotencyKey ?? null,
     deadlineAt: now + config.probeTimeBudgetMs + PROBE_CALL_MARGIN_MS + QUEUE_ALLOWANCE_MS,
     now,
-    mx: { hosts: plan.mailHosts, refused: plan.refused, caseIds: request.cases ?? null },
+    mx: {
+      hosts: plan.mailHosts,
+      refused: plan.refused,
+      caseIds: request.cases ?? null,
+      implicitTls: request.implicitTls ?? null,
+    },
     vantages: plan.vantages,
     apiKeyId: options.apiKeyId ?? null,
     batchId: options.batchId ?? null,

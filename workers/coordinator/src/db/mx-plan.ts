@@ -27,5 +27,7 @@ export const MxPlan = z.object({
   refused: z.array(RefusedAddress),
   /** The relay cases the request chose; null runs the whole catalogue. */
   caseIds: z.array(z.string()).nullable(),
+  /** TLS from the first byte; absent (older checks) or null means "on port 465 only". */
+  implicitTls: z.boolean().nullable().optional(),
 });
 export type MxPlan = z.infer<typeof MxPlan>;
