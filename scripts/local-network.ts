@@ -6,7 +6,12 @@ import type { VantageNode } from "../shared/schemas/protocol.ts";
 import { type CanaryForwarding, forwardCanaryMail } from "../test/lab/canary-mx.ts";
 import { type RunningLab, startLab } from "../test/lab/lab.ts";
 import { buildProbeBundle } from "./build-probe.ts";
-import { type RunningCoordinator, startCoordinatorDev } from "./coordinator-dev.ts";
+import {
+  type CoordinatorDevOptions,
+  type RunningCoordinator,
+  startCoordinatorDev,
+} from "./coordinator-dev.ts";
+import { freePort, saysAddressInUse } from "./free-port.ts";
 import { labZone } from "./lab-zone.ts";
 import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
 
@@ -21,6 +26,7 @@ const SELF_HOSTED_PORTS = [25, 465, 587, 2525];
 const LAB_CA_CERTIFICATE = fileURLToPath(new URL("../test/lab/certs/ca.crt", import.meta.url));
 
 export interface LocalNetworkOptions {
+  /** 0: a free port. */
   coordinatorPort: number;
   /** First probe node port; the others follow. 0: free ports. */
   nodeBasePort: number;
@@ -46,6 +52,28 @@ export interface LocalNetwork {
   /** What the lab's canary MX handed to the coordinator's email() handler, and its answers. */
   canaryMx: CanaryForwarding;
   stop(): Promise<void>;
+}
+
+/** Attempts at starting the coordinator on a picked port that someone else took meanwhile. */
+const MAX_COORDINATOR_STARTS = 3;
+
+/**
+ * wrangler dev on `port`, or with port 0 on a free port, picked again when another process took
+ * it between the pick and wrangler's bind (tests start several networks at once).
+ */
+async function startCoordinatorOnAPort(
+  port: number,
+  optionsFor: (port: number) => CoordinatorDevOptions,
+): Promise<RunningCoordinator> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startCoordinatorDev(optionsFor(port || (await freePort())));
+    } catch (error) {
+      const retry =
+        port === 0 && attempt < MAX_COORDINATOR_STARTS && saysAddressInUse(String(error));
+      if (!retry) throw error;
+    }
+  }
 }
 
 /**
@@ -94,8 +122,8 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     }
     const webhookSigningSecret = randomBytes(32).toString("hex");
     const stateDir = `${workDir}/coordinator-state`;
-    const coordinator = await startCoordinatorDev({
-      port: options.coordinatorPort,
+    const coordinator = await startCoordinatorOnAPort(options.coordinatorPort, (port) => ({
+      port,
       stateDir,
       vars: {
         PROBE_NODES: JSON.stringify(nodes.map((node) => node.vantage)),
@@ -107,11 +135,11 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         TARGET_COOLDOWN_SECONDS: "30",
         WEBHOOK_SIGNING_SECRET: webhookSigningSecret,
         PROOF_WINDOW_SECONDS: `${options.proofWindowSeconds ?? 60}`,
-        PUBLIC_ORIGIN: `http://127.0.0.1:${options.coordinatorPort}`,
+        PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,
       },
       ...(options.log ? { log: options.log } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-    });
+    }));
     started(() => coordinator.stop());
     // The lab's canary MX: what lab servers relay to the canary domain reaches email().
     const canaryMx = forwardCanaryMail(lab.sink, coordinator.url);

@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
 import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
-import { pickFreePort } from "../lab/mta/instance.ts";
 
 /**
  * The real local network for one end-to-end test file: free ports, the real MTAs, its own work
@@ -11,7 +10,7 @@ export async function startTestNetwork(
   options: { probeTimeBudgetMs?: number; proofWindowSeconds?: number } = {},
 ): Promise<LocalNetwork> {
   return startLocalNetwork({
-    coordinatorPort: await pickFreePort(),
+    coordinatorPort: 0,
     nodeBasePort: 0,
     labBasePort: 0,
     realMtas: true,

@@ -8,17 +8,18 @@
  * the Debian-exim user because of -C (logged as "exim user lost privilege for using -C
  * option"), which is why the spool, log and mailbox directories belong to that user.
  */
+
 import { existsSync, readFileSync } from "node:fs";
 import { chown, mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../../../scripts/free-port.ts";
 import {
   checkStartOptions,
   findProcesses,
   LAB_HOST,
   type MtaInstance,
   type MtaMode,
-  pickFreePort,
   runCommand,
   type StartMtaOptions,
   tailOfFile,
@@ -262,7 +263,7 @@ export async function startExim(options: StartMtaOptions): Promise<MtaInstance> 
     await chown(directory, user.uid, user.gid);
   }
 
-  const port = options.port || (await pickFreePort());
+  const port = options.port || (await freePort());
   const hostname = `${options.name}.${EXIM_LAB_DOMAIN}`;
   // Exim refuses a configuration file that anyone but root (or its user) could have written.
   await writeFile(

@@ -5,10 +5,11 @@
  * Network rule of the lab: every MTA listens on 127.0.0.1 and sends all of its outbound
  * mail to a sink on 127.0.0.1. Nothing here ever names another address.
  */
+
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readdir, readFile, readlink } from "node:fs/promises";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
 
 export type MtaKind = "postfix" | "exim";
 
@@ -77,18 +78,6 @@ export function checkStartOptions(options: StartMtaOptions, absoluteWorkDir: str
 }
 
 /** A port on 127.0.0.1 that was free a moment ago (the kernel picks it). */
-export function pickFreePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, LAB_HOST, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => (port ? resolvePort(port) : reject(new Error("no port assigned"))));
-    });
-  });
-}
-
 /** Connects once and resolves with the full 220 greeting, then says QUIT. */
 function readGreetingOnce(port: number, timeoutMs: number): Promise<string> {
   return new Promise((resolveGreeting, reject) => {

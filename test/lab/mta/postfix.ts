@@ -11,9 +11,11 @@
  * daemonises and returns once the master has bound its listeners; smtpd itself starts on the
  * first connection, hence the wait for a greeting.
  */
+
 import { existsSync } from "node:fs";
 import { mkdir, rm, utimes, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { freePort } from "../../../scripts/free-port.ts";
 import {
   checkStartOptions,
   findProcesses,
@@ -21,7 +23,6 @@ import {
   LAB_HOST,
   type MtaInstance,
   type MtaMode,
-  pickFreePort,
   runCommand,
   type StartMtaOptions,
   tailOfFile,
@@ -239,7 +240,7 @@ export async function startPostfix(options: StartMtaOptions): Promise<MtaInstanc
   await mkdir(layout.mailDir, { recursive: true });
   // data_directory is left for post-install to create: it must belong to the postfix user.
 
-  const port = options.port || (await pickFreePort());
+  const port = options.port || (await freePort());
   const hostname = `${options.name}.${POSTFIX_LAB_DOMAIN}`;
   await writeFile(
     join(layout.configDir, "main.cf"),
