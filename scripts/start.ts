@@ -42,6 +42,7 @@ network = running;
 const open =
   running.lab.targets.find((target) => target.name === "postfix-open") ??
   running.lab.targets.find((target) => target.name === "open-relay");
+const portOf = (name: string) => running.lab.targets.find((target) => target.name === name)?.port;
 process.stdout.write(`
 Coordinator  ${running.coordinator.url}  (page: /, API: /api/v1/checks, docs: /api/docs)
 ${running.nodes.map((node) => `Probe node   ${node.url}  ${node.identity.region} (${node.identity.network}, workerd)`).join("\n")}
@@ -53,7 +54,12 @@ Try:
   curl -s -X POST ${running.coordinator.url}/api/v1/checks -H 'content-type: application/json' -d '{"host":"127.0.0.1","port":${open?.port}}'
   curl -s ${running.coordinator.url}/api/v1/checks/<id from the answer>
 A domain check of a lab target names its port, since MX records carry none:
-  curl -s -X POST ${running.coordinator.url}/api/v1/checks -H 'content-type: application/json' -d '{"domain":"trusted-vantage.lab.test","port":${running.lab.targets.find((t) => t.name === "trusted-vantage")?.port}}'
+  curl -s -X POST ${running.coordinator.url}/api/v1/checks -H 'content-type: application/json' -d '{"domain":"trusted-vantage.lab.test","port":${portOf("trusted-vantage")}}'
+Delivery proof (the page always asks for it; a target is checked at most every 30 s here), and
+a server speaking TLS from the first byte:
+  curl -s -X POST ${running.coordinator.url}/api/v1/checks -H 'content-type: application/json' -d '{"host":"127.0.0.1","port":${portOf("asip62")},"proof":true}'
+  curl -s -X POST ${running.coordinator.url}/api/v1/checks -H 'content-type: application/json' -d '{"host":"127.0.0.1","port":${portOf("implicit-tls")},"implicitTls":true}'
+The page: ${running.coordinator.url}/   A badge: ${running.coordinator.url}/badge/${open?.name}.lab.test.svg (after checking {"domain":"${open?.name}.lab.test","port":${open?.port}})
 An API key for batches and webhooks (printed once):
   npm run -s admin -- create-key --name "Me" --persist-to ${running.stateDir}
 Ctrl-C stops everything.
