@@ -113,7 +113,31 @@ describe("languages", () => {
       postForm({ target: "10.0.0.1" }, { "accept-language": "ja" }),
     );
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain("この対象は検査できません");
+    const html = await response.text();
+    expect(html).toContain("この対象は検査できません");
+    // The reason in Japanese, then the server's detail naming the address.
+    expect(html).toMatch(
+      /公開されていないアドレス[^<]*検査できません。（10\.0\.0\.1: 10\.0\.0\.1 is a private address/,
+    );
+  });
+
+  it("says in Japanese why a name cannot be checked, and in English without the extra sentence", async () => {
+    const inJapanese = await callMain(
+      "/check",
+      postForm({ target: "no-such-domain.example" }, { "accept-language": "ja" }),
+    );
+    expect(await inJapanese.text()).toContain("このドメインは DNS に存在しません。（");
+    const inEnglish = await (
+      await callMain("/check", postForm({ target: "no-such-domain.example" }))
+    ).text();
+    expect(inEnglish).toContain("no-such-domain.example does not exist in DNS");
+    expect(inEnglish).not.toContain("（");
+  });
+
+  it("tells the truth about what is sent: a labelled test message only where one is accepted", async () => {
+    const english = await (await callMain("/")).text();
+    expect(english).toContain("a short, clearly labelled test message is sent to it");
+    expect(english).not.toContain("sends no message");
   });
 });
 

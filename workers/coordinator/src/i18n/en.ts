@@ -17,7 +17,9 @@ export const en: Messages = {
       "The anti-abuse challenge was not passed. Please complete it and submit again.",
     noInput: "Enter a domain or a mail server first.",
     privacy:
-      "The test sends no message: it stops after RCPT TO and every recipient is in our own domain.",
+      "Every recipient is in our own domain. Where the server accepts one, a short, clearly labelled test message is sent to it (at most 3 per vantage), so that its arrival proves the relay; nothing goes to anyone else.",
+    // The server's own English messages say it all.
+    refusals: {},
   },
   report: {
     title: (target) => `Relay test of ${target}`,

@@ -16,6 +16,23 @@ export type CaseFamily =
   | "source-route"
   | "spelling";
 
+/** The codes a check submission can be refused with (guard, DNS, admission). */
+export type RefusalCode =
+  | "invalid_address"
+  | "forbidden_address"
+  | "forbidden_target"
+  | "port_not_allowed"
+  | "invalid_host"
+  | "no_such_domain"
+  | "null_mx"
+  | "no_mail_host"
+  | "no_address"
+  | "dns_failure"
+  | "no_vantage"
+  | "rate_limited"
+  | "quota_exceeded"
+  | "target_cooldown";
+
 export type MailServerSoftware = "postfix" | "exim" | "sendmail" | "exchange" | "opensmtpd";
 
 export interface FamilyText {
@@ -45,6 +62,11 @@ export interface Messages {
     turnstileFailed: string;
     noInput: string;
     privacy: string;
+    /**
+     * A sentence in this language for each refusal code; the server's own detail (English, with
+     * the address or name) follows it. A code without an entry shows the detail alone.
+     */
+    refusals: Partial<Record<RefusalCode, string>>;
   };
   report: {
     title: (target: string) => string;

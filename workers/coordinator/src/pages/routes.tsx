@@ -12,6 +12,7 @@ import { listTargetHistory } from "./history.ts";
 import { HomePage } from "./home-page.tsx";
 import { chooseLanguage } from "./language.ts";
 import { Layout } from "./layout.tsx";
+import { refusalText } from "./refusal-text.ts";
 import { isFinished, ReportPage } from "./report-page.tsx";
 import { pageServices } from "./services.ts";
 import { parseTargetInput } from "./target-input.ts";
@@ -65,7 +66,7 @@ export const pagesRoutes = new Hono<AppContext>()
     if (!parsed.ok) {
       const message =
         parsed.problem === "guard"
-          ? parsed.message
+          ? refusalText(t, parsed.code, parsed.message)
           : parsed.problem === "port"
             ? t.form.invalidPort
             : t.form.noInput;
@@ -80,7 +81,13 @@ export const pagesRoutes = new Hono<AppContext>()
       if (error instanceof ApiException) {
         for (const [name, headerValue] of Object.entries(error.headers))
           c.header(name, headerValue);
-        return renderForm(c, language, error.status, value, error.message);
+        return renderForm(
+          c,
+          language,
+          error.status,
+          value,
+          refusalText(t, error.code, error.message),
+        );
       }
       throw error;
     }

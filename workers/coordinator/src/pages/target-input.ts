@@ -1,10 +1,10 @@
-import { GuardError, parseHostInput } from "../../../../shared/guard/index.ts";
+import { type GuardCode, GuardError, parseHostInput } from "../../../../shared/guard/index.ts";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 
 export type TargetInputResult =
   | { ok: true; request: CreateCheckRequest }
   | { ok: false; problem: "empty" | "port" }
-  | { ok: false; problem: "guard"; message: string };
+  | { ok: false; problem: "guard"; code: GuardCode; message: string };
 
 const BRACKETED_WITH_PORT = /^(\[[^\]]*\]):(\d*)$/;
 /** One colon only: "name:port" or "192.0.2.1:port"; a bare IPv6 address has several. */
@@ -43,7 +43,9 @@ export function parseTargetInput(raw: string): TargetInputResult {
       request: port === null ? { domain: parsed.name } : { domain: parsed.name, port },
     };
   } catch (error) {
-    if (error instanceof GuardError) return { ok: false, problem: "guard", message: error.message };
+    if (error instanceof GuardError) {
+      return { ok: false, problem: "guard", code: error.code, message: error.message };
+    }
     throw error;
   }
 }
