@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { RELAY_CASES } from "../../shared/probe/cases.ts";
 import { caseToken } from "../../shared/probe/expand.ts";
 import { ProbeJob } from "../../shared/schemas/protocol.ts";
@@ -51,11 +51,15 @@ describe("a canary message that outruns its probe's answer", () => {
     expect(delivered.map((probeCase) => probeCase.id)).toEqual(["canary-sender"]);
   });
 
-  it("is dropped when the answer shows its case refused", async () => {
+  it("is dropped, and logged, when the answer shows its case refused", async () => {
     const { checkId, consumer, tokenOf } = await checkWithRunningVantage();
-    expect(await deliver({ to: `${tokenOf("null-sender")}@${CANARY_DOMAIN}` })).toEqual([]);
+    const token = tokenOf("null-sender");
+    expect(await deliver({ to: `${token}@${CANARY_DOMAIN}` })).toEqual([]);
+    const warn = vi.spyOn(console, "warn");
     expect(await standIn.release(checkId, FRA, { kind: "result", verdict: "closed" })).toBe(true);
     await consumer;
+    expect(warn.mock.calls.flat().join("\n")).toContain(`canary mail dropped: ${token}`);
+    warn.mockRestore();
     expect(await deliveryCount(checkId)).toBe(0);
     // Nothing was accepted, so there is nothing to prove: the report shows no proof state.
     expect(await getCheck(checkId)).toMatchObject({ verdict: "closed", proof: null });

@@ -1,8 +1,8 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { ProbeResult, ReplySummary } from "../../../../shared/schemas/probe-result.ts";
 import type { ProbeResponse } from "../../../../shared/schemas/protocol.ts";
-import { linkEarlyArrivals } from "../proof/deliveries.ts";
-import { chunk, rowsPerInsert, runBatch } from "./batch.ts";
+import { linkEarlyArrivals, logDroppedEarlyArrivals } from "../proof/deliveries.ts";
+import { chunk, rowsPerInsert } from "./batch.ts";
 import type { Database } from "./client.ts";
 import {
   caseResults,
@@ -72,8 +72,10 @@ export async function saveVantageResult(
       attempts: probeCase.attempts,
     }),
   );
+  const linking = linkEarlyArrivals(db, vantageId, vantage.checkId);
+  let results: unknown[];
   try {
-    await runBatch(db, [
+    results = await db.batch([
       claimWithTranscript(db, vantageId, result),
       db
         .update(vantageResults)
@@ -91,13 +93,15 @@ export async function saveVantageResult(
       ...chunk(caseRows, rowsPerInsert(caseResults)).map((rows) =>
         db.insert(caseResults).values(rows),
       ),
-      ...linkEarlyArrivals(db, vantageId, vantage.checkId),
+      ...linking,
     ]);
   } catch (error) {
     const current = await findVantage(db, vantageId);
     if (current && current.status !== PENDING) return false;
     throw error;
   }
+  // The drop is the second of the linking statements, which close the batch.
+  logDroppedEarlyArrivals(vantageId, results.at(1 - linking.length));
   return true;
 }
 

@@ -125,7 +125,8 @@ export async function recordDelivery(
 /**
  * For the batch that stores a vantage's answer: canary messages that arrived before it are
  * linked to their accepted cases, the rest (a token no accepted case carries) are dropped, and
- * the check's proof is confirmed when one was linked.
+ * the check's proof is confirmed when one was linked. The drop returns the dropped tokens, for
+ * the log (see logDroppedEarlyArrivals).
  */
 export function linkEarlyArrivals(db: Database, vantageResultId: string, checkId: string) {
   const unlinked = and(
@@ -139,7 +140,7 @@ export function linkEarlyArrivals(db: Database, vantageResultId: string, checkId
         caseResultId: sql`(select ${caseResults.id} from ${caseResults} where ${caseResults.token} = ${canaryDeliveries.token} and ${caseResults.vantageResultId} = ${vantageResultId} and ${caseResults.outcome} = 'accepted')`,
       })
       .where(unlinked),
-    db.delete(canaryDeliveries).where(unlinked),
+    db.delete(canaryDeliveries).where(unlinked).returning({ token: canaryDeliveries.token }),
     confirmProofIfDelivered(db, checkId),
   ] as const;
 }
@@ -155,4 +156,15 @@ export async function deliveriesOfCheck(
     .where(and(eq(canaryDeliveries.checkId, checkId), isNotNull(canaryDeliveries.caseResultId)))
     .orderBy(asc(canaryDeliveries.id));
   return new Map(rows.map((row) => [row.caseResultId ?? 0, row]));
+}
+
+/** Logs the early arrivals a vantage's answer did not vouch for: the batch result of the drop. */
+export function logDroppedEarlyArrivals(vantageResultId: string, dropped: unknown): void {
+  const tokens = Array.isArray(dropped)
+    ? dropped.map((row) => (row as { token?: unknown }).token).filter((t) => typeof t === "string")
+    : [];
+  if (tokens.length === 0) return;
+  console.warn(
+    `canary mail dropped: ${tokens.join(", ")} arrived before vantage ${vantageResultId} answered, and its answer has no accepted case with that token`,
+  );
 }
