@@ -5,15 +5,32 @@ import { z } from "zod";
 export const MAX_BATCH_DOMAINS = 1000;
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
+const Port = z.number().int().min(1).max(65_535);
+
+/**
+ * Names are only bounded here: each is judged on its own later, and an invalid one becomes a
+ * refused item rather than failing the whole batch. The same goes for a port: whether it may be
+ * tested depends on the addresses the name resolves to, so a refused one is a refused item too.
+ */
+const BatchDomainName = z.string().max(1024);
+
+/** One domain of a batch: a bare name, or a name with the port to test it on. */
+const BatchDomain = z.union([
+  BatchDomainName,
+  z
+    .object({
+      domain: BatchDomainName,
+      /** Test this domain's MX hosts on this port; absent means the batch's `port`. */
+      port: Port.optional(),
+    })
+    .strict(),
+]);
+
 export const CreateBatchRequest = z
   .object({
-    /**
-     * Names are only bounded here: each is judged on its own later, and an invalid one becomes a
-     * refused item rather than failing the whole batch.
-     */
-    domains: z.array(z.string().max(1024)).min(1).max(MAX_BATCH_DOMAINS),
-    /** Test every MX of every domain on this port instead of 25. */
-    port: z.number().int().min(1).max(65_535).optional(),
+    domains: z.array(BatchDomain).min(1).max(MAX_BATCH_DOMAINS),
+    /** Test every MX of every domain without a port of its own on this port instead of 25. */
+    port: Port.optional(),
     /** Called once with a summary when the last domain's check finishes. */
     webhook: z.url().max(MAX_WEBHOOK_URL_LENGTH).optional(),
   })

@@ -90,38 +90,54 @@ describe.skipIf(needsPostfix)("a hosting provider's day on the local network", (
     });
     expect(anonymous.status).toBe(401);
 
+    // Every lab domain's MX is 127.0.0.1 and the lab servers differ only by port: each item
+    // names its server's port, so the open Postfix and the secure one are each tested as such.
+    const openPort = portOf("postfix-open");
+    const securePort = portOf("postfix-secure");
     const response = await fetch(`${base}/api/v1/batches`, {
       method: "POST",
       headers: auth,
       body: JSON.stringify({
-        domains: ["postfix-open.lab.test", "Postfix-Open.lab.test", "no-such-domain.lab.test"],
-        port: portOf("postfix-open"),
+        domains: [
+          { domain: "postfix-open.lab.test", port: openPort },
+          { domain: "Postfix-Open.lab.test", port: openPort },
+          { domain: "postfix-secure.lab.test", port: securePort },
+          "no-such-domain.lab.test",
+        ],
         webhook: hookUrl,
       }),
     });
     expect(response.status).toBe(202);
     const batch = (await response.json()) as { id: string; total: number; location: string };
-    expect(batch.total).toBe(2);
+    expect(batch.total).toBe(3);
 
     const done = await until(async () => {
       const page = (await (await fetch(`${base}${batch.location}`, { headers: auth })).json()) as {
         status: string;
         counts: Record<string, number>;
-        items: { domain: string; status: string; verdict: string | null; error: string | null }[];
+        items: {
+          domain: string;
+          port: number;
+          status: string;
+          verdict: string | null;
+          error: string | null;
+        }[];
       };
       return page.status === "done" ? page : null;
     }, 90_000);
-    expect(done.items.map((item) => [item.domain, item.status, item.verdict])).toEqual([
-      ["postfix-open.lab.test", "done", "open"],
-      ["no-such-domain.lab.test", "refused", null],
+    expect(done.items.map((item) => [item.domain, item.port, item.status, item.verdict])).toEqual([
+      ["postfix-open.lab.test", openPort, "done", "open"],
+      ["postfix-secure.lab.test", securePort, "done", "closed"],
+      ["no-such-domain.lab.test", 25, "refused", null],
     ]);
-    expect(done.items[1]?.error).toMatch(/no_such_domain/);
+    expect(done.items[2]?.error).toMatch(/no_such_domain/);
 
     const csv = await (
       await fetch(`${base}${batch.location}?format=csv`, { headers: auth })
     ).text();
-    expect(csv.split("\n")[0]).toMatch(/domain/);
-    expect(csv).toContain("postfix-open.lab.test");
+    expect(csv.split("\r\n")[0]).toMatch(/^position,domain,port,status,/);
+    expect(csv).toContain(`,postfix-open.lab.test,${openPort},done,`);
+    expect(csv).toContain(`,postfix-secure.lab.test,${securePort},done,`);
 
     const hook = await until(
       async () => received.find((r) => r.body.includes(batch.id)) ?? null,

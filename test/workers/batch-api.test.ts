@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ProbeJob } from "../../shared/schemas/protocol.ts";
 import worker from "../../workers/coordinator/index.ts";
 import type { BatchSliceMessage } from "../../workers/coordinator/src/batches/messages.ts";
 import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages.ts";
@@ -107,6 +108,7 @@ async function postBatch(body: unknown, queues: QueueRecorder, headers?: Record<
 interface BatchItemJson {
   position: number;
   domain: string;
+  port: number;
   status: string;
   checkId: string | null;
   verdict: string | null;
@@ -280,10 +282,10 @@ describe("POST /api/v1/batches, the batch consumer and GET", () => {
       `attachment; filename="relaywatch-batch-${created.id}.csv"`,
     );
     const lines = (await csv.text()).split("\r\n");
-    expect(lines[0]).toBe("position,domain,status,check_id,verdict,reason,error,report");
+    expect(lines[0]).toBe("position,domain,port,status,check_id,verdict,reason,error,report");
     expect(lines).toHaveLength(6 + 2);
     expect(lines[1]).toMatch(
-      new RegExp(`^0,open\\.lab\\.test,done,${openItem?.checkId},open,.+,,/api/v1/checks/`),
+      new RegExp(`^0,open\\.lab\\.test,25,done,${openItem?.checkId},open,.+,,/api/v1/checks/`),
     );
   });
 
@@ -298,12 +300,12 @@ describe("POST /api/v1/batches, the batch consumer and GET", () => {
     });
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
     const text = await csv.text();
-    expect(text).toContain('\r\n1,"\'=HYPERLINK(""x"")",refused,');
-    expect(text).toContain("\r\n2,'+1,refused,");
-    expect(text).toContain("\r\n3,'-2,refused,");
-    expect(text).toContain("\r\n4,'@SUM,refused,");
-    expect(text).toContain('\r\n5,"a,b",refused,');
-    expect(text).toContain("\r\n0,implicit.example,queued,,,,,\r\n");
+    expect(text).toContain('\r\n1,"\'=HYPERLINK(""x"")",25,refused,');
+    expect(text).toContain("\r\n2,'+1,25,refused,");
+    expect(text).toContain("\r\n3,'-2,25,refused,");
+    expect(text).toContain("\r\n4,'@SUM,25,refused,");
+    expect(text).toContain('\r\n5,"a,b",25,refused,');
+    expect(text).toContain("\r\n0,implicit.example,25,queued,,,,,\r\n");
   });
 
   it("refuses malformed batches with the stable error shape", async () => {
@@ -395,6 +397,130 @@ describe("POST /api/v1/batches, the batch consumer and GET", () => {
       .first<{ n: number }>();
     expect(stored?.n).toBe(1000);
     expect((await getBatch(id)).items).toHaveLength(100);
+  });
+});
+
+async function countBatches(): Promise<number> {
+  const row = await env.DB.prepare("select count(*) as n from batches").first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+describe("a port per batch item", () => {
+  it("starts each item's check on its own port, else the batch's, and shows the ports", async () => {
+    const queues = recorder();
+    const response = await postBatch(
+      {
+        domains: [
+          "implicit.example",
+          { domain: "implicit.example", port: 587 },
+          { domain: "Implicit.Example.", port: 587 },
+          { domain: "implicit.example", port: 465 },
+          { domain: "implicit.example" },
+          { domain: "mixed.lab.test", port: 25 },
+        ],
+        port: 465,
+      },
+      queues,
+    );
+    expect(response.status).toBe(202);
+    const { id, total } = (await response.json()) as { id: string; total: number };
+    // One domain on two ports is two items; the same name on the same port again is dropped,
+    // whether the port is written out, the batch's, or the name is spelled differently.
+    expect(total).toBe(3);
+    const queued = await getBatch(id);
+    expect(queued.items.map((item) => [item.domain, item.port, item.status])).toEqual([
+      ["implicit.example", 465, "queued"],
+      ["implicit.example", 587, "queued"],
+      ["mixed.lab.test", 25, "queued"],
+    ]);
+
+    await runBatchQueue(queues.batches, queues.overrides);
+    const started = await getBatch(id);
+    const checkIds = started.items.map((item) => item.checkId ?? "");
+    expect(started.items.map((item) => item.status)).toEqual(["started", "started", "started"]);
+    const stored = await env.DB.prepare("select id, port from checks where batch_id = ?")
+      .bind(id)
+      .all<{ id: string; port: number }>();
+    const storedPort = new Map(stored.results.map((row) => [row.id, row.port]));
+    expect(checkIds.map((checkId) => storedPort.get(checkId))).toEqual([465, 587, 25]);
+
+    // Every probe job the nodes receive carries its item's port.
+    for (const checkId of checkIds) await scriptAll(checkId, "closed");
+    await runQueue(queues.probes, queues.overrides);
+    for (const [index, checkId] of checkIds.entries()) {
+      const calls = await standIn.calls(checkId);
+      expect(calls).toHaveLength(3);
+      const jobPorts = new Set(calls.map((call) => (call.body as ProbeJob).target.port));
+      expect(jobPorts).toEqual(new Set([started.items[index]?.port]));
+    }
+
+    const done = await getBatch(id);
+    expect(done.status).toBe("done");
+    expect(done.items.map((item) => [item.port, item.status, item.verdict])).toEqual([
+      [465, "done", "closed"],
+      [587, "done", "closed"],
+      [25, "done", "closed"],
+    ]);
+    const csv = await callMain(`/api/v1/batches/${id}?format=csv`, {
+      headers: key.authorization,
+    });
+    const lines = (await csv.text()).split("\r\n");
+    expect(lines.slice(1, 4).map((line) => line.split(",").slice(0, 4))).toEqual([
+      ["0", "implicit.example", "465", "done"],
+      ["1", "implicit.example", "587", "done"],
+      ["2", "mixed.lab.test", "25", "done"],
+    ]);
+  });
+
+  it("refuses an item whose port the guard forbids, and runs the others", async () => {
+    const queues = recorder();
+    const response = await postBatch(
+      {
+        domains: [
+          { domain: "public-looking.example", port: 80 },
+          { domain: "implicit.example", port: 587 },
+          { domain: "not a domain", port: 587 },
+        ],
+      },
+      queues,
+    );
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    // A port is judged with the addresses it would be used on, so only when the check starts.
+    expect(queues.batches).toEqual([{ batchId: id, positions: [0, 1] }]);
+
+    await runBatchQueue(queues.batches, queues.overrides);
+    const started = await getBatch(id);
+    expect(started.counts).toMatchObject({ queued: 0, started: 1, refused: 2 });
+    const [refusedPort, running, refusedName] = started.items;
+    expect(refusedPort).toMatchObject({ port: 80, status: "refused", checkId: null });
+    expect(refusedPort?.error).toMatch(/^forbidden_target: .*Port 80 is not allowed/);
+    expect(running).toMatchObject({ port: 587, status: "started" });
+    expect(refusedName).toMatchObject({ port: 587, status: "refused" });
+    expect(refusedName?.error).toMatch(/^invalid_host: /);
+    expect(new Set(queues.probes.map((message) => message.checkId))).toEqual(
+      new Set([running?.checkId]),
+    );
+  });
+
+  it("answers a malformed item with the stable error shape and stores nothing", async () => {
+    const queues = recorder();
+    const batchesBefore = await countBatches();
+    const malformed: [unknown, RegExp][] = [
+      [{ domain: "open.lab.test", port: 587, note: "x" }, /^domains\.1: unknown field\(s\) note$/],
+      [{ domain: "open.lab.test", port: 587.5 }, /^domains\.1\.port: /],
+      [{ domain: "open.lab.test", port: "587" }, /^domains\.1\.port: /],
+      [{ domain: "open.lab.test", port: 0 }, /^domains\.1\.port: /],
+      [{ domain: "open.lab.test", port: 65_536 }, /^domains\.1\.port: /],
+      [{ port: 587 }, /^domains\.1\.domain: /],
+      [42, /^domains\.1: each domain is a name or \{"domain": "\.\.\.", "port": 587\}$/],
+    ];
+    for (const [item, message] of malformed) {
+      const response = await postBatch({ domains: ["implicit.example", item] }, queues);
+      await expectApiError(response, 400, "invalid_request", message);
+    }
+    expect(queues.batches).toEqual([]);
+    expect(await countBatches()).toBe(batchesBefore);
   });
 });
 

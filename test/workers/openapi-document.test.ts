@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CreateCheckRequest } from "../../shared/schemas/api.ts";
+import { CreateBatchRequest } from "../../shared/schemas/batch.ts";
 import { callMain } from "./coordinator-helpers.ts";
 
 type Json = Record<string, unknown>;
@@ -139,6 +140,36 @@ describe("GET /api/v1/openapi.json", () => {
         CreateCheckRequest.safeParse(sample).success,
       );
     }
+  });
+
+  it("describes CreateBatchRequest, names or names with a port, as zod validates it", async () => {
+    const schemas = ((await openApi()).components as Json).schemas as Record<string, Json>;
+    const schema = schemas.CreateBatchRequest as Json;
+    const samples: unknown[] = [
+      { domains: ["example.org"] },
+      { domains: ["example.org"], port: 587 },
+      { domains: ["example.org", { domain: "example.net", port: 587 }] },
+      { domains: [{ domain: "example.net" }], port: 2525 },
+      { domains: [{ domain: "example.net", port: 0 }] },
+      { domains: [{ domain: "example.net", port: 70_000 }] },
+      { domains: [{ domain: "example.net", port: 25.5 }] },
+      { domains: [{ domain: "example.net", port: "25" }] },
+      { domains: [{ domain: "example.net", extra: true }] },
+      { domains: [{ port: 25 }] },
+      { domains: [42] },
+      { domains: [] },
+      { domains: ["example.org"], extra: true },
+      { domains: ["x".repeat(1025)] },
+      {},
+    ];
+    for (const sample of samples) {
+      expect(accepts(schema, sample, schemas), JSON.stringify(sample)).toBe(
+        CreateBatchRequest.safeParse(sample).success,
+      );
+    }
+    const batchPage = schemas.BatchPage as Json;
+    const item = ((batchPage.properties as Record<string, Json>).items as Json).items as Json;
+    expect((item.properties as Record<string, Json>).port).toMatchObject({ type: "integer" });
   });
 });
 

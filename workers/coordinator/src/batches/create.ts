@@ -24,7 +24,7 @@ export async function createBatch(
   request: CreateBatchRequest,
   options: { apiKeyId: string | null; webhookUrl: string | null },
 ): Promise<CreatedBatch> {
-  const items = batchItemsFor(request.domains);
+  const items = batchItemsFor(request);
   const queued = items.filter((item) => item.status === "queued");
   if (queued.length === 0) {
     throw new BadRequest(

@@ -1,6 +1,16 @@
 import type { BatchItemView } from "./store.ts";
 
-const HEADER = ["position", "domain", "status", "check_id", "verdict", "reason", "error", "report"];
+const HEADER = [
+  "position",
+  "domain",
+  "port",
+  "status",
+  "check_id",
+  "verdict",
+  "reason",
+  "error",
+  "report",
+];
 
 /** Cells a spreadsheet would run as a formula (OWASP "CSV injection"), tab and CR included. */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -19,6 +29,7 @@ export function batchCsv(items: readonly BatchItemView[], reportPath: (id: strin
   const rows = items.map((item) => [
     item.position,
     item.domain,
+    item.port,
     item.status,
     item.checkId,
     item.verdict,

@@ -6,6 +6,7 @@ import { type CoordinatorConfig, type CoordinatorEnv, readConfig } from "../env.
 import { ApiException } from "../errors.ts";
 import { BatchSliceMessage } from "./messages.ts";
 import { completeBatch } from "./on-check-finished.ts";
+import { itemPort } from "./port.ts";
 import {
   findBatch,
   itemsAtPositions,
@@ -47,7 +48,7 @@ async function startSlice(
         env,
         config,
         resolver,
-        { domain: item.domain, ...(batch.port === null ? {} : { port: batch.port }) },
+        { domain: item.domain, port: itemPort(item.port, batch.port) },
         {
           apiKeyId: batch.apiKeyId,
           batchId: batch.id,
@@ -56,6 +57,8 @@ async function startSlice(
       );
       await markItemStarted(db, batch.id, item.position, check.id);
     } catch (error) {
+      // What would refuse a single check refuses only this item: a domain without mail, or
+      // its addresses or port forbidden by the guard (planCheck's forbidden_target).
       if (!(error instanceof ApiException)) throw error;
       await markItemRefused(db, batch.id, item.position, `${error.code}: ${error.message}`);
     }

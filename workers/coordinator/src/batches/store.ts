@@ -10,6 +10,7 @@ import {
   type CheckStatus,
   checks,
 } from "../db/schema.ts";
+import { itemPort } from "./port.ts";
 
 /**
  * Batches in D1. Every state change is guarded in its WHERE clause, so redelivered and
@@ -19,6 +20,8 @@ import {
 export interface NewBatchItem {
   position: number;
   domain: string;
+  /** The port the request named for this item; null means the batch's port. */
+  port: number | null;
   status: "queued" | "refused";
   error: string | null;
 }
@@ -186,6 +189,8 @@ export async function unfinishedBatchIds(db: Database, limit: number): Promise<s
 export interface BatchItemView {
   position: number;
   domain: string;
+  /** The port the item is (or would have been) tested on, whichever way it was chosen. */
+  port: number;
   status: BatchItemStatus;
   checkId: string | null;
   verdict: Verdict | null;
@@ -196,13 +201,14 @@ export interface BatchItemView {
 /** Items in position order joined with their checks; all of them when `page` is omitted. */
 export async function listBatchItems(
   db: Database,
-  batchId: string,
+  batch: Pick<BatchRow, "id" | "port">,
   page?: { limit: number; offset: number },
 ): Promise<BatchItemView[]> {
   const query = db
     .select({
       position: batchItems.position,
       domain: batchItems.domain,
+      ownPort: batchItems.port,
       itemStatus: batchItems.status,
       checkId: batchItems.checkId,
       checkStatus: checks.status,
@@ -212,13 +218,14 @@ export async function listBatchItems(
     })
     .from(batchItems)
     .leftJoin(checks, eq(checks.id, batchItems.checkId))
-    .where(eq(batchItems.batchId, batchId))
+    .where(eq(batchItems.batchId, batch.id))
     .orderBy(asc(batchItems.position));
   const rows = page ? await query.limit(page.limit).offset(page.offset) : await query;
-  return rows.map(({ itemStatus, checkStatus, ...row }) => {
+  return rows.map(({ itemStatus, checkStatus, ownPort, ...row }) => {
     const status = shownItemStatus(itemStatus, checkStatus);
     return {
       ...row,
+      port: itemPort(ownPort, batch.port),
       status,
       verdict: status === "done" ? row.verdict : null,
       reason: status === "done" ? row.reason : null,

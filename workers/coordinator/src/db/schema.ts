@@ -241,6 +241,8 @@ export const batchItems = sqliteTable(
       .references(() => batches.id, { onDelete: "cascade" }),
     position: integer("position").notNull(),
     domain: text("domain").notNull(),
+    /** The port the request named for this item; null means the batch's port (older rows too). */
+    port: integer("port"),
     status: text("status").$type<BatchItemStatus>().notNull(),
     checkId: text("check_id").references(() => checks.id),
     /** Why the item was refused (guard, DNS), as `code: message`. */

@@ -1,11 +1,12 @@
 import { Hono } from "hono";
-import { BatchPageQuery, CreateBatchRequest } from "../../../../shared/schemas/batch.ts";
+import { BatchPageQuery } from "../../../../shared/schemas/batch.ts";
 import { ApiKeyRequired } from "../access/errors.ts";
 import { reserveDailyCheck } from "../access/usage.ts";
 import { readBatchBody } from "../batches/body.ts";
 import { createBatch } from "../batches/create.ts";
 import { batchCsv } from "../batches/csv.ts";
 import { batchItemsFor } from "../batches/items.ts";
+import { parseBatchRequest } from "../batches/request.ts";
 import { countBatch, findBatch, listBatchItems } from "../batches/store.ts";
 import { batchReport, checkReportPath } from "../batches/view.ts";
 import type { AppContext } from "../context.ts";
@@ -22,7 +23,7 @@ export const batchesRoutes = new Hono<AppContext>()
   .post("/", async (c) => {
     const apiKey = c.var.apiKey;
     if (!apiKey) throw new ApiKeyRequired("A batch");
-    const request = CreateBatchRequest.parse(await readBatchBody(c.req.raw));
+    const request = parseBatchRequest(await readBatchBody(c.req.raw));
     const webhookUrl = await acceptWebhookUrl(
       c.env,
       c.var.config,
@@ -31,9 +32,7 @@ export const batchesRoutes = new Hono<AppContext>()
       apiKey.id,
     );
     // Every valid domain is a check: the batch takes them from the key's daily quota up front.
-    const checkCount = batchItemsFor(request.domains).filter(
-      (item) => item.status === "queued",
-    ).length;
+    const checkCount = batchItemsFor(request).filter((item) => item.status === "queued").length;
     const reservation = await reserveDailyCheck(
       c.env.DB,
       apiKey,
@@ -65,7 +64,7 @@ export const batchesRoutes = new Hono<AppContext>()
     // Another key's batch is answered as missing, so ids cannot be probed for existence.
     if (!batch || batch.apiKeyId !== apiKey.id) throw new NotFound(`no batch ${id} for this key`);
     if (wantsCsv(format, c.req.header("accept"))) {
-      const csv = batchCsv(await listBatchItems(db, id), checkReportPath);
+      const csv = batchCsv(await listBatchItems(db, batch), checkReportPath);
       return c.body(csv, 200, {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="relaywatch-batch-${batch.id}.csv"`,
@@ -82,7 +81,7 @@ export const batchesRoutes = new Hono<AppContext>()
     const { page, per_page: perPage } = query.data;
     const [counts, items] = await Promise.all([
       countBatch(db, id),
-      listBatchItems(db, id, { limit: perPage, offset: (page - 1) * perPage }),
+      listBatchItems(db, batch, { limit: perPage, offset: (page - 1) * perPage }),
     ]);
     return c.json(batchReport(batch, counts, { page, perPage }, items));
   });

@@ -76,6 +76,7 @@ export const CheckReport = z.object({
 export const BatchItem = z.object({
   position: z.number().int(),
   domain: z.string(),
+  port: z.number().int().describe("the item's own port, else the batch's, else 25"),
   status: BatchItemStatus,
   checkId: z.string().nullable(),
   verdict: Verdict.nullable(),
