@@ -25,6 +25,20 @@ const ReportCase = z.object({
   outcome: CaseOutcome,
   step: CaseStep,
   reply: ReplySummary.nullable(),
+  data: ReplySummary.nullable().describe(
+    "the reply to the end of DATA when the canary message was sent through this case",
+  ),
+  delivery: z
+    .object({
+      status: z.enum(["confirmed", "pending", "not-delivered"]),
+      receivedAt: IsoTime.nullable(),
+      receivedChain: z
+        .array(z.string())
+        .describe("the arrived message's Received: header values, last hop first"),
+      mailFrom: z.string().nullable().describe("the envelope sender the relay used"),
+    })
+    .nullable()
+    .describe("what became of this case's canary message; null when none was sent"),
   note: z.string().nullable(),
   conn: z.number().int().nullable(),
   attempts: z.number().int(),
@@ -55,7 +69,15 @@ export const CheckReport = z.object({
   target: z.string(),
   port: z.number().int().nullable(),
   domain: z.string().nullable(),
-  verdict: Verdict.nullable(),
+  verdict: Verdict.nullable().describe("`open` once a canary message proved a relay"),
+  verdictLabel: z
+    .enum(["open (confirmed)", "open (accepted, unconfirmed)", "suspect", "closed", "inconclusive"])
+    .nullable(),
+  proof: z
+    .enum(["pending", "confirmed", "unconfirmed"])
+    .nullable()
+    .describe("delivery proof; null when not asked for or when nothing could be delivered"),
+  proofDeadlineAt: IsoTime.nullable().describe("until when a pending proof waits for mail"),
   reason: z.string().nullable(),
   disagreement: z.string().nullable().describe("where vantages disagree, in words"),
   createdAt: IsoTime,
@@ -82,13 +104,30 @@ export const BatchItem = z.object({
   verdict: Verdict.nullable(),
   reason: z.string().nullable(),
   error: z.string().nullable().describe("why the item was refused, as `code: message`"),
+  report: z.string().nullable().describe("the path of the item's check report, once started"),
+});
+
+const BatchCounts = z.object({
+  queued: z.number().int(),
+  started: z.number().int(),
+  done: z.number().int(),
+  refused: z.number().int(),
+  open: z.number().int(),
+  suspect: z.number().int(),
+  closed: z.number().int(),
+  inconclusive: z.number().int(),
 });
 
 export const BatchPage = z.object({
   id: z.string(),
   status: BatchStatus,
   total: z.number().int(),
+  port: z.number().int().nullable().describe("the batch's port; null means 25"),
+  counts: BatchCounts,
+  createdAt: IsoTime,
+  finishedAt: IsoTime.nullable(),
   page: z.number().int(),
-  per_page: z.number().int(),
+  perPage: z.number().int(),
+  pages: z.number().int(),
   items: z.array(BatchItem),
 });
