@@ -1,0 +1,23 @@
+/** Which cases this run tries, with the server's names filled into their templates. */
+import { RELAY_CASES } from "./cases.ts";
+import { type ExpandedCase, expandCase, randomLabel } from "./expand.ts";
+import type { ProbeRun, ServerNames } from "./run-context.ts";
+
+/** The requested subset of the catalogue, in catalogue order, ready to send. */
+export function expandSuite(run: ProbeRun, names: ServerNames): ExpandedCase[] {
+  const { request } = run;
+  const wanted = request.caseIds ? new Set(request.caseIds) : null;
+  const catalogue = RELAY_CASES.filter((relayCase) => !wanted || wanted.has(relayCase.id));
+  const caseNames = {
+    address: run.target.address,
+    host: names.host,
+    targetDomain: names.targetDomain,
+    canaryDomain: request.canaryDomain.toLowerCase(),
+    randomLabel: randomLabel(10),
+    nonce: request.tokenNonce ?? randomLabel(8),
+  };
+  // A case keeps its catalogue index in a subset too, so its token does not depend on the subset.
+  return catalogue.map((relayCase) =>
+    expandCase(relayCase, RELAY_CASES.indexOf(relayCase), caseNames),
+  );
+}
