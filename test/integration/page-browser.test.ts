@@ -85,6 +85,21 @@ describe.skipIf(skip)("the check-my-server page in a browser", () => {
     expect(await accessibilityViolations(page)).toEqual([]);
   }, 150_000);
 
+  it("checks an implicit-TLS server when its box is ticked from the keyboard", async () => {
+    await page.goto(`${network.coordinator.url}/?lang=en`);
+    await page.getByLabel("Domain or mail server").focus();
+    await page.keyboard.type(`127.0.0.1:${labPort(network, "implicit-tls")}`);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Space");
+    expect(await page.getByLabel("TLS from the first byte (SMTPS)").isChecked()).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/report\/[0-9a-f-]{36}$/);
+    await page
+      .getByRole("region", { name: "Verdict" })
+      .getByText("Open relay", { exact: true })
+      .waitFor({ timeout: 90_000 });
+  }, 120_000);
+
   it("refuses a private address in words, next to the field, and stays accessible", async () => {
     await page.goto(`${network.coordinator.url}/?lang=en`);
     await page.getByLabel("Domain or mail server").fill("10.1.2.3");

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TEST_NODES } from "./coordinator-env.ts";
 import {
@@ -51,6 +52,27 @@ describe("the form", () => {
     expect(html).toContain('<meta http-equiv="refresh" content="2"/>');
     expect(html).toContain('id="progress"');
     expect(html).toContain("testing…");
+  });
+
+  it("asks for TLS from the first byte when the box is ticked, and keeps the tick on a refusal", async () => {
+    const implicitTlsOf = async (fields: Record<string, string>) => {
+      const response = await callMain("/check", postForm(fields));
+      expect(response.status).toBe(303);
+      const id = (response.headers.get("location") ?? "").split("/").pop();
+      const row = await env.DB.prepare("select mx_json from checks where id = ?")
+        .bind(id)
+        .first<{ mx_json: string }>();
+      return (JSON.parse(row?.mx_json ?? "{}") as { implicitTls?: boolean | null }).implicitTls;
+    };
+    expect(await implicitTlsOf({ target: "127.0.0.1:2526", implicit_tls: "on" })).toBe(true);
+    expect(await implicitTlsOf({ target: "127.0.0.1:2527" })).toBeNull();
+
+    const refused = await callMain("/check", postForm({ target: "10.0.0.1", implicit_tls: "on" }));
+    const html = await refused.text();
+    expect(html).toMatch(
+      /<input type="checkbox" id="implicit-tls" name="implicit_tls" value="on" checked=""/,
+    );
+    expect(html).toContain('<label for="implicit-tls">TLS from the first byte (SMTPS)</label>');
   });
 
   it("re-renders a refused target with the guard's message, status 400 and nothing stored", async () => {

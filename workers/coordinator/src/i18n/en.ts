@@ -19,6 +19,9 @@ export const en: Messages = {
     privacy:
       "Every recipient is in our own domain. Where the server accepts one, a short, clearly labelled test message is sent to it (at most 3 per vantage), so that its arrival proves the relay; nothing goes to anyone else.",
     // The server's own English messages say it all.
+    implicitTlsLabel: "TLS from the first byte (SMTPS)",
+    implicitTlsHint:
+      "Only for a server that speaks TLS before its greeting on a port other than 465; port 465 always does.",
     refusals: {},
   },
   report: {

@@ -19,6 +19,9 @@ export const ja: Messages = {
     noInput: "ドメインまたはメールサーバーを入力してください。",
     privacy:
       "宛先はすべて当サービスのドメインです。サーバーが受け付けた場合に限り、検査用と明記した短いテストメッセージを送り（各観測点から最大 3 通）、その到着でリレーを確認します。第三者には一切届きません。",
+    implicitTlsLabel: "接続直後から TLS（SMTPS）",
+    implicitTlsHint:
+      "465 番以外のポートで、あいさつの前から TLS を話すサーバーの場合だけ選んでください。465 番は常にこの方式です。",
     refusals: {
       invalid_address: "IP アドレスとして正しくありません。",
       forbidden_address:

@@ -62,6 +62,8 @@ export interface Messages {
     turnstileFailed: string;
     noInput: string;
     privacy: string;
+    implicitTlsLabel: string;
+    implicitTlsHint: string;
     /**
      * A sentence in this language for each refusal code; the server's own detail (English, with
      * the address or name) follows it. A code without an entry shows the detail alone.

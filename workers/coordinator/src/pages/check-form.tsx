@@ -2,14 +2,23 @@
 import type { Messages } from "../i18n/index.ts";
 import type { TurnstileKeys } from "./turnstile.ts";
 
+/** What the visitor typed and chose, kept when the form comes back with a refusal. */
+export interface FormInput {
+  target: string;
+  /** TLS from the first byte (SMTPS) on a port other than 465. */
+  implicitTls: boolean;
+}
+
+export const EMPTY_FORM: FormInput = { target: "", implicitTls: false };
+
 export interface CheckFormProps {
   t: Messages;
-  value: string;
+  form: FormInput;
   error: string | null;
   turnstile: TurnstileKeys | null;
 }
 
-export function CheckForm({ t, value, error, turnstile }: CheckFormProps) {
+export function CheckForm({ t, form, error, turnstile }: CheckFormProps) {
   const describedBy = error ? "target-error target-hint" : "target-hint";
   return (
     <form method="post" action="/check">
@@ -28,7 +37,7 @@ export function CheckForm({ t, value, error, turnstile }: CheckFormProps) {
         type="text"
         id="target"
         name="target"
-        value={value}
+        value={form.target}
         required
         autocomplete="off"
         autocapitalize="none"
@@ -39,6 +48,20 @@ export function CheckForm({ t, value, error, turnstile }: CheckFormProps) {
         aria-invalid={error ? "true" : undefined}
         autofocus={error !== null}
       />
+      <div class="option">
+        <input
+          type="checkbox"
+          id="implicit-tls"
+          name="implicit_tls"
+          value="on"
+          checked={form.implicitTls}
+          aria-describedby="implicit-tls-hint"
+        />
+        <label for="implicit-tls">{t.form.implicitTlsLabel}</label>
+        <p class="hint" id="implicit-tls-hint">
+          {t.form.implicitTlsHint}
+        </p>
+      </div>
       {turnstile ? <div class="cf-turnstile" data-sitekey={turnstile.siteKey} /> : null}
       <div>
         <button type="submit">{t.form.submit}</button>

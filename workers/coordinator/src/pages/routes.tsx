@@ -8,6 +8,7 @@ import { openDatabase } from "../db/repository.ts";
 import { ApiException } from "../errors.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
 import { deliveriesOfCheck } from "../proof/deliveries.ts";
+import { EMPTY_FORM, type FormInput } from "./check-form.tsx";
 import { listTargetHistory } from "./history.ts";
 import { HomePage } from "./home-page.tsx";
 import { chooseLanguage } from "./language.ts";
@@ -27,12 +28,12 @@ function renderForm(
   c: PageContext,
   language: Language,
   status: ContentfulStatusCode,
-  value: string,
+  form: FormInput,
   error: string | null,
 ) {
   c.header("Cache-Control", "no-store");
   return c.html(
-    <HomePage language={language} value={value} error={error} turnstile={turnstileKeys(c.env)} />,
+    <HomePage language={language} form={form} error={error} turnstile={turnstileKeys(c.env)} />,
     status,
   );
 }
@@ -47,12 +48,15 @@ export const pagesRoutes = new Hono<AppContext>()
   .use("/", pageServices)
   .use("/check", pageServices)
   .use("/report/*", pageServices)
-  .get("/", (c) => renderForm(c, chooseLanguage(c), 200, "", null))
+  .get("/", (c) => renderForm(c, chooseLanguage(c), 200, EMPTY_FORM, null))
   .post("/check", async (c) => {
     const language = chooseLanguage(c);
     const t = messagesFor(language);
     const body = await c.req.parseBody();
-    const value = formField(body, "target");
+    const form: FormInput = {
+      target: formField(body, "target"),
+      implicitTls: formField(body, "implicit_tls") === "on",
+    };
     const turnstile = turnstileKeys(c.env);
     if (turnstile) {
       const verified = await verifyTurnstile(
@@ -60,9 +64,9 @@ export const pagesRoutes = new Hono<AppContext>()
         formField(body, TURNSTILE_RESPONSE_FIELD),
         c.req.header("cf-connecting-ip") ?? null,
       );
-      if (!verified) return renderForm(c, language, 403, value, t.form.turnstileFailed);
+      if (!verified) return renderForm(c, language, 403, form, t.form.turnstileFailed);
     }
-    const parsed = parseTargetInput(value);
+    const parsed = parseTargetInput(form.target);
     if (!parsed.ok) {
       const message =
         parsed.problem === "guard"
@@ -70,12 +74,15 @@ export const pagesRoutes = new Hono<AppContext>()
           : parsed.problem === "port"
             ? t.form.invalidPort
             : t.form.noInput;
-      return renderForm(c, language, 400, value, message);
+      return renderForm(c, language, 400, form, message);
     }
     try {
       // The same admission as the API: anonymous rate limit and per-target cool-down.
       // The page always asks for delivery proof: "accepted" alone is not what a visitor wants.
-      const { check } = await startAdmittedCheck(c, { ...parsed.request, proof: true });
+      const request = form.implicitTls
+        ? { ...parsed.request, proof: true, implicitTls: true }
+        : { ...parsed.request, proof: true };
+      const { check } = await startAdmittedCheck(c, request);
       return c.redirect(`/report/${encodeURIComponent(check.id)}`, 303);
     } catch (error) {
       if (error instanceof ApiException) {
@@ -85,7 +92,7 @@ export const pagesRoutes = new Hono<AppContext>()
           c,
           language,
           error.status,
-          value,
+          form,
           refusalText(t, error.code, error.message),
         );
       }

@@ -18,6 +18,9 @@ nav ul{list-style:none;display:flex;gap:1rem;margin:0;padding:0}
 [aria-current=true]{font-weight:700;text-decoration:none;color:#1a1a1a}
 h1{font-size:1.75rem;line-height:1.25}
 label{display:block;font-weight:700}
+.option{margin-top:.75rem}
+.option label{display:inline;margin-left:.4rem}
+.option input{width:1.1rem;height:1.1rem;vertical-align:middle}
 .hint{color:#4a4a4a;margin:.25rem 0 .5rem}
 input[type=text]{font:inherit;width:100%;max-width:32rem;padding:.5rem;border:2px solid #5f6368;border-radius:4px}
 button{font:inherit;font-weight:700;margin-top:.75rem;padding:.5rem 1.25rem;border:0;border-radius:4px;background:#0b57d0;color:#fff;cursor:pointer}
