@@ -32,6 +32,31 @@ describe("POST /api/v1/checks validation", () => {
     await expectApiError(response, 400, "invalid_json", "the body is not valid JSON");
   });
 
+  it("refuses a body over 64 KiB, declared or streamed without a length, and stores nothing", async () => {
+    const oversized = JSON.stringify({ host: "127.0.0.1", pad: "x".repeat(70 * 1024) });
+    const declared = await expectNothingStored(() => callMain(CHECKS, postJson(oversized)));
+    await expectApiError(declared, 400, "body_too_large", /65536 bytes/);
+    // A chunked body says nothing about its size: the reader must stop at the limit by itself.
+    const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+    let sent = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 1;
+        controller.enqueue(chunk);
+      },
+    });
+    const streamed = await expectNothingStored(() =>
+      callMain(CHECKS, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: endless,
+        duplex: "half",
+      } as RequestInit),
+    );
+    await expectApiError(streamed, 400, "body_too_large", /65536 bytes/);
+    expect(sent).toBeLessThan(10);
+  });
+
   it("refuses a body that is not application/json", async () => {
     for (const contentType of ["text/plain", "application/x-www-form-urlencoded", ""]) {
       const response = await callMain(CHECKS, {

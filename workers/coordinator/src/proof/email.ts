@@ -1,4 +1,5 @@
 import PostalMime from "postal-mime";
+import { readCapped } from "../../../../shared/streams/read-capped.ts";
 import { openDatabase } from "../db/client.ts";
 import type { CoordinatorEnv } from "../env.ts";
 import { findProvableCase, recordDelivery } from "./deliveries.ts";
@@ -61,31 +62,4 @@ export async function receiveCanaryEmail(
     messageId: parsed.messageId ?? null,
     size: raw.byteLength,
   });
-}
-
-/** The whole stream, or null as soon as it passes `limit` bytes. */
-async function readCapped(
-  stream: ReadableStream<Uint8Array>,
-  limit: number,
-): Promise<Uint8Array | null> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const whole = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return whole;
 }
