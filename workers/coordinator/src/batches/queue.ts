@@ -4,6 +4,7 @@ import type { Resolver } from "../dns/resolver.ts";
 import { resolverFor } from "../dns/resolver-for.ts";
 import { type CoordinatorConfig, type CoordinatorEnv, readConfig } from "../env.ts";
 import { ApiException } from "../errors.ts";
+import { parseQueueBody } from "../queue-body.ts";
 import { BatchSliceMessage } from "./messages.ts";
 import { completeBatch } from "./on-check-finished.ts";
 import { itemPort } from "./port.ts";
@@ -77,14 +78,10 @@ export async function batchQueueHandler(
   const resolver = resolverFor(env);
   const db = openDatabase(env.DB);
   for (const message of batch.messages) {
-    const parsed = BatchSliceMessage.safeParse(message.body);
-    if (!parsed.success) {
-      console.error("dropping a malformed batch message", message.id);
-      message.ack();
-      continue;
-    }
+    const body = parseQueueBody(message, BatchSliceMessage, "batch");
+    if (body === null) continue;
     try {
-      await startSlice(db, env, config, resolver, parsed.data);
+      await startSlice(db, env, config, resolver, body);
       message.ack();
     } catch (error) {
       console.error("batch slice failed, will retry", error);

@@ -1,6 +1,7 @@
 import { openDatabase } from "../db/repository.ts";
 import type { CoordinatorEnv } from "../env.ts";
 import { readConfig } from "../env.ts";
+import { parseQueueBody } from "../queue-body.ts";
 import { runVantageJob } from "./dispatch.ts";
 import { ProbeMessage } from "./messages.ts";
 
@@ -13,14 +14,10 @@ export async function probeQueueHandler(
   const db = openDatabase(env.DB);
   await Promise.all(
     batch.messages.map(async (message) => {
-      const parsed = ProbeMessage.safeParse(message.body);
-      if (!parsed.success) {
-        console.error("dropping a malformed probe message", message.id);
-        message.ack();
-        return;
-      }
+      const body = parseQueueBody(message, ProbeMessage, "probe");
+      if (body === null) return;
       try {
-        await runVantageJob(db, config, parsed.data, env as unknown as Record<string, unknown>);
+        await runVantageJob(db, config, body, env as unknown as Record<string, unknown>);
         message.ack();
       } catch (error) {
         console.error("probe job failed, will retry", error);

@@ -4,6 +4,7 @@ import type { WebhookDeliveryRow } from "../db/schema.ts";
 import { DnsError } from "../dns/resolver.ts";
 import { resolverFor } from "../dns/resolver-for.ts";
 import { type CoordinatorEnv, readConfig } from "../env.ts";
+import { parseQueueBody } from "../queue-body.ts";
 import { retryDelaySeconds } from "./backoff.ts";
 import { findDelivery, markDelivered, recordFailedAttempt } from "./deliveries.ts";
 import { refusalOfWebhookHost, type WebhookHostPolicy } from "./host-guard.ts";
@@ -136,14 +137,10 @@ export async function webhookQueueHandler(
   };
   await Promise.all(
     batch.messages.map(async (message) => {
-      const parsed = WebhookMessage.safeParse(message.body);
-      if (!parsed.success) {
-        console.error("dropping a malformed webhook message", message.id);
-        message.ack();
-        return;
-      }
+      const body = parseQueueBody(message, WebhookMessage, "webhook");
+      if (body === null) return;
       try {
-        const delivery = await findDelivery(db, parsed.data.deliveryId);
+        const delivery = await findDelivery(db, body.deliveryId);
         if (delivery?.status !== "pending") {
           message.ack();
           return;
