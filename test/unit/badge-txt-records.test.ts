@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DohResolver } from "../../workers/coordinator/src/dns/doh-resolver.ts";
-import { joinCharacterStrings } from "../../workers/coordinator/src/dns/resolver.ts";
-import { ZoneResolver } from "../../workers/coordinator/src/dns/zone-resolver.ts";
+import { DohResolver } from "../../shared/dns/doh-resolver.ts";
+import { joinCharacterStrings } from "../../shared/dns/resolver.ts";
+import { ZoneResolver } from "../../shared/dns/zone-resolver.ts";
 
 /** TXT support the public list's ownership proof relies on. */
 describe("TXT records", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { resolveMailHosts } from "../../workers/coordinator/src/dns/mail-hosts.ts";
-import { ZoneResolver } from "../../workers/coordinator/src/dns/zone-resolver.ts";
+import { resolveMailHosts } from "../../shared/dns/mail-hosts.ts";
+import { ZoneResolver } from "../../shared/dns/zone-resolver.ts";
 
 const zone = `
 $ORIGIN lab.test.
@@ -13,6 +13,11 @@ mx2.b        A 127.0.0.1
 implicit     A 127.0.0.1
 alias        CNAME implicit
 nomail       MX 0 .
+dual         MX 10 mx.dual
+mx.dual      A 192.0.2.1
+mx.dual      A 192.0.2.2
+mx.dual      A 192.0.2.1
+mx.dual      AAAA 2001:db8::1
 `;
 
 describe("the zone-file resolver", () => {
@@ -38,6 +43,16 @@ describe("the zone-file resolver", () => {
       { host: "implicit.lab.test", preference: null, addresses: ["127.0.0.1"] },
     ]);
     expect(await resolver.addresses("alias.lab.test")).toEqual(["127.0.0.1"]);
+  });
+
+  it("keeps IPv6 when it cuts a host's addresses to the limit, and drops repeats", async () => {
+    const [host] = await resolveMailHosts(resolver, "dual.lab.test");
+    expect(host?.addresses).toEqual(["192.0.2.1", "2001:db8::1"]);
+    const [all] = await resolveMailHosts(resolver, "dual.lab.test", {
+      maxMxHosts: 5,
+      maxAddressesPerHost: 10,
+    });
+    expect(all?.addresses).toEqual(["192.0.2.1", "2001:db8::1", "192.0.2.2"]);
   });
 
   it("refuses a null MX and a name that does not exist", async () => {

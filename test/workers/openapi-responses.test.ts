@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
+import { CheckReport } from "../../shared/schemas/check-report.ts";
 import { ApiError } from "../../shared/schemas/protocol.ts";
-import { BatchPage, CheckReport } from "../../workers/coordinator/src/routes/openapi-schemas.ts";
+import { BatchPage } from "../../workers/coordinator/src/routes/openapi-schemas.ts";
 import { insertApiKey } from "./access-fixtures.ts";
 import { CANARY_DOMAIN } from "./coordinator-env.ts";
 import {

@@ -1,7 +1,7 @@
 import { desc, eq, isNotNull } from "drizzle-orm";
+import { DnsError, type Resolver } from "../../../../shared/dns/resolver.ts";
 import type { Database } from "../db/client.ts";
 import { publicListings } from "../db/schema.ts";
-import { DnsError, type Resolver } from "../dns/resolver.ts";
 import { ApiException, ServiceUnavailable } from "../errors.ts";
 import { badgeStatusOf } from "./badge.ts";
 import { verdictHistory } from "./store.ts";

@@ -1,6 +1,6 @@
+import type { Resolver } from "../../../../shared/dns/resolver.ts";
 import { startCheck } from "../checks/start.ts";
 import { type Database, openDatabase } from "../db/repository.ts";
-import type { Resolver } from "../dns/resolver.ts";
 import { resolverFor } from "../dns/resolver-for.ts";
 import { type CoordinatorConfig, type CoordinatorEnv, readConfig } from "../env.ts";
 import { ApiException } from "../errors.ts";

@@ -1,3 +1,5 @@
+import { type MailHost, resolveMailHosts } from "../../../../shared/dns/mail-hosts.ts";
+import { DnsError, type Resolver } from "../../../../shared/dns/resolver.ts";
 import {
   checkTarget,
   GuardError,
@@ -7,8 +9,6 @@ import {
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import type { VantageNode } from "../../../../shared/schemas/protocol.ts";
 import type { PlannedVantage } from "../db/repository.ts";
-import { type MailHost, resolveMailHosts } from "../dns/mail-hosts.ts";
-import { DnsError, type Resolver } from "../dns/resolver.ts";
 import type { CoordinatorConfig } from "../env.ts";
 import { BadRequest, ServiceUnavailable, Unprocessable } from "../errors.ts";
 

@@ -1,6 +1,6 @@
+import type { Resolver } from "../../../../shared/dns/resolver.ts";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { type CheckRow, createCheck, openDatabase } from "../db/repository.ts";
-import type { Resolver } from "../dns/resolver.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { PROBE_CALL_MARGIN_MS } from "./dispatch.ts";
 import { planCheck } from "./plan.ts";

@@ -1,7 +1,7 @@
+import { DohResolver } from "../../../../shared/dns/doh-resolver.ts";
+import type { Resolver } from "../../../../shared/dns/resolver.ts";
+import { ZoneResolver } from "../../../../shared/dns/zone-resolver.ts";
 import type { CoordinatorEnv } from "../env.ts";
-import { DohResolver } from "./doh-resolver.ts";
-import type { Resolver } from "./resolver.ts";
-import { ZoneResolver } from "./zone-resolver.ts";
 
 /**
  * The one resolver of the coordinator: a zone file in tests and local dev (never the internet),

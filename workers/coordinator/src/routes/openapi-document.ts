@@ -10,8 +10,9 @@ import {
   CreateBatchResponse,
   MAX_PER_PAGE,
 } from "../../../../shared/schemas/batch.ts";
+import { CheckReport } from "../../../../shared/schemas/check-report.ts";
 import { ApiError } from "../../../../shared/schemas/protocol.ts";
-import { BatchPage, CheckReport } from "./openapi-schemas.ts";
+import { BatchPage } from "./openapi-schemas.ts";
 
 /**
  * The OpenAPI 3.1 document of the public API, generated from the zod schemas the API validates

@@ -1,5 +1,5 @@
+import type { Resolver } from "../../../../shared/dns/resolver.ts";
 import { checkAddress, GuardError } from "../../../../shared/guard/index.ts";
-import type { Resolver } from "../dns/resolver.ts";
 import { webhookHostName } from "./url.ts";
 
 /** What deciding where a webhook URL leads needs: the coordinator's DNS and loopback policy. */

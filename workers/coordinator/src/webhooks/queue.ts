@@ -1,7 +1,7 @@
 import { signBody } from "../../../../shared/auth/hmac.ts";
+import { DnsError } from "../../../../shared/dns/resolver.ts";
 import { type Database, openDatabase } from "../db/repository.ts";
 import type { WebhookDeliveryRow } from "../db/schema.ts";
-import { DnsError } from "../dns/resolver.ts";
 import { resolverFor } from "../dns/resolver-for.ts";
 import { type CoordinatorEnv, readConfig } from "../env.ts";
 import { parseQueueBody } from "../queue-body.ts";

@@ -1,5 +1,5 @@
+import { DnsError, type Resolver } from "../../../../shared/dns/resolver.ts";
 import { ApiKeyRequired } from "../access/errors.ts";
-import { DnsError, type Resolver } from "../dns/resolver.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { BadRequest, ServiceUnavailable, Unprocessable } from "../errors.ts";
 import { refusalOfWebhookHost, type WebhookHostRefusal } from "./host-guard.ts";

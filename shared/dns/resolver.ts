@@ -1,4 +1,4 @@
-/** DNS as the coordinator needs it: MX, address and TXT records, behind one interface. */
+/** DNS as the coordinator and the CLI need it: MX, address and TXT records, behind one interface. */
 
 export interface MxRecord {
   preference: number;

@@ -15,6 +15,25 @@ export interface FanOutLimits {
 export const DEFAULT_FAN_OUT: FanOutLimits = { maxMxHosts: 5, maxAddressesPerHost: 2 };
 
 /**
+ * The addresses without repeats, IPv4 and IPv6 taking turns, so a cut to the first few keeps
+ * both families: a server may relay for IPv6 clients only (Docker's userland proxy makes every
+ * IPv6 client look local to mailcow and docker-mailserver), and resolvers list IPv4 first.
+ */
+function bothFamiliesFirst(addresses: string[]): string[] {
+  const unique = [...new Set(addresses)];
+  const v4 = unique.filter((address) => !address.includes(":"));
+  const v6 = unique.filter((address) => address.includes(":"));
+  const turns: string[] = [];
+  for (let index = 0; index < Math.max(v4.length, v6.length); index += 1) {
+    for (const family of [v4, v6]) {
+      const address = family[index];
+      if (address !== undefined) turns.push(address);
+    }
+  }
+  return turns;
+}
+
+/**
  * The mail hosts of a domain and their addresses, as a sender would find them: MX records in
  * preference order, or the domain itself as the implicit MX when it has none (RFC 5321 §5.1).
  * A null MX (RFC 7505) means the domain takes no mail, so there is nothing to test.
@@ -44,7 +63,10 @@ export async function resolveMailHosts(
     exchanges.map(async (record) => ({
       host: record.exchange,
       preference: record.preference,
-      addresses: (await resolver.addresses(record.exchange)).slice(0, limits.maxAddressesPerHost),
+      addresses: bothFamiliesFirst(await resolver.addresses(record.exchange)).slice(
+        0,
+        limits.maxAddressesPerHost,
+      ),
     })),
   );
   const reachable = hosts.filter((host) => host.addresses.length > 0);
