@@ -1,10 +1,11 @@
 import { RELAY_CASES } from "../shared/probe/cases.ts";
-import { runProbe } from "../shared/probe/runner.ts";
 import type { ProbeResult } from "../shared/schemas/probe-result.ts";
-import { nodeConnector } from "../shared/smtp/node-stream.ts";
 import { type CheckArgs, MAX_DELIVERED_MESSAGES, parseCliArgs, USAGE, UsageError } from "./args.ts";
-import { formatReport } from "./report.ts";
-import { resolveHost, UnknownHostError } from "./resolve.ts";
+import { cliCheckReport, overallVerdict } from "./check-report.ts";
+import { progressFor } from "./progress.ts";
+import { formatPlan, formatReport, formatSummary } from "./report.ts";
+import { planTest, resolverFor, type TestPlan, UnknownHostError } from "./resolve.ts";
+import { type AddressResult, addressTargets, testEveryAddress } from "./run.ts";
 
 const EXIT_BY_VERDICT: Record<ProbeResult["verdict"], number> = {
   closed: 0,
@@ -40,46 +41,47 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function check(args: CheckArgs): Promise<number> {
-  let addresses: string[];
+  const startedAt = new Date();
+  let plan: TestPlan;
   try {
-    addresses = await resolveHost(args.host);
+    plan = await planTest(args, resolverFor(args));
   } catch (error) {
     if (!(error instanceof UnknownHostError)) throw error;
     process.stderr.write(`relaywatch: ${error.message}\n`);
     return EX_NOHOST;
   }
-  const [address] = addresses;
-  if (!address) return EX_NOHOST;
-  if (addresses.length > 1 && !args.json) {
-    process.stderr.write(
-      `${args.host} has ${addresses.length} addresses (${addresses.join(", ")}); testing ${address}. Name an address to test another.\n`,
-    );
-  }
+  if (!args.json) process.stdout.write(`${formatPlan(plan, args.port)}\n\n`);
   if (args.deliver && !args.json) {
     process.stderr.write(
-      `--deliver: one test message per accepted case (at most ${MAX_DELIVERED_MESSAGES}) will be sent to ${args.canaryDomain}.\n`,
+      `--deliver: one test message per accepted case (at most ${MAX_DELIVERED_MESSAGES} in all) will be sent to ${args.canaryDomain}.\n`,
     );
   }
-  const result = await runProbe(nodeConnector, {
-    target: {
-      address,
-      port: args.port,
-      hostName: args.host,
-      implicitTls: args.implicitTls || args.port === 465,
-    },
-    canaryDomain: args.canaryDomain,
-    targetDomain: args.domain,
-    ...(args.caseIds ? { caseIds: args.caseIds } : {}),
-    timeBudgetMs: args.timeoutMs,
-    pipelining: args.pipelining,
-    starttls: args.starttls,
-    // Off unless asked: it sends real mail, one message per accepted case, to the canary domain.
-    proof: args.deliver ? { reportUrl: null, maxMessages: MAX_DELIVERED_MESSAGES } : null,
-  });
-  process.stdout.write(
-    args.json
-      ? `${JSON.stringify(result, null, 2)}\n`
-      : `${formatReport(result, args.fullTranscript)}\n`,
+  const progress = progressFor(
+    process.stderr,
+    !args.json,
+    addressTargets(plan),
+    args.caseIds?.length ?? RELAY_CASES.length,
   );
-  return EXIT_BY_VERDICT[result.verdict];
+  let results: AddressResult[];
+  try {
+    results = await testEveryAddress(
+      args,
+      plan,
+      (index) => progress.hooksFor(index),
+      progress.done,
+    );
+  } finally {
+    progress.finish();
+  }
+  const overall = overallVerdict(results);
+  if (args.json) {
+    const report = cliCheckReport(plan, args.port, results, overall, startedAt, args.timeoutMs);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    for (const run of results) {
+      process.stdout.write(`${formatReport(run.result, args.fullTranscript)}\n\n`);
+    }
+    process.stdout.write(`${formatSummary(plan, results, overall)}\n`);
+  }
+  return EXIT_BY_VERDICT[overall.verdict];
 }

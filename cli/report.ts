@@ -1,4 +1,8 @@
+import type { OverallVerdict } from "../shared/probe/aggregate.ts";
+import { replyLine } from "../shared/probe/summaries.ts";
 import type { CaseResult, ProbeResult, TranscriptLine } from "../shared/schemas/probe-result.ts";
+import type { TestPlan } from "./resolve.ts";
+import type { AddressResult } from "./run.ts";
 
 const VERDICT_WORDS: Record<ProbeResult["verdict"], string> = {
   open: "OPEN RELAY",
@@ -16,8 +20,7 @@ export function formatTranscriptLine(entry: TranscriptLine): string {
 
 function replyText(result: CaseResult): string {
   if (!result.reply) return result.note ?? "";
-  const { code, enhanced, text } = result.reply;
-  const line = [code, enhanced, text].filter(Boolean).join(" ");
+  const line = replyLine(result.reply);
   return result.note && result.outcome !== "refused" ? `${line} (${result.note})` : line;
 }
 
@@ -25,11 +28,11 @@ function pad(value: string, width: number): string {
   return value.length >= width ? value : value + " ".repeat(width - value.length);
 }
 
-/** The human report: a line per case, the verdict, and the transcript of any accepted case. */
+/** One address's report: a line per case, its verdict, and the transcript of any accepted case. */
 export function formatReport(result: ProbeResult, fullTranscript: boolean): string {
   const out: string[] = [];
   const { target, names } = result;
-  out.push(`Relaywatch check of ${target.host} port ${target.port} (${target.address})`);
+  out.push(`== ${target.host} (${target.address}) port ${target.port}`);
   if (result.banner) out.push(`Greeting: ${result.banner.code} ${result.banner.text}`);
   const tls = result.tls
     ? `${result.tls.protocol ?? "TLS"}${result.tls.peerSubject ? `, certificate ${result.tls.peerSubject}` : ""}${result.tls.authorized === false ? " (not trusted)" : ""}`
@@ -47,7 +50,7 @@ export function formatReport(result: ProbeResult, fullTranscript: boolean): stri
     );
   }
   out.push("");
-  out.push(`Verdict: ${VERDICT_WORDS[result.verdict]}: ${result.reason}`);
+  out.push(`Result for ${target.address}: ${VERDICT_WORDS[result.verdict]}: ${result.reason}`);
   out.push(
     `${result.cases.length} cases over ${result.connections.length} connections in ${(result.durationMs / 1000).toFixed(1)} s`,
   );
@@ -59,9 +62,7 @@ export function formatReport(result: ProbeResult, fullTranscript: boolean): stri
       `Delivery proof (a 250 is not proof: look for the message at ${names.canaryDomain}):`,
     );
     for (const c of delivered) {
-      const data = c.data
-        ? [c.data.code, c.data.enhanced, c.data.text].filter(Boolean).join(" ")
-        : "";
+      const data = c.data ? replyLine(c.data) : "";
       out.push(`  ${pad(c.id, idWidth)}token ${c.token}: ${data}`);
     }
   }
@@ -76,5 +77,45 @@ export function formatReport(result: ProbeResult, fullTranscript: boolean): stri
       );
     }
   }
+  return out.join("\n");
+}
+
+const mxLabel = (preference: number | null, host: string) =>
+  preference === null ? host : `MX ${preference} ${host}`;
+
+/** What was tested and how it was found: MX records, the implicit MX, or a host named directly. */
+export function formatPlan(plan: TestPlan, port: number): string {
+  const count = plan.mailHosts.reduce((sum, mailHost) => sum + mailHost.addresses.length, 0);
+  const testing = `testing ${count} address${count === 1 ? "" : "es"} on port ${port}`;
+  const how = {
+    mx: `Domain ${plan.target}: following its MX records; ${testing}:`,
+    implicit: `Domain ${plan.target}: it has no MX record, so the domain itself is its mail host (implicit MX, RFC 5321 §5.1); ${testing}:`,
+    named: `Host ${plan.target}: tested directly as named, MX records not consulted; ${testing}:`,
+  }[plan.found];
+  const out = [`Relaywatch check. ${how}`];
+  for (const mailHost of plan.mailHosts) {
+    out.push(`  ${mxLabel(mailHost.preference, mailHost.host)}: ${mailHost.addresses.join(", ")}`);
+  }
+  for (const skipped of plan.skipped) {
+    out.push(`  not tested: ${skipped.host} ${skipped.address} (${skipped.reason})`);
+  }
+  return out.join("\n");
+}
+
+/** The closing summary: each address's verdict under its MX host, then the overall verdict. */
+export function formatSummary(
+  plan: TestPlan,
+  results: AddressResult[],
+  overall: OverallVerdict,
+): string {
+  const out = ["Summary, per MX host and address:"];
+  const width = Math.max(...results.map((run) => run.address.length));
+  for (const mailHost of plan.mailHosts) {
+    out.push(`  ${mxLabel(mailHost.preference, mailHost.host)}`);
+    for (const run of results.filter((r) => r.mxHost === mailHost.host)) {
+      out.push(`    ${pad(run.address, width + 2)}${VERDICT_WORDS[run.result.verdict]}`);
+    }
+  }
+  out.push("", `Verdict: ${VERDICT_WORDS[overall.verdict]}: ${overall.reason}`);
   return out.join("\n");
 }

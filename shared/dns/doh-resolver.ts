@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { readCapped } from "../streams/read-capped.ts";
 import {
   DnsError,
   joinCharacterStrings,
@@ -6,14 +8,20 @@ import {
   type Resolver,
 } from "./resolver.ts";
 
-interface DohAnswer {
-  Status: number;
-  Answer?: { name: string; type: number; data: string }[];
-}
+/** The JSON a DoH server answers with; anything else is a failed query, never a crash. */
+const DohAnswer = z.object({
+  Status: z.number().int(),
+  Answer: z
+    .array(z.object({ name: z.string(), type: z.number().int(), data: z.string() }))
+    .optional(),
+});
+type DohAnswer = z.infer<typeof DohAnswer>;
 
 const TYPE = { A: 1, MX: 15, TXT: 16, AAAA: 28 } as const;
 const NXDOMAIN = 3;
 const TIMEOUT_MS = 5_000;
+/** Far above any honest answer for one name (a full 64 KiB DNS message, as JSON). */
+const MAX_ANSWER_BYTES = 256 * 1024;
 
 /** DNS over HTTPS with the JSON API (RFC 8484's sibling), for production. */
 export class DohResolver implements Resolver {
@@ -49,16 +57,28 @@ export class DohResolver implements Resolver {
 
   private async query(name: string, type: keyof typeof TYPE): Promise<DohAnswer> {
     const url = `${this.endpoint}?name=${encodeURIComponent(name)}&type=${type}`;
-    const response = await this.fetcher(url, {
-      headers: { accept: "application/dns-json" },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (!response.ok)
-      throw new DnsError(
-        "dns_failure",
-        `DNS query for ${name} ${type} failed: HTTP ${response.status}`,
-      );
-    const answer = (await response.json()) as DohAnswer;
+    const failed = (why: string) =>
+      new DnsError("dns_failure", `DNS query for ${name} ${type} failed: ${why}`);
+    let body: Uint8Array | null;
+    try {
+      const response = await this.fetcher(url, {
+        headers: { accept: "application/dns-json" },
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      if (!response.ok) throw failed(`HTTP ${response.status}`);
+      body = await readCapped(response.body, MAX_ANSWER_BYTES);
+    } catch (error) {
+      // Unreachable, refused or too slow: a DNS failure like any other, not a crash.
+      if (error instanceof DnsError) throw error;
+      throw failed(error instanceof Error ? error.message : String(error));
+    }
+    if (body === null) throw failed(`answer larger than ${MAX_ANSWER_BYTES} bytes`);
+    let answer: DohAnswer;
+    try {
+      answer = DohAnswer.parse(JSON.parse(new TextDecoder().decode(body)));
+    } catch {
+      throw failed("the answer is not DNS JSON");
+    }
     if (answer.Status !== 0 && answer.Status !== NXDOMAIN) {
       throw new DnsError(
         "dns_failure",

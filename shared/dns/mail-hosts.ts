@@ -19,7 +19,7 @@ export const DEFAULT_FAN_OUT: FanOutLimits = { maxMxHosts: 5, maxAddressesPerHos
  * both families: a server may relay for IPv6 clients only (Docker's userland proxy makes every
  * IPv6 client look local to mailcow and docker-mailserver), and resolvers list IPv4 first.
  */
-function bothFamiliesFirst(addresses: string[]): string[] {
+export function bothFamiliesFirst(addresses: string[]): string[] {
   const unique = [...new Set(addresses)];
   const v4 = unique.filter((address) => !address.includes(":"));
   const v6 = unique.filter((address) => address.includes(":"));

@@ -62,6 +62,7 @@ export function retryLater(
   }
   entry.notBefore = notBefore;
   suite.queue.putBack(entry);
+  run.hooks.onWait?.({ caseId: entry.expanded.id, until: notBefore, note });
 }
 
 /** No answer this time (the connection failed or closed): try again on another connection. */

@@ -17,6 +17,8 @@ import { PROBE_DEFAULTS, type ProbeRequest } from "./request.ts";
 export interface ProbeHooks {
   /** Called as each case gets its final outcome: for live progress. */
   onCase?: (result: CaseResult) => void;
+  /** Called when a case is put off until `until` (epoch ms), such as a greylisted one. */
+  onWait?: (wait: { caseId: string; until: number; note: string }) => void;
 }
 
 /** Where every connection of the run goes, and how it introduces itself. */

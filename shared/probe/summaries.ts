@@ -7,6 +7,13 @@ export function summarize(reply: Reply | null | undefined): ReplySummary | null 
   return reply ? { code: reply.code, enhanced: reply.enhanced, text: reply.text } : null;
 }
 
+/** A reply on one line, as the report shows a banner: `550 5.7.1 Relay access denied`. */
+export function replyLine(reply: ReplySummary): string {
+  return [String(reply.code), reply.enhanced, reply.text]
+    .filter((part) => part !== null && part !== "")
+    .join(" ");
+}
+
 /** One line for a note or a reason: what we were doing, then the error's kind and message. */
 export function describeFailure(error: unknown, context: string): string {
   if (error instanceof SmtpError) return `${context}: ${error.kind}: ${error.message}`;

@@ -96,3 +96,4 @@ export const CheckReport = z.object({
 });
 
 export type CheckReport = z.infer<typeof CheckReport>;
+export type ReportVantage = z.infer<typeof ReportVantage>;

@@ -2,6 +2,7 @@
 import type { RoutingTrick } from "./addresses.ts";
 import { asip62Policy } from "./asip62.ts";
 import { ServerIdentity } from "./identity.ts";
+import { ipv6TrustedRecipients } from "./ipv6-trusted.ts";
 import { postfixLikePolicy, type SmtpPolicy } from "./policy.ts";
 import {
   catchAllRecipients,
@@ -130,4 +131,5 @@ export const POLICIES: Record<SimBehaviour, PolicyFactory> = {
     rejectUnauthPipelining: true,
   })),
   "trusted-vantage": postfixLike(trustedVantageRecipients),
+  "ipv6-trusted": postfixLike(ipv6TrustedRecipients),
 };

@@ -1,5 +1,5 @@
 /**
- * Simulated SMTP servers for the lab: real TCP servers on 127.0.0.1 with realistic replies,
+ * Simulated SMTP servers for the lab: real TCP servers on loopback with realistic replies,
  * for behaviours the lab's real Postfix cannot show. A server that relays hands the message
  * to `relayTo` (the canary MX, normally the sink) by SMTP.
  */
@@ -9,17 +9,27 @@ import { listenSmtp } from "./smtp-server.ts";
 import {
   DEFAULT_CANARY_DOMAIN,
   LAB_HOST,
+  LAB_HOSTS,
+  type LabHost,
   SIM_SPECS,
   type SimBehaviour,
   type SimSpec,
 } from "./specs.ts";
 
-export { DEFAULT_CANARY_DOMAIN, LAB_HOST, SIM_SPECS, type SimBehaviour, type SimSpec };
+export {
+  DEFAULT_CANARY_DOMAIN,
+  LAB_HOST,
+  type LabHost,
+  SIM_SPECS,
+  type SimBehaviour,
+  type SimSpec,
+};
 
 export interface SimOptions {
   /** 0 = ephemeral. */
   port?: number;
-  host?: "127.0.0.1";
+  /** 127.0.0.1 unless ::1 is asked for; start a server twice, same port, to serve both. */
+  host?: LabHost;
   /** Added before every reply, for benchmarks. */
   replyDelayMs?: number;
   /** Canary MX: where a relaying server delivers. Without it relayed mail is dropped. */
@@ -47,7 +57,9 @@ export async function startSim(
   options: SimOptions = {},
 ): Promise<RunningSim> {
   const host = options.host ?? LAB_HOST;
-  if (host !== LAB_HOST) throw new Error(`lab servers listen on ${LAB_HOST} only, not ${host}`);
+  if (!LAB_HOSTS.includes(host)) {
+    throw new Error(`lab servers listen on ${LAB_HOSTS.join(" or ")} only, not ${host}`);
+  }
   // The lab never sends mail anywhere but to a server of its own on loopback.
   if (options.relayTo && options.relayTo.host !== LAB_HOST) {
     throw new Error(`relayTo must be on ${LAB_HOST}, not ${options.relayTo.host}`);

@@ -1,7 +1,10 @@
 /** The lab's simulated servers: who they pretend to be and what a correct tester concludes. */
 
-/** Every lab server listens here and nowhere else. */
+/** Every lab server listens here by default. */
 export const LAB_HOST = "127.0.0.1";
+/** The only addresses a lab server may listen on: loopback, IPv4 and IPv6. */
+export const LAB_HOSTS = [LAB_HOST, "::1"] as const;
+export type LabHost = (typeof LAB_HOSTS)[number];
 
 export const DEFAULT_CANARY_DOMAIN = "canary.relaywatch.test";
 
@@ -26,7 +29,8 @@ export type SimBehaviour =
   | "error-limit"
   | "secure-pipelining"
   | "secure-no-pipelining"
-  | "trusted-vantage";
+  | "trusted-vantage"
+  | "ipv6-trusted";
 
 export interface SimSpec {
   behaviour: SimBehaviour;
@@ -190,5 +194,13 @@ export const SIM_SPECS: Record<SimBehaviour, SimSpec> = {
     "Trusts one network: an open relay for a client whose EHLO name starts with " +
       "probe-ap-northeast. (a vantage inside it), 554 Relay access denied for everyone else. " +
       "Open only from ap-northeast.",
+  ),
+  "ipv6-trusted": spec(
+    "ipv6-trusted",
+    "dockerproxy",
+    "closed",
+    "Behind Docker's userland proxy, where every IPv6 client looks local (a known mailcow and " +
+      "docker-mailserver case): an open relay for clients connecting over IPv6, 554 Relay access " +
+      "denied over IPv4. Closed on 127.0.0.1; open when also started on ::1.",
   ),
 };

@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { ProbeResult, ReplySummary } from "../../../../shared/schemas/probe-result.ts";
+import { replyLine } from "../../../../shared/probe/summaries.ts";
+import type { ProbeResult } from "../../../../shared/schemas/probe-result.ts";
 import type { ProbeResponse } from "../../../../shared/schemas/protocol.ts";
 import { linkEarlyArrivals, logDroppedEarlyArrivals } from "../proof/deliveries.ts";
 import { chunk, rowsPerInsert } from "./batch.ts";
@@ -133,12 +134,6 @@ function parseTime(iso: string): number | null {
 }
 
 /** A reply as it reads on the wire, minus the continuation dashes: "220 mx.example.com ESMTP". */
-function replyLine(reply: ReplySummary): string {
-  return [String(reply.code), reply.enhanced, reply.text]
-    .filter((part) => part !== null && part !== "")
-    .join(" ");
-}
-
 /** The UPDATE that fails a still-pending vantage, for use alone or inside a batch. */
 export function failPendingVantage(db: Database, vantageId: string, reason: string, now: number) {
   return db
