@@ -1,3 +1,4 @@
+import { shown } from "../shared/guard/display.ts";
 import type { OverallVerdict } from "../shared/probe/aggregate.ts";
 import { replyLine } from "../shared/probe/summaries.ts";
 import type { CaseResult, ProbeResult, TranscriptLine } from "../shared/schemas/probe-result.ts";
@@ -97,7 +98,7 @@ export function formatPlan(plan: TestPlan, port: number): string {
     out.push(`  ${mxLabel(mailHost.preference, mailHost.host)}: ${mailHost.addresses.join(", ")}`);
   }
   for (const skipped of plan.skipped) {
-    out.push(`  not tested: ${skipped.host} ${skipped.address} (${skipped.reason})`);
+    out.push(`  not tested: ${skipped.host} ${shown(skipped.address)} (${skipped.reason})`);
   }
   return out.join("\n");
 }

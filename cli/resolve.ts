@@ -8,6 +8,7 @@ import {
   resolveMailHosts,
 } from "../shared/dns/mail-hosts.ts";
 import { DnsError, type MxRecord, normalizeName, type Resolver } from "../shared/dns/resolver.ts";
+import { shown } from "../shared/guard/display.ts";
 import type { HostInput } from "../shared/guard/index.ts";
 import type { CheckArgs } from "./args.ts";
 
@@ -115,7 +116,7 @@ export async function planTest(
   if (mailHosts.length === 0) {
     const what = args.family ? `an IPv${args.family} address` : "a usable address";
     throw new UnknownHostError(
-      `no mail host of ${args.input} has ${what} (${plan.skipped.map((s) => `${s.host} ${s.address}`).join(", ")})`,
+      `no mail host of ${args.input} has ${what} (${plan.skipped.map((s) => `${s.host} ${shown(s.address)}`).join(", ")})`,
     );
   }
   return { ...plan, mailHosts };

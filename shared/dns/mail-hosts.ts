@@ -1,3 +1,4 @@
+import { isHostName } from "../probe/names.ts";
 import { DnsError, normalizeName, type Resolver } from "./resolver.ts";
 
 export interface MailHost {
@@ -52,13 +53,22 @@ export async function resolveMailHosts(
       `${name} publishes a null MX (RFC 7505): it accepts no mail, so it cannot relay`,
     );
   }
+  // An exchange that is no host name (an address literal, control characters from a hostile
+  // answer) is skipped, as MTAs skip it; a repeated one is tested once, at its best preference.
+  const usable = records
+    .filter((record) => isHostName(record.exchange))
+    .sort((a, b) => a.preference - b.preference);
   const exchanges =
     records.length > 0
-      ? [...records]
-          .sort((a, b) => a.preference - b.preference)
-          .filter((record) => record.exchange !== "")
+      ? usable
+          .filter(
+            (record, index) => usable.findIndex((o) => o.exchange === record.exchange) === index,
+          )
           .slice(0, limits.maxMxHosts)
       : [{ preference: null, exchange: name }];
+  if (exchanges.length === 0) {
+    throw new DnsError("no_mail_host", `the MX records of ${name} name no valid host`);
+  }
   const hosts = await Promise.all(
     exchanges.map(async (record) => ({
       host: record.exchange,

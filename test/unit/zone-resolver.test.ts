@@ -18,6 +18,10 @@ mx.dual      A 192.0.2.1
 mx.dual      A 192.0.2.2
 mx.dual      A 192.0.2.1
 mx.dual      AAAA 2001:db8::1
+odd          MX 5 192.0.2.7.
+odd          MX 20 mx.a
+odd          MX 10 mx.a
+literal      MX 10 192.0.2.7.
 `;
 
 describe("the zone-file resolver", () => {
@@ -53,6 +57,14 @@ describe("the zone-file resolver", () => {
       maxAddressesPerHost: 10,
     });
     expect(all?.addresses).toEqual(["192.0.2.1", "2001:db8::1", "192.0.2.2"]);
+  });
+
+  it("skips an MX that names an address, not a host, and tests a repeated host once", async () => {
+    const hosts = await resolveMailHosts(resolver, "odd.lab.test");
+    expect(hosts).toEqual([{ host: "mx.a.lab.test", preference: 10, addresses: ["127.0.0.1"] }]);
+    await expect(resolveMailHosts(resolver, "literal.lab.test")).rejects.toMatchObject({
+      code: "no_mail_host",
+    });
   });
 
   it("refuses a null MX and a name that does not exist", async () => {
