@@ -5,6 +5,7 @@ import { buildProbeBundle } from "./scripts/build-probe.ts";
 import {
   ANON_RATE_LIMIT_FOR_TESTS,
   AUX_PROBE_NODES,
+  CANARY_DOMAIN,
   coordinatorVars,
   PROBE_QUEUE_NAME,
   STRICT_RATE_LIMIT,
@@ -73,6 +74,7 @@ export default defineProject({
               NODE_RUNTIME: "workerd",
               NODE_ALLOWED_PORTS: node.ports.join(","),
               ALLOW_LOOPBACK_TARGETS: "true",
+              NODE_CANARY_DOMAIN: CANARY_DOMAIN,
               PROBE_SECRET: node.secret,
             },
           })),

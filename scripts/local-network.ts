@@ -110,6 +110,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         runtime: "workerd",
         allowedPorts: SELF_HOSTED_PORTS,
         allowLoopback: true,
+        canaryDomain: LAB_CANARY_DOMAIN,
         // The lab's servers present certificates of the lab CA; workerd verifies every one.
         trustedCertificate: LAB_CA_CERTIFICATE,
         secret: secrets[vantage.id] ?? "",
@@ -129,7 +130,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         PROBE_NODES: JSON.stringify(nodes.map((node) => node.vantage)),
         NODE_SECRETS: JSON.stringify(secrets),
         ALLOW_LOOPBACK_TARGETS: "true",
-        CANARY_DOMAIN: LAB_CANARY_DOMAIN,
+        PROOF_SECRET: randomBytes(32).toString("hex"),
         DNS_ZONE: labZone(lab.targets),
         PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
         TARGET_COOLDOWN_SECONDS: "30",

@@ -2,7 +2,7 @@
  * Runs a self-hosted probe node under a real workerd process, for tests and local development.
  * `tsx scripts/probe-node.ts` builds the bundle and starts one node from the environment
  * (PROBE_SECRET required; NODE_ID, NODE_REGION, NODE_NETWORK, NODE_ALLOWED_PORTS, PROBE_PORT,
- * ALLOW_LOOPBACK_TARGETS optional).
+ * ALLOW_LOOPBACK_TARGETS, NODE_CANARY_DOMAIN, NODE_REPORT_ORIGIN optional).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -31,6 +31,10 @@ export interface StartProbeNodeOptions {
   allowedPorts: number[];
   allowLoopback: boolean;
   secret: string;
+  /** NODE_CANARY_DOMAIN: the lab's for local runs, whose servers deliver it to the lab's sink. */
+  canaryDomain?: string;
+  /** NODE_REPORT_ORIGIN: where canary messages link to. */
+  reportOrigin?: string;
   /** A bundle built by buildProbeBundle; default dist/probe/index.js. */
   bundlePath?: string;
   /** Where each node gets its own directory (config and bundle copy); default lab-run/probe-nodes. */
@@ -93,6 +97,8 @@ async function startOnce(
     bundlePath: "probe.js",
     allowLoopback: options.allowLoopback,
     allowedPorts: options.allowedPorts,
+    ...(options.canaryDomain ? { canaryDomain: options.canaryDomain } : {}),
+    ...(options.reportOrigin ? { reportOrigin: options.reportOrigin } : {}),
     ...(options.trustedCertificate ? { trustedCertificatePath: TRUSTED_CERTIFICATE_FILE } : {}),
   });
   const configPath = join(directory, "probe.capnp");
@@ -165,6 +171,8 @@ async function main(): Promise<void> {
     allowedPorts: (process.env.NODE_ALLOWED_PORTS ?? "25,465,587,2525").split(",").map(Number),
     allowLoopback: process.env.ALLOW_LOOPBACK_TARGETS === "true",
     secret,
+    ...(process.env.NODE_CANARY_DOMAIN ? { canaryDomain: process.env.NODE_CANARY_DOMAIN } : {}),
+    ...(process.env.NODE_REPORT_ORIGIN ? { reportOrigin: process.env.NODE_REPORT_ORIGIN } : {}),
     ...(process.env.PROBE_PORT ? { listenPort: Number(process.env.PROBE_PORT) } : {}),
   });
   process.stdout.write(`probe node ${node.identity.nodeId} listening on ${node.url}\n`);

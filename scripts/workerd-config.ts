@@ -21,6 +21,10 @@ export interface ProbeNodeCapnpOptions {
   /** Development and tests only: the Worker may connect to 127.0.0.0/8 and ::1. */
   allowLoopback: boolean;
   allowedPorts: readonly number[];
+  /** The node's canary domain (NODE_CANARY_DOMAIN); the node's default when absent. */
+  canaryDomain?: string;
+  /** The coordinator's public origin for report links in canary messages (NODE_REPORT_ORIGIN). */
+  reportOrigin?: string;
   /**
    * The environment variable holding the HMAC secret, read by workerd at start-up
    * (`fromEnvironment`), so the secret is never written into the config file.
@@ -71,6 +75,8 @@ export function probeNodeCapnp(options: ProbeNodeCapnpOptions): string {
     textBinding("NODE_RUNTIME", options.runtime ?? "workerd"),
     textBinding("NODE_ALLOWED_PORTS", options.allowedPorts.join(",")),
     textBinding("ALLOW_LOOPBACK_TARGETS", String(options.allowLoopback)),
+    ...(options.canaryDomain ? [textBinding("NODE_CANARY_DOMAIN", options.canaryDomain)] : []),
+    ...(options.reportOrigin ? [textBinding("NODE_REPORT_ORIGIN", options.reportOrigin)] : []),
     `(name = "PROBE_SECRET", fromEnvironment = ${text(secretEnvVar)})`,
   ];
   const allow = outboundAllowList(options.allowLoopback).map(text).join(", ");

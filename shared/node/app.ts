@@ -2,19 +2,28 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { verifyBody } from "../auth/hmac.ts";
 import { runProbe } from "../probe/runner.ts";
-import { ProbeJob, ProbeResponse } from "../schemas/protocol.ts";
+import type { ProbeResult } from "../schemas/probe-result.ts";
+import {
+  MAX_ANSWER_BYTES,
+  type NodeIdentity,
+  ProbeJob,
+  ProbeResponse,
+} from "../schemas/protocol.ts";
 import { type CloudflareConnect, cloudflareConnector } from "../smtp/cloudflare-stream.ts";
 import { readCappedText } from "./body.ts";
 import { type NodeConfig, parseNodeConfig } from "./config.ts";
 import {
   InternalError,
   InvalidJob,
+  JobReplayed,
+  NodeBusy,
   NodeMisconfigured,
   NotFound,
   ProbeNodeError,
   ProbeTimedOut,
   Unauthorized,
 } from "./errors.ts";
+import { SeenJobs } from "./seen-jobs.ts";
 import { admitTarget } from "./target-policy.ts";
 
 export interface ProbeAppDeps {
@@ -40,6 +49,7 @@ type ProbeEnv = { Bindings: Record<string, unknown>; Variables: { config: NodeCo
 export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
   const now = deps.now ?? Date.now;
   const connector = cloudflareConnector(deps.connect);
+  const seenJobs = new SeenJobs();
   const app = new Hono<ProbeEnv>();
 
   app.use(async (c, next) => {
@@ -52,7 +62,7 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
   app.get("/v1/health", (c) => c.json(c.get("config").identity));
 
   app.post("/v1/probe", async (c) => {
-    const { identity, secret } = c.get("config");
+    const { identity, secret, canary } = c.get("config");
     const body = await readCappedText(c.req.raw, MAX_JOB_BYTES);
     // Authenticity first: nothing from an unsigned body is parsed, let alone connected to.
     const failure = await verifyBody(secret, body, c.req.raw.headers, Math.floor(now() / 1000));
@@ -60,25 +70,34 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
 
     const job = parseJob(body);
     const target = admitTarget(identity, job.target);
+    const seen = seenJobs.admit(job.jobId, now());
+    if (seen === "replayed") throw new JobReplayed(job.jobId);
+    if (seen === "full") throw new NodeBusy();
     const limitMs = job.timeBudgetMs + RESPONSE_MARGIN_MS;
+    // The canary domain, the report link and the message cap are this node's own: a job (even a
+    // validly signed one) only picks which accepted cases of its own run get a message.
+    const proof = job.proof && {
+      reportUrl: canary.reportOrigin
+        ? `${canary.reportOrigin}/report/${encodeURIComponent(job.checkId)}`
+        : null,
+      maxMessages: Math.min(job.proof.maxMessages, canary.maxMessages),
+      key: job.proof.key,
+    };
     const result = await settleWithin(
       runProbe(connector, {
         target: { ...job.target, ...target },
-        canaryDomain: job.canaryDomain,
+        canaryDomain: canary.domain,
         targetDomain: job.targetDomain,
         ...(job.caseIds ? { caseIds: job.caseIds } : {}),
         timeBudgetMs: job.timeBudgetMs,
         ...(job.tokenNonce ? { tokenNonce: job.tokenNonce } : {}),
-        proof: job.proof,
+        proof,
         // The region in the HELO name lets a target (or a lab server) tell our vantages apart.
-        heloName: `probe-${identity.region}.${job.canaryDomain}`,
+        heloName: `probe-${identity.region}.${canary.domain}`,
       }),
       limitMs,
     );
-    // Both sides parse with the same schema: a mismatch is caught here, not at the coordinator.
-    const response = ProbeResponse.safeParse({ node: identity, result });
-    if (!response.success) throw new InternalError("the probe result failed its own schema");
-    return c.json(response.data);
+    return c.body(fitAnswer(identity, result), 200, { "content-type": "application/json" });
   });
 
   app.notFound((c) => c.json(new NotFound(c.req.method, c.req.path).toApiError(), 404));
@@ -89,6 +108,29 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
   });
 
   return app;
+}
+
+/**
+ * The answer as JSON, at most MAX_ANSWER_BYTES: when the bounded result is still larger, its
+ * transcript gives way to a note, since the cases and the verdict are what must arrive.
+ */
+export function fitAnswer(identity: NodeIdentity, result: ProbeResult): string {
+  // Both sides parse with the same schema: a mismatch is caught here, not at the coordinator.
+  const response = ProbeResponse.safeParse({ node: identity, result });
+  if (!response.success) throw new InternalError("the probe result failed its own schema");
+  const whole = JSON.stringify(response.data);
+  if (new TextEncoder().encode(whole).byteLength <= MAX_ANSWER_BYTES) return whole;
+  const note = {
+    at: result.finishedAt,
+    conn: 0,
+    dir: "note" as const,
+    line: `transcript dropped: the answer was over ${MAX_ANSWER_BYTES} bytes`,
+  };
+  const trimmed = JSON.stringify({ ...response.data, result: { ...result, transcript: [note] } });
+  if (new TextEncoder().encode(trimmed).byteLength > MAX_ANSWER_BYTES) {
+    throw new InternalError(`the probe result is over ${MAX_ANSWER_BYTES} bytes`);
+  }
+  return trimmed;
 }
 
 function parseJob(body: string): ProbeJob {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_CANARY_DOMAIN } from "../probe/defaults.ts";
 import { NodeIdentity, NodeRuntime } from "../schemas/protocol.ts";
 
 /**
@@ -28,6 +29,23 @@ const PortList = z
   .pipe(z.array(z.number().int().min(1).max(65_535)).min(1))
   .transform((ports) => ports.sort((a, b) => a - b));
 
+/**
+ * Canary messages one probe run may send, whatever a job asks: the node's own cap, so that even
+ * a forged or replayed job cannot turn it into a mailer (the coordinator caps a check at 10).
+ */
+export const NODE_MAX_MESSAGES_CAP = 3;
+
+const CanaryDomain = z
+  .string()
+  .max(253)
+  .regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case domain name");
+
+/** Where the canary message's report link points: an origin, nothing after it. */
+const ReportOrigin = z
+  .url({ protocol: /^https?$/ })
+  .refine((text) => new URL(text).origin === text.replace(/\/$/, ""), "must be an origin only")
+  .transform((text) => text.replace(/\/$/, ""));
+
 const NodeEnv = z
   .object({
     NODE_ID: z.string().min(1).max(64),
@@ -37,6 +55,16 @@ const NodeEnv = z
     NODE_ALLOWED_PORTS: PortList,
     PROBE_SECRET: z.string().min(MIN_SECRET_LENGTH),
     ALLOW_LOOPBACK_TARGETS: z.enum(["true", "false"]).default("false"),
+    /** The domain our canary mail goes to; the HELO name and every test recipient use it. */
+    NODE_CANARY_DOMAIN: CanaryDomain.default(DEFAULT_CANARY_DOMAIN),
+    /** The coordinator's public origin, for the report link in canary messages; none when unset. */
+    NODE_REPORT_ORIGIN: ReportOrigin.optional(),
+    NODE_MAX_MESSAGES: z
+      .string()
+      .regex(/^\d$/, `must be a whole number from 0 to ${NODE_MAX_MESSAGES_CAP}`)
+      .transform(Number)
+      .pipe(z.number().max(NODE_MAX_MESSAGES_CAP))
+      .default(NODE_MAX_MESSAGES_CAP),
   })
   .refine(
     (env) =>
@@ -52,6 +80,8 @@ export interface NodeConfig {
   identity: NodeIdentity;
   /** Never part of the identity: the identity is served to anyone who asks. */
   secret: string;
+  /** What canary mail this node sends, from its own configuration only. */
+  canary: { domain: string; reportOrigin: string | null; maxMessages: number };
 }
 
 export type NodeConfigResult = { ok: true; config: NodeConfig } | { ok: false; problem: string };
@@ -75,5 +105,10 @@ export function parseNodeConfig(env: Record<string, unknown> | undefined): NodeC
     allowedPorts: vars.NODE_ALLOWED_PORTS,
     loopbackAllowed: vars.ALLOW_LOOPBACK_TARGETS === "true",
   });
-  return { ok: true, config: { identity, secret: vars.PROBE_SECRET } };
+  const canary = {
+    domain: vars.NODE_CANARY_DOMAIN,
+    reportOrigin: vars.NODE_REPORT_ORIGIN ?? null,
+    maxMessages: vars.NODE_MAX_MESSAGES,
+  };
+  return { ok: true, config: { identity, secret: vars.PROBE_SECRET, canary } };
 }

@@ -44,6 +44,19 @@ export class InvalidJob extends ProbeNodeError {
   }
 }
 
+/** The job id ran before within the signature window: a replay, never run twice. */
+export class JobReplayed extends ProbeNodeError {
+  constructor(jobId: string) {
+    super(409, "job_replayed", `job ${jobId} was already run by this node`);
+  }
+}
+
+export class NodeBusy extends ProbeNodeError {
+  constructor() {
+    super(503, "node_busy", "this node has too many recent jobs to remember; try again later");
+  }
+}
+
 export class PortNotAllowed extends ProbeNodeError {
   constructor(why: string) {
     super(403, "port_not_allowed", why);

@@ -1,3 +1,5 @@
+import { CANARY_PROOF_HEADER } from "./canary-proof.ts";
+
 /**
  * The one message delivery proof sends through an accepted case. It is fixed text: the only
  * inserted values are names we chose or validated (target, case id, token, canary domain, the
@@ -16,6 +18,8 @@ export interface CanaryMessageInput {
   /** Where the report can be read; omitted from the body when null or unusable. */
   reportUrl: string | null;
   date: Date;
+  /** The token's MAC (see canary-proof.ts); null when the sender has no vantage key (the CLI). */
+  proof?: string | null;
 }
 
 /** RFC 5322 §2.1.1 allows 998; our values are far shorter, and a longer one is not ours. */
@@ -64,6 +68,7 @@ export function canaryMessage(input: CanaryMessageInput): string {
     `Message-ID: <${token}@${canaryDomain}>`,
     `X-Relaywatch-Token: ${token}`,
     `X-Relaywatch-Case: ${caseId}`,
+    ...(input.proof ? [`${CANARY_PROOF_HEADER}: ${cleanHeaderValue(input.proof)}`] : []),
     "Auto-Submitted: auto-generated",
     "Precedence: bulk",
     "MIME-Version: 1.0",

@@ -16,8 +16,10 @@ import type { SmtpSession } from "../smtp/session.ts";
 import type { Transcript } from "../smtp/transcript.ts";
 import { type Reply, SmtpError } from "../smtp/types.ts";
 import { canaryMessage } from "./canary-message.ts";
+import { canaryProofFor } from "./canary-proof.ts";
 import type { ExpandedCase } from "./expand.ts";
 import type { ProofRequest } from "./request.ts";
+import { summarize } from "./summaries.ts";
 
 /** The names an envelope may use besides the canary domain. */
 export interface OwnNames {
@@ -79,8 +81,8 @@ export async function deliverProof(
       continue;
     }
     const reply = await deliverOne(entry, proof, context);
-    if (reply)
-      replies.set(entry.id, { code: reply.code, enhanced: reply.enhanced, text: reply.text });
+    const summary = summarize(reply);
+    if (summary) replies.set(entry.id, summary);
   }
   return replies;
 }
@@ -142,6 +144,7 @@ async function sendTransaction(
     token: entry.token,
     reportUrl: proof.reportUrl,
     date: context.now?.() ?? new Date(),
+    proof: proof.key ? await canaryProofFor(proof.key, entry.token) : null,
   });
   const done = await session.data(message);
   return isPositive(done) ? done : refused("DATA", done);

@@ -1,5 +1,6 @@
 /** The run's record turned into a ProbeResult, with the verdict and the reason for it. */
 import type { ProbeResult } from "../schemas/probe-result.ts";
+import { boundResult } from "./bound-result.ts";
 import type { ExpandedCase } from "./expand.ts";
 import type { ProbeRun } from "./run-context.ts";
 import { summarize } from "./summaries.ts";
@@ -37,7 +38,7 @@ export function finishProbe(
       ? `${decided.reason}; STARTTLS failed from this vantage: ${tlsFailure}`
       : decided.reason;
   const finishedAt = Date.now();
-  return {
+  return boundResult({
     target: { host: hostName ?? address, port, address, implicitTls },
     names: {
       host: run.names?.host ?? hostName ?? address,
@@ -55,5 +56,5 @@ export function finishProbe(
     cases,
     connections: run.connections,
     transcript: run.transcript.entries,
-  };
+  });
 }

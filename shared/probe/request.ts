@@ -45,6 +45,11 @@ export interface ProofRequest {
   /** Where the recipient of the canary message can read the report; null when unknown. */
   reportUrl: string | null;
   maxMessages: number;
+  /**
+   * The vantage key the coordinator derived for this run's token nonce: each message then carries
+   * the MAC of its token (canary-proof.ts). Secret: it never enters the transcript or the result.
+   */
+  key?: string | null;
 }
 
 export const PROBE_DEFAULTS = {

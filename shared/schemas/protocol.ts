@@ -30,7 +30,6 @@ export const ProbeJob = z
       })
       .strict(),
     targetDomain: DomainName.nullable(),
-    canaryDomain: DomainName,
     caseIds: z.array(z.string().max(64)).max(100).nullable(),
     timeBudgetMs: z.number().int().min(1_000).max(300_000),
     /**
@@ -38,17 +37,26 @@ export const ProbeJob = z
      * canary message that arrives before this job's answer; the node picks one when absent.
      */
     tokenNonce: TokenNonce.optional(),
-    /** Delivery proof: send the canary message for accepted cases (see ProofRequest). */
+    /**
+     * Delivery proof: send the canary message for accepted cases, at most `maxMessages` (this
+     * vantage's share of the check's cap; the node applies its own cap too). `key` is the vantage
+     * key the messages' MACs are made with (shared/probe/canary-proof.ts): secret, never echoed.
+     * The canary domain and the report link are the node's own configuration, not the job's.
+     */
     proof: z
       .object({
-        reportUrl: z.url().nullable(),
         maxMessages: z.number().int().min(0).max(10),
+        key: z.string().regex(/^[0-9a-f]{64}$/),
       })
       .strict()
       .nullable()
       .default(null),
   })
-  .strict();
+  .strict()
+  .refine((job) => job.proof === null || job.tokenNonce !== undefined, {
+    path: ["tokenNonce"],
+    message: "a job with proof names its token nonce (the proof key is derived from it)",
+  });
 export type ProbeJob = z.infer<typeof ProbeJob>;
 
 export const NodeRuntime = z.enum(["cloudflare", "workerd"]);
@@ -65,6 +73,13 @@ export const NodeIdentity = z.object({
   loopbackAllowed: z.boolean(),
 });
 export type NodeIdentity = z.infer<typeof NodeIdentity>;
+
+/**
+ * The largest answer a node sends (the coordinator reads no more). Transcripts and server texts
+ * are bounded by the engine; should an answer still pass this, the node drops its transcript
+ * rather than its result.
+ */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
 
 export const ProbeResponse = z.object({
   node: NodeIdentity,

@@ -1,12 +1,19 @@
+import { escapeControlCharacters } from "../text/control-characters.ts";
 import type { TranscriptDirection, TranscriptEntry } from "./types.ts";
 
 export const DEFAULT_MAX_TRANSCRIPT_ENTRIES = 5000;
+/** Characters of line text kept per transcript: the answer must stay small enough to store. */
+export const DEFAULT_MAX_TRANSCRIPT_CHARS = 256 * 1024;
+/** One line is cut here: a 4 KB reply line of control bytes escapes to 16 KB. */
+export const MAX_TRANSCRIPT_LINE_CHARS = 1024;
 
 export const TRUNCATION_NOTE = "transcript truncated";
 
 export interface TranscriptOptions {
   /** Entries kept, the truncation note included. */
   maxEntries?: number;
+  /** Characters of line text kept over all entries. */
+  maxChars?: number;
   /** Epoch milliseconds; tests inject a fixed clock. */
   clock?: () => number;
 }
@@ -18,7 +25,9 @@ export interface TranscriptOptions {
 export class Transcript {
   readonly entries: TranscriptEntry[] = [];
   readonly #maxEntries: number;
+  readonly #maxChars: number;
   readonly #clock: () => number;
+  #chars = 0;
   #truncated = false;
 
   constructor(options: TranscriptOptions = {}) {
@@ -27,6 +36,7 @@ export class Transcript {
       throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
     }
     this.#maxEntries = maxEntries;
+    this.#maxChars = options.maxChars ?? DEFAULT_MAX_TRANSCRIPT_CHARS;
     this.#clock = options.clock ?? Date.now;
   }
 
@@ -36,12 +46,17 @@ export class Transcript {
 
   add(conn: number, dir: TranscriptDirection, line: string): void {
     if (this.#truncated) return;
-    if (this.entries.length >= this.#maxEntries - 1) {
+    const escaped = cutLine(escapeControlCharacters(line));
+    if (
+      this.entries.length >= this.#maxEntries - 1 ||
+      this.#chars + escaped.length > this.#maxChars
+    ) {
       this.#truncated = true;
       this.#push(conn, "note", TRUNCATION_NOTE);
       return;
     }
-    this.#push(conn, dir, escapeControlCharacters(line));
+    this.#chars += escaped.length;
+    this.#push(conn, dir, escaped);
   }
 
   note(conn: number, line: string): void {
@@ -58,16 +73,8 @@ export class Transcript {
   }
 }
 
-/**
- * Server text ends up in terminals and web pages; escaping C0/C1 controls (tab aside) keeps a
- * hostile banner from rewriting the screen or forging log lines with embedded CR.
- */
-function escapeControlCharacters(line: string): string {
-  let escaped = "";
-  for (const char of line) {
-    const code = char.charCodeAt(0);
-    const isControl = (code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f);
-    escaped += isControl ? `\\x${code.toString(16).padStart(2, "0")}` : char;
-  }
-  return escaped;
+function cutLine(line: string): string {
+  if (line.length <= MAX_TRANSCRIPT_LINE_CHARS) return line;
+  const rest = line.length - MAX_TRANSCRIPT_LINE_CHARS;
+  return `${line.slice(0, MAX_TRANSCRIPT_LINE_CHARS)}... (${rest} more characters)`;
 }

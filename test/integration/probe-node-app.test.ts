@@ -43,7 +43,6 @@ const jobBody = (port: number) =>
     jobId: "j",
     target: { address: "127.0.0.1", port, hostName: null, implicitTls: false },
     targetDomain: null,
-    canaryDomain: "canary.relaywatch.test",
     caseIds: null,
     timeBudgetMs: 5_000,
   });
@@ -70,6 +69,9 @@ describe("configuration", () => {
     ["an ambiguous loopback switch", { ALLOW_LOOPBACK_TARGETS: "yes" }, /ALLOW_LOOPBACK_TARGETS/],
     ["a short secret", { PROBE_SECRET: "short" }, /PROBE_SECRET/],
     ["a port list with words", { NODE_ALLOWED_PORTS: "smtp" }, /NODE_ALLOWED_PORTS/],
+    ["a message cap above 3", { NODE_MAX_MESSAGES: "9" }, /NODE_MAX_MESSAGES/],
+    ["a report origin with a path", { NODE_REPORT_ORIGIN: "https://a.example/x" }, /ORIGIN/],
+    ["a canary domain with a path", { NODE_CANARY_DOMAIN: "a.example/x" }, /CANARY_DOMAIN/],
   ])("answers every request 500 node_misconfigured for %s", async (_, changes, problem) => {
     const { app, connects } = appWithConnectLog();
     const env = Object.keys(changes).length === 0 ? {} : { ...ENV, ...changes };

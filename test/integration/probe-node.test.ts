@@ -17,6 +17,8 @@ import { ApiError, type ProbeJob, ProbeResponse } from "../../shared/schemas/pro
 import { type RunningSim, type SimBehaviour, startSim } from "../lab/sim/index.ts";
 
 const SECRET = "relaywatch-probe-node-test-secret-0123456789";
+const NODE_REPORT_ORIGIN = "https://relaywatch.example";
+const PROOF_KEY = "ab".repeat(32);
 const LAB_CA_CERTIFICATE = fileURLToPath(new URL("../lab/certs/ca.crt", import.meta.url));
 const LOOPBACK = "127.0.0.1";
 
@@ -55,14 +57,17 @@ async function tryListenCounting(port: number): Promise<ConnectionCounter | null
   }
 }
 
+let jobCount = 0;
+
+/** A job with an id of its own: a node runs each job id once. */
 function job(port: number, overrides: Partial<ProbeJob> = {}): ProbeJob {
+  jobCount += 1;
   return {
     checkId: "check-1",
-    jobId: "job-1",
+    jobId: `job-${jobCount}`,
     target: { address: LOOPBACK, port, hostName: null, implicitTls: false },
     proof: null,
     targetDomain: null,
-    canaryDomain: LAB_CANARY_DOMAIN,
     caseIds: null,
     timeBudgetMs: 20_000,
     ...overrides,
@@ -123,7 +128,13 @@ beforeAll(async () => {
   counter = await listenCounting();
   reachable = await listenCounting();
   const common = { bundlePath, workDir, secret: SECRET, network: "lab" };
-  const labNode = { ...common, allowedPorts: [25, 465, 587, 2525], allowLoopback: true };
+  const labNode = {
+    ...common,
+    allowedPorts: [25, 465, 587, 2525],
+    allowLoopback: true,
+    canaryDomain: LAB_CANARY_DOMAIN,
+    reportOrigin: NODE_REPORT_ORIGIN,
+  };
   [euWest, apNortheast, trustingLabCa, cloudflareLike, production, publicNetworkOnly] =
     await Promise.all([
       startProbeNode({ ...labNode, nodeId: "lab-eu-west", region: "eu-west" }),
@@ -305,12 +316,63 @@ describe("a self-hosted node runs the real suite through workerd", () => {
 
   it("passes a proof request through to the engine: accepted cases get their DATA reply", async () => {
     const body = JSON.stringify(
-      job(simPort("open-relay"), { proof: { reportUrl: null, maxMessages: 2 } }),
+      job(simPort("open-relay"), {
+        proof: { maxMessages: 2, key: PROOF_KEY },
+        tokenNonce: "proofnonce1",
+      }),
     );
-    const response = ProbeResponse.parse((await postSigned(euWest, body)).json);
+    const reply = await postSigned(euWest, body);
+    const response = ProbeResponse.parse(reply.json);
     const delivered = response.result.cases.filter((c) => c.data !== null);
     expect(delivered).toHaveLength(2);
     expect(delivered.every((c) => c.outcome === "accepted" && c.data?.code === 250)).toBe(true);
+    // The vantage key travels to the node, never back.
+    expect(JSON.stringify(reply.json)).not.toContain(PROOF_KEY);
+  });
+
+  it("sends at most its own cap of 3 messages, to its own canary domain, whatever the job asks", async () => {
+    const body = JSON.stringify(
+      job(simPort("open-relay"), {
+        proof: { maxMessages: 10, key: PROOF_KEY },
+        tokenNonce: "proofnonce2",
+      }),
+    );
+    const { result } = ProbeResponse.parse((await postSigned(euWest, body)).json);
+    expect(result.cases.filter((c) => c.data !== null)).toHaveLength(3);
+    expect(result.names.canaryDomain).toBe(LAB_CANARY_DOMAIN);
+    expect(result.cases.every((c) => c.rcptTo.toLowerCase().includes(LAB_CANARY_DOMAIN))).toBe(
+      true,
+    );
+  });
+
+  it("refuses a job that names its own canary domain or report link", async () => {
+    const forged = {
+      ...job(counter.port, { tokenNonce: "proofnonce3" }),
+      canaryDomain: "victim.example",
+      proof: { maxMessages: 3, key: PROOF_KEY, reportUrl: "https://evil.example/" },
+    };
+    const error = expectApiError(
+      await postSigned(euWest, JSON.stringify(forged)),
+      400,
+      "invalid_job",
+    );
+    expect(error.message).toMatch(/canaryDomain|reportUrl/);
+    expect(counter.connections).toBe(0);
+  });
+
+  it("runs a signed job once: the same job id again within the window is refused", async () => {
+    const counting = await listenCounting();
+    try {
+      const body = JSON.stringify(job(counting.port, { timeBudgetMs: 3_000 }));
+      expect((await postSigned(euWest, body)).status).toBe(200);
+      const afterFirst = counting.connections;
+      expect(afterFirst).toBeGreaterThan(0);
+      // A replay of the very request (same signature) and a fresh signature of the same job.
+      expectApiError(await postSigned(euWest, body), 409, "job_replayed");
+      expect(counting.connections).toBe(afterFirst);
+    } finally {
+      await counting.close();
+    }
   });
 
   it("sees trusted-vantage open from ap-northeast and closed from eu-west", async () => {

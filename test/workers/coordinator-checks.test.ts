@@ -73,7 +73,6 @@ async function expectWellFormedCalls(checkId: string, count: number): Promise<Re
     expect(job).toMatchObject({
       checkId,
       target: { address: row?.address, port: row?.port },
-      canaryDomain: CANARY_DOMAIN,
       timeBudgetMs: PROBE_TIME_BUDGET_MS,
     });
     // The address the guard checked, never a name the node would resolve again.
@@ -457,7 +456,10 @@ describe("the probe-job queue consumer", () => {
       Object.fromEntries(NODE_IDS.map((id) => [id, { kind: "result", verdict: "closed" }])),
     );
     const secrets = Object.fromEntries(TEST_NODES.map((node) => [node.id, node.secret]));
-    const NODE_SECRETS = JSON.stringify({ ...secrets, [IAD]: "not-the-secret-iad-knows" });
+    const NODE_SECRETS = JSON.stringify({
+      ...secrets,
+      [IAD]: "not-the-secret-iad-knows-0123456789abcdef",
+    });
     await runQueue(messages, { NODE_SECRETS });
 
     const calls = await standIn.calls(body.id);

@@ -29,7 +29,7 @@ export const TEST_NODES: readonly TestNode[] = [
     network: "hetzner",
     url: "https://fra.probe.relaywatch.test",
     ports: [25, 465, 587],
-    secret: "fra-secret-0123456789abcdef",
+    secret: "fra-secret-0123456789abcdef0123456789",
   },
   {
     id: "node-iad",
@@ -37,7 +37,7 @@ export const TEST_NODES: readonly TestNode[] = [
     network: "aws",
     url: "https://iad.probe.relaywatch.test/",
     ports: [25, 465, 587],
-    secret: "iad-secret-0123456789abcdef",
+    secret: "iad-secret-0123456789abcdef0123456789",
   },
   {
     id: "node-sin",
@@ -45,7 +45,7 @@ export const TEST_NODES: readonly TestNode[] = [
     network: "digitalocean",
     url: "https://sin.probe.relaywatch.test",
     ports: [25],
-    secret: "sin-secret-0123456789abcdef",
+    secret: "sin-secret-0123456789abcdef0123456789",
   },
 ];
 
@@ -99,6 +99,9 @@ partly-private    IN A     127.0.0.1
 partly-private    IN A     192.168.0.10
 `;
 
+/** The canary proof secret of the tests (a Worker secret in production). */
+export const PROOF_SECRET = "proof-secret-for-tests-0123456789abcdef";
+
 /** The webhook signing secret of the tests (a Worker secret in production). */
 export const WEBHOOK_SIGNING_SECRET = "webhook-signing-secret-for-tests-0123456789";
 
@@ -109,7 +112,7 @@ export function coordinatorVars(): Record<string, string> {
     NODE_SECRETS: JSON.stringify(Object.fromEntries(TEST_NODES.map((n) => [n.id, n.secret]))),
     ALLOW_LOOPBACK_TARGETS: "true",
     DNS_ZONE: TEST_ZONE,
-    CANARY_DOMAIN,
+    PROOF_SECRET,
     PROBE_TIME_BUDGET_MS: String(PROBE_TIME_BUDGET_MS),
     WEBHOOK_SIGNING_SECRET,
     // Most tests check the same targets again and again: no per-target cool-down. The access
@@ -129,7 +132,7 @@ export const STAND_IN_CONTROL = "http://stand-in.control.relaywatch.test";
 /** What a stand-in node does with one probe call. */
 export type ScriptedAnswer =
   /** A schema-valid ProbeResponse whose cases make the engine decide this verdict. */
-  | { kind: "result"; verdict: "open" | "closed" }
+  | { kind: "result"; verdict: "open" | "suspect" | "closed" }
   /** A ProbeResponse claiming to come from another node. */
   | { kind: "result-as"; nodeId: string }
   /** An error status with the node's `{ code, message }` body. */

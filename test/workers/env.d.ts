@@ -10,7 +10,7 @@ declare namespace Cloudflare {
     NODE_SECRETS: string;
     ALLOW_LOOPBACK_TARGETS: string;
     DNS_ZONE: string;
-    CANARY_DOMAIN: string;
+    PROOF_SECRET: string;
     PROBE_TIME_BUDGET_MS: string;
   }
   // The config's `main`: types `exports.default` from "cloudflare:workers".

@@ -11,6 +11,7 @@ import type {
 } from "../../shared/schemas/probe-result.ts";
 import { ProbeJob, ProbeResponse } from "../../shared/schemas/protocol.ts";
 import {
+  CANARY_DOMAIN,
   type RecordedCall,
   type ReleaseRequest,
   type ScriptedAnswer,
@@ -172,7 +173,7 @@ const CASES_PER_CONNECTION = 5;
 export function probeResponse(
   node: TestNode,
   job: ProbeJob,
-  verdict: "open" | "closed",
+  verdict: "open" | "suspect" | "closed",
 ): ProbeResponse {
   const { address, port, hostName, implicitTls } = job.target;
   const host = hostName ?? `[${addressLiteral(address)}]`;
@@ -180,7 +181,7 @@ export function probeResponse(
     address,
     host,
     targetDomain: job.targetDomain ?? domainOfHost(host),
-    canaryDomain: job.canaryDomain,
+    canaryDomain: CANARY_DOMAIN,
     randomLabel: "k3x9q2mz",
     nonce: job.tokenNonce ?? job.jobId.slice(0, 8).toLowerCase(),
   };
@@ -191,10 +192,14 @@ export function probeResponse(
   const at = (ms: number) => new Date(started + ms).toISOString();
   const transcript: TranscriptLine[] = [];
   const connections: ConnectionSummary[] = [];
+  // Suspect: a catch-all that takes the first routing trick addressed to its own names.
+  const firstRouting = catalogue.find((relayCase) => relayCase.recipientKind === "routing");
   const cases = catalogue.map((relayCase, index): CaseResult => {
     const expanded = expandCase(relayCase, index, names);
     const conn = Math.floor(index / CASES_PER_CONNECTION) + 1;
-    const accepted = verdict === "open" && relayCase.id === "canary-sender";
+    const accepted =
+      (verdict === "open" && relayCase.id === "canary-sender") ||
+      (verdict === "suspect" && relayCase === firstRouting);
     const reply = accepted ? ACCEPTED : REFUSED;
     transcript.push(
       { at: at(index * 100), conn, dir: "client", line: `MAIL FROM:${expanded.mailFrom}` },

@@ -57,6 +57,7 @@ describe("delivery proof", () => {
       receivedAt: expect.any(String),
       receivedChain: RECEIVED_CHAIN,
       mailFrom: "bounce@relay.example",
+      handedOverBy: "mx.relay.example (mx.relay.example [203.0.113.7])",
     });
     const html = await (await callMain(`/report/${id}`)).text();
     expect(html).toContain("open (confirmed)");

@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import { canaryKeyFor, canaryProofFor } from "../../shared/probe/canary-proof.ts";
 import worker from "../../workers/coordinator/index.ts";
 import type { CanaryMessage } from "../../workers/coordinator/src/proof/email.ts";
-import { CANARY_DOMAIN, TEST_NODES } from "./coordinator-env.ts";
+import { nonceOfToken, tokenCandidates } from "../../workers/coordinator/src/proof/tokens.ts";
+import { CANARY_DOMAIN, PROOF_SECRET, TEST_NODES } from "./coordinator-env.ts";
 import { createCheck, runQueue, standIn } from "./coordinator-helpers.ts";
 
 /** Helpers of the delivery-proof tests (test/workers/proof-*.test.ts). */
@@ -45,10 +47,34 @@ export interface CanaryMail {
   from?: string;
   headers?: Record<string, string>;
   received?: string[];
+  /**
+   * The X-Relaywatch-Proof value. By default the genuine one a probe node would send for the
+   * first token of the message, made from the coordinator's secret; null leaves the header out,
+   * as anyone who only read the token in a report would.
+   */
+  proof?: string | null;
+}
+
+/** The proof our probe node puts in a canary message for `token`. */
+export async function genuineProof(token: string): Promise<string> {
+  const nonce = nonceOfToken(token);
+  if (nonce === null) throw new Error(`${token} is not a case token`);
+  return canaryProofFor(await canaryKeyFor(PROOF_SECRET, nonce), token);
+}
+
+async function proofHeader(mail: CanaryMail): Promise<[string, string][]> {
+  if (mail.proof === null) return [];
+  if (mail.proof !== undefined) return [["X-Relaywatch-Proof", mail.proof]];
+  const [token] = tokenCandidates({
+    envelopeTo: mail.to,
+    tokenHeader: mail.headers?.["X-Relaywatch-Token"] ?? null,
+    messageId: mail.headers?.["Message-ID"] ?? null,
+  });
+  return token ? [["X-Relaywatch-Proof", await genuineProof(token)]] : [];
 }
 
 /** An Email Routing message built from an RFC 5322 text, with a spy on setReject. */
-export function canaryMessage(mail: CanaryMail) {
+export async function canaryMessage(mail: CanaryMail, body = "This is a relay test.\r\n") {
   const headers: [string, string][] = [
     ...(mail.received ?? []).map((value): [string, string] => ["Received", value]),
     ["From", `Relaywatch <spamtest@${CANARY_DOMAIN}>`],
@@ -56,8 +82,9 @@ export function canaryMessage(mail: CanaryMail) {
     ["Subject", "Relaywatch open relay test"],
     ["Date", "Mon, 30 Nov 2026 10:00:00 +0000"],
     ...Object.entries(mail.headers ?? {}),
+    ...(await proofHeader(mail)),
   ];
-  const text = `${headers.map(([key, value]) => `${key}: ${value}`).join("\r\n")}\r\n\r\nThis is a relay test.\r\n`;
+  const text = `${headers.map(([key, value]) => `${key}: ${value}`).join("\r\n")}\r\n\r\n${body}`;
   const bytes = new TextEncoder().encode(text);
   const rejections: string[] = [];
   const message: CanaryMessage = {
@@ -75,7 +102,7 @@ export function canaryMessage(mail: CanaryMail) {
 
 /** Hands a message to the coordinator's email handler, as Email Routing would. */
 export async function deliver(mail: CanaryMail): Promise<string[]> {
-  const { message, rejections } = canaryMessage(mail);
+  const { message, rejections } = await canaryMessage(mail);
   await worker.email(message, env);
   return rejections;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_CANARY_DOMAIN } from "../../../shared/probe/defaults.ts";
+import { isLoopbackAddress } from "../../../shared/guard/index.ts";
 import { type VantageNode, VantageNodes } from "../../../shared/schemas/protocol.ts";
 import type { ProbeMessage } from "./checks/messages.ts";
 
@@ -10,7 +10,13 @@ export interface CoordinatorEnv {
   PROBE_NODES: string;
   /** JSON object node id -> HMAC secret (a Worker secret in production). */
   NODE_SECRETS: string;
-  CANARY_DOMAIN?: string;
+  /**
+   * The key canary messages are authenticated with (shared/probe/canary-proof.ts): a Worker
+   * secret of 32+ characters. Without it no check can ask for proof.
+   */
+  PROOF_SECRET?: string;
+  /** Seconds after its check was created that a canary message still confirms (default 86400). */
+  PROOF_LATE_ARRIVAL_SECONDS?: string;
   /** "true" only in local development and tests: loopback targets on any port. */
   ALLOW_LOOPBACK_TARGETS?: string;
   /** Zone file text: local development and tests resolve from it instead of DNS over HTTPS. */
@@ -42,12 +48,14 @@ export interface CoordinatorEnv {
 export interface CoordinatorConfig {
   nodes: VantageNode[];
   secrets: Record<string, string>;
-  canaryDomain: string;
   allowLoopback: boolean;
   probeTimeBudgetMs: number;
 }
 
-const Secrets = z.record(z.string(), z.string().min(16));
+/** HMAC keys shorter than this are too easy to guess; probe nodes demand the same. */
+export const MIN_SECRET_LENGTH = 32;
+
+const Secrets = z.record(z.string(), z.string().min(MIN_SECRET_LENGTH));
 
 export class ConfigError extends Error {}
 
@@ -58,17 +66,47 @@ export function readConfig(env: CoordinatorEnv): CoordinatorConfig {
     throw new ConfigError(`PROBE_NODES is not a valid node list: ${nodes.error.message}`);
   const secrets = Secrets.safeParse(parseJson(env.NODE_SECRETS, "NODE_SECRETS"));
   if (!secrets.success)
-    throw new ConfigError("NODE_SECRETS must map node ids to secrets of 16+ characters");
+    throw new ConfigError(
+      `NODE_SECRETS must map node ids to secrets of ${MIN_SECRET_LENGTH}+ characters`,
+    );
   const missing = nodes.data.filter((node) => !secrets.data[node.id]).map((node) => node.id);
   if (missing.length > 0) throw new ConfigError(`no secret for node(s): ${missing.join(", ")}`);
+  const allowLoopback = env.ALLOW_LOOPBACK_TARGETS === "true";
+  const plainText = nodes.data.filter((node) => !isPrivateChannel(node, allowLoopback));
+  if (plainText.length > 0) {
+    throw new ConfigError(
+      `node(s) ${plainText.map((node) => node.id).join(", ")} must be reached over https: jobs carry proof keys`,
+    );
+  }
+  for (const [name, value] of [
+    ["PROOF_SECRET", env.PROOF_SECRET],
+    ["WEBHOOK_SIGNING_SECRET", env.WEBHOOK_SIGNING_SECRET],
+  ] as const) {
+    if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`${name} must be at least ${MIN_SECRET_LENGTH} characters`);
+    }
+  }
   const budget = Number.parseInt(env.PROBE_TIME_BUDGET_MS ?? "120000", 10);
   return {
     nodes: nodes.data,
     secrets: secrets.data,
-    canaryDomain: env.CANARY_DOMAIN ?? DEFAULT_CANARY_DOMAIN,
-    allowLoopback: env.ALLOW_LOOPBACK_TARGETS === "true",
+    allowLoopback,
     probeTimeBudgetMs: Number.isFinite(budget) && budget >= 5_000 ? budget : 120_000,
   };
+}
+
+/**
+ * A job travels privately over https or a service binding; plain http only to a node on loopback,
+ * in local development where ALLOW_LOOPBACK_TARGETS is on.
+ */
+function isPrivateChannel(node: VantageNode, allowLoopback: boolean): boolean {
+  if (node.url === undefined) return true;
+  const url = new URL(node.url);
+  if (url.protocol === "https:") return true;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  return (
+    allowLoopback && url.protocol === "http:" && (host === "localhost" || isLoopbackAddress(host))
+  );
 }
 
 function parseJson(text: string | undefined, name: string): unknown {

@@ -1,11 +1,14 @@
 import { signBody } from "../../../../shared/auth/hmac.ts";
+import { boundResult, boundText } from "../../../../shared/probe/bound-result.ts";
 import { isHostName } from "../../../../shared/probe/names.ts";
 import {
   ApiError,
+  MAX_ANSWER_BYTES,
   type ProbeJob,
   ProbeResponse,
   type VantageNode,
 } from "../../../../shared/schemas/protocol.ts";
+import { readCapped } from "../../../../shared/streams/read-capped.ts";
 import { onCheckFinished } from "../batches/on-check-finished.ts";
 import {
   type Database,
@@ -44,7 +47,11 @@ class NodeUnavailable extends Error {}
 
 type NodeOutcome =
   | { kind: "answer"; response: ProbeResponse }
+  | { kind: "replayed" }
   | { kind: "failure"; reason: string };
+
+/** Read with a cap: a node's answer is bounded by the node, and a larger one is not an answer. */
+const MAX_READ_ANSWER_BYTES = MAX_ANSWER_BYTES + 64 * 1024;
 
 /** One signed call to a node, bounded by the probe's budget plus a margin; never throws. */
 async function callNode(
@@ -63,11 +70,20 @@ async function callNode(
       headers: { "content-type": "application/json", ...(await signBody(secret, body)) },
       signal: AbortSignal.timeout(timeBudgetMs + PROBE_CALL_MARGIN_MS),
     });
-    if (!response.ok)
-      return { kind: "failure", reason: `refused the job: ${await describeRefusal(response)}` };
-    const parsed = ProbeResponse.safeParse(await response.json());
+    if (!response.ok) {
+      const refusal = await readRefusal(response);
+      // This job is already running (a queue message delivered twice): that run will answer.
+      if (refusal?.code === "job_replayed") return { kind: "replayed" };
+      const why = refusal ? `${refusal.code}: ${refusal.message}` : `HTTP ${response.status}`;
+      return { kind: "failure", reason: `refused the job: ${why}` };
+    }
+    const bytes = await readCapped(response.body, MAX_READ_ANSWER_BYTES);
+    if (bytes === null) {
+      return { kind: "failure", reason: `sent an answer over ${MAX_READ_ANSWER_BYTES} bytes` };
+    }
+    const parsed = ProbeResponse.safeParse(parseJsonOrNull(bytes));
     return parsed.success
-      ? { kind: "answer", response: parsed.data }
+      ? { kind: "answer", response: { ...parsed.data, result: boundResult(parsed.data.result) } }
       : { kind: "failure", reason: "sent an answer that does not fit the protocol" };
   } catch (error) {
     const why =
@@ -83,12 +99,50 @@ async function callNode(
   }
 }
 
+/**
+ * Stores an answer; one that cannot be stored (too large for a row, refused by D1) becomes an
+ * inconclusive vantage with the reason. Never a retry: the queue would call the node again, and
+ * the node would probe the target again.
+ */
+async function saveOrGiveUp(
+  db: Database,
+  vantageId: string,
+  nodeName: string,
+  response: ProbeResponse,
+): Promise<void> {
+  try {
+    await saveVantageResult(db, vantageId, response, Date.now());
+  } catch (error) {
+    const why = boundText(error instanceof Error ? error.message : String(error), 200);
+    console.error(`answer of node ${nodeName} for vantage ${vantageId} could not be stored`, why);
+    await failVantage(
+      db,
+      vantageId,
+      `node ${nodeName} answered, but its answer could not be stored (${why})`,
+      Date.now(),
+    );
+  }
+}
+
 /** Beyond the node's own time budget: network, queueing and the node's margin. */
 export const PROBE_CALL_MARGIN_MS = 15_000;
 
-async function describeRefusal(response: Response): Promise<string> {
-  const body = ApiError.safeParse(await response.json().catch(() => null));
-  return body.success ? `${body.data.code}: ${body.data.message}` : `HTTP ${response.status}`;
+/** A node's `{code, message}` refusal, read with a small cap; null when it sent none. */
+async function readRefusal(response: Response): Promise<ApiError | null> {
+  const bytes = await readCapped(response.body, MAX_REFUSAL_BYTES).catch(() => null);
+  const body = ApiError.safeParse(bytes === null ? null : parseJsonOrNull(bytes));
+  if (!body.success) return null;
+  return { code: boundText(body.data.code, 64), message: boundText(body.data.message) };
+}
+
+const MAX_REFUSAL_BYTES = 16 * 1024;
+
+function parseJsonOrNull(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -126,14 +180,13 @@ export async function runVantageJob(
         implicitTls: check.mx?.implicitTls ?? vantage.port === 465,
       },
       targetDomain: check.kind === "domain" ? check.target.replace(/\.$/, "") : null,
-      canaryDomain: config.canaryDomain,
       caseIds: check.mx?.caseIds ?? null,
       timeBudgetMs: config.probeTimeBudgetMs,
       ...(vantage.tokenNonce ? { tokenNonce: vantage.tokenNonce } : {}),
-      proof: await jobProofFor(db, check, env.PUBLIC_ORIGIN),
+      proof: await jobProofFor(db, check, vantage, env),
     };
     const outcome = await callNode(node, bindings, secret, job, config.probeTimeBudgetMs);
-    // Storage errors are not the node's fault: they propagate, and the queue retries the job.
+    if (outcome.kind === "replayed") return;
     if (outcome.kind === "answer" && outcome.response.node.nodeId !== node.id) {
       await failVantage(
         db,
@@ -142,7 +195,7 @@ export async function runVantageJob(
         Date.now(),
       );
     } else if (outcome.kind === "answer") {
-      await saveVantageResult(db, vantage.id, outcome.response, Date.now());
+      await saveOrGiveUp(db, vantage.id, nodeName, outcome.response);
     } else {
       await failVantage(db, vantage.id, `node ${nodeName} ${outcome.reason}`, Date.now());
     }

@@ -2,6 +2,7 @@ import type { Resolver } from "../../../../shared/dns/resolver.ts";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { type CheckRow, createCheck, openDatabase } from "../db/repository.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
+import { proofSecret } from "../proof/policy.ts";
 import { PROBE_CALL_MARGIN_MS } from "./dispatch.ts";
 import { planCheck } from "./plan.ts";
 
@@ -31,6 +32,8 @@ export async function startCheck(
   request: CreateCheckRequest,
   options: StartCheckOptions = {},
 ): Promise<StartedCheck> {
+  // A check with proof needs the canary secret: refuse it now rather than fail every vantage.
+  if (request.proof === true) proofSecret(env);
   const plan = await planCheck(request, resolver, config, () => crypto.randomUUID());
   const now = Date.now();
   const { check, created } = await createCheck(openDatabase(env.DB), {

@@ -172,6 +172,8 @@ export const canaryDeliveries = sqliteTable(
     mailFrom: text("mail_from").notNull(),
     /** The `Received:` header values, newest (top) first, as the message carried them. */
     receivedChain: text("received_chain_json", { mode: "json" }).$type<string[]>().notNull(),
+    /** Who handed the message to the canary domain's server: its newest Received `from` part. */
+    handedOverBy: text("handed_over_by"),
     messageId: text("message_id"),
     size: integer("size").notNull(),
   },

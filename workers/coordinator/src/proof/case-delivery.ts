@@ -10,6 +10,8 @@ export interface CaseDelivery {
   receivedChain: string[];
   /** The envelope sender the relay used. */
   mailFrom: string | null;
+  /** The hop that handed the message to our canary mail server, as that server recorded it. */
+  handedOverBy: string | null;
 }
 
 /**
@@ -29,6 +31,7 @@ export function caseDelivery(
       receivedAt: new Date(arrived.receivedAt).toISOString(),
       receivedChain: arrived.receivedChain,
       mailFrom: arrived.mailFrom,
+      handedOverBy: arrived.handedOverBy,
     };
   }
   if (check.proof === null || row.outcome !== "accepted" || row.dataReplyCode === null) return null;
@@ -42,5 +45,6 @@ export function caseDelivery(
     receivedAt: null,
     receivedChain: [],
     mailFrom: null,
+    handedOverBy: null,
   };
 }

@@ -19,6 +19,8 @@ export interface ProvableCase {
   caseResultId: number | null;
   vantageResultId: string;
   checkId: string;
+  /** When the check was created: the late-arrival bound counts from it. */
+  checkCreatedAt: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function findProvableCase(
       caseResultId: caseResults.id,
       vantageResultId: vantageResults.id,
       checkId: checks.id,
+      checkCreatedAt: checks.createdAt,
       outcome: caseResults.outcome,
       proof: checks.proof,
     })
@@ -66,6 +69,7 @@ async function findRunningVantageCase(
     .select({
       vantageResultId: vantageResults.id,
       checkId: checks.id,
+      checkCreatedAt: checks.createdAt,
       nonce: vantageResults.tokenNonce,
     })
     .from(vantageResults)
@@ -85,6 +89,7 @@ async function findRunningVantageCase(
         caseResultId: null,
         vantageResultId: vantage.vantageResultId,
         checkId: vantage.checkId,
+        checkCreatedAt: vantage.checkCreatedAt,
       };
     }
   }
@@ -95,6 +100,8 @@ export interface ArrivedMessage {
   receivedAt: number;
   mailFrom: string;
   receivedChain: string[];
+  /** The hop that handed the message to the canary domain (see email.ts handingOverHop). */
+  handedOverBy: string | null;
   messageId: string | null;
   size: number;
 }
@@ -110,13 +117,14 @@ export async function recordDelivery(
   provable: ProvableCase,
   message: ArrivedMessage,
 ): Promise<void> {
+  const { checkCreatedAt: _createdAt, ...delivery } = provable;
   const caseResultId =
     provable.caseResultId ??
     sql`(select ${caseResults.id} from ${caseResults} where ${caseResults.token} = ${provable.token} and ${caseResults.outcome} = 'accepted')`;
   await db.batch([
     db
       .insert(canaryDeliveries)
-      .values({ ...provable, caseResultId, ...message })
+      .values({ ...delivery, caseResultId, ...message })
       .onConflictDoNothing({ target: canaryDeliveries.token }),
     confirmProofIfDelivered(db, provable.checkId),
   ]);

@@ -1,19 +1,29 @@
-import { count, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
+import { canaryKeyFor } from "../../../../shared/probe/canary-proof.ts";
 import type { ProbeJob } from "../../../../shared/schemas/protocol.ts";
 import type { Database } from "../db/client.ts";
-import { type CheckRow, vantageResults } from "../db/schema.ts";
-import { proofRequestFor } from "./policy.ts";
+import { type CheckRow, type VantageRow, vantageResults } from "../db/schema.ts";
+import { messageShare, proofSecret } from "./policy.ts";
 
-/** The `proof` of a check's probe jobs: null unless the check asked for delivery proof. */
+/**
+ * The `proof` of one vantage's probe job: null unless the check asked for delivery proof; else
+ * this vantage's share of the check's message cap and the key its messages' MACs are made with.
+ */
 export async function jobProofFor(
   db: Database,
   check: Pick<CheckRow, "id" | "proof">,
-  publicOrigin: string | undefined,
+  vantage: Pick<VantageRow, "id" | "tokenNonce">,
+  secrets: { PROOF_SECRET?: string },
 ): Promise<ProbeJob["proof"]> {
-  if (check.proof === null) return null;
-  const [row] = await db
-    .select({ vantages: count() })
+  if (check.proof === null || vantage.tokenNonce === null) return null;
+  const planned = await db
+    .select({ id: vantageResults.id })
     .from(vantageResults)
-    .where(eq(vantageResults.checkId, check.id));
-  return proofRequestFor(check.id, row?.vantages ?? 1, publicOrigin);
+    .where(eq(vantageResults.checkId, check.id))
+    .orderBy(asc(sql`${vantageResults}.rowid`));
+  const index = planned.findIndex((row) => row.id === vantage.id);
+  return {
+    maxMessages: index < 0 ? 0 : messageShare(index, planned.length),
+    key: await canaryKeyFor(proofSecret(secrets), vantage.tokenNonce),
+  };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `canary_deliveries` ADD `handed_over_by` text;
