@@ -36,6 +36,12 @@ export const ReportCase = z.object({
         .array(z.string())
         .describe("the arrived message's Received: header values, last hop first"),
       mailFrom: z.string().nullable().describe("the envelope sender the relay used"),
+      handedOverBy: z
+        .string()
+        .nullable()
+        .describe(
+          "the hop that handed the message to our canary mail server, as that server recorded it (the `from` part of the newest Received field)",
+        ),
     })
     .nullable()
     .describe("what became of this case's canary message; null when none was sent"),

@@ -132,7 +132,12 @@ export const STAND_IN_CONTROL = "http://stand-in.control.relaywatch.test";
 /** What a stand-in node does with one probe call. */
 export type ScriptedAnswer =
   /** A schema-valid ProbeResponse whose cases make the engine decide this verdict. */
-  | { kind: "result"; verdict: "open" | "suspect" | "closed" }
+  | {
+      kind: "result";
+      verdict: "open" | "suspect" | "closed";
+      /** What a hostile server said instead of the usual refusal text (and its greeting). */
+      replyText?: string;
+    }
   /** A ProbeResponse claiming to come from another node. */
   | { kind: "result-as"; nodeId: string }
   /** An error status with the node's `{ code, message }` body. */

@@ -148,7 +148,7 @@ function answerWith(
     case "refuse":
       return json(answer.status, { code: answer.code, message: answer.message });
     case "result":
-      return json(200, probeResponse(node, job, answer.verdict));
+      return json(200, probeResponse(node, job, answer.verdict, answer.replyText));
     case "result-as": {
       const other = nodes.find((candidate) => candidate.id === answer.nodeId) ?? node;
       return json(200, probeResponse(other, job, "closed"));
@@ -174,6 +174,7 @@ export function probeResponse(
   node: TestNode,
   job: ProbeJob,
   verdict: "open" | "suspect" | "closed",
+  replyText?: string,
 ): ProbeResponse {
   const { address, port, hostName, implicitTls } = job.target;
   const host = hostName ?? `[${addressLiteral(address)}]`;
@@ -200,7 +201,7 @@ export function probeResponse(
     const accepted =
       (verdict === "open" && relayCase.id === "canary-sender") ||
       (verdict === "suspect" && relayCase === firstRouting);
-    const reply = accepted ? ACCEPTED : REFUSED;
+    const reply = accepted ? ACCEPTED : { ...REFUSED, text: replyText ?? REFUSED.text };
     transcript.push(
       { at: at(index * 100), conn, dir: "client", line: `MAIL FROM:${expanded.mailFrom}` },
       { at: at(index * 100 + 10), conn, dir: "server", line: "250 2.1.0 Ok" },
@@ -248,7 +249,7 @@ export function probeResponse(
     startedAt: at(0),
     finishedAt: at(durationMs),
     durationMs,
-    banner: { code: 220, enhanced: null, text: `${host} ESMTP Postfix` },
+    banner: { code: 220, enhanced: null, text: replyText ?? `${host} ESMTP Postfix` },
     extensions: ["PIPELINING", "SIZE 10240000", "8BITMIME"],
     tls: null,
     cases,

@@ -1,3 +1,4 @@
+import { escapeControlCharacters } from "../../../../shared/text/control-characters.ts";
 import type { BatchItemView } from "./store.ts";
 
 const HEADER = [
@@ -16,10 +17,13 @@ const HEADER = [
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
-/** One CSV cell (RFC 4180), with formula-like text neutralised by a leading single quote. */
+/**
+ * One CSV cell (RFC 4180): control and bidi characters escaped as everywhere else, formula-like
+ * text neutralised by a leading single quote.
+ */
 export function csvCell(value: string | number | null): string {
   if (value === null) return "";
-  let text = String(value);
+  let text = escapeControlCharacters(String(value));
   if (typeof value === "string" && FORMULA_START.test(text)) text = `'${text}`;
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -55,6 +55,7 @@ export const en: Messages = {
       pending: "awaiting delivery",
       "not-delivered": "not delivered",
     },
+    handedOverBy: "Handed to our canary mail server by",
     receivedChain: "Hosts the message passed (Received headers, last hop first)",
     reason: "Why",
     disagreement: "Where the vantages disagree",

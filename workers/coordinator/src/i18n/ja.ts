@@ -72,6 +72,7 @@ export const ja: Messages = {
       pending: "到着待ち",
       "not-delivered": "未配送",
     },
+    handedOverBy: "カナリア用メールサーバーへ引き渡したホスト:",
     receivedChain: "メッセージが経由したホスト (Received ヘッダー、最後の中継から順に)",
     reason: "理由",
     disagreement: "観測地点による違い",

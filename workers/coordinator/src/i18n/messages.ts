@@ -87,6 +87,8 @@ export interface Messages {
     verdictLabels: Record<VerdictLabel, string>;
     awaitingDelivery: string;
     deliveryNames: Record<DeliveryStatus, string>;
+    /** Before the hop that handed a confirmed message to the canary domain. */
+    handedOverBy: string;
     receivedChain: string;
     reason: string;
     disagreement: string;

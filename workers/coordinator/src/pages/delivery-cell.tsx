@@ -18,6 +18,11 @@ export function DeliveryCell({ t, delivery }: { t: Messages; delivery: CaseDeliv
           </>
         ) : null}
       </summary>
+      {delivery.handedOverBy ? (
+        <p>
+          {t.report.handedOverBy} <code>{delivery.handedOverBy}</code>
+        </p>
+      ) : null}
       <p>{t.report.receivedChain}</p>
       <ol class="received-chain">
         {delivery.receivedChain.map((hop) => (
