@@ -5,7 +5,6 @@ import { ProbeJob } from "../../shared/schemas/protocol.ts";
 import { findCheck } from "../../workers/coordinator/src/db/repository.ts";
 import { insertApiKey } from "./access-fixtures.ts";
 import {
-  CANARY_DOMAIN,
   PROBE_TIME_BUDGET_MS,
   type RecordedCall,
   TEST_NODES,
