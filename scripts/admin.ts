@@ -4,12 +4,16 @@
  *   npm run admin -- create-key --name "Hosting Co" [--daily-quota 1000] [--rate 60]
  *   npm run admin -- list-keys
  *   npm run admin -- revoke-key <id>
+ *   npm run admin -- add-optout <domain | address | CIDR> [--note "who asked, when"]
+ *   npm run admin -- list-optouts
+ *   npm run admin -- remove-optout <domain | address | CIDR>
  *
  * Every command takes `--remote` (the deployed database) or `--persist-to <dir>` (a local one,
  * such as `npm start`'s lab-run/network/coordinator-state); without either it uses wrangler's
  * default local database. A key is printed once, alone on stdout; only its SHA-256 is stored.
  *
- * Exit status: 0 done, 1 no such key (or already revoked), 64 usage error, 69 wrangler failed.
+ * Exit status: 0 done, 1 no such key or opt-out (or already revoked), 64 usage error,
+ * 69 wrangler failed.
  */
 
 import { spawn } from "node:child_process";
@@ -21,6 +25,7 @@ import {
   generateApiKey,
   hashApiKey,
 } from "../workers/coordinator/src/access/api-key-format.ts";
+import { type OptOutEntry, parseOptOutEntry } from "../workers/coordinator/src/optout/entry.ts";
 
 const EXIT_NOT_FOUND = 1;
 const EXIT_USAGE = 64;
@@ -32,7 +37,10 @@ const WRANGLER = resolve(REPO_ROOT, "node_modules/.bin/wrangler");
 const USAGE = `usage: npm run admin -- <command> [--remote | --persist-to <dir>]
   create-key --name <name> [--daily-quota <checks per UTC day, default 1000>] [--rate <requests per minute, default 60>]
   list-keys
-  revoke-key <id>`;
+  revoke-key <id>
+  add-optout <domain | address | CIDR> [--note <who asked, when>]
+  list-optouts
+  remove-optout <domain | address | CIDR>`;
 
 class AdminError extends Error {
   constructor(
@@ -182,6 +190,76 @@ async function revokeKey(target: Target, id: string | undefined) {
   );
 }
 
+function optOutEntry(text: string | undefined, command: string): OptOutEntry {
+  if (!text) throw usageError(`${command} needs a domain, an address or a CIDR block`);
+  const entry = parseOptOutEntry(text);
+  if (entry === null) {
+    throw usageError(
+      `${JSON.stringify(text)} is not a domain, an address or a CIDR block (at most /8 for IPv4, /19 for IPv6)`,
+    );
+  }
+  return entry;
+}
+
+function noteSql(text: string | undefined): string {
+  const note = text?.trim();
+  if (!note) return "null";
+  if (note.length > 200 || /\p{Cc}/u.test(note)) {
+    throw usageError("--note must be at most 200 printable characters");
+  }
+  return sqlText(note);
+}
+
+/** Checks of the entry (a domain with its subdomains, or addresses in the block) answer 403. */
+async function addOptOut(target: Target, text: string | undefined, note: string | undefined) {
+  const entry = optOutEntry(text, "add-optout");
+  const values = [
+    sqlText(crypto.randomUUID()),
+    sqlText(entry.kind),
+    sqlText(entry.value),
+    noteSql(note),
+    sqlInteger(Date.now()),
+  ];
+  const added = await execute(
+    target,
+    `insert into opt_outs (id, kind, value, note, created_at) values (${values.join(", ")})
+     on conflict (kind, value) do nothing returning value`,
+  );
+  process.stdout.write(
+    added.length === 1
+      ? `opted out ${entry.kind} ${entry.value}\n`
+      : `${entry.kind} ${entry.value} was already opted out\n`,
+  );
+}
+
+async function listOptOuts(target: Target) {
+  const rows = await execute(
+    target,
+    "select kind, value, note, created_at from opt_outs order by kind, value",
+  );
+  if (rows.length === 0) {
+    process.stdout.write("no opt-outs\n");
+    return;
+  }
+  for (const row of rows) {
+    const created = new Date(Number(row.created_at)).toISOString();
+    const note = row.note === null ? "" : `  ${JSON.stringify(row.note)}`;
+    process.stdout.write(`${row.kind}  ${row.value}  added ${created}${note}\n`);
+  }
+}
+
+async function removeOptOut(target: Target, text: string | undefined) {
+  const entry = optOutEntry(text, "remove-optout");
+  const removed = await execute(
+    target,
+    `delete from opt_outs where kind = ${sqlText(entry.kind)} and value = ${sqlText(entry.value)} returning value`,
+  );
+  if (removed.length === 0) {
+    throw new AdminError(`no opt-out for ${entry.kind} ${entry.value}`, EXIT_NOT_FOUND);
+  }
+  process.stdout.write(`removed the opt-out of ${entry.kind} ${entry.value}\n`);
+}
+
 async function main(argv: string[]) {
   let parsed: ReturnType<typeof parseOptions>;
   try {
@@ -209,6 +287,15 @@ async function main(argv: string[]) {
     case "revoke-key":
       expectArguments(1);
       return revokeKey(target, rest[0]);
+    case "add-optout":
+      expectArguments(1);
+      return addOptOut(target, rest[0], values.note);
+    case "list-optouts":
+      expectArguments(0);
+      return listOptOuts(target);
+    case "remove-optout":
+      expectArguments(1);
+      return removeOptOut(target, rest[0]);
     default:
       throw usageError(command ? `unknown command ${command}` : "no command");
   }
@@ -222,6 +309,7 @@ function parseOptions(argv: string[]) {
       name: { type: "string" },
       "daily-quota": { type: "string" },
       rate: { type: "string" },
+      note: { type: "string" },
       remote: { type: "boolean" },
       "persist-to": { type: "string" },
     },

@@ -10,11 +10,22 @@ interface ZoneRecords {
 /**
  * A resolver answering from a zone file: local development and tests, where nothing may reach
  * the internet. Understands the subset of RFC 1035 master files the lab needs: one record per
- * line, `name [ttl] [IN] TYPE data`, types MX, A, AAAA, CNAME and TXT (quoted strings, no `;`
- * inside them: comments are stripped first), `;` comments, `@` and
- * relative names against `$ORIGIN`.
+ * line, `name [ttl] [IN] TYPE data`, types MX, A, AAAA, CNAME and TXT (quoted strings, which may
+ * hold `;`, as opt-out records do), `;` comments, `@` and relative names against `$ORIGIN`.
  */
 const RECORD_TYPES = new Set(["MX", "A", "AAAA", "CNAME", "TXT", "NS", "SOA"]);
+
+/** The line without its `;` comment; a `;` inside a quoted string is data (RFC 1035 5.1). */
+function withoutComment(line: string): string {
+  let quoted = false;
+  for (let index = 0; index < line.length; index += 1) {
+    const char = line[index];
+    if (char === "\\") index += 1;
+    else if (char === '"') quoted = !quoted;
+    else if (char === ";" && !quoted) return line.slice(0, index);
+  }
+  return line;
+}
 
 /** `[ttl] [class] type data...`: drops an optional TTL and class in either order, then stops. */
 function skipTtlAndClass(fields: string[]): string[] {
@@ -30,7 +41,7 @@ export class ZoneResolver implements Resolver {
   constructor(zoneText: string) {
     let origin = "";
     for (const rawLine of zoneText.split(/\r?\n/)) {
-      const line = rawLine.replace(/;.*$/, "").trim();
+      const line = withoutComment(rawLine).trim();
       if (!line) continue;
       const fields = line.split(/\s+/);
       if (fields[0] === "$ORIGIN") {

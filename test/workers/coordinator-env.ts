@@ -86,6 +86,44 @@ mx.docs           IN A     192.0.2.25
 ; A public-looking address, only ever asked for on port 80, which the guard refuses.
 public-looking    IN A     93.184.215.14
 
+$ORIGIN optout.test.
+; Opted out by the domain's own TXT record.
+owner             IN MX 10 mx.owner
+mx.owner          IN A     127.0.0.21
+_relaywatch.owner IN TXT   "v=rw1; optout"
+; A public-list token under the same label is not an opt-out.
+listed            IN MX 10 mx.listed
+mx.listed         IN A     127.0.0.25
+_relaywatch.listed IN TXT  "relaywatch-verify=0123456789abcdef"
+; Two domains whose MX hosts share one address, opted out in its reverse zone; a third domain
+; also has a second MX host on an address that did not opt out.
+shared-a          IN MX 10 mx.provider
+shared-b          IN MX 10 other-name.provider
+partial           IN MX 10 mx.provider
+partial           IN MX 20 mx.partial
+mx.provider       IN A     127.0.0.22
+other-name.provider IN A   127.0.0.22
+mx.partial        IN A     127.0.0.23
+_relaywatch.22.0.0.127.in-addr.arpa. IN TXT "v=rw1; optout"
+; Added to the operator's list by the tests, as \`npm run admin -- add-optout\` does.
+operator          IN MX 10 mx.operator
+mx.operator       IN A     127.0.0.24
+; Badge re-checks: a domain that opts out after its badge was in use.
+badge-owner       IN MX 10 mx.badge-owner
+mx.badge-owner    IN A     127.0.0.26
+_relaywatch.badge-owner IN TXT "v=rw1; optout"
+; Batches: one domain opted out, one not.
+batch-owner       IN MX 10 mx.batch-owner
+mx.batch-owner    IN A     127.0.0.27
+_relaywatch.batch-owner IN TXT "v=rw1;OPTOUT"
+batch-ok          IN MX 10 mx.batch-ok
+mx.batch-ok       IN A     127.0.0.28
+; Traced lookups (no opt-out): two MX hosts, one address each.
+traced            IN MX 10 mx1.traced
+traced            IN MX 20 mx2.traced
+mx1.traced        IN A     127.0.0.29
+mx2.traced        IN A     127.0.0.30
+
 ; Webhook receivers: the stand-in answers hooks.example.test (webhook-receiver.ts), on loopback
 ; as ALLOW_LOOPBACK_TARGETS admits; the coordinator must refuse every other name here.
 hooks.example.test.          IN A     127.0.0.1

@@ -43,6 +43,10 @@ export interface CoordinatorEnv {
   BADGE_RECHECK_HOURS?: string;
   /** Seconds to wait for canary messages after a check with proof finishes (default 600). */
   PROOF_WINDOW_SECONDS?: string;
+  /** The domain probes name themselves under: EHLO `probe-<region>.<SERVICE_DOMAIN>`. */
+  SERVICE_DOMAIN?: string;
+  /** Where mail administrators write about our probes (default abuse@<SERVICE_DOMAIN>). */
+  ABUSE_CONTACT?: string;
 }
 
 export interface CoordinatorConfig {

@@ -88,15 +88,26 @@ export async function reserveDailyCheck(
     );
   }
   return {
-    async release() {
-      // The reservation's own day: a check refused just after midnight gives back to the day
-      // it was taken from.
-      await db
-        .prepare(
-          "update api_key_usage set checks = max(checks - ?3, 0) where api_key_id = ?1 and day = ?2",
-        )
-        .bind(apiKey.id, day, count)
-        .run();
-    },
+    // The reservation's own day: a check refused just after midnight gives back to the day
+    // it was taken from.
+    release: () => releaseDailyChecks(db, apiKey.id, day, count),
   };
+}
+
+/**
+ * Gives `count` checks back to a key's quota of `day`: what a request took for checks that were
+ * then refused before any probe ran (the guard, DNS, an opt-out) is not used.
+ */
+export async function releaseDailyChecks(
+  db: D1Database,
+  apiKeyId: string,
+  day: string,
+  count: number,
+): Promise<void> {
+  await db
+    .prepare(
+      "update api_key_usage set checks = max(checks - ?3, 0) where api_key_id = ?1 and day = ?2",
+    )
+    .bind(apiKeyId, day, count)
+    .run();
 }

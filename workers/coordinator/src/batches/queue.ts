@@ -1,4 +1,5 @@
 import type { Resolver } from "../../../../shared/dns/resolver.ts";
+import { releaseDailyChecks, utcDay } from "../access/usage.ts";
 import { startCheck } from "../checks/start.ts";
 import { type Database, openDatabase } from "../db/repository.ts";
 import { resolverFor } from "../dns/resolver-for.ts";
@@ -61,7 +62,16 @@ async function startSlice(
       // What would refuse a single check refuses only this item: a domain without mail, or
       // its addresses or port forbidden by the guard (planCheck's forbidden_target).
       if (!(error instanceof ApiException)) throw error;
-      await markItemRefused(db, batch.id, item.position, `${error.code}: ${error.message}`);
+      const refused = await markItemRefused(
+        db,
+        batch.id,
+        item.position,
+        `${error.code}: ${error.message}`,
+      );
+      // The batch took this item from the key's quota up front; a refused item used none.
+      if (refused && batch.apiKeyId !== null) {
+        await releaseDailyChecks(env.DB, batch.apiKeyId, utcDay(batch.createdAt), 1);
+      }
     }
   }
   // A slice of refusals, or checks that finished before their item was marked, may have been

@@ -75,11 +75,14 @@ export async function markItemRefused(
   batchId: string,
   position: number,
   error: string,
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const changed = await db
     .update(batchItems)
     .set({ status: "refused", error })
-    .where(queuedItem(batchId, position));
+    .where(queuedItem(batchId, position))
+    .returning({ position: batchItems.position });
+  // False when a redelivered slice finds the item already refused or started.
+  return changed.length > 0;
 }
 
 export async function markBatchRunning(db: Database, batchId: string): Promise<void> {

@@ -2,6 +2,7 @@ import type { Resolver } from "../../../../shared/dns/resolver.ts";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { type CheckRow, createCheck, openDatabase } from "../db/repository.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
+import { OptOutCheck } from "../optout/check.ts";
 import { proofSecret } from "../proof/policy.ts";
 import { PROBE_CALL_MARGIN_MS } from "./dispatch.ts";
 import { planCheck } from "./plan.ts";
@@ -23,7 +24,8 @@ export interface StartedCheck {
 
 /**
  * Starts a check for whoever asks (the API, the page, a batch, the badge re-check): plan it,
- * store it with its pending vantages, and put one job per vantage on the probe queue.
+ * drop what opted out (403 target_opted_out when that is everything), store it with its pending
+ * vantages, and put one job per vantage on the probe queue.
  */
 export async function startCheck(
   env: CoordinatorEnv,
@@ -34,7 +36,14 @@ export async function startCheck(
 ): Promise<StartedCheck> {
   // A check with proof needs the canary secret: refuse it now rather than fail every vantage.
   if (request.proof === true) proofSecret(env);
-  const plan = await planCheck(request, resolver, config, () => crypto.randomUUID());
+  const optOuts = OptOutCheck.begin(
+    env,
+    resolver,
+    "domain" in request ? request.domain : request.host,
+  );
+  const plan = await optOuts.apply(
+    await planCheck(request, resolver, config, () => crypto.randomUUID()),
+  );
   const now = Date.now();
   const { check, created } = await createCheck(openDatabase(env.DB), {
     id: crypto.randomUUID(),

@@ -294,6 +294,84 @@ export const publicListings = sqliteTable("public_listings", {
   verifiedAt: integer("verified_at"),
 });
 
+export type OptOutKind = "domain" | "network";
+
+/**
+ * Opt-outs an operator added with the admin CLI, at an owner's request: a domain (and its
+ * subdomains) or a network (an address is a /32 or /128). Owners opt out by DNS themselves too
+ * (see optout/), which needs no row here.
+ */
+export const optOuts = sqliteTable(
+  "opt_outs",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind").$type<OptOutKind>().notNull(),
+    /** A lower-case domain without the final dot, or a CIDR block in canonical form. */
+    value: text("value").notNull(),
+    /** Who asked and why, for the operator; never shown to the public. */
+    note: text("note"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [uniqueIndex("opt_outs_kind_value_idx").on(table.kind, table.value)],
+);
+
+/**
+ * Anonymous checks per client network (an IPv4 address or an IPv6 /64, stored as a SHA-256
+ * hash) in a fixed one-minute window: the count behind the anonymous RateLimit headers.
+ */
+export const anonymousUsage = sqliteTable("anonymous_usage", {
+  clientHash: text("client_hash").primaryKey(),
+  windowStart: integer("window_start").notNull(),
+  checks: integer("checks").notNull(),
+});
+
+/**
+ * Probe runs given to one node, per fixed window: bucket `minute` counts all of the node's runs
+ * in the minute, bucket `<prefix>` (a /24 or /48) its runs to that network in the hour.
+ */
+export const nodeUsage = sqliteTable(
+  "node_usage",
+  {
+    nodeId: text("node_id").notNull(),
+    bucket: text("bucket").notNull(),
+    windowStart: integer("window_start").notNull(),
+    runs: integer("runs").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.nodeId, table.bucket] })],
+);
+
+/** A node's egress address as last looked up: its reverse DNS name. */
+export const nodeEgress = sqliteTable(
+  "node_egress",
+  {
+    nodeId: text("node_id").notNull(),
+    address: text("address").notNull(),
+    reverseName: text("reverse_name"),
+    checkedAt: integer("checked_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.nodeId, table.address] })],
+);
+
+/**
+ * A node's egress address listed on a DNS blocklist, from `listedAt` (first seen) until
+ * `delistedAt` (first seen gone; null while listed). A vantage whose node was listed when its
+ * check ran is marked in the report and gives no evidence for a green badge.
+ */
+export const nodeListings = sqliteTable(
+  "node_listings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    nodeId: text("node_id").notNull(),
+    address: text("address").notNull(),
+    zone: text("zone").notNull(),
+    /** The blocklist's answer (127.0.0.x), which says why on most lists. */
+    answer: text("answer").notNull(),
+    listedAt: integer("listed_at").notNull(),
+    delistedAt: integer("delisted_at"),
+  },
+  (table) => [index("node_listings_node_idx").on(table.nodeId, table.listedAt)],
+);
+
 export type DomainRow = typeof domains.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type BatchRow = typeof batches.$inferSelect;
@@ -307,3 +385,5 @@ export type CaseRow = typeof caseResults.$inferSelect;
 export type NewCaseRow = typeof caseResults.$inferInsert;
 export type TranscriptRow = typeof transcripts.$inferSelect;
 export type CanaryDeliveryRow = typeof canaryDeliveries.$inferSelect;
+export type OptOutRow = typeof optOuts.$inferSelect;
+export type NodeListingRow = typeof nodeListings.$inferSelect;

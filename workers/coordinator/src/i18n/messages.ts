@@ -31,7 +31,9 @@ export type RefusalCode =
   | "no_vantage"
   | "rate_limited"
   | "quota_exceeded"
-  | "target_cooldown";
+  | "target_cooldown"
+  | "target_opted_out"
+  | "node_capacity";
 
 export type MailServerSoftware = "postfix" | "exim" | "sendmail" | "exchange" | "opensmtpd";
 
