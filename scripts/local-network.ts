@@ -134,6 +134,8 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         DNS_ZONE: labZone(lab.targets),
         PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
         TARGET_COOLDOWN_SECONDS: "30",
+        // Every local caller is one address; the tests and a person trying things share it.
+        ANON_CHECKS_PER_MINUTE: "30",
         WEBHOOK_SIGNING_SECRET: webhookSigningSecret,
         PROOF_WINDOW_SECONDS: `${options.proofWindowSeconds ?? 60}`,
         PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,

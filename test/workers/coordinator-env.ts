@@ -156,6 +156,9 @@ export function coordinatorVars(): Record<string, string> {
     // Most tests check the same targets again and again: no per-target cool-down. The access
     // tests (test/workers/access-*.test.ts) turn it on through env overrides.
     TARGET_COOLDOWN_SECONDS: "0",
+    // Anonymous checks per minute: never reached by the suite, which comes from one address;
+    // the limits tests set a low one through env overrides.
+    ANON_CHECKS_PER_MINUTE: "100000",
   };
 }
 

@@ -75,6 +75,7 @@ describe("GET /api/v1/openapi.json", () => {
       "/api/v1/checks",
       "/api/v1/checks/{id}",
       "/api/v1/domains/{domain}/history",
+      "/api/v1/limits",
       "/api/v1/public-list",
       "/api/v1/public-list/{domain}/verify",
       "/api/v1/webhook-secret",
@@ -114,6 +115,32 @@ describe("GET /api/v1/openapi.json", () => {
     // Every $ref points at a schema the document has.
     const refs = [...JSON.stringify(document).matchAll(/"#\/components\/schemas\/(\w+)"/g)];
     for (const [, name] of refs) expect(schemas, String(name)).toHaveProperty(String(name));
+  });
+
+  it("documents the opt-out refusal, every 429 code and the RateLimit fields", async () => {
+    const document = await openApi();
+    const paths = document.paths as Record<string, Record<string, Json>>;
+    const created = paths["/api/v1/checks"]?.post?.responses as Record<string, Json>;
+    expect(created["403"]?.description).toContain("target_opted_out");
+    for (const code of ["rate_limited", "quota_exceeded", "target_cooldown", "node_capacity"]) {
+      expect(created["429"]?.description).toContain(`\`${code}\``);
+    }
+    for (const [path, operations] of Object.entries(paths)) {
+      if (!path.startsWith("/api/")) continue;
+      for (const operation of Object.values(operations)) {
+        for (const [status, response] of Object.entries(
+          operation.responses as Record<string, Json>,
+        )) {
+          expect(Object.keys(response.headers as Json), `${path} ${status}`).toEqual(
+            expect.arrayContaining(["RateLimit-Policy", "RateLimit"]),
+          );
+        }
+      }
+    }
+    const headers = (document.components as Json).headers as Record<string, Json>;
+    expect(Object.keys(headers)).toEqual(
+      expect.arrayContaining(["RateLimitPolicy", "RateLimit", "RetryAfter"]),
+    );
   });
 
   it("describes CreateCheckRequest as zod validates it", async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { CheckReport } from "../../shared/schemas/check-report.ts";
 import { ApiError } from "../../shared/schemas/protocol.ts";
-import { BatchPage } from "../../workers/coordinator/src/routes/openapi-schemas.ts";
+import { BatchPage, LimitsReport } from "../../workers/coordinator/src/routes/openapi-schemas.ts";
 import { insertApiKey } from "./access-fixtures.ts";
 import { CANARY_DOMAIN } from "./coordinator-env.ts";
 import {
@@ -51,6 +51,15 @@ describe("responses match the OpenAPI document", () => {
     const page = await callMain(location, { headers: key.authorization });
     expect(page.status).toBe(200);
     expectDocumented(BatchPage, await page.json());
+  });
+
+  it("the limits of a key holder, with a target's cool-down", async () => {
+    const key = await insertApiKey();
+    const response = await callMain("/api/v1/limits?target=example.org&port=587", {
+      headers: key.authorization,
+    });
+    expect(response.status).toBe(200);
+    expectDocumented(LimitsReport, await response.json());
   });
 
   it("an error", async () => {

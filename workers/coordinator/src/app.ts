@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { ZodError } from "zod";
 import { authenticate } from "./access/index.ts";
+import { rateLimitHeaders } from "./access/limits.ts";
 import type { AppContext } from "./context.ts";
 import { resolverFor } from "./dns/resolver-for.ts";
 import { ConfigError, readConfig } from "./env.ts";
@@ -9,6 +10,7 @@ import { pagesRoutes } from "./pages/routes.tsx";
 import { badgeRoutes, domainRoutes } from "./routes/badge.ts";
 import { batchesRoutes } from "./routes/batches.ts";
 import { checksRoutes } from "./routes/checks.ts";
+import { limitsRoutes } from "./routes/limits.ts";
 import { apiDocsRoutes, openApiRoutes } from "./routes/openapi.ts";
 import { publicListApiRoutes, publicPageRoutes } from "./routes/public-list.ts";
 import { webhookSecretRoutes } from "./routes/webhook-secret.ts";
@@ -29,6 +31,8 @@ function describeZodError(error: ZodError): string {
 
 export function createApp() {
   const app = new Hono<AppContext>();
+  // Outermost, so every API answer (errors too) carries the caller's RateLimit fields.
+  app.use("/api/*", rateLimitHeaders);
   app.use("/api/*", async (c, next) => {
     c.set("config", readConfig(c.env));
     c.set("resolver", resolverFor(c.env));
@@ -55,6 +59,7 @@ export function createApp() {
   return app
     .route("/api/v1/checks", checksRoutes)
     .route("/api/v1/batches", batchesRoutes)
+    .route("/api/v1/limits", limitsRoutes)
     .route("/api/v1/webhook-secret", webhookSecretRoutes)
     .route("/api/v1", openApiRoutes)
     .route("/api/docs", apiDocsRoutes)

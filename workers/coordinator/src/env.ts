@@ -30,6 +30,8 @@ export interface CoordinatorEnv {
   WEBHOOK_QUEUE: Queue<unknown>;
   /** Workers rate-limiting binding for anonymous use, keyed by client address. */
   ANON_RATE_LIMITER?: RateLimit;
+  /** Anonymous checks per minute per client address (IPv6: per /64), counted in D1 (default 10). */
+  ANON_CHECKS_PER_MINUTE?: string;
   /** Turnstile on the page: off unless both are set (local development leaves them unset). */
   TURNSTILE_SITE_KEY?: string;
   TURNSTILE_SECRET_KEY?: string;

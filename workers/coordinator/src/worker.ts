@@ -1,3 +1,4 @@
+import { pruneAnonymousUsage } from "./access/anonymous.ts";
 import { createApp } from "./app.ts";
 import { recheckBadgeDomains } from "./badge/recheck.ts";
 import { onCheckFinished, sweepBatches } from "./batches/on-check-finished.ts";
@@ -30,6 +31,7 @@ const SCHEDULED_TASKS: ((env: CoordinatorEnv, now: number) => Promise<void>)[] =
   recheckBadgeDomains,
   sweepBatches,
   sweepProofs,
+  pruneAnonymousUsage,
 ];
 
 /**

@@ -3,7 +3,7 @@ import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { type StartCheckOptions, type StartedCheck, startCheck } from "../checks/start.ts";
 import type { AppContext } from "../context.ts";
 import { findCheckByIdempotencyKey, openDatabase } from "../db/repository.ts";
-import { enforceAnonymousRate } from "./anonymous.ts";
+import { enforceAnonymousRate, reserveAnonymousCheck } from "./anonymous.ts";
 import { enforceTargetCooldown } from "./cooldown.ts";
 import { assertSameRequest, scopedIdempotencyKey } from "./idempotency.ts";
 import { reserveDailyCheck } from "./usage.ts";
@@ -18,9 +18,10 @@ export interface Admission {
 
 /**
  * Decides whether the caller may start a check of `target` on `port` now; throws an ApiException
- * (429 with Retry-After) when not. Anonymous: the per-address rate limit, then the target
- * cool-down. Keyed: the shorter keyed cool-down, then one unit of the daily quota. The
- * cool-down is read before the quota is taken, so a refused request costs no quota.
+ * (429 with Retry-After) when not. Anonymous: the per-address flood brake, the target
+ * cool-down, then one check of the caller's minute. Keyed: the shorter keyed cool-down, then one
+ * unit of the daily quota. The cool-down is read before anything is taken, and what was taken
+ * is given back when the check is refused before any probe runs, so refusals cost no quota.
  */
 export async function admitCheck(
   c: Context<AppContext>,
@@ -32,7 +33,8 @@ export async function admitCheck(
   if (!apiKey) {
     await enforceAnonymousRate(c.env, c.req.raw);
     await enforceTargetCooldown(c.env, target, port, false, now);
-    return { apiKeyId: null, release: async () => {} };
+    const reservation = await reserveAnonymousCheck(c.env, c.req.raw, now);
+    return { apiKeyId: null, release: () => reservation.release() };
   }
   await enforceTargetCooldown(c.env, target, port, true, now);
   const reservation = await reserveDailyCheck(c.env.DB, apiKey, now);

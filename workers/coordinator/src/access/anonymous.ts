@@ -1,4 +1,5 @@
-import type { CoordinatorEnv } from "../env.ts";
+import ipaddr from "ipaddr.js";
+import { ConfigError, type CoordinatorEnv } from "../env.ts";
 import { TooManyRequests } from "./errors.ts";
 
 /**
@@ -31,4 +32,87 @@ export async function enforceAnonymousRate(env: CoordinatorEnv, request: Request
       ANON_RATE_PERIOD_SECONDS,
     );
   }
+}
+
+export const DEFAULT_ANON_CHECKS_PER_MINUTE = 10;
+const MINUTE_MS = 60_000;
+
+export function anonymousChecksPerMinute(env: CoordinatorEnv): number {
+  const text = env.ANON_CHECKS_PER_MINUTE;
+  if (text === undefined || text === "") return DEFAULT_ANON_CHECKS_PER_MINUTE;
+  if (!/^[1-9]\d{0,6}$/.test(text)) {
+    throw new ConfigError("ANON_CHECKS_PER_MINUTE must be a positive whole number");
+  }
+  return Number.parseInt(text, 10);
+}
+
+/**
+ * The network an anonymous caller is counted under: its IPv4 address, or the /64 of its IPv6
+ * address (one subscriber usually holds a whole /64), hashed so no address is stored in D1.
+ */
+export async function anonymousClientHash(request: Request): Promise<string> {
+  const address = clientAddress(request);
+  let network = address;
+  if (ipaddr.isValid(address)) {
+    const parsed = ipaddr.process(address);
+    network =
+      parsed.kind() === "ipv6"
+        ? `${ipaddr.fromByteArray([...parsed.toByteArray().slice(0, 8), ...new Array(8).fill(0)]).toString()}/64`
+        : parsed.toString();
+  }
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(network));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+export function minuteWindow(now: number): { start: number; resetSeconds: number } {
+  const start = Math.floor(now / MINUTE_MS) * MINUTE_MS;
+  return { start, resetSeconds: (start + MINUTE_MS - now) / 1000 };
+}
+
+/**
+ * Takes one anonymous check from the caller's minute, exactly, in D1 (the binding above is only
+ * a flood brake). Like the per-key counters, one UPSERT whose WHERE refuses past the limit; the
+ * release gives the check back when it is refused before any probe runs.
+ */
+export async function reserveAnonymousCheck(
+  env: CoordinatorEnv,
+  request: Request,
+  now: number,
+): Promise<{ release(): Promise<void> }> {
+  const limit = anonymousChecksPerMinute(env);
+  const clientHash = await anonymousClientHash(request);
+  const window = minuteWindow(now);
+  const counted = await env.DB.prepare(
+    `insert into anonymous_usage (client_hash, window_start, checks) values (?1, ?2, 1)
+     on conflict (client_hash) do update set
+       checks = case when window_start = excluded.window_start then checks + 1 else 1 end,
+       window_start = excluded.window_start
+     where window_start <> excluded.window_start or checks < ?3
+     returning checks`,
+  )
+    .bind(clientHash, window.start, limit)
+    .first();
+  if (counted === null) {
+    throw new TooManyRequests(
+      "rate_limited",
+      `anonymous use allows ${limit} checks per minute from one address; wait, or use an API key`,
+      window.resetSeconds,
+    );
+  }
+  return {
+    async release() {
+      await env.DB.prepare(
+        "update anonymous_usage set checks = max(checks - 1, 0) where client_hash = ?1 and window_start = ?2",
+      )
+        .bind(clientHash, window.start)
+        .run();
+    },
+  };
+}
+
+/** Rows of callers not seen for a day: the cron keeps the table to the active ones. */
+export async function pruneAnonymousUsage(env: CoordinatorEnv, now: number): Promise<void> {
+  await env.DB.prepare("delete from anonymous_usage where window_start < ?")
+    .bind(now - 24 * 60 * MINUTE_MS)
+    .run();
 }

@@ -65,7 +65,8 @@ export const authenticate: MiddlewareHandler<AppContext> = async (c, next) => {
     return next();
   }
   const apiKey = await verifyApiKey(c.env.DB, authorization);
-  await countKeyRequest(c.env.DB, apiKey, Date.now());
+  // Set before counting, so a refusal past the key's rate still reports the key's limits.
   c.set("apiKey", apiKey);
+  await countKeyRequest(c.env.DB, apiKey, Date.now());
   return next();
 };

@@ -34,9 +34,42 @@ export function normalizeTarget(target: string): string {
   return target.toLowerCase().replace(/\.$/, "");
 }
 
-interface RecentCheck {
-  id: string;
-  created_at: number;
+export interface CooldownState {
+  /** The check that started the cool-down. */
+  checkId: string;
+  checkedAt: number;
+  /** When the target may be checked again. */
+  allowedAt: number;
+  /** Its report, absolute when PUBLIC_ORIGIN is set. */
+  report: string;
+}
+
+/** The cool-down a target and port are in for this caller now; null when it may be checked. */
+export async function targetCooldown(
+  env: CoordinatorEnv,
+  target: string,
+  port: number,
+  keyed: boolean,
+  now: number,
+): Promise<CooldownState | null> {
+  const seconds = cooldownSeconds(env, keyed);
+  if (seconds === 0) return null;
+  // Served by checks_target_created_idx (target, created_at); the port is filtered on the
+  // few rows of the window.
+  const recent = await env.DB.prepare(
+    `select id, created_at from checks
+     where target = ?1 and created_at > ?2 and port = ?3
+     order by created_at desc limit 1`,
+  )
+    .bind(normalizeTarget(target), now - seconds * 1000, port)
+    .first<{ id: string; created_at: number }>();
+  if (recent === null) return null;
+  return {
+    checkId: recent.id,
+    checkedAt: recent.created_at,
+    allowedAt: recent.created_at + seconds * 1000,
+    report: reportLink(env, recent.id),
+  };
 }
 
 /** Refuses with 429 target_cooldown while a check of this target and port is too recent. */
@@ -47,28 +80,15 @@ export async function enforceTargetCooldown(
   keyed: boolean,
   now: number,
 ): Promise<void> {
-  const seconds = cooldownSeconds(env, keyed);
-  if (seconds === 0) return;
-  const name = normalizeTarget(target);
-  // Served by checks_target_created_idx (target, created_at); the port is filtered on the
-  // few rows of the window.
-  const recent = await env.DB.prepare(
-    `select id, created_at from checks
-     where target = ?1 and created_at > ?2 and port = ?3
-     order by created_at desc limit 1`,
-  )
-    .bind(name, now - seconds * 1000, port)
-    .first<RecentCheck>();
-  if (recent === null) return;
-  const allowedAt = recent.created_at + seconds * 1000;
-  const report = reportLink(env, recent.id);
+  const cooldown = await targetCooldown(env, target, port, keyed, now);
+  if (cooldown === null) return;
   throw new TooManyRequests(
     "target_cooldown",
-    `${name} port ${port} was checked at ${new Date(recent.created_at).toISOString()}; ` +
-      `it can be checked again from ${new Date(allowedAt).toISOString()}. ` +
-      `The existing report: ${report}`,
-    (allowedAt - now) / 1000,
-    { Link: `<${report}>; rel="related"` },
+    `${normalizeTarget(target)} port ${port} was checked at ${new Date(cooldown.checkedAt).toISOString()}; ` +
+      `it can be checked again from ${new Date(cooldown.allowedAt).toISOString()}. ` +
+      `The existing report: ${cooldown.report}`,
+    (cooldown.allowedAt - now) / 1000,
+    { Link: `<${cooldown.report}>; rel="related"` },
   );
 }
 

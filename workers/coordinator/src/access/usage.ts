@@ -16,7 +16,7 @@ export function utcDay(now: number): string {
   return new Date(now).toISOString().slice(0, 10);
 }
 
-function secondsUntilNextUtcDay(now: number): number {
+export function secondsUntilNextUtcDay(now: number): number {
   return (Math.floor(now / DAY_MS) * DAY_MS + DAY_MS - now) / 1000;
 }
 

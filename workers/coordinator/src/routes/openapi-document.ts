@@ -12,7 +12,7 @@ import {
 } from "../../../../shared/schemas/batch.ts";
 import { CheckReport } from "../../../../shared/schemas/check-report.ts";
 import { ApiError } from "../../../../shared/schemas/protocol.ts";
-import { BatchPage } from "./openapi-schemas.ts";
+import { BatchPage, LimitsReport } from "./openapi-schemas.ts";
 
 /**
  * The OpenAPI 3.1 document of the public API, generated from the zod schemas the API validates
@@ -34,6 +34,7 @@ const RESPONSE_SCHEMAS = {
   CheckReport,
   CreateBatchResponse,
   BatchPage,
+  LimitsReport,
   ApiError,
 };
 
@@ -58,13 +59,35 @@ function componentSchemas(schemas: Record<string, z.ZodType>, io: "input" | "out
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (schema: JsonObject) => ({ "application/json": { schema } });
 
+/** Every 429 code, what it means and what to do; none of them took any quota. */
+export const TOO_MANY_REQUESTS_CODES: Record<string, string> = {
+  rate_limited:
+    "Too many requests: an API key's requests per minute, or anonymous checks per minute from one address (IPv6: one /64). Wait `Retry-After` seconds, or use an API key.",
+  quota_exceeded:
+    "The API key's checks for this UTC day are used up (a batch needs one per valid domain). `Retry-After` is the next UTC midnight.",
+  target_cooldown:
+    "This target and port were checked moments ago (`GET /api/v1/limits?target=` says how long is left). The `Link` header names the existing report.",
+  node_capacity:
+    "Every probe node that could test this target has reached its own cap (checks per minute, or checks to one /24 or /48 per hour), which protects the networks we test and our probe hosts. Try again after `Retry-After` seconds.",
+};
+
 const ERROR_RESPONSES: Record<string, string> = {
   "400": "Invalid request: `invalid_json`, `invalid_request`, `forbidden_target`, ...",
   "401": "`invalid_api_key`: the Bearer key is unknown, malformed or revoked",
+  "403":
+    "`target_opted_out`: the target's owner asked not to be checked (DNS TXT `_relaywatch.<domain>` or in the address's reverse zone, `v=rw1; optout`, or the operator's list); the message says how to opt back in. No quota is taken.",
   "404": "`not_found`",
   "422": "The target cannot be checked: `no_such_domain`, `null_mx`, ...",
-  "429": "`rate_limited`, `quota_exceeded` or `target_cooldown`; see Retry-After",
+  "429": Object.entries(TOO_MANY_REQUESTS_CODES)
+    .map(([code, meaning]) => `\`${code}\`: ${meaning}`)
+    .join("\n\n"),
   "503": "`no_vantage`, `misconfigured`: try again later",
+};
+
+/** On every API answer: the caller's limits (see GET /api/v1/limits). */
+const RATE_LIMIT_HEADERS = {
+  "RateLimit-Policy": { $ref: "#/components/headers/RateLimitPolicy" },
+  RateLimit: { $ref: "#/components/headers/RateLimit" },
 };
 
 function errorResponses(statuses: string[]) {
@@ -79,6 +102,22 @@ function errorResponses(statuses: string[]) {
       return [status, response];
     }),
   );
+}
+
+/** Adds the RateLimit fields to every response of every /api/ operation. */
+function withRateLimitHeaders(paths: JsonObject): JsonObject {
+  for (const [path, operations] of Object.entries(paths)) {
+    if (!path.startsWith("/api/")) continue;
+    for (const operation of Object.values(operations as Record<string, JsonObject>)) {
+      for (const response of Object.values(operation.responses as Record<string, JsonObject>)) {
+        response.headers = {
+          ...(response.headers as JsonObject | undefined),
+          ...RATE_LIMIT_HEADERS,
+        };
+      }
+    }
+  }
+  return paths;
 }
 
 const IDEMPOTENCY_KEY = {
@@ -116,7 +155,7 @@ function paths(): JsonObject {
         responses: {
           "202": created("CreateCheckResponse", "The check was started"),
           "200": created("CreateCheckResponse", "An idempotent retry: the check the key started"),
-          ...errorResponses(["400", "401", "422", "429", "503"]),
+          ...errorResponses(["400", "401", "403", "422", "429", "503"]),
         },
       },
     },
@@ -182,6 +221,34 @@ function paths(): JsonObject {
             content: { ...json(ref("BatchPage")), "text/csv": { schema: { type: "string" } } },
           },
           ...errorResponses(["400", "401", "404", "429"]),
+        },
+      },
+    },
+    "/api/v1/limits": {
+      get: {
+        operationId: "getLimits",
+        summary: "Your limits, what is left of them, and a target's cool-down",
+        description:
+          "For anonymous callers (per address) and key holders alike; the same numbers as the RateLimit fields. With `target` (and `port`), also how long that target's cool-down has left for you. Reading it takes no check.",
+        tags: ["limits"],
+        parameters: [
+          {
+            name: "target",
+            in: "query",
+            required: false,
+            description: "a domain, host name or address",
+            schema: { type: "string", maxLength: 255 },
+          },
+          {
+            name: "port",
+            in: "query",
+            required: false,
+            schema: { type: "integer", minimum: 1, maximum: 65_535, default: 25 },
+          },
+        ],
+        responses: {
+          "200": { description: "Your limits", content: json(ref("LimitsReport")) },
+          ...errorResponses(["400", "401", "429"]),
         },
       },
     },
@@ -291,8 +358,9 @@ export function buildOpenApiDocument(): JsonObject {
       { name: "checks", description: "One domain or host" },
       { name: "batches", description: "Many domains" },
       { name: "badge", description: "Embeddable status" },
+      { name: "limits", description: "What you may still do" },
     ],
-    paths: paths(),
+    paths: withRateLimitHeaders(paths()),
     components: {
       schemas: {
         ...componentSchemas(REQUEST_SCHEMAS, "input"),
@@ -310,6 +378,16 @@ export function buildOpenApiDocument(): JsonObject {
         RetryAfter: {
           description: "Seconds to wait before trying again",
           schema: { type: "integer", minimum: 1 },
+        },
+        RateLimitPolicy: {
+          description:
+            'The limits that apply to you (IETF RateLimit fields): `"anonymous-checks-per-minute";q=10;w=60` anonymously, `"requests-per-minute";q=60;w=60, "checks-per-day";q=1000;w=86400` with a key',
+          schema: { type: "string" },
+        },
+        RateLimit: {
+          description:
+            'What is left of each policy after this request and the seconds until its window resets: `"checks-per-day";r=998;t=3600`',
+          schema: { type: "string" },
         },
       },
     },

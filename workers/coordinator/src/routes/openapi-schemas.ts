@@ -45,3 +45,37 @@ export const BatchPage = z.object({
   pages: z.number().int(),
   items: z.array(BatchItem),
 });
+
+const LimitState = z.object({
+  policy: z
+    .enum(["anonymous-checks-per-minute", "requests-per-minute", "checks-per-day"])
+    .describe("the policy's name in the RateLimit-Policy and RateLimit fields"),
+  counts: z.enum(["checks", "requests"]).describe("what one unit of the quota is"),
+  limit: z.number().int(),
+  windowSeconds: z.number().int(),
+  used: z.number().int().describe("units taken in the current window"),
+  remaining: z.number().int(),
+  resetSeconds: z.number().int().describe("seconds until the window starts again"),
+});
+
+export const LimitsReport = z.object({
+  caller: z.union([
+    z.object({ kind: z.literal("anonymous") }),
+    z.object({ kind: z.literal("api-key"), id: z.string(), name: z.string() }),
+  ]),
+  limits: z.array(LimitState),
+  cooldown: z
+    .object({
+      target: z.string(),
+      port: z.number().int(),
+      remainingSeconds: z
+        .number()
+        .int()
+        .describe("seconds before this caller may check the target again; 0 when it may now"),
+      allowedAt: IsoTime,
+      report: z.string().nullable().describe("the report of the check that started it"),
+    })
+    .nullable()
+    .describe("only with ?target="),
+});
+export type LimitsReport = z.infer<typeof LimitsReport>;

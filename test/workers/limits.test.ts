@@ -1,0 +1,214 @@
+import { describe, expect, it } from "vitest";
+import { awayFromMinuteEdge, hostTarget, insertApiKey } from "./access-fixtures.ts";
+import {
+  callWithEnv,
+  createCheck,
+  type EnvOverrides,
+  expectApiError,
+} from "./coordinator-helpers.ts";
+
+/**
+ * Limits people can see (issue 14): the RateLimit fields on every API answer, GET
+ * /api/v1/limits for anonymous and key callers, and no quota taken by a refused request.
+ */
+
+const from = (address: string) => ({ "cf-connecting-ip": address });
+
+interface LimitsBody {
+  caller: { kind: string; id?: string };
+  limits: {
+    policy: string;
+    counts: string;
+    limit: number;
+    used: number;
+    remaining: number;
+    resetSeconds: number;
+  }[];
+  cooldown: {
+    target: string;
+    port: number;
+    remainingSeconds: number;
+    report: string | null;
+  } | null;
+}
+
+async function limits(headers: Record<string, string>, query = "", overrides: EnvOverrides = {}) {
+  const response = await callWithEnv(`/api/v1/limits${query}`, { headers }, overrides);
+  expect(response.status).toBe(200);
+  return { response, body: (await response.json()) as LimitsBody };
+}
+
+/** `RateLimit: "policy";r=..;t=..` as a map policy -> remaining. */
+function remainingOf(response: Response): Record<string, number> {
+  const field = response.headers.get("ratelimit") ?? "";
+  return Object.fromEntries(
+    [...field.matchAll(/"([a-z-]+)";r=(\d+);t=(\d+)/g)].map((m) => [m[1], Number(m[2])]),
+  );
+}
+
+describe("anonymous callers", () => {
+  it("see their policy and what is left on every answer, and in /limits", async () => {
+    await awayFromMinuteEdge();
+    const caller = from("198.51.100.1");
+    const first = await limits(caller, "", { ANON_CHECKS_PER_MINUTE: "5" });
+    expect(first.response.headers.get("ratelimit-policy")).toBe(
+      '"anonymous-checks-per-minute";q=5;w=60',
+    );
+    expect(first.response.headers.get("ratelimit")).toMatch(
+      /^"anonymous-checks-per-minute";r=5;t=\d+$/,
+    );
+    expect(first.body).toMatchObject({
+      caller: { kind: "anonymous" },
+      limits: [
+        {
+          policy: "anonymous-checks-per-minute",
+          counts: "checks",
+          limit: 5,
+          used: 0,
+          remaining: 5,
+        },
+      ],
+      cooldown: null,
+    });
+
+    const created = await createCheck(hostTarget(5001), caller, { ANON_CHECKS_PER_MINUTE: "5" });
+    expect(created.response.status).toBe(202);
+    expect(remainingOf(created.response)).toEqual({ "anonymous-checks-per-minute": 4 });
+    const after = await limits(caller, "", { ANON_CHECKS_PER_MINUTE: "5" });
+    expect(after.body.limits[0]).toMatchObject({ used: 1, remaining: 4 });
+    // Another address has its own count; an IPv6 caller is counted per /64.
+    expect(
+      (await limits(from("198.51.100.2"), "", { ANON_CHECKS_PER_MINUTE: "5" })).body.limits[0]
+        ?.used,
+    ).toBe(0);
+  });
+
+  it("counts IPv6 callers per /64", async () => {
+    await awayFromMinuteEdge();
+    const one = from("2001:db8:1:2::10");
+    expect((await createCheck(hostTarget(5002), one)).response.status).toBe(202);
+    const neighbour = await limits(from("2001:db8:1:2:ffff::1"));
+    expect(neighbour.body.limits[0]?.used).toBe(1);
+    const otherNetwork = await limits(from("2001:db8:1:3::10"));
+    expect(otherNetwork.body.limits[0]?.used).toBe(0);
+  });
+
+  it("are refused past their checks per minute with Retry-After and r=0", async () => {
+    await awayFromMinuteEdge();
+    const caller = from("198.51.100.3");
+    const two = { ANON_CHECKS_PER_MINUTE: "2" };
+    for (const port of [5010, 5011]) {
+      expect((await createCheck(hostTarget(port), caller, two)).response.status).toBe(202);
+    }
+    const refused = await createCheck(hostTarget(5012), caller, two);
+    expect(remainingOf(refused.response)).toEqual({ "anonymous-checks-per-minute": 0 });
+    expect(Number(refused.response.headers.get("retry-after"))).toBeGreaterThan(0);
+    await expectApiError(refused.response, 429, "rate_limited", /2 checks per minute/);
+    expect(refused.messages).toEqual([]);
+  });
+
+  it("spend nothing on requests refused before any probe runs", async () => {
+    await awayFromMinuteEdge();
+    const caller = from("198.51.100.4");
+    const cooldown = { TARGET_COOLDOWN_SECONDS: "300" };
+    expect((await createCheck(hostTarget(5020), caller, cooldown)).response.status).toBe(202);
+    const refusals = [
+      await createCheck({ domain: 42 }, caller, cooldown),
+      await createCheck({ host: "10.0.0.1", port: 25 }, caller, cooldown),
+      await createCheck({ domain: "owner.optout.test" }, caller, cooldown),
+      await createCheck({ domain: "nothing-here.example" }, caller, cooldown),
+      await createCheck(hostTarget(5020), caller, cooldown),
+    ];
+    expect(refusals.map((refusal) => refusal.response.status)).toEqual([400, 400, 403, 422, 429]);
+    const { body } = await limits(caller);
+    expect(body.limits[0]).toMatchObject({ used: 1 });
+  });
+});
+
+describe("key holders", () => {
+  it("see both policies, requests and checks counted apart", async () => {
+    await awayFromMinuteEdge();
+    const key = await insertApiKey({ dailyQuota: 50, ratePerMinute: 20 });
+    const first = await limits(key.authorization);
+    expect(first.response.headers.get("ratelimit-policy")).toBe(
+      '"requests-per-minute";q=20;w=60, "checks-per-day";q=50;w=86400',
+    );
+    // The /limits request itself is the first request of the minute.
+    expect(remainingOf(first.response)).toEqual({
+      "requests-per-minute": 19,
+      "checks-per-day": 50,
+    });
+    expect(first.body.caller).toEqual({ kind: "api-key", id: key.id, name: "Test Hosting" });
+
+    const created = await createCheck(hostTarget(5030), key.authorization);
+    expect(created.response.status).toBe(202);
+    expect(remainingOf(created.response)).toEqual({
+      "requests-per-minute": 18,
+      "checks-per-day": 49,
+    });
+
+    const refusals = [
+      await createCheck({ host: "192.168.0.1", port: 25 }, key.authorization),
+      await createCheck({ domain: "shared-a.optout.test" }, key.authorization),
+      await createCheck({ host: "127.0.0.1", port: 5030 }, key.authorization, {
+        TARGET_COOLDOWN_SECONDS: "300",
+      }),
+    ];
+    expect(refusals.map((refusal) => refusal.response.status)).toEqual([400, 403, 429]);
+    const last = refusals.at(-1)?.response;
+    expect(last && remainingOf(last)).toEqual({ "requests-per-minute": 15, "checks-per-day": 49 });
+    const after = await limits(key.authorization);
+    expect(after.body.limits).toEqual([
+      expect.objectContaining({
+        policy: "requests-per-minute",
+        counts: "requests",
+        used: 6,
+        remaining: 14,
+      }),
+      expect.objectContaining({
+        policy: "checks-per-day",
+        counts: "checks",
+        used: 1,
+        remaining: 49,
+      }),
+    ]);
+  });
+
+  it("get the fields on their own 429 and on other errors", async () => {
+    await awayFromMinuteEdge();
+    const key = await insertApiKey({ ratePerMinute: 1 });
+    const first = await callWithEnv("/api/v1/checks/nope", { headers: key.authorization }, {});
+    await expectApiError(first, 404, "not_found");
+    expect(remainingOf(first)).toMatchObject({ "requests-per-minute": 0 });
+    const refused = await callWithEnv("/api/v1/limits", { headers: key.authorization }, {});
+    await expectApiError(refused, 429, "rate_limited");
+    expect(remainingOf(refused)).toMatchObject({ "requests-per-minute": 0 });
+  });
+});
+
+describe("the cool-down of a target in /limits", () => {
+  it("says how long is left, for anonymous and key callers alike", async () => {
+    const on = { TARGET_COOLDOWN_SECONDS: "300" };
+    const created = await createCheck(hostTarget(5040), from("198.51.100.9"), on);
+    expect(created.response.status).toBe(202);
+    const anonymous = await limits(from("198.51.100.10"), "?target=127.0.0.1&port=5040", on);
+    expect(anonymous.body.cooldown).toMatchObject({
+      target: "127.0.0.1",
+      port: 5040,
+      report: `/api/v1/checks/${created.body.id}`,
+    });
+    expect(anonymous.body.cooldown?.remainingSeconds).toBeGreaterThan(290);
+    const key = await insertApiKey();
+    const keyed = await limits(key.authorization, "?target=127.0.0.1&port=5040", on);
+    expect(keyed.body.cooldown?.remainingSeconds).toBeGreaterThan(50);
+    expect(keyed.body.cooldown?.remainingSeconds).toBeLessThanOrEqual(60);
+    const free = await limits(from("198.51.100.10"), "?target=127.0.0.1&port=5041", on);
+    expect(free.body.cooldown).toMatchObject({ remainingSeconds: 0, report: null });
+  });
+
+  it("refuses a target that is not a host", async () => {
+    const response = await callWithEnv("/api/v1/limits?target=a%20b", {}, {});
+    expect(response.status).toBe(400);
+    expect(response.headers.get("ratelimit")).toMatch(/anonymous-checks-per-minute/);
+  });
+});
