@@ -5,6 +5,7 @@ import { buildProbeBundle } from "./scripts/build-probe.ts";
 import {
   ANON_RATE_LIMIT_FOR_TESTS,
   AUX_PROBE_NODES,
+  AUX_SERVICE_DOMAIN,
   CANARY_DOMAIN,
   coordinatorVars,
   PROBE_QUEUE_NAME,
@@ -76,6 +77,7 @@ export default defineProject({
               ALLOW_LOOPBACK_TARGETS: "true",
               NODE_CANARY_DOMAIN: CANARY_DOMAIN,
               PROBE_SECRET: node.secret,
+              NODE_SERVICE_DOMAIN: AUX_SERVICE_DOMAIN,
             },
           })),
         },

@@ -25,6 +25,8 @@ export interface ProbeNodeCapnpOptions {
   canaryDomain?: string;
   /** The coordinator's public origin for report links in canary messages (NODE_REPORT_ORIGIN). */
   reportOrigin?: string;
+  /** The service's domain: the node says `probe-<region>.<serviceDomain>` in EHLO. */
+  serviceDomain?: string;
   /**
    * The environment variable holding the HMAC secret, read by workerd at start-up
    * (`fromEnvironment`), so the secret is never written into the config file.
@@ -77,6 +79,7 @@ export function probeNodeCapnp(options: ProbeNodeCapnpOptions): string {
     textBinding("ALLOW_LOOPBACK_TARGETS", String(options.allowLoopback)),
     ...(options.canaryDomain ? [textBinding("NODE_CANARY_DOMAIN", options.canaryDomain)] : []),
     ...(options.reportOrigin ? [textBinding("NODE_REPORT_ORIGIN", options.reportOrigin)] : []),
+    ...(options.serviceDomain ? [textBinding("NODE_SERVICE_DOMAIN", options.serviceDomain)] : []),
     `(name = "PROBE_SECRET", fromEnvironment = ${text(secretEnvVar)})`,
   ];
   const allow = outboundAllowList(options.allowLoopback).map(text).join(", ");

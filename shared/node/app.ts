@@ -92,8 +92,7 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
         timeBudgetMs: job.timeBudgetMs,
         ...(job.tokenNonce ? { tokenNonce: job.tokenNonce } : {}),
         proof,
-        // The region in the HELO name lets a target (or a lab server) tell our vantages apart.
-        heloName: `probe-${identity.region}.${canary.domain}`,
+        heloName: identity.ehloName,
       }),
       limitMs,
     );

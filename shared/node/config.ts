@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { DEFAULT_CANARY_DOMAIN } from "../probe/defaults.ts";
+import { DEFAULT_CANARY_DOMAIN, DEFAULT_SERVICE_DOMAIN } from "../probe/defaults.ts";
 import { NodeIdentity, NodeRuntime } from "../schemas/protocol.ts";
+import { probeEhloName } from "./ehlo-name.ts";
 
 /**
  * A probe node's configuration, read from its environment (wrangler vars and secrets on
@@ -65,6 +66,15 @@ const NodeEnv = z
       .transform(Number)
       .pipe(z.number().max(NODE_MAX_MESSAGES_CAP))
       .default(NODE_MAX_MESSAGES_CAP),
+    /** The service's domain, for the EHLO name; the coordinator's SERVICE_DOMAIN. */
+    NODE_SERVICE_DOMAIN: z
+      .string()
+      .max(200)
+      .regex(
+        /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/,
+        "must be a lower-case domain name",
+      )
+      .default(DEFAULT_SERVICE_DOMAIN),
   })
   .refine(
     (env) =>
@@ -104,6 +114,7 @@ export function parseNodeConfig(env: Record<string, unknown> | undefined): NodeC
     runtime: vars.NODE_RUNTIME,
     allowedPorts: vars.NODE_ALLOWED_PORTS,
     loopbackAllowed: vars.ALLOW_LOOPBACK_TARGETS === "true",
+    ehloName: probeEhloName(vars.NODE_REGION, vars.NODE_SERVICE_DOMAIN),
   });
   const canary = {
     domain: vars.NODE_CANARY_DOMAIN,

@@ -69,6 +69,8 @@ export const NodeIdentity = z.object({
   network: z.string(),
   runtime: NodeRuntime,
   allowedPorts: z.array(z.number().int()),
+  /** What the node says in EHLO/HELO: `probe-<region>.<service domain>`. */
+  ehloName: z.string().min(1).max(253),
   /** Only local development and tests: loopback targets on any port. */
   loopbackAllowed: z.boolean(),
 });

@@ -59,7 +59,17 @@ describe("configuration", () => {
       runtime: "workerd",
       allowedPorts: [25, 465, 587],
       loopbackAllowed: false,
+      ehloName: "probe-eu-west.relaywatch.dev",
     });
+  });
+
+  it("names itself in EHLO under the configured service domain", async () => {
+    const { app } = appWithConnectLog();
+    const env = { ...ENV, NODE_SERVICE_DOMAIN: "probes.example.net" };
+    const response = await app.request("/v1/health", {}, env);
+    expect(NodeIdentity.parse(await response.json()).ehloName).toBe(
+      "probe-eu-west.probes.example.net",
+    );
   });
 
   it.each([
@@ -67,6 +77,11 @@ describe("configuration", () => {
     ["port 25 on Cloudflare", { NODE_RUNTIME: "cloudflare" }, /forbids outbound port 25/],
     ["a region that is no DNS label", { NODE_REGION: "EU West" }, /NODE_REGION/],
     ["an ambiguous loopback switch", { ALLOW_LOOPBACK_TARGETS: "yes" }, /ALLOW_LOOPBACK_TARGETS/],
+    [
+      "a service domain that is no domain",
+      { NODE_SERVICE_DOMAIN: "Relay Watch" },
+      /NODE_SERVICE_DOMAIN/,
+    ],
     ["a short secret", { PROBE_SECRET: "short" }, /PROBE_SECRET/],
     ["a port list with words", { NODE_ALLOWED_PORTS: "smtp" }, /NODE_ALLOWED_PORTS/],
     ["a message cap above 3", { NODE_MAX_MESSAGES: "9" }, /NODE_MAX_MESSAGES/],
@@ -130,6 +145,7 @@ describe("the checked-in workerd sample", () => {
       bundlePath: "probe.js",
       allowLoopback: false,
       allowedPorts: [25, 465, 587, 2525],
+      serviceDomain: "relaywatch.dev",
     });
     expect(sample).toBe(generated);
     expect(sample).toContain('allow = [ "public" ]');

@@ -298,6 +298,7 @@ describe("a self-hosted node runs the real suite through workerd", () => {
       runtime: "workerd",
       allowedPorts: [25, 465, 587, 2525],
       loopbackAllowed: true,
+      ehloName: "probe-eu-west.relaywatch.dev",
     });
   });
 
@@ -311,7 +312,7 @@ describe("a self-hosted node runs the real suite through workerd", () => {
     expect(response.node.region).toBe("eu-west");
     expect(response.result.verdict).toBe(verdict);
     const greeting = response.result.transcript.find((line) => line.dir === "client");
-    expect(greeting?.line).toBe(`EHLO probe-eu-west.${LAB_CANARY_DOMAIN}`);
+    expect(greeting?.line).toBe("EHLO probe-eu-west.relaywatch.dev");
   });
 
   it("passes a proof request through to the engine: accepted cases get their DATA reply", async () => {

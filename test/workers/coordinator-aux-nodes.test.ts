@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
-import { auxNodeVars } from "./coordinator-env.ts";
+import { AUX_SERVICE_DOMAIN, auxNodeVars } from "./coordinator-env.ts";
 import { createCheck, getCheck, reportVantages, runQueue } from "./coordinator-helpers.ts";
 
 const overrides = {
@@ -36,9 +36,12 @@ describe("probe Workers behind service bindings", () => {
       for (const vantage of vantages) {
         expect(vantage.verdict).toBe(verdict);
         expect(vantage.cases).toHaveLength(29);
-        // The HELO name tells the vantage apart, as lab servers with trusted networks rely on.
+        // The EHLO name names the service (the node's NODE_SERVICE_DOMAIN) and the vantage's
+        // region, as lab servers with trusted networks rely on.
         expect(
-          vantage.transcript?.some((line) => line.line.startsWith(`EHLO probe-${vantage.region}.`)),
+          vantage.transcript?.some(
+            (line) => line.line === `EHLO probe-${vantage.region}.${AUX_SERVICE_DOMAIN}`,
+          ),
         ).toBe(true);
       }
     },

@@ -226,6 +226,9 @@ export interface AuxProbeNode {
   secret: string;
 }
 
+/** The service domain the auxiliary probe Workers name themselves under in EHLO. */
+export const AUX_SERVICE_DOMAIN = "relaywatch.test";
+
 /** Real probe Workers run as auxiliary workers, reached through service bindings. */
 export const AUX_PROBE_NODES: readonly AuxProbeNode[] = [
   {

@@ -93,6 +93,7 @@ export function probeResponse(
       runtime: "cloudflare",
       allowedPorts: [25],
       loopbackAllowed: false,
+      ehloName: `probe-${node?.region}.relaywatch.dev`,
     },
     result: {
       target: {

@@ -265,6 +265,7 @@ export function probeResponse(
       runtime: "workerd",
       allowedPorts: node.ports,
       loopbackAllowed: true,
+      ehloName: `probe-${node.region}.relaywatch.dev`,
     },
     result,
   });

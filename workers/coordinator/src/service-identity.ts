@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_SERVICE_DOMAIN } from "../../../shared/probe/defaults.ts";
 import { ConfigError, type CoordinatorEnv } from "./env.ts";
 
 /**
@@ -10,8 +11,6 @@ export interface ServiceIdentity {
   serviceDomain: string;
   abuseContact: string;
 }
-
-export const DEFAULT_SERVICE_DOMAIN = "relaywatch.dev";
 
 const Contact = z.email();
 
