@@ -1,11 +1,11 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { ZoneResolver } from "../../shared/dns/zone-resolver.ts";
 import worker from "../../workers/coordinator/index.ts";
 import { recheckBadgeDomains } from "../../workers/coordinator/src/badge/recheck.ts";
 import type { BatchSliceMessage } from "../../workers/coordinator/src/batches/messages.ts";
 import { planCheck } from "../../workers/coordinator/src/checks/plan.ts";
-import { ZoneResolver } from "../../workers/coordinator/src/dns/zone-resolver.ts";
 import { type CoordinatorEnv, readConfig } from "../../workers/coordinator/src/env.ts";
 import { OptOutCheck } from "../../workers/coordinator/src/optout/check.ts";
 import { parseOptOutEntry } from "../../workers/coordinator/src/optout/entry.ts";

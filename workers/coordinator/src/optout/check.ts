@@ -1,6 +1,6 @@
+import type { Resolver } from "../../../../shared/dns/resolver.ts";
 import { parseDomainName } from "../badge/domain-name.ts";
 import type { CheckPlan } from "../checks/plan.ts";
-import type { Resolver } from "../dns/resolver.ts";
 import type { CoordinatorEnv } from "../env.ts";
 import { ApiException } from "../errors.ts";
 import { serviceIdentity } from "../service-identity.ts";

@@ -1,4 +1,4 @@
-import type { Resolver } from "../dns/resolver.ts";
+import type { Resolver } from "../../../../shared/dns/resolver.ts";
 import { isOptOutRecord } from "./record.ts";
 
 /**
