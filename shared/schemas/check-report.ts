@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CouldNotTest } from "../probe/could-not-test.ts";
 import {
   CaseOutcome,
   CaseStep,
@@ -66,6 +67,7 @@ export const ReportVantage = z.object({
     .nullable(),
   cases: z.array(ReportCase),
   transcript: z.array(TranscriptLine),
+  couldNotTest: CouldNotTest.nullable().optional(),
 });
 
 export const CheckReport = z.object({
@@ -86,6 +88,7 @@ export const CheckReport = z.object({
   proofDeadlineAt: IsoTime.nullable().describe("until when a pending proof waits for mail"),
   reason: z.string().nullable(),
   disagreement: z.string().nullable().describe("where vantages disagree, in words"),
+  couldNotTest: CouldNotTest.nullable().optional(),
   createdAt: IsoTime,
   finishedAt: IsoTime.nullable(),
   deadlineAt: IsoTime,

@@ -1,7 +1,12 @@
 import type { CheckView } from "../db/repository.ts";
 import type { CanaryDeliveryRow } from "../db/schema.ts";
+import { messagesFor } from "../i18n/index.ts";
 import { caseDelivery } from "../proof/case-delivery.ts";
 import { provenVerdict, publicProofState, verdictLabel } from "../proof/verdict-label.ts";
+import { couldNotTest } from "./could-not-test.ts";
+
+/** The API speaks English; the page says the same in its visitor's language. */
+const API_WORDS = messagesFor("en");
 
 /**
  * The public JSON of a check: per MX host, per address, per vantage, with cases and transcript,
@@ -26,6 +31,7 @@ export function checkReport(
     proofDeadlineAt: check.proofDeadlineAt ? new Date(check.proofDeadlineAt).toISOString() : null,
     reason: check.reason,
     disagreement: check.summary,
+    couldNotTest: couldNotTest(API_WORDS, check.verdict, check.reason),
     createdAt: new Date(check.createdAt).toISOString(),
     finishedAt: check.finishedAt ? new Date(check.finishedAt).toISOString() : null,
     deadlineAt: new Date(check.deadlineAt).toISOString(),
@@ -72,6 +78,7 @@ export function checkReport(
             attempts: row.attempts,
           })),
           transcript: vantage.transcript,
+          couldNotTest: couldNotTest(API_WORDS, vantage.verdict, vantage.reason),
         })),
       })),
     })),

@@ -178,6 +178,104 @@ export const en: Messages = {
     },
     retest: "After the change, run the test again from this page.",
   },
+  couldNotTest: {
+    serverDidLabel: "What the server did",
+    notAFailure:
+      "This is not a failure of the server's relay protection: the test could not run, so it says nothing either way.",
+    whatToDoLabel: "What you can do",
+    kinds: {
+      blocked: {
+        serverDid:
+          "It refused our probe as a client (a blocklist, a policy or a firewall) before the relay cases could be tried.",
+        whatToDo:
+          "To get a full result, let our published probe addresses (see the probes page, /about/probes) through for SMTP, then test again. Keeping the block is fine; the result then stays inconclusive.",
+      },
+      "rate-limited": {
+        serverDid:
+          "It limited our connections or commands (for example 421 too many connections) before every case was answered.",
+        whatToDo:
+          "Exempt our published probe addresses (/about/probes) from the connection or rate limit, or test again later.",
+      },
+      greylisted: {
+        serverDid:
+          "It greylisted our attempts and was still asking us to come back later when the test's time ran out.",
+        whatToDo:
+          "Add our published probe addresses (/about/probes) to the greylisting allow list, or test again: a second test is often let through.",
+      },
+      tarpitted: {
+        serverDid:
+          "It answered so slowly, or not at all, that the test's time ran out before every case was answered (a tarpit or an overloaded server).",
+        whatToDo:
+          "Exempt our published probe addresses (/about/probes) from the tarpit or delays, or test again later.",
+      },
+      unreachable: {
+        serverDid: "We could not connect to it on this port from this vantage.",
+        whatToDo:
+          "Check that the server accepts connections on this port from the Internet (firewall, address in DNS), then test again.",
+      },
+      tls: {
+        serverDid:
+          "It insists on TLS, and the TLS handshake failed from this vantage (see the reason).",
+        whatToDo:
+          "Check that the certificate chain is complete and valid for the server's name, then test again.",
+      },
+      other: {
+        serverDid: "Its answers did not let the test decide (see the reason and the SMTP log).",
+        whatToDo: "Read the SMTP log below; test again later.",
+      },
+    },
+  },
+  probes: {
+    title: "Our probes",
+    intro:
+      "Relaywatch tests whether a mail server relays mail for strangers. If you found one of these probes in your mail log, this page says who connected, what it did, and how to make it stop.",
+    whoHeading: "Who connects",
+    columns: {
+      node: "Probe",
+      region: "Region",
+      site: "Where it runs",
+      network: "Network (AS)",
+      egress: "Addresses",
+      reverseName: "Reverse DNS",
+      ehloName: "EHLO name",
+      ports: "Ports it tests",
+      status: "Blocklists",
+    },
+    listedOn: (zones) => `listed on ${zones}: refusals from it may be about the listing`,
+    notListed: "not listed",
+    noProbes: "No probe is active at the moment.",
+    notLookedUp: "not looked up yet",
+    doesHeading: "What a check does",
+    does: ({ connections, messages, canaryDomain }) => [
+      "It connects to the mail servers of the domain someone asked about (or the one server they named), says EHLO with the probe's name above, and tries the relay tricks testers have used since the 1990s: MAIL FROM and RCPT TO pairs, each refused by a correctly configured server.",
+      `At most ${connections} connections to one address from one probe, and a few at a time.`,
+      `Every recipient is in our own canary domain, ${canaryDomain}. Where a server accepts one, at most ${messages} short, clearly labelled test messages go to that domain, so their arrival proves the relay.`,
+      "A server that has been checked is not checked again for a while, whoever asks.",
+    ],
+    neverHeading: "What a check never does",
+    never: [
+      "It never sends a message to anyone but our own canary domain, and never with a sender outside the canary domain or the tested server's own names, so no bounce reaches a third party.",
+      "It never tries passwords, never authenticates and never scans other ports or hosts.",
+      "It never tests private, loopback or reserved addresses.",
+    ],
+    capsHeading: "Limits of each probe",
+    caps: ({ perMinute, perPrefixPerHour }) =>
+      `Each probe starts at most ${perMinute} tests a minute, and at most ${perPrefixPerHour} tests an hour to the addresses of one network (an IPv4 /24 or an IPv6 /48), whoever asks. Anything more waits.`,
+    optOutHeading: "How to opt out",
+    optOutDomain:
+      'The owner of a domain publishes a TXT record _relaywatch.<domain> with the text "v=rw1; optout". Checks of that domain are then refused.',
+    optOutAddress:
+      "The owner of an address publishes the same TXT record under the address's reverse DNS name, for example _relaywatch.4.3.2.1.in-addr.arpa for 1.2.3.4. That covers every name whose mail goes to the address.",
+    optOutOperator: (contact) =>
+      `Or write to ${contact}: we add the domain, address or network to our own list.`,
+    optOutDelay: (minutes) =>
+      `Relaywatch honours a new or removed record within ${minutes} minutes. To be tested again, remove the record.`,
+    contactHeading: "Abuse contact",
+    contact: (contact) => `Questions or complaints about our probes: ${contact}.`,
+    allowHeading: "Letting our probes through",
+    allow:
+      "A blocklist, a rate limit, greylisting or a tarpit makes our result inconclusive, which is not a failure of your relay protection. To get a full result, allow the addresses above for SMTP.",
+  },
   badge: {
     heading: "Embed a badge",
     intro: "Show the current result on your site; the badge links to this report.",

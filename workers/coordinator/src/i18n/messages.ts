@@ -1,3 +1,4 @@
+import type { CouldNotTestKind } from "../../../../shared/probe/could-not-test.ts";
 import type { CaseOutcome, Verdict } from "../../../../shared/schemas/probe-result.ts";
 import type { DeliveryStatus } from "../proof/case-delivery.ts";
 import type { VerdictLabel } from "../proof/verdict-label.ts";
@@ -128,6 +129,15 @@ export interface Messages {
     servers: Record<MailServerSoftware, string>;
     retest: string;
   };
+  /** An inconclusive result, in words that blame the right party (see could-not-test.ts). */
+  couldNotTest: {
+    serverDidLabel: string;
+    notAFailure: string;
+    whatToDoLabel: string;
+    kinds: Record<CouldNotTestKind, { serverDid: string; whatToDo: string }>;
+  };
+  /** The page about our probes, /about/probes. */
+  probes: ProbesPageMessages;
   badge: {
     heading: string;
     intro: string;
@@ -139,4 +149,40 @@ export interface Messages {
     empty: string;
     current: string;
   };
+}
+
+export interface ProbesPageMessages {
+  title: string;
+  intro: string;
+  whoHeading: string;
+  columns: {
+    node: string;
+    region: string;
+    site: string;
+    network: string;
+    egress: string;
+    reverseName: string;
+    ehloName: string;
+    ports: string;
+    status: string;
+  };
+  listedOn: (zones: string) => string;
+  notListed: string;
+  noProbes: string;
+  notLookedUp: string;
+  doesHeading: string;
+  does: (budget: { connections: number; messages: number; canaryDomain: string }) => string[];
+  neverHeading: string;
+  never: string[];
+  capsHeading: string;
+  caps: (caps: { perMinute: number; perPrefixPerHour: number }) => string;
+  optOutHeading: string;
+  optOutDomain: string;
+  optOutAddress: string;
+  optOutOperator: (contact: string) => string;
+  optOutDelay: (minutes: number) => string;
+  contactHeading: string;
+  contact: (contact: string) => string;
+  allowHeading: string;
+  allow: string;
 }

@@ -54,6 +54,10 @@ summary{cursor:pointer;color:#0b57d0}
 section{margin:2rem 0}
 .family{border-top:1px solid #ccc}
 footer{border-top:1px solid #ccc;margin-top:3rem;color:#4a4a4a}
+dl.could-not-test{border-left:6px solid #5f6368;background:#f1f3f4;padding:.5rem 1rem;margin:.5rem 0}
+dl.could-not-test dt{font-weight:700}
+dl.could-not-test dd{margin:0 0 .5rem}
+.listed{color:#8a5300;font-weight:700}
 `
   .trim()
   .replace(/\n/g, "");

@@ -3,6 +3,7 @@ import type { CheckView } from "../db/repository.ts";
 import type { CanaryDeliveryRow } from "../db/schema.ts";
 import type { Messages } from "../i18n/index.ts";
 import { CaseTable } from "./case-table.tsx";
+import { CouldNotTestNote } from "./could-not-test-note.tsx";
 
 export interface VantageResultsProps {
   t: Messages;
@@ -34,6 +35,7 @@ export function VantageResults({ t, view, deliveries }: VantageResultsProps) {
                     </strong>
                     {vantage.reason ? ` — ${vantage.reason}` : ""}
                   </p>
+                  <CouldNotTestNote t={t} verdict={vantage.verdict} reason={vantage.reason} />
                   {vantage.cases.length > 0 ? (
                     <CaseTable
                       t={t}

@@ -2,6 +2,7 @@
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
 import type { Messages } from "../i18n/index.ts";
 import type { VerdictLabel } from "../proof/verdict-label.ts";
+import { CouldNotTestNote } from "./could-not-test-note.tsx";
 
 /** Icons repeat the verdict's meaning in shape, so it never rests on colour alone. */
 const VERDICT_ICONS: Record<Verdict, string> = {
@@ -53,6 +54,7 @@ export function VerdictBanner({
           ) : null}
         </div>
       </div>
+      <CouldNotTestNote t={t} verdict={verdict} reason={reason} />
       {disagreement ? (
         <p>
           <strong>{t.report.disagreement}:</strong> {disagreement}
