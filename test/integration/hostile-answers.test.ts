@@ -89,6 +89,7 @@ describe("a server that answers with control bytes", () => {
           runtime: "workerd",
           allowedPorts: [port],
           loopbackAllowed: true,
+          ehloName: "probe-eu-west.relaywatch.dev",
         },
         result,
       ),

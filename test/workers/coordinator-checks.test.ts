@@ -4,11 +4,7 @@ import { RELAY_CASE_IDS } from "../../shared/probe/cases.ts";
 import { ProbeJob } from "../../shared/schemas/protocol.ts";
 import { findCheck } from "../../workers/coordinator/src/db/repository.ts";
 import { insertApiKey } from "./access-fixtures.ts";
-import {
-  PROBE_TIME_BUDGET_MS,
-  type RecordedCall,
-  TEST_NODES,
-} from "./coordinator-env.ts";
+import { PROBE_TIME_BUDGET_MS, type RecordedCall, TEST_NODES } from "./coordinator-env.ts";
 import {
   callMain,
   countRows,
