@@ -1,15 +1,17 @@
 /**
  * Runs a self-hosted probe node under a real workerd process, for tests and local development.
  * `tsx scripts/probe-node.ts` builds the bundle and starts one node from the environment
- * (PROBE_SECRET required; NODE_ID, NODE_REGION, NODE_NETWORK, NODE_ALLOWED_PORTS, PROBE_PORT,
- * ALLOW_LOOPBACK_TARGETS, NODE_CANARY_DOMAIN, NODE_REPORT_ORIGIN optional).
+ * (PROBE_SECRET required; NODE_ID, NODE_REGION, NODE_NETWORK, NODE_SITE, NODE_ALLOWED_PORTS,
+ * NODE_MAX_CONCURRENT_JOBS, PROBE_PORT, ALLOW_LOOPBACK_TARGETS, NODE_CANARY_DOMAIN,
+ * NODE_REPORT_ORIGIN optional).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { NodeIdentity, type NodeRuntime } from "../shared/schemas/protocol.ts";
+import { signBody } from "../shared/auth/hmac.ts";
+import { NodeHealth, type NodeIdentity, type NodeRuntime } from "../shared/schemas/protocol.ts";
 import { buildProbeBundle, DEFAULT_PROBE_BUNDLE } from "./build-probe.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SECRET_ENV_VAR, probeNodeCapnp } from "./workerd-config.ts";
@@ -27,6 +29,8 @@ export interface StartProbeNodeOptions {
   nodeId: string;
   region: string;
   network?: string;
+  site?: string;
+  maxConcurrentJobs?: number;
   runtime?: NodeRuntime;
   allowedPorts: number[];
   allowLoopback: boolean;
@@ -65,8 +69,12 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Polls the health endpoint until workerd answers, exits, or the start-up time runs out. */
-async function awaitFirstAnswer(url: string, child: ChildProcess): Promise<Response> {
+/** Polls the (signed) health endpoint until workerd answers, exits, or the time runs out. */
+async function awaitFirstAnswer(
+  url: string,
+  child: ChildProcess,
+  secret: string,
+): Promise<Response> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -75,7 +83,10 @@ async function awaitFirstAnswer(url: string, child: ChildProcess): Promise<Respo
       );
     }
     try {
-      return await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(1_000) });
+      return await fetch(`${url}/v1/health`, {
+        headers: await signBody(secret, ""),
+        signal: AbortSignal.timeout(1_000),
+      });
     } catch {
       await new Promise((done) => setTimeout(done, 50));
     }
@@ -92,6 +103,8 @@ async function startOnce(
     nodeId: options.nodeId,
     region: options.region,
     network: options.network ?? "lab",
+    ...(options.site ? { site: options.site } : {}),
+    ...(options.maxConcurrentJobs ? { maxConcurrentJobs: options.maxConcurrentJobs } : {}),
     runtime: options.runtime ?? "workerd",
     listenPort,
     bundlePath: "probe.js",
@@ -117,10 +130,10 @@ async function startOnce(
   });
   const url = `http://127.0.0.1:${listenPort}`;
   try {
-    const health = await awaitFirstAnswer(url, child);
+    const health = await awaitFirstAnswer(url, child, options.secret);
     const body: unknown = await health.json();
     if (!health.ok) throw new Error(`the node answered ${health.status}: ${JSON.stringify(body)}`);
-    return { url, identity: NodeIdentity.parse(body), kill: () => stop(child) };
+    return { url, identity: NodeHealth.parse(body).node, kill: () => stop(child) };
   } catch (error) {
     await stop(child);
     const detail = stderr.join("").trim();
@@ -168,6 +181,10 @@ async function main(): Promise<void> {
     nodeId: process.env.NODE_ID ?? "local",
     region: process.env.NODE_REGION ?? "local",
     network: process.env.NODE_NETWORK ?? "local",
+    ...(process.env.NODE_SITE ? { site: process.env.NODE_SITE } : {}),
+    ...(process.env.NODE_MAX_CONCURRENT_JOBS
+      ? { maxConcurrentJobs: Number(process.env.NODE_MAX_CONCURRENT_JOBS) }
+      : {}),
     allowedPorts: (process.env.NODE_ALLOWED_PORTS ?? "25,465,587,2525").split(",").map(Number),
     allowLoopback: process.env.ALLOW_LOOPBACK_TARGETS === "true",
     secret,

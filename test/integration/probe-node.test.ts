@@ -286,19 +286,26 @@ describe("jobs the node must not run", () => {
 });
 
 describe("a self-hosted node runs the real suite through workerd", () => {
-  it("reports its identity, and no secret, at /v1/health", async () => {
-    const response = await fetch(`${euWest.url}/v1/health`);
+  it("reports its identity and site, and no secret, to a signed /v1/health only", async () => {
+    expect((await fetch(`${euWest.url}/v1/health`)).status).toBe(401);
+    const response = await fetch(`${euWest.url}/v1/health`, {
+      headers: await signBody(SECRET, ""),
+    });
     const text = await response.text();
     expect(response.status).toBe(200);
     expect(text).not.toContain(SECRET);
     expect(JSON.parse(text)).toEqual({
-      nodeId: "lab-eu-west",
-      region: "eu-west",
-      network: "lab",
-      runtime: "workerd",
-      allowedPorts: [25, 465, 587, 2525],
-      loopbackAllowed: true,
-      ehloName: "probe-eu-west.relaywatch.dev",
+      node: {
+        nodeId: "lab-eu-west",
+        region: "eu-west",
+        network: "lab",
+        runtime: "workerd",
+        allowedPorts: [25, 465, 587, 2525],
+        loopbackAllowed: true,
+        ehloName: "probe-eu-west.relaywatch.dev",
+        maxConcurrentJobs: 4,
+      },
+      location: { kind: "site", name: "eu-west" },
     });
   });
 

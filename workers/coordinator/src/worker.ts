@@ -7,6 +7,7 @@ import { decideCheck } from "./checks/decide.ts";
 import { probeQueueHandler } from "./checks/probe-queue.ts";
 import { finishCheckIfComplete, openDatabase, overdueChecks } from "./db/repository.ts";
 import type { CoordinatorEnv } from "./env.ts";
+import { checkNodeHealth } from "./nodes/health.ts";
 import { type CanaryMessage, receiveCanaryEmail } from "./proof/email.ts";
 import { sweepProofs } from "./proof/sweep.ts";
 import { webhookQueueHandler } from "./webhooks/queue.ts";
@@ -28,6 +29,8 @@ const QUEUE_HANDLERS: Record<string, QueueHandler> = {
 
 /** Work the cron trigger does besides finishing overdue checks. */
 const SCHEDULED_TASKS: ((env: CoordinatorEnv, now: number) => Promise<void>)[] = [
+  // First, so the re-checks below are planned on nodes known to be up.
+  checkNodeHealth,
   recheckBadgeDomains,
   sweepBatches,
   sweepProofs,

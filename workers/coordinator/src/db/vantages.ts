@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { replyLine } from "../../../../shared/probe/summaries.ts";
 import type { ProbeResult } from "../../../../shared/schemas/probe-result.ts";
-import type { ProbeResponse } from "../../../../shared/schemas/protocol.ts";
+import type { ProbeResponse, RunLocation } from "../../../../shared/schemas/protocol.ts";
 import { linkEarlyArrivals, logDroppedEarlyArrivals } from "../proof/deliveries.ts";
 import { chunk, rowsPerInsert } from "./batch.ts";
 import type { Database } from "./client.ts";
@@ -42,6 +42,8 @@ export async function saveVantageResult(
   vantageId: string,
   response: ProbeResponse,
   now: number,
+  /** Where the probe ran: the node's word, unless Cloudflare's placement header said better. */
+  location: RunLocation = response.location,
 ): Promise<boolean> {
   const vantage = await findVantage(db, vantageId);
   if (!vantage) throw new Error(`no vantage ${vantageId}`);
@@ -89,6 +91,8 @@ export async function saveVantageResult(
           tls: result.tls,
           extensions: result.extensions,
           names: result.names,
+          locationKind: location.kind,
+          location: location.name,
         })
         .where(and(eq(vantageResults.id, vantageId), eq(vantageResults.status, PENDING))),
       ...chunk(caseRows, rowsPerInsert(caseResults)).map((rows) =>
