@@ -98,8 +98,12 @@ export function parseNodeOptions(options: Options): VantageNode {
     throw new UsageError("--ports must be a comma-separated list such as 25,465,587");
   }
   const url = optionText(options, "url");
-  if (url !== undefined && !/^https?:\/\//.test(url)) {
-    throw new UsageError("--url must be an http(s) URL");
+  // Jobs carry proof keys: https, or plain http only to a node on loopback (local development).
+  if (
+    url !== undefined &&
+    !/^(?:https:\/\/|http:\/\/(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?(?:\/|$))/.test(url)
+  ) {
+    throw new UsageError("--url must be https (plain http only to a node on loopback)");
   }
   const parsed = VantageNode.safeParse({
     id: optionText(options, "id"),

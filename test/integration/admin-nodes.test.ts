@@ -107,7 +107,8 @@ describe("npm run admin: the node registry", () => {
   it.each([
     [["--asn", "AS24940"], /--asn must be a whole number/],
     [["--ports", "smtp"], /--ports must be a comma-separated list/],
-    [["--url", "ftp://x"], /--url must be an http\(s\) URL/],
+    [["--url", "ftp://x"], /--url must be https/],
+    [["--url", "http://fra1.probe.example.net"], /plain http only to a node on loopback/],
     [["--region", "eu west"], /--region may use letters, digits/],
     [["--runtime", "lambda"], /--runtime/],
   ])("refuses bad options %j with a usage error, storing nothing", async (change, message) => {

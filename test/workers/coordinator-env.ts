@@ -71,7 +71,7 @@ export const REGISTRY_ONLY_NODES: readonly TestNode[] = [
     site: "ams1",
     url: "https://ams.probe.relaywatch.test",
     ports: [25],
-    secret: "ams-secret-0123456789abcdef",
+    secret: "ams-secret-0123456789abcdef0123456789",
   },
   {
     id: "node-nrt",
@@ -81,7 +81,7 @@ export const REGISTRY_ONLY_NODES: readonly TestNode[] = [
     site: "tyo2",
     url: "https://nrt.probe.relaywatch.test",
     ports: [25],
-    secret: "nrt-secret-0123456789abcdef",
+    secret: "nrt-secret-0123456789abcdef0123456789",
   },
 ];
 
