@@ -29,13 +29,3 @@ export async function acquireLease(
 export async function releaseLease(db: Database, vantageId: string): Promise<void> {
   await db.delete(nodeLeases).where(eq(nodeLeases.vantageResultId, vantageId));
 }
-
-/** Jobs in flight on a node now (for list-nodes and tests). */
-export async function leasesInFlight(db: Database, nodeId: string, now: number): Promise<number> {
-  const row = await db
-    .select({ count: sql<number>`count(*)` })
-    .from(nodeLeases)
-    .where(sql`${nodeLeases.nodeId} = ${nodeId} and ${nodeLeases.expiresAt} > ${now}`)
-    .get();
-  return row?.count ?? 0;
-}
