@@ -35,7 +35,9 @@ export default defineProject({
         miniflare: {
           compatibilityDate: "2026-07-01",
           // Same binding names as the coordinator's wrangler config.
-          d1Databases: { DB: "relaywatch" },
+          // LEGACY_DB: a second database the storage backfill test fills through old migrations.
+          d1Databases: { DB: "relaywatch", LEGACY_DB: "relaywatch-legacy" },
+          r2Buckets: { EVIDENCE: "relaywatch-evidence" },
           // A producer only: no consumer, so tests run `queue()` themselves with the messages.
           queueProducers: {
             PROBE_QUEUE: PROBE_QUEUE_NAME,

@@ -78,6 +78,7 @@ function reportVantage(result: ProbeResult): ReportVantage {
     tls: result.tls,
     extensions: result.extensions,
     names: result.names,
+    evidence: "stored",
     cases: result.cases.map((probeCase) => ({
       id: probeCase.id,
       mailFrom: probeCase.mailFrom,

@@ -18,11 +18,12 @@ import {
 
 export const IsoTime = z.string().describe("ISO 8601 time, UTC");
 
+/** Case fields from a vantage's evidence: null once it has expired (the vantage's `evidence`). */
 export const ReportCase = z.object({
   id: z.string(),
-  mailFrom: z.string(),
-  rcptTo: z.string(),
-  recipientKind: z.enum(["foreign", "routing"]),
+  mailFrom: z.string().nullable(),
+  rcptTo: z.string().nullable(),
+  recipientKind: z.enum(["foreign", "routing"]).nullable(),
   outcome: CaseOutcome,
   step: CaseStep,
   reply: ReplySummary.nullable(),
@@ -48,7 +49,7 @@ export const ReportCase = z.object({
     .describe("what became of this case's canary message; null when none was sent"),
   note: z.string().nullable(),
   conn: z.number().int().nullable(),
-  attempts: z.number().int(),
+  attempts: z.number().int().nullable(),
 });
 
 export const ReportVantage = z.object({
@@ -65,8 +66,15 @@ export const ReportVantage = z.object({
   names: z
     .object({ host: z.string(), targetDomain: z.string(), canaryDomain: z.string() })
     .nullable(),
-  cases: z.array(ReportCase),
-  transcript: z.array(TranscriptLine),
+  evidence: z
+    .enum(["stored", "expired", "none"])
+    .describe(
+      "the transcript, case details, TLS and EHLO details: `expired` after their retention (TRANSCRIPT_RETENTION_DAYS), `none` before the answer",
+    ),
+  cases: z
+    .array(ReportCase)
+    .describe("in run order; empty before the answer and after OUTCOME_RETENTION_DAYS"),
+  transcript: z.array(TranscriptLine).nullable(),
   couldNotTest: CouldNotTest.nullable().optional(),
 });
 

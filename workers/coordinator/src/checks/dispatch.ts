@@ -16,11 +16,11 @@ import {
   findCheck,
   findVantage,
   finishCheckIfComplete,
-  markCheckRunning,
   saveVantageResult,
 } from "../db/repository.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { jobProofFor } from "../proof/job-proof.ts";
+import { proofWindowMs } from "../proof/policy.ts";
 import { decideCheck } from "./decide.ts";
 import type { ProbeMessage } from "./messages.ts";
 
@@ -106,12 +106,13 @@ async function callNode(
  */
 async function saveOrGiveUp(
   db: Database,
+  bucket: R2Bucket,
   vantageId: string,
   nodeName: string,
   response: ProbeResponse,
 ): Promise<void> {
   try {
-    await saveVantageResult(db, vantageId, response, Date.now());
+    await saveVantageResult(db, vantageId, response, Date.now(), bucket);
   } catch (error) {
     const why = boundText(error instanceof Error ? error.message : String(error), 200);
     console.error(`answer of node ${nodeName} for vantage ${vantageId} could not be stored`, why);
@@ -164,7 +165,6 @@ export async function runVantageJob(
   const node = config.nodes.find((candidate) => candidate.id === vantage.nodeId);
   const secret = config.secrets[vantage.nodeId];
   const nodeName = `${vantage.nodeId} (${vantage.region})`;
-  await markCheckRunning(db, check.id, Date.now());
   // The queue consumer passes the Worker's env as `bindings`.
   const env = bindings as unknown as CoordinatorEnv;
   if (!node || !secret) {
@@ -195,11 +195,17 @@ export async function runVantageJob(
         Date.now(),
       );
     } else if (outcome.kind === "answer") {
-      await saveOrGiveUp(db, vantage.id, nodeName, outcome.response);
+      await saveOrGiveUp(db, env.EVIDENCE, vantage.id, nodeName, outcome.response);
     } else {
       await failVantage(db, vantage.id, `node ${nodeName} ${outcome.reason}`, Date.now());
     }
   }
-  const finished = await finishCheckIfComplete(db, check.id, Date.now(), decideCheck);
+  const finished = await finishCheckIfComplete(
+    db,
+    check.id,
+    Date.now(),
+    decideCheck,
+    proofWindowMs(env),
+  );
   if (finished) await onCheckFinished(env, finished);
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { randomLabel } from "../../../../shared/probe/expand.ts";
 import { chunk, rowsPerInsert, runBatch, type Statement } from "./batch.ts";
 import type { Database } from "./client.ts";
@@ -145,20 +145,6 @@ function insertCheckStatements(db: Database, input: NewCheck): Statement[] {
     statements.push(db.insert(vantageResults).values(rows));
   }
   return statements;
-}
-
-/** Moves a queued check to running; false if it had already left the queue. */
-export async function markCheckRunning(
-  db: Database,
-  checkId: string,
-  now: number,
-): Promise<boolean> {
-  const updated = await db
-    .update(checks)
-    .set({ status: "running", startedAt: now })
-    .where(and(eq(checks.id, checkId), eq(checks.status, "queued")))
-    .returning({ id: checks.id });
-  return updated.length > 0;
 }
 
 /**

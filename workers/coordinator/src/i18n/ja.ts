@@ -105,6 +105,10 @@ export const ja: Messages = {
     transcriptSummary: (caseId, conn) =>
       conn === null ? `${caseId} の SMTP ログ` : `${caseId} の SMTP ログ（接続 ${conn}）`,
     noTranscript: "このケースの SMTP ログはありません。",
+    evidenceExpired: (days) =>
+      `この地点の SMTP ログと応答は保存期間（${days} 日）を過ぎたため削除されました。判定と各ケースの結果は残っています。`,
+    outcomesExpired: (days) =>
+      `この地点のケースごとの結果は保存期間（${days} 日）を過ぎたため削除されました。判定は残っています。`,
     notFound: "この ID の検査はありません。",
     newCheck: "別のサーバーを検査する",
   },

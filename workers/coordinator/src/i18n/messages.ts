@@ -112,6 +112,10 @@ export interface Messages {
     outcomeNames: Record<CaseOutcome, string>;
     transcriptSummary: (caseId: string, conn: number | null) => string;
     noTranscript: string;
+    /** The vantage's transcript and case details passed their retention (in days). */
+    evidenceExpired: (days: number) => string;
+    /** The vantage's case outcomes passed their retention (in days); its verdict stays. */
+    outcomesExpired: (days: number) => string;
     notFound: string;
     newCheck: string;
   };

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { CheckView } from "../db/repository.ts";
 import type { CanaryDeliveryRow } from "../db/schema.ts";
+import type { RetentionPolicy } from "../evidence/retention.ts";
 import type { Messages } from "../i18n/index.ts";
 import { CaseTable } from "./case-table.tsx";
 import { CouldNotTestNote } from "./could-not-test-note.tsx";
@@ -8,10 +9,11 @@ import { CouldNotTestNote } from "./could-not-test-note.tsx";
 export interface VantageResultsProps {
   t: Messages;
   view: CheckView;
-  deliveries: ReadonlyMap<number, CanaryDeliveryRow>;
+  deliveries: ReadonlyMap<string, CanaryDeliveryRow>;
+  retention: RetentionPolicy;
 }
 
-export function VantageResults({ t, view, deliveries }: VantageResultsProps) {
+export function VantageResults({ t, view, deliveries, retention }: VantageResultsProps) {
   return (
     <section aria-labelledby="results-heading">
       <h2 id="results-heading">{t.report.resultsHeading}</h2>
@@ -36,6 +38,12 @@ export function VantageResults({ t, view, deliveries }: VantageResultsProps) {
                     {vantage.reason ? ` — ${vantage.reason}` : ""}
                   </p>
                   <CouldNotTestNote t={t} verdict={vantage.verdict} reason={vantage.reason} />
+                  {/* Retention cleared the outcomes; a vantage refused at the greeting has none. */}
+                  {vantage.outcomes === null && vantage.evidenceId !== null ? (
+                    <p class="expired">{t.report.outcomesExpired(retention.outcomeDays)}</p>
+                  ) : vantage.evidence === "expired" ? (
+                    <p class="expired">{t.report.evidenceExpired(retention.transcriptDays)}</p>
+                  ) : null}
                   {vantage.cases.length > 0 ? (
                     <CaseTable
                       t={t}
