@@ -6,7 +6,7 @@
  * under wrangler (getPlatformProxy, migrations applied with `wrangler d1 migrations apply`), then
  * the table cloned inside D1 to 10k and 100k checks, timing the report and history reads at each.
  *
- *   npm run bench:storage [-- --checks 300]
+ *   npm run bench:storage [-- --checks 200]
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -45,8 +45,8 @@ const SIZES = [10_000, 100_000];
 const QUERY_RUNS = 300;
 const D1_LIMIT_BYTES = 10 * 1024 ** 3;
 
-const { values } = parseArgs({ options: { checks: { type: "string", default: "300" } } });
-const writeChecks = Number.parseInt(values.checks ?? "300", 10);
+const { values } = parseArgs({ options: { checks: { type: "string", default: "200" } } });
+const writeChecks = Number.parseInt(values.checks ?? "200", 10);
 
 /** One real result per lab server: open (proof sent), suspect, and three kinds of closed. */
 async function labResults(): Promise<{ open: ProbeResult; others: ProbeResult[] }> {
