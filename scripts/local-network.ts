@@ -5,7 +5,7 @@ import { LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import type { VantageNode } from "../shared/schemas/protocol.ts";
 import { type CanaryForwarding, forwardCanaryMail } from "../test/lab/canary-mx.ts";
 import { type RunningLab, startLab } from "../test/lab/lab.ts";
-import { buildProbeBundle } from "./build-probe.ts";
+import { buildNodeProbeBundle, buildProbeBundle } from "./build-probe.ts";
 import {
   type CoordinatorDevOptions,
   type RunningCoordinator,
@@ -15,15 +15,24 @@ import { freePort, saysAddressInUse } from "./free-port.ts";
 import { labZone } from "./lab-zone.ts";
 import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
 
-/** Three vantages in different regions and networks, as in production. */
+/**
+ * Four vantages in different regions and networks, as in production, of every kind: a
+ * self-hosted workerd node, one configured as a Cloudflare node (465 and 587 only, as Cloudflare
+ * allows), and two Node.js nodes, the only kind that tests a server whatever its certificate.
+ */
 export const LOCAL_VANTAGES = [
-  { id: "local-eu-west", region: "eu-west", network: "lab-net-a" },
-  { id: "local-us-east", region: "us-east", network: "lab-net-b" },
-  { id: "local-ap-northeast", region: "ap-northeast", network: "lab-net-c" },
-] as const;
+  { id: "local-eu-west", region: "eu-west", network: "lab-net-a", runtime: "workerd" },
+  { id: "local-us-east", region: "us-east", network: "lab-net-b", runtime: "node" },
+  { id: "local-ap-northeast", region: "ap-northeast", network: "lab-net-c", runtime: "cloudflare" },
+  { id: "local-sa-east", region: "sa-east", network: "lab-net-d", runtime: "node" },
+] as const satisfies readonly Omit<VantageNode, "url" | "ports">[];
 
 const SELF_HOSTED_PORTS = [25, 465, 587, 2525];
-const LAB_CA_CERTIFICATE = fileURLToPath(new URL("../test/lab/certs/ca.crt", import.meta.url));
+const CLOUDFLARE_PORTS = [465, 587];
+/** The lab CAs (test/lab/certs), which the workerd nodes trust here, and only here. */
+const LAB_CA_CERTIFICATES = ["ca.crt", "odd-ca.crt"].map((file) =>
+  fileURLToPath(new URL(`../test/lab/certs/${file}`, import.meta.url)),
+);
 
 export interface LocalNetworkOptions {
   /** 0: a free port. */
@@ -77,7 +86,8 @@ async function startCoordinatorOnAPort(
 }
 
 /**
- * The whole network on one machine: the lab, three probe nodes as real workerd processes, and
+ * The whole network on one machine: the lab, four probe nodes as real workerd and Node.js
+ * processes, and
  * the coordinator under wrangler dev with a local D1 and queue. Loopback targets are allowed
  * here, and only here, by explicit configuration.
  */
@@ -98,28 +108,29 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       workDir: `${workDir}/lab`,
     });
     started(() => lab.close());
-    const bundlePath = await buildProbeBundle();
+    const bundles = { workerd: await buildProbeBundle(), node: await buildNodeProbeBundle() };
     const secrets: Record<string, string> = {};
     const nodes: LocalNetwork["nodes"] = [];
     for (const [index, vantage] of LOCAL_VANTAGES.entries()) {
       secrets[vantage.id] = randomBytes(32).toString("hex");
+      const ports = vantage.runtime === "cloudflare" ? CLOUDFLARE_PORTS : SELF_HOSTED_PORTS;
       const node = await startProbeNode({
         nodeId: vantage.id,
         region: vantage.region,
         network: vantage.network,
-        runtime: "workerd",
-        allowedPorts: SELF_HOSTED_PORTS,
+        runtime: vantage.runtime,
+        allowedPorts: ports,
         allowLoopback: true,
         canaryDomain: LAB_CANARY_DOMAIN,
-        // The lab's servers present certificates of the lab CA; workerd verifies every one.
-        trustedCertificate: LAB_CA_CERTIFICATE,
+        // Most lab servers present certificates of the lab CAs; workerd verifies every one.
+        trustedCertificates: LAB_CA_CERTIFICATES,
         secret: secrets[vantage.id] ?? "",
-        bundlePath,
+        bundlePath: vantage.runtime === "node" ? bundles.node : bundles.workerd,
         workDir: `${workDir}/probe-nodes`,
         ...(options.nodeBasePort ? { listenPort: options.nodeBasePort + index } : {}),
       });
       started(() => node.kill());
-      nodes.push({ ...node, vantage: { ...vantage, url: node.url, ports: SELF_HOSTED_PORTS } });
+      nodes.push({ ...node, vantage: { ...vantage, url: node.url, ports } });
     }
     const webhookSigningSecret = randomBytes(32).toString("hex");
     const stateDir = `${workDir}/coordinator-state`;

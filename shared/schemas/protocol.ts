@@ -59,7 +59,11 @@ export const ProbeJob = z
   });
 export type ProbeJob = z.infer<typeof ProbeJob>;
 
-export const NodeRuntime = z.enum(["cloudflare", "workerd"]);
+/**
+ * Where a probe node runs. "cloudflare" and "workerd" verify every TLS certificate (the runtime
+ * cannot be told not to); "node" (Node.js, node:tls) records certificates and tests any server.
+ */
+export const NodeRuntime = z.enum(["cloudflare", "workerd", "node"]);
 export type NodeRuntime = z.infer<typeof NodeRuntime>;
 
 /** Who a probe node is and what it may reach, from its own configuration. */
@@ -105,6 +109,11 @@ export const VantageNode = z
       .regex(/^[A-Z][A-Z0-9_]*$/)
       .optional(),
     ports: z.array(z.number().int().min(1).max(65_535)),
+    /**
+     * Where the node runs. Unknown (absent) counts as a runtime that verifies certificates:
+     * only "node" is planned for servers whose certificate another vantage could not accept.
+     */
+    runtime: NodeRuntime.optional(),
   })
   .strict()
   .refine((node) => (node.url === undefined) !== (node.binding === undefined), {

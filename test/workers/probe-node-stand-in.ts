@@ -246,6 +246,7 @@ export function probeResponse(
     names: { host, targetDomain: names.targetDomain, canaryDomain: names.canaryDomain },
     verdict: decided.verdict,
     reason: decided.reason,
+    couldNotTest: null,
     startedAt: at(0),
     finishedAt: at(durationMs),
     durationMs,
