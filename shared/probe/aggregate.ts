@@ -8,6 +8,12 @@ export interface VantageView {
   address: string;
   verdict: Verdict | null;
   reason: string | null;
+  /**
+   * False when the vantage could not test for a reason of its own, not the server's: its node
+   * was unreachable, or its runtime could not speak TLS with the server. Such a view is neither
+   * evidence nor a reason to call the check inconclusive; the report names it and why.
+   */
+  tested: boolean;
 }
 
 export interface OverallVerdict {
@@ -17,32 +23,55 @@ export interface OverallVerdict {
   summary: string | null;
 }
 
+/** Independent vantages that must have tested an address before `closed` is corroborated. */
+export const MIN_INDEPENDENT_VANTAGES = 2;
+
 const SEVERITY: Verdict[] = ["open", "suspect", "inconclusive", "closed"];
 
 function regionsOf(views: VantageView[]): string {
   return [...new Set(views.map((view) => view.region))].join(", ");
 }
 
+/** Vantages in one region share a network path: they count once. */
+function independentCount(views: VantageView[]): number {
+  return new Set(views.map((view) => view.region)).size;
+}
+
+const addressOf = (view: VantageView) => `${view.mxHost} (${view.address})`;
+
+function byAddress(views: VantageView[]): Map<string, VantageView[]> {
+  const groups = new Map<string, VantageView[]>();
+  for (const view of views)
+    groups.set(addressOf(view), [...(groups.get(addressOf(view)) ?? []), view]);
+  return groups;
+}
+
+/** "us-east: node … could not be reached; ap-northeast: TLS not testable …", each once. */
+function describeUntested(views: VantageView[]): string {
+  const lines = views.map((view) => `${view.region}: ${view.reason ?? "no result"}`);
+  return [...new Set(lines)].join("; ");
+}
+
 /**
- * The verdict of a whole check: `open` if any vantage saw a relay from anywhere, since a relay
- * that only some networks can use is still a relay; `closed` only when every vantage tested every
- * address and all were refused. Disagreement is stated per address, because "open from one region
- * only" usually means a trusted-network rule that lets that network relay.
+ * The verdict of a whole check, from the vantages that tested: `open` if any saw a relay from
+ * anywhere, since a relay that only some networks can use is still a relay; `closed` only when
+ * every address was tested and every vantage that tested it was refused. A vantage that could
+ * not test is set aside, named in the reason with why. An address that no vantage could test
+ * leaves the check inconclusive; one that fewer than two independent vantages tested is still
+ * called closed, but the reason says so and the badge stays grey. Disagreement is stated per
+ * address, because "open from one region only" usually means a trusted-network rule.
  */
 export function aggregateVerdicts(views: VantageView[]): OverallVerdict {
   if (views.length === 0) {
     return { verdict: "inconclusive", reason: "no vantage produced a result", summary: null };
   }
+  const tested = views.filter((view) => view.tested);
+  const untested = views.filter((view) => !view.tested);
+  const couldNotTest = untested.length > 0 ? `; could not test: ${describeUntested(untested)}` : "";
   const verdictOf = (view: VantageView): Verdict => view.verdict ?? "inconclusive";
-  const worst =
-    SEVERITY.find((verdict) => views.some((view) => verdictOf(view) === verdict)) ?? "inconclusive";
+  const worst = SEVERITY.find((verdict) => tested.some((view) => verdictOf(view) === verdict));
   const disagreements: string[] = [];
-  const byAddress = new Map<string, VantageView[]>();
-  for (const view of views) {
-    const key = `${view.mxHost} (${view.address})`;
-    byAddress.set(key, [...(byAddress.get(key) ?? []), view]);
-  }
-  for (const [address, group] of byAddress) {
+  for (const [address, group] of byAddress(tested)) {
     const verdicts = new Set(group.map(verdictOf));
     if (verdicts.size < 2) continue;
     const parts = SEVERITY.filter((verdict) => verdicts.has(verdict)).map((verdict) => {
@@ -52,17 +81,39 @@ export function aggregateVerdicts(views: VantageView[]): OverallVerdict {
     const hint = verdicts.has("open") && verdicts.has("closed") ? ": a trusted-network rule?" : "";
     disagreements.push(`${address}: ${parts.join("; ")}${hint}`);
   }
-  const deciding = views.filter((view) => verdictOf(view) === worst);
+  const summary = disagreements.length > 0 ? disagreements.join("\n") : null;
+  const deciding = tested.filter((view) => verdictOf(view) === worst);
   const first = deciding[0];
-  const reason =
-    worst === "open"
-      ? `relayed for a foreign recipient as seen from ${regionsOf(deciding)} (${first?.mxHost} ${first?.address}): ${first?.reason ?? ""}`
-      : worst === "closed"
-        ? `every address refused to relay from every vantage (${regionsOf(views)})`
+  if (worst === "open" || worst === "suspect") {
+    const reason =
+      worst === "open"
+        ? `relayed for a foreign recipient as seen from ${regionsOf(deciding)} (${first?.mxHost} ${first?.address}): ${first?.reason ?? ""}`
         : `${first?.mxHost} ${first?.address} from ${first?.region}: ${first?.reason ?? "no result"}`;
+    return { verdict: worst, reason: `${reason}${couldNotTest}`, summary };
+  }
+  const testedAddresses = byAddress(tested);
+  const unreached = [...byAddress(views).keys()].filter((address) => !testedAddresses.has(address));
+  if (unreached.length > 0) {
+    return {
+      verdict: "inconclusive",
+      reason: `no vantage could test ${unreached.join(", ")}${couldNotTest}`,
+      summary,
+    };
+  }
+  if (worst !== "closed") {
+    const reason = `${first?.mxHost} ${first?.address} from ${first?.region}: ${first?.reason ?? "no result"}`;
+    return { verdict: "inconclusive", reason: `${reason}${couldNotTest}`, summary };
+  }
+  const thin = [...testedAddresses].filter(
+    ([, group]) => independentCount(group) < MIN_INDEPENDENT_VANTAGES,
+  );
+  const corroboration =
+    thin.length > 0
+      ? `; only ${thin.map(([address, group]) => `${regionsOf(group)} tested ${address}`).join(", ")}: fewer than ${MIN_INDEPENDENT_VANTAGES} independent vantages, so this is not corroborated (no green badge)`
+      : "";
   return {
-    verdict: worst,
-    reason,
-    summary: disagreements.length > 0 ? disagreements.join("\n") : null,
+    verdict: "closed",
+    reason: `every address refused to relay from every vantage that tested it (${regionsOf(tested)})${corroboration}${couldNotTest}`,
+    summary,
   };
 }

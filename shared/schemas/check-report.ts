@@ -56,7 +56,7 @@ export const ReportVantage = z.object({
   node: z.string(),
   region: z.string(),
   network: z.string(),
-  status: z.enum(["pending", "done", "failed"]),
+  status: z.enum(["pending", "done", "failed", "untestable"]),
   verdict: Verdict.nullable(),
   reason: z.string().nullable(),
   durationMs: z.number().int().nullable(),

@@ -12,7 +12,19 @@ const view = (
   address,
   verdict,
   reason: verdict === "open" ? "accepted bare-sender" : "refused",
+  tested: true,
 });
+
+/** A vantage that could not test: its node unreachable, or TLS its runtime cannot speak. */
+const couldNotTest = (region: string, reason: string, address = "192.0.2.1"): VantageView => ({
+  ...view(region, "inconclusive", address),
+  reason,
+  tested: false,
+});
+
+const UNREACHABLE = "node local-eu-west (eu-west) could not be reached (connection refused)";
+const NO_TLS =
+  "TLS not testable from this vantage (certificate not accepted by a runtime that verifies every certificate: TLS handshake failed)";
 
 describe("aggregating vantages", () => {
   it("is open if any vantage saw a relay, and names the trusted-network suspicion", () => {
@@ -45,5 +57,64 @@ describe("aggregating vantages", () => {
       view("eu-west", "closed", "192.0.2.2"),
     ]);
     expect(overall.summary).toBeNull();
+  });
+
+  it("sets aside a vantage that could not test: closed from the others, which it names", () => {
+    const overall = aggregateVerdicts([
+      couldNotTest("eu-west", UNREACHABLE),
+      view("us-east", "closed"),
+      view("ap-northeast", "closed"),
+    ]);
+    expect(overall).toMatchObject({ verdict: "closed", summary: null });
+    expect(overall.reason).toBe(
+      `every address refused to relay from every vantage that tested it (us-east, ap-northeast); could not test: eu-west: ${UNREACHABLE}`,
+    );
+  });
+
+  it("is open from the vantage that could speak TLS, the others named as unable to test", () => {
+    const overall = aggregateVerdicts([
+      couldNotTest("eu-west", NO_TLS),
+      couldNotTest("ap-northeast", NO_TLS),
+      view("us-east", "open"),
+    ]);
+    expect(overall.verdict).toBe("open");
+    expect(overall.summary).toBeNull();
+    expect(overall.reason).toContain(`could not test: eu-west: ${NO_TLS}; ap-northeast: ${NO_TLS}`);
+  });
+
+  it("says when fewer than two independent vantages tested a closed address", () => {
+    const overall = aggregateVerdicts([
+      couldNotTest("eu-west", NO_TLS),
+      view("us-east", "closed"),
+      view("us-east", "closed"),
+    ]);
+    expect(overall.verdict).toBe("closed");
+    expect(overall.reason).toContain(
+      "only us-east tested mx.example.org (192.0.2.1): fewer than 2 independent vantages",
+    );
+    expect(overall.reason).toContain("no green badge");
+  });
+
+  it("is inconclusive when no vantage could test an address, whatever the others found", () => {
+    const overall = aggregateVerdicts([
+      view("us-east", "closed", "192.0.2.1"),
+      view("eu-west", "closed", "192.0.2.1"),
+      couldNotTest("us-east", NO_TLS, "192.0.2.2"),
+      couldNotTest("eu-west", UNREACHABLE, "192.0.2.2"),
+    ]);
+    expect(overall.verdict).toBe("inconclusive");
+    expect(overall.reason).toMatch(
+      /^no vantage could test mx\.example\.org \(192\.0\.2\.2\); could not test: /,
+    );
+  });
+
+  it("is still inconclusive when a vantage that did test got no answer from the server", () => {
+    const overall = aggregateVerdicts([
+      couldNotTest("ap-northeast", UNREACHABLE),
+      view("eu-west", "closed"),
+      { ...view("us-east", "inconclusive"), reason: "3 of 29 cases got no answer (timeout)" },
+    ]);
+    expect(overall.verdict).toBe("inconclusive");
+    expect(overall.reason).toContain("from us-east: 3 of 29 cases got no answer");
   });
 });

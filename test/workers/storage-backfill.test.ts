@@ -51,6 +51,8 @@ function legacyResult(vantageId: string, nonce: string): ProbeResult {
     authorizationError: null,
     peerSubject: "CN=mx.legacy.example",
     peerIssuer: "CN=Legacy CA",
+    altNames: null,
+    validFrom: null,
     validTo: "2027-01-01T00:00:00.000Z",
     fingerprint256: "AA:BB",
   };

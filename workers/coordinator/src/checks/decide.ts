@@ -2,6 +2,8 @@ import { aggregateVerdicts } from "../../../../shared/probe/aggregate.ts";
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
 
 interface StoredVantage {
+  /** `done`: it tested; `failed` (node unreachable) and `untestable` (TLS it cannot speak): it could not. */
+  status: string;
   region: string;
   network: string;
   mxHost: string;
@@ -20,6 +22,7 @@ export function decideCheck(vantages: StoredVantage[]) {
       address: vantage.address,
       verdict: (vantage.verdict as Verdict | null) ?? null,
       reason: vantage.reason,
+      tested: vantage.status === "done",
     })),
   );
 }

@@ -23,6 +23,7 @@ import { jobProofFor } from "../proof/job-proof.ts";
 import { proofWindowMs } from "../proof/policy.ts";
 import { decideCheck } from "./decide.ts";
 import type { ProbeMessage } from "./messages.ts";
+import { planCapableVantage } from "./replan.ts";
 
 interface ServiceBinding {
   fetch: typeof fetch;
@@ -195,6 +196,10 @@ export async function runVantageJob(
         Date.now(),
       );
     } else if (outcome.kind === "answer") {
+      // Planned before this answer is stored, so the check cannot finish in between.
+      if (outcome.response.result.couldNotTest) {
+        await planCapableVantage(db, config, env.PROBE_QUEUE, vantage);
+      }
       await saveOrGiveUp(db, env.EVIDENCE, vantage.id, nodeName, outcome.response);
     } else {
       await failVantage(db, vantage.id, `node ${nodeName} ${outcome.reason}`, Date.now());

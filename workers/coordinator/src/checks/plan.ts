@@ -29,6 +29,16 @@ export interface CheckPlan {
 const MAX_JOBS_PER_CHECK = 40;
 const MAX_VANTAGES_PER_ADDRESS = 5;
 
+/** Whether a node may be sent to this address and port (loopback only in local development). */
+export function nodeReaches(
+  node: VantageNode,
+  address: string,
+  port: number,
+  config: CoordinatorConfig,
+): boolean {
+  return node.ports.includes(port) || (config.allowLoopback && isLoopbackAddress(address));
+}
+
 async function mailHostsFor(request: CreateCheckRequest, resolver: Resolver): Promise<MailHost[]> {
   const input = "domain" in request ? request.domain : request.host;
   let parsed: ReturnType<typeof parseHostInput>;
@@ -98,8 +108,7 @@ export async function planCheck(
   const vantages: PlannedVantage[] = [];
   for (const mailHost of guarded) {
     for (const address of mailHost.addresses) {
-      const reachable = (node: VantageNode) =>
-        node.ports.includes(port) || (config.allowLoopback && isLoopbackAddress(address));
+      const reachable = (node: VantageNode) => nodeReaches(node, address, port, config);
       for (const node of config.nodes.filter(reachable).slice(0, MAX_VANTAGES_PER_ADDRESS)) {
         vantages.push({
           id: newId(),

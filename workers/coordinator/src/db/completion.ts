@@ -53,7 +53,8 @@ export async function finishCheckIfComplete(
     vantages = await listVantages(db, checkId);
   }
   const decision = decide(vantages);
-  const anyResult = vantages.some((vantage) => vantage.status === "done");
+  // A check whose every vantage answered that it could not test is finished, not failed.
+  const anyResult = vantages.some((vantage) => vantage.status !== "failed");
   const [finished] = await db
     .update(checks)
     .set({

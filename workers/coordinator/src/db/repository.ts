@@ -30,6 +30,12 @@ export type {
   VantageRow,
   VantageStatus,
 } from "./schema.ts";
-export { failVantage, findVantage, listVantages, saveVantageResult } from "./vantages.ts";
+export {
+  addPendingVantage,
+  failVantage,
+  findVantage,
+  listVantages,
+  saveVantageResult,
+} from "./vantages.ts";
 export type { AddressView, CaseView, CheckView, MxHostView, VantageDetail } from "./views.ts";
 export { getCheckView } from "./views.ts";

@@ -26,7 +26,12 @@ export type CheckKind = "domain" | "host";
  * answered (db/views.ts), which costs no write of its own. Older rows may hold `running`.
  */
 export type CheckStatus = "queued" | "running" | "done" | "failed";
-export type VantageStatus = "pending" | "done" | "failed";
+/**
+ * `done`: the vantage tested and its verdict is evidence. `failed`: its node could not run the
+ * job (unreachable, refused it, silent). `untestable`: it ran, but could not test this server
+ * for a reason of its own (TLS it cannot speak); its result is kept but is no evidence.
+ */
+export type VantageStatus = "pending" | "done" | "failed" | "untestable";
 /**
  * Delivery proof of a check. `requested` until the check finishes; then `none` when no case was
  * accepted (nothing to deliver), else `pending` until a canary message arrives (`confirmed`) or

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { replyLine } from "../../../../shared/probe/summaries.ts";
 import type { ProbeResult } from "../../../../shared/schemas/probe-result.ts";
 import type { ProbeResponse } from "../../../../shared/schemas/protocol.ts";
@@ -11,8 +11,15 @@ import {
 } from "../evidence/store.ts";
 import { acceptedTokens, linkEarlyArrivals, logDroppedEarlyArrivals } from "../proof/deliveries.ts";
 import { packCases, unpackCases } from "./case-outcomes.ts";
+import { OPEN_CHECK_STATUSES, type PlannedVantage, pendingVantageRow } from "./checks.ts";
 import type { Database } from "./client.ts";
-import { caseSets, type VantageRow, type VantageStatus, vantageResults } from "./schema.ts";
+import {
+  caseSets,
+  checks,
+  type VantageRow,
+  type VantageStatus,
+  vantageResults,
+} from "./schema.ts";
 
 const PENDING: VantageStatus = "pending";
 
@@ -69,7 +76,7 @@ export async function saveVantageResult(
       db
         .update(vantageResults)
         .set({
-          status: "done",
+          status: result.couldNotTest ? "untestable" : "done",
           verdict: result.verdict,
           reason: result.reason,
           ...probeTimes(result, now),
@@ -139,4 +146,44 @@ export async function failVantage(
     id: vantageResults.id,
   });
   return failed.length > 0;
+}
+
+/**
+ * Adds a pending vantage to a check still running, unless its node already has one for the
+ * same address (a concurrent or repeated request planned it first). Returns whether it did.
+ */
+export async function addPendingVantage(
+  db: Database,
+  checkId: string,
+  vantage: PlannedVantage,
+): Promise<boolean> {
+  const row = pendingVantageRow(checkId, vantage);
+  const columns = Object.keys(row) as (keyof typeof row)[];
+  const names = sql.join(
+    columns.map((column) => sql.identifier(vantageResults[column].name)),
+    sql`, `,
+  );
+  const values = sql.join(
+    columns.map((column) => sql`${row[column]}`),
+    sql`, `,
+  );
+  const open = db
+    .select({ id: checks.id })
+    .from(checks)
+    .where(and(eq(checks.id, checkId), inArray(checks.status, OPEN_CHECK_STATUSES)));
+  const taken = db
+    .select({ id: vantageResults.id })
+    .from(vantageResults)
+    .where(
+      and(
+        eq(vantageResults.checkId, checkId),
+        eq(vantageResults.mxHost, vantage.mxHost),
+        eq(vantageResults.address, vantage.address),
+        eq(vantageResults.nodeId, vantage.nodeId),
+      ),
+    );
+  const inserted = await db.run(
+    sql`insert into ${vantageResults} (${names}) select ${values} where exists (${open}) and not exists (${taken})`,
+  );
+  return (inserted.meta.changes ?? 0) > 0;
 }

@@ -33,7 +33,12 @@ export const en: Messages = {
     statusNames: { queued: "queued", running: "running", done: "finished", failed: "failed" },
     progressHeading: "Progress",
     progressNote: "This page refreshes by itself until the test is finished.",
-    vantageStates: { pending: "testing…", done: "done", failed: "failed" },
+    vantageStates: {
+      pending: "testing…",
+      done: "done",
+      failed: "failed",
+      untestable: "could not test",
+    },
     verdictHeading: "Verdict",
     verdictNames: {
       open: "Open relay",

@@ -54,7 +54,7 @@ export const ja: Messages = {
     statusNames: { queued: "待機中", running: "実行中", done: "完了", failed: "失敗" },
     progressHeading: "進捗",
     progressNote: "検査が終わるまで、このページは自動的に更新されます。",
-    vantageStates: { pending: "検査中…", done: "完了", failed: "失敗" },
+    vantageStates: { pending: "検査中…", done: "完了", failed: "失敗", untestable: "検査不能" },
     verdictHeading: "判定",
     verdictNames: {
       open: "オープンリレー（open relay）",

@@ -82,7 +82,7 @@ export interface Messages {
     statusNames: Record<"queued" | "running" | "done" | "failed", string>;
     progressHeading: string;
     progressNote: string;
-    vantageStates: Record<"pending" | "done" | "failed", string>;
+    vantageStates: Record<"pending" | "done" | "failed" | "untestable", string>;
     verdictHeading: string;
     verdictNames: Record<Verdict, string>;
     noVerdict: string;

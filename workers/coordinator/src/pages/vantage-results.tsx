@@ -31,7 +31,7 @@ export function VantageResults({ t, view, deliveries, retention }: VantageResult
                   <p>
                     {t.report.vantageVerdict}:{" "}
                     <strong>
-                      {vantage.verdict
+                      {vantage.verdict && vantage.status !== "untestable"
                         ? t.report.verdictNames[vantage.verdict]
                         : t.report.vantageStates[vantage.status]}
                     </strong>
