@@ -11,6 +11,7 @@ import {
   PROBE_QUEUE_NAME,
   STRICT_RATE_LIMIT,
   TEST_NODES,
+  TLS_FALLBACK_NODES,
 } from "./test/workers/coordinator-env.ts";
 import { createProbeNodeStandIn } from "./test/workers/probe-node-stand-in.ts";
 
@@ -25,7 +26,7 @@ export default defineProject({
     cloudflareTest(async () => {
       // Runs here in Node: answers the coordinator's calls to probe nodes (and every other
       // outbound fetch), so no test reaches the network.
-      const probeNodes = createProbeNodeStandIn(TEST_NODES);
+      const probeNodes = createProbeNodeStandIn([...TEST_NODES, ...TLS_FALLBACK_NODES]);
       // Real probe Workers, built from workers/probe, as auxiliary workers behind service
       // bindings: they run the real engine over connect() against a lab server on loopback.
       const probeBundle = await buildProbeBundle();

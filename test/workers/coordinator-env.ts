@@ -16,6 +16,8 @@ export interface TestNode {
   url: string;
   ports: number[];
   secret: string;
+  /** Absent: the coordinator does not know (as for TEST_NODES); the stand-in says workerd. */
+  runtime?: "cloudflare" | "workerd" | "node";
 }
 
 /**
@@ -46,6 +48,50 @@ export const TEST_NODES: readonly TestNode[] = [
     url: "https://sin.probe.relaywatch.test",
     ports: [25],
     secret: "sin-secret-0123456789abcdef0123456789",
+  },
+];
+
+/**
+ * More nodes the stand-in answers for, configured only by the tests that override PROBE_NODES
+ * with them (coordinator-untestable.test.ts): two more workerd nodes, so a check's first five
+ * vantages leave out the two Node.js nodes, which can test any TLS server.
+ */
+export const TLS_FALLBACK_NODES: readonly TestNode[] = [
+  {
+    id: "node-ams",
+    region: "eu-west",
+    network: "leaseweb",
+    url: "https://ams.probe.relaywatch.test",
+    ports: [25, 465, 587],
+    secret: "ams-secret-0123456789abcdef",
+    runtime: "workerd",
+  },
+  {
+    id: "node-waw",
+    region: "eu-east",
+    network: "ovh",
+    url: "https://waw.probe.relaywatch.test",
+    ports: [25, 465, 587],
+    secret: "waw-secret-0123456789abcdef",
+    runtime: "cloudflare",
+  },
+  {
+    id: "node-gru",
+    region: "sa-east",
+    network: "vultr",
+    url: "https://gru.probe.relaywatch.test",
+    ports: [25, 465, 587],
+    secret: "gru-secret-0123456789abcdef",
+    runtime: "node",
+  },
+  {
+    id: "node-syd",
+    region: "ap-south",
+    network: "linode",
+    url: "https://syd.probe.relaywatch.test",
+    ports: [25, 465, 587],
+    secret: "syd-secret-0123456789abcdef",
+    runtime: "node",
   },
 ];
 
@@ -179,6 +225,8 @@ export type ScriptedAnswer =
       /** What a hostile server said instead of the usual refusal text (and its greeting). */
       replyText?: string;
     }
+  /** What a workerd or Cloudflare node answers when it cannot speak TLS with the server. */
+  | { kind: "tls-not-testable" }
   /** A ProbeResponse claiming to come from another node. */
   | { kind: "result-as"; nodeId: string }
   /** An error status with the node's `{ code, message }` body. */

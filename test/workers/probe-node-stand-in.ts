@@ -149,6 +149,8 @@ function answerWith(
       return json(answer.status, { code: answer.code, message: answer.message });
     case "result":
       return json(200, probeResponse(node, job, answer.verdict, answer.replyText));
+    case "tls-not-testable":
+      return json(200, probeResponse(node, job, "tls-not-testable"));
     case "result-as": {
       const other = nodes.find((candidate) => candidate.id === answer.nodeId) ?? node;
       return json(200, probeResponse(other, job, "closed"));
@@ -163,6 +165,11 @@ function answerWith(
 const REFUSED = { code: 554, enhanced: "5.7.1", text: "Relay access denied" } as const;
 const ACCEPTED = { code: 250, enhanced: "2.1.5", text: "Ok" } as const;
 const QUEUED = { code: 250, enhanced: "2.0.0", text: "Ok: queued as 4XyZ" } as const;
+const TLS_REQUIRED = {
+  code: 530,
+  enhanced: "5.7.0",
+  text: "Must issue a STARTTLS command first",
+} as const;
 const CASES_PER_CONNECTION = 5;
 
 /**
@@ -173,7 +180,7 @@ const CASES_PER_CONNECTION = 5;
 export function probeResponse(
   node: TestNode,
   job: ProbeJob,
-  verdict: "open" | "suspect" | "closed",
+  verdict: "open" | "suspect" | "closed" | "tls-not-testable",
   replyText?: string,
 ): ProbeResponse {
   const { address, port, hostName, implicitTls } = job.target;
@@ -202,6 +209,19 @@ export function probeResponse(
       (verdict === "open" && relayCase.id === "canary-sender") ||
       (verdict === "suspect" && relayCase === firstRouting);
     const reply = accepted ? ACCEPTED : { ...REFUSED, text: replyText ?? REFUSED.text };
+    if (verdict === "tls-not-testable") {
+      // Every case refused with 530 for want of TLS, as a STARTTLS-only server answers.
+      return {
+        ...expanded,
+        outcome: "error" as const,
+        data: null,
+        step: "starttls" as const,
+        reply: { ...TLS_REQUIRED },
+        note: "the server requires TLS",
+        conn,
+        attempts: 1,
+      };
+    }
     transcript.push(
       { at: at(index * 100), conn, dir: "client", line: `MAIL FROM:${expanded.mailFrom}` },
       { at: at(index * 100 + 10), conn, dir: "server", line: "250 2.1.0 Ok" },
@@ -237,16 +257,21 @@ export function probeResponse(
     });
   }
   const decided = decideVerdict({ cases, blockedBeforeTesting: null });
-  if (decided.verdict !== verdict) {
+  const expected = verdict === "tls-not-testable" ? "inconclusive" : verdict;
+  if (decided.verdict !== expected) {
     throw new Error(`stand-in cases decide ${decided.verdict}, not the scripted ${verdict}`);
   }
+  const couldNotTest =
+    verdict === "tls-not-testable"
+      ? "TLS not testable from this vantage (certificate not accepted by a runtime that verifies every certificate: TLS handshake failed)"
+      : null;
   const durationMs = cases.length * 100 + 0.4;
   const result: ProbeResult = {
     target: { host, port, address, implicitTls },
     names: { host, targetDomain: names.targetDomain, canaryDomain: names.canaryDomain },
     verdict: decided.verdict,
-    reason: decided.reason,
-    couldNotTest: null,
+    reason: couldNotTest ?? decided.reason,
+    couldNotTest,
     startedAt: at(0),
     finishedAt: at(durationMs),
     durationMs,
@@ -263,7 +288,7 @@ export function probeResponse(
       nodeId: node.id,
       region: node.region,
       network: node.network,
-      runtime: "workerd",
+      runtime: node.runtime ?? "workerd",
       allowedPorts: node.ports,
       loopbackAllowed: true,
       ehloName: `probe-${node.region}.relaywatch.dev`,

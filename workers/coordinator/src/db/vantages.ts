@@ -183,7 +183,7 @@ export async function addPendingVantage(
       ),
     );
   const inserted = await db.run(
-    sql`insert into ${vantageResults} (${names}) select ${values} where exists (${open}) and not exists (${taken})`,
+    sql`insert into ${vantageResults} (${names}) select ${values} where exists ${open} and not exists ${taken}`,
   );
   return (inserted.meta.changes ?? 0) > 0;
 }
