@@ -4,10 +4,9 @@
  * nodes, the coordinator under wrangler dev, the lab's TLS servers reached by domain checks.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CheckReportSummary, submitCheck, waitForCheck } from "../../scripts/check-client.ts";
 import type { LocalNetwork } from "../../scripts/local-network.ts";
 import { postfixAvailable } from "../lab/mta/postfix.ts";
-import { labPort, startTestNetwork } from "./network-fixture.ts";
+import { checkOn, labPort, startTestNetwork, vantagesOf } from "./network-fixture.ts";
 
 const needsPostfix = !postfixAvailable() && !process.env.CI;
 if (needsPostfix)
@@ -16,23 +15,14 @@ if (needsPostfix)
   );
 
 let network: LocalNetwork;
-let base: string;
 
 const portOf = (name: string) => labPort(network, name);
 
-async function check(body: unknown): Promise<CheckReportSummary> {
-  const response = await submitCheck(base, body);
-  expect(response.status).toBe(202);
-  return waitForCheck(base, response.headers.get("location") ?? "", 60_000);
-}
-
-const vantagesOf = (report: CheckReportSummary) =>
-  report.mxHosts.flatMap((host) => host.addresses.flatMap((address) => address.vantages));
+const check = (body: unknown) => checkOn(network, body);
 
 describe.skipIf(needsPostfix)("TLS servers and vantages that could not test", () => {
   beforeAll(async () => {
     network = await startTestNetwork("network-tls");
-    base = network.coordinator.url;
   }, 180_000);
 
   afterAll(async () => {

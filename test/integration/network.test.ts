@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CheckReportSummary, submitCheck, waitForCheck } from "../../scripts/check-client.ts";
+import { submitCheck, waitForCheck } from "../../scripts/check-client.ts";
 import type { LocalNetwork } from "../../scripts/local-network.ts";
 import { postfixAvailable } from "../lab/mta/postfix.ts";
-import { labPort, startTestNetwork } from "./network-fixture.ts";
+import { checkOn, labPort, startTestNetwork, vantagesOf } from "./network-fixture.ts";
 
 const PROBE_BUDGET_MS = 10_000;
 const needsPostfix = !postfixAvailable() && !process.env.CI;
@@ -16,16 +16,7 @@ let base: string;
 
 const portOf = (name: string) => labPort(network, name);
 
-async function check(body: unknown): Promise<CheckReportSummary> {
-  const response = await submitCheck(base, body);
-  expect(response.status).toBe(202);
-  const location = response.headers.get("location");
-  expect(location).toMatch(/^\/api\/v1\/checks\/[0-9a-f-]{36}$/);
-  return waitForCheck(base, location ?? "", 60_000);
-}
-
-const vantagesOf = (report: CheckReportSummary) =>
-  report.mxHosts.flatMap((host) => host.addresses.flatMap((address) => address.vantages));
+const check = (body: unknown) => checkOn(network, body);
 
 describe.skipIf(needsPostfix)("the local network", () => {
   beforeAll(async () => {
