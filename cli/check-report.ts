@@ -20,7 +20,11 @@ export function overallVerdict(results: AddressResult[]): OverallVerdict {
       address,
       verdict: result.verdict,
       reason: result.reason,
+      // node:tls records every certificate: this machine tests whatever it reaches.
+      tested: true,
     })),
+    // One machine is the only vantage there is: nothing to corroborate with.
+    1,
   );
 }
 

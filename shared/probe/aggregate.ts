@@ -61,7 +61,11 @@ function describeUntested(views: VantageView[]): string {
  * called closed, but the reason says so and the badge stays grey. Disagreement is stated per
  * address, because "open from one region only" usually means a trusted-network rule.
  */
-export function aggregateVerdicts(views: VantageView[]): OverallVerdict {
+export function aggregateVerdicts(
+  views: VantageView[],
+  /** Independent vantages that corroborate `closed`; the CLI, one machine, asks for one. */
+  minIndependentVantages = MIN_INDEPENDENT_VANTAGES,
+): OverallVerdict {
   if (views.length === 0) {
     return { verdict: "inconclusive", reason: "no vantage produced a result", summary: null };
   }
@@ -105,11 +109,11 @@ export function aggregateVerdicts(views: VantageView[]): OverallVerdict {
     return { verdict: "inconclusive", reason: `${reason}${couldNotTest}`, summary };
   }
   const thin = [...testedAddresses].filter(
-    ([, group]) => independentCount(group) < MIN_INDEPENDENT_VANTAGES,
+    ([, group]) => independentCount(group) < minIndependentVantages,
   );
   const corroboration =
     thin.length > 0
-      ? `; only ${thin.map(([address, group]) => `${regionsOf(group)} tested ${address}`).join(", ")}: fewer than ${MIN_INDEPENDENT_VANTAGES} independent vantages, so this is not corroborated (no green badge)`
+      ? `; only ${thin.map(([address, group]) => `${regionsOf(group)} tested ${address}`).join(", ")}: fewer than ${minIndependentVantages} independent vantages, so this is not corroborated (no green badge)`
       : "";
   return {
     verdict: "closed",

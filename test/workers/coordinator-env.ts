@@ -63,7 +63,7 @@ export const TLS_FALLBACK_NODES: readonly TestNode[] = [
     network: "leaseweb",
     url: "https://ams.probe.relaywatch.test",
     ports: [25, 465, 587],
-    secret: "ams-secret-0123456789abcdef",
+    secret: "ams-secret-0123456789abcdef0123456789",
     runtime: "workerd",
   },
   {
@@ -72,7 +72,7 @@ export const TLS_FALLBACK_NODES: readonly TestNode[] = [
     network: "ovh",
     url: "https://waw.probe.relaywatch.test",
     ports: [25, 465, 587],
-    secret: "waw-secret-0123456789abcdef",
+    secret: "waw-secret-0123456789abcdef0123456789",
     runtime: "cloudflare",
   },
   {
@@ -81,7 +81,7 @@ export const TLS_FALLBACK_NODES: readonly TestNode[] = [
     network: "vultr",
     url: "https://gru.probe.relaywatch.test",
     ports: [25, 465, 587],
-    secret: "gru-secret-0123456789abcdef",
+    secret: "gru-secret-0123456789abcdef0123456789",
     runtime: "node",
   },
   {
@@ -90,7 +90,7 @@ export const TLS_FALLBACK_NODES: readonly TestNode[] = [
     network: "linode",
     url: "https://syd.probe.relaywatch.test",
     ports: [25, 465, 587],
-    secret: "syd-secret-0123456789abcdef",
+    secret: "syd-secret-0123456789abcdef0123456789",
     runtime: "node",
   },
 ];
