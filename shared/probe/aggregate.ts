@@ -71,7 +71,7 @@ export function aggregateVerdicts(
   }
   const tested = views.filter((view) => view.tested);
   const untested = views.filter((view) => !view.tested);
-  const couldNotTest = untested.length > 0 ? `; could not test: ${describeUntested(untested)}` : "";
+  const setAside = untested.length > 0 ? `; could not test: ${describeUntested(untested)}` : "";
   const verdictOf = (view: VantageView): Verdict => view.verdict ?? "inconclusive";
   const worst = SEVERITY.find((verdict) => tested.some((view) => verdictOf(view) === verdict));
   const disagreements: string[] = [];
@@ -93,20 +93,20 @@ export function aggregateVerdicts(
       worst === "open"
         ? `relayed for a foreign recipient as seen from ${regionsOf(deciding)} (${first?.mxHost} ${first?.address}): ${first?.reason ?? ""}`
         : `${first?.mxHost} ${first?.address} from ${first?.region}: ${first?.reason ?? "no result"}`;
-    return { verdict: worst, reason: `${reason}${couldNotTest}`, summary };
+    return { verdict: worst, reason: `${reason}${setAside}`, summary };
   }
   const testedAddresses = byAddress(tested);
   const unreached = [...byAddress(views).keys()].filter((address) => !testedAddresses.has(address));
   if (unreached.length > 0) {
     return {
       verdict: "inconclusive",
-      reason: `no vantage could test ${unreached.join(", ")}${couldNotTest}`,
+      reason: `no vantage could test ${unreached.join(", ")}${setAside}`,
       summary,
     };
   }
   if (worst !== "closed") {
     const reason = `${first?.mxHost} ${first?.address} from ${first?.region}: ${first?.reason ?? "no result"}`;
-    return { verdict: "inconclusive", reason: `${reason}${couldNotTest}`, summary };
+    return { verdict: "inconclusive", reason: `${reason}${setAside}`, summary };
   }
   const thin = [...testedAddresses].filter(
     ([, group]) => independentCount(group) < minIndependentVantages,
@@ -117,7 +117,7 @@ export function aggregateVerdicts(
       : "";
   return {
     verdict: "closed",
-    reason: `every address refused to relay from every vantage that tested it (${regionsOf(tested)})${corroboration}${couldNotTest}`,
+    reason: `every address refused to relay from every vantage that tested it (${regionsOf(tested)})${corroboration}${setAside}`,
     summary,
   };
 }

@@ -46,7 +46,7 @@ export function boundResult(result: ProbeResult): ProbeResult {
       canaryDomain: boundText(result.names.canaryDomain, MAX_SHORT_TEXT),
     },
     reason: boundText(result.reason),
-    couldNotTest: boundNullable(result.couldNotTest),
+    notTestableHere: boundNullable(result.notTestableHere),
     banner: boundReply(result.banner),
     extensions: result.extensions
       .slice(0, MAX_EXTENSIONS)

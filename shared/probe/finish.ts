@@ -32,13 +32,13 @@ export function finishProbe(
   const decided = decideVerdict({ cases, blockedBeforeTesting });
   const { verdict } = decided;
   const tlsFailure = run.tls.failure;
-  const couldNotTest =
+  const notTestableHere =
     verdict === "inconclusive" && tlsFailure && run.request.certificatesEnforced
       ? `TLS not testable from this vantage (certificate not accepted by a runtime that verifies every certificate: ${tlsFailure})`
       : null;
   // Why an inconclusive run could not use TLS belongs in its reason, not only in the log.
   const reason =
-    couldNotTest ??
+    notTestableHere ??
     (verdict === "inconclusive" && tlsFailure && !decided.reason.includes(tlsFailure)
       ? `${decided.reason}; STARTTLS failed from this vantage: ${tlsFailure}`
       : decided.reason);
@@ -52,7 +52,7 @@ export function finishProbe(
     },
     verdict,
     reason,
-    couldNotTest,
+    notTestableHere,
     startedAt: new Date(run.startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - run.startedAt,

@@ -101,7 +101,7 @@ export const ProbeResult = z.object({
    * server's (a runtime that verifies certificates met one it does not accept): such a result
    * is neither evidence nor a reason to call the check inconclusive. Says why, in words.
    */
-  couldNotTest: z.string().nullable().default(null),
+  notTestableHere: z.string().nullable().default(null),
   startedAt: z.string(),
   finishedAt: z.string(),
   durationMs: z.number(),

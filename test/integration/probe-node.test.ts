@@ -456,9 +456,9 @@ describe("TLS as workerd does it: every certificate verified", () => {
   it("says TLS is not testable from this vantage, and never closed, when it cannot verify the certificate", async () => {
     const result = await probe(euWest, "starttls-required");
     expect(result.verdict).toBe("inconclusive");
-    expect(result.couldNotTest).toMatch(/^TLS not testable from this vantage \(certificate /);
-    expect(result.couldNotTest).toContain("TLS handshake failed");
-    expect(result.reason).toBe(result.couldNotTest);
+    expect(result.notTestableHere).toMatch(/^TLS not testable from this vantage \(certificate /);
+    expect(result.notTestableHere).toContain("TLS handshake failed");
+    expect(result.reason).toBe(result.notTestableHere);
     // Refused for want of TLS (530), not for relaying: no case counts as a refusal.
     expect(result.cases.some((probeCase) => probeCase.outcome === "refused")).toBe(false);
   });
@@ -473,18 +473,18 @@ describe("TLS as workerd does it: every certificate verified", () => {
     async (behaviour, implicit, name) => {
       const result = await probe(trustingLabCa, behaviour, implicit, name);
       expect(result.verdict).toBe("inconclusive");
-      expect(result.couldNotTest).toMatch(/^TLS not testable from this vantage \(certificate /);
+      expect(result.notTestableHere).toMatch(/^TLS not testable from this vantage \(certificate /);
     },
   );
 
   it("tests a TLS 1.2-only server whose certificate verifies", async () => {
     const result = await probe(trustingLabCa, "tls12-only", true, "mx.tls12-only.lab.test");
-    expect(result).toMatchObject({ verdict: "open", couldNotTest: null });
+    expect(result).toMatchObject({ verdict: "open", notTestableHere: null });
   });
 
   it("still tests in plain text when TLS fails but the server does not insist on it", async () => {
     const result = await probe(euWest, "open-relay");
-    expect(result).toMatchObject({ verdict: "open", couldNotTest: null });
+    expect(result).toMatchObject({ verdict: "open", notTestableHere: null });
   });
 });
 
@@ -512,7 +512,7 @@ describe("a Node.js node: the same app and engine, every certificate recorded, n
     async (behaviour, implicit, verdict, why, names) => {
       const name = `mx.${behaviour}.lab.test`;
       const result = await probe(nodeJs, behaviour, implicit, name);
-      expect(result).toMatchObject({ verdict, couldNotTest: null });
+      expect(result).toMatchObject({ verdict, notTestableHere: null });
       expect(result.connections.length).toBeGreaterThan(0);
       expect(result.connections.every((connection) => connection.tls)).toBe(true);
       expect(result.tls).toMatchObject({

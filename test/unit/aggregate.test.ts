@@ -16,7 +16,7 @@ const view = (
 });
 
 /** A vantage that could not test: its node unreachable, or TLS its runtime cannot speak. */
-const couldNotTest = (region: string, reason: string, address = "192.0.2.1"): VantageView => ({
+const untestedView = (region: string, reason: string, address = "192.0.2.1"): VantageView => ({
   ...view(region, "inconclusive", address),
   reason,
   tested: false,
@@ -61,7 +61,7 @@ describe("aggregating vantages", () => {
 
   it("sets aside a vantage that could not test: closed from the others, which it names", () => {
     const overall = aggregateVerdicts([
-      couldNotTest("eu-west", UNREACHABLE),
+      untestedView("eu-west", UNREACHABLE),
       view("us-east", "closed"),
       view("ap-northeast", "closed"),
     ]);
@@ -73,8 +73,8 @@ describe("aggregating vantages", () => {
 
   it("is open from the vantage that could speak TLS, the others named as unable to test", () => {
     const overall = aggregateVerdicts([
-      couldNotTest("eu-west", NO_TLS),
-      couldNotTest("ap-northeast", NO_TLS),
+      untestedView("eu-west", NO_TLS),
+      untestedView("ap-northeast", NO_TLS),
       view("us-east", "open"),
     ]);
     expect(overall.verdict).toBe("open");
@@ -84,7 +84,7 @@ describe("aggregating vantages", () => {
 
   it("says when fewer than two independent vantages tested a closed address", () => {
     const overall = aggregateVerdicts([
-      couldNotTest("eu-west", NO_TLS),
+      untestedView("eu-west", NO_TLS),
       view("us-east", "closed"),
       view("us-east", "closed"),
     ]);
@@ -99,8 +99,8 @@ describe("aggregating vantages", () => {
     const overall = aggregateVerdicts([
       view("us-east", "closed", "192.0.2.1"),
       view("eu-west", "closed", "192.0.2.1"),
-      couldNotTest("us-east", NO_TLS, "192.0.2.2"),
-      couldNotTest("eu-west", UNREACHABLE, "192.0.2.2"),
+      untestedView("us-east", NO_TLS, "192.0.2.2"),
+      untestedView("eu-west", UNREACHABLE, "192.0.2.2"),
     ]);
     expect(overall.verdict).toBe("inconclusive");
     expect(overall.reason).toMatch(
@@ -110,7 +110,7 @@ describe("aggregating vantages", () => {
 
   it("is still inconclusive when a vantage that did test got no answer from the server", () => {
     const overall = aggregateVerdicts([
-      couldNotTest("ap-northeast", UNREACHABLE),
+      untestedView("ap-northeast", UNREACHABLE),
       view("eu-west", "closed"),
       { ...view("us-east", "inconclusive"), reason: "3 of 29 cases got no answer (timeout)" },
     ]);

@@ -261,7 +261,7 @@ export function probeResponse(
   if (decided.verdict !== expected) {
     throw new Error(`stand-in cases decide ${decided.verdict}, not the scripted ${verdict}`);
   }
-  const couldNotTest =
+  const notTestableHere =
     verdict === "tls-not-testable"
       ? "TLS not testable from this vantage (certificate not accepted by a runtime that verifies every certificate: TLS handshake failed)"
       : null;
@@ -270,8 +270,8 @@ export function probeResponse(
     target: { host, port, address, implicitTls },
     names: { host, targetDomain: names.targetDomain, canaryDomain: names.canaryDomain },
     verdict: decided.verdict,
-    reason: couldNotTest ?? decided.reason,
-    couldNotTest,
+    reason: notTestableHere ?? decided.reason,
+    notTestableHere,
     startedAt: at(0),
     finishedAt: at(durationMs),
     durationMs,

@@ -197,7 +197,7 @@ export async function runVantageJob(
       );
     } else if (outcome.kind === "answer") {
       // Planned before this answer is stored, so the check cannot finish in between.
-      if (outcome.response.result.couldNotTest) {
+      if (outcome.response.result.notTestableHere) {
         await planCapableVantage(db, config, env.PROBE_QUEUE, vantage);
       }
       await saveOrGiveUp(db, env.EVIDENCE, vantage.id, nodeName, outcome.response);

@@ -76,7 +76,7 @@ export async function saveVantageResult(
       db
         .update(vantageResults)
         .set({
-          status: result.couldNotTest ? "untestable" : "done",
+          status: result.notTestableHere ? "untestable" : "done",
           verdict: result.verdict,
           reason: result.reason,
           ...probeTimes(result, now),
