@@ -498,6 +498,7 @@ describe("a Node.js node: the same app and engine, every certificate recorded, n
       runtime: "node",
       allowedPorts: [25, 465, 587, 2525],
       loopbackAllowed: true,
+      ehloName: "probe-sa-east.relaywatch.dev",
     });
   });
 
