@@ -13,13 +13,7 @@ import { acceptedTokens, linkEarlyArrivals, logDroppedEarlyArrivals } from "../p
 import { packCases, unpackCases } from "./case-outcomes.ts";
 import { OPEN_CHECK_STATUSES, type PlannedVantage, pendingVantageRow } from "./checks.ts";
 import type { Database } from "./client.ts";
-import {
-  caseSets,
-  checks,
-  type VantageRow,
-  type VantageStatus,
-  vantageResults,
-} from "./schema.ts";
+import { caseSets, checks, type VantageRow, type VantageStatus, vantageResults } from "./schema.ts";
 
 const PENDING: VantageStatus = "pending";
 
