@@ -55,20 +55,26 @@ mx2.dual      IN A 127.0.0.1
 mx2.dual      IN AAAA ::1
 implicit      IN A 127.0.0.1
 nullmx        IN MX 0 .
+twice         IN MX 10 mx1.twice
+twice         IN MX 20 mx2.twice
+mx1.twice     IN A 127.0.0.1
+mx2.twice     IN A 127.0.0.1
 `;
 
 let asip: RunningSim;
 let secure: RunningSim;
 let greylist: RunningSim;
+let openRelay: RunningSim;
 let ipv6Trusted: RunningSim[];
 let dns: RunningDohServer;
 let dualPort: string;
 
 beforeAll(async () => {
-  [asip, secure, greylist, dns] = await Promise.all([
+  [asip, secure, greylist, openRelay, dns] = await Promise.all([
     startSim("asip62"),
     startSim("secure-no-pipelining"),
     startSim("greylist", { greylistDelaySec: 2 }),
+    startSim("open-relay"),
     startDohServer(ZONE),
   ]);
   // One server on both loopback addresses, as a dual-stack MX listens on both.
@@ -77,7 +83,7 @@ beforeAll(async () => {
   dualPort = `${v4.port}`;
 });
 afterAll(async () => {
-  await Promise.all([asip, secure, greylist, ...ipv6Trusted].map((sim) => sim.close()));
+  await Promise.all([asip, secure, greylist, openRelay, ...ipv6Trusted].map((sim) => sim.close()));
   await dns.close();
 });
 
@@ -232,6 +238,19 @@ describe("relaywatch check <domain>", () => {
     expect(run.code).toBe(68);
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe("");
+  });
+
+  it("with --deliver sends at most 3 canary messages over all the addresses together", async () => {
+    const run = await relaywatch(
+      ...["check", "twice.lab.test", "--doh", dns.url, "--port", `${openRelay.port}`],
+      ...["--deliver", "--canary-domain", LAB_CANARY_DOMAIN, "--json"],
+    );
+    expect(run.code).toBe(1);
+    const report = CheckReport.parse(JSON.parse(run.stdout));
+    const sentPerAddress = report.mxHosts.flatMap((mxHost) =>
+      mxHost.addresses.map((a) => a.vantages[0]?.cases.filter((c) => c.data !== null).length ?? 0),
+    );
+    expect(sentPerAddress).toEqual([3, 0]);
   });
 
   it("exits 68 with the reason when the DoH server cannot be reached", async () => {
