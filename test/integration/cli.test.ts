@@ -109,6 +109,12 @@ describe("relaywatch check <address>", () => {
     const run = await relaywatch("check", "127.0.0.1", "--port", "1", "--timeout", "5");
     expect(run.code).toBe(2);
     expect(run.stdout).toContain("Verdict: inconclusive");
+    const json = await relaywatch("check", "127.0.0.1", "--port", "1", "--timeout", "5", "--json");
+    expect(json.code).toBe(2);
+    const report = CheckReport.parse(JSON.parse(json.stdout));
+    // As the API says it: what the server did, and that it is no failure of its relay rules.
+    expect(report.couldNotTest?.kind).toBe("unreachable");
+    expect(report.mxHosts[0]?.addresses[0]?.vantages[0]?.couldNotTest?.kind).toBe("unreachable");
   });
 });
 
