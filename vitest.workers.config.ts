@@ -12,6 +12,7 @@ import {
   REGISTRY_ONLY_NODES,
   STRICT_RATE_LIMIT,
   TEST_NODES,
+  TLS_FALLBACK_NODES,
 } from "./test/workers/coordinator-env.ts";
 import { createProbeNodeStandIn } from "./test/workers/probe-node-stand-in.ts";
 
@@ -26,7 +27,11 @@ export default defineProject({
     cloudflareTest(async () => {
       // Runs here in Node: answers the coordinator's calls to probe nodes (and every other
       // outbound fetch), so no test reaches the network.
-      const probeNodes = createProbeNodeStandIn([...TEST_NODES, ...REGISTRY_ONLY_NODES]);
+      const probeNodes = createProbeNodeStandIn([
+        ...TEST_NODES,
+        ...REGISTRY_ONLY_NODES,
+        ...TLS_FALLBACK_NODES,
+      ]);
       // Real probe Workers, built from workers/probe, as auxiliary workers behind service
       // bindings: they run the real engine over connect() against a lab server on loopback.
       const probeBundle = await buildProbeBundle();
@@ -36,7 +41,9 @@ export default defineProject({
         miniflare: {
           compatibilityDate: "2026-07-01",
           // Same binding names as the coordinator's wrangler config.
-          d1Databases: { DB: "relaywatch" },
+          // LEGACY_DB: a second database the storage backfill test fills through old migrations.
+          d1Databases: { DB: "relaywatch", LEGACY_DB: "relaywatch-legacy" },
+          r2Buckets: { EVIDENCE: "relaywatch-evidence" },
           // A producer only: no consumer, so tests run `queue()` themselves with the messages.
           queueProducers: {
             PROBE_QUEUE: PROBE_QUEUE_NAME,

@@ -22,7 +22,8 @@ Options:
   --doh URL             resolve with DNS over HTTPS (JSON API, such as
                         https://cloudflare-dns.com/dns-query) instead of the system resolver
   --port N              SMTP port (default 25; 465 means implicit TLS)
-  --domain D            the server's own mail domain, for the sender forms (default: from its name)
+  --domain D            the server's own mail domain, for the sender forms (default: the domain
+                        checked, else from the host's name)
   --canary-domain D     domain that receives the test recipients (default ${DEFAULT_CANARY_DOMAIN})
   --cases a,b,c         run only these case ids (see --list-cases)
   --timeout S           give up on an address after S seconds (default 120)
@@ -30,17 +31,17 @@ Options:
   --no-pipelining       one command at a time even when PIPELINING is offered
   --no-starttls         stay in plain text even when STARTTLS is offered
   --deliver             delivery proof (off by default): after the suite, SEND ONE TEST MESSAGE
-                        per accepted case (at most ${MAX_DELIVERED_MESSAGES}) through the server to the canary
+                        per accepted case (at most ${MAX_DELIVERED_MESSAGES} in all) through the server to the canary
                         domain; only arrival there proves relaying. Read the canary mailbox for it.
   --json                print the report as JSON, in the shape of GET /api/v1/checks/{id}
   --transcript          print the whole SMTP transcript, not only accepted cases
-
-While a check runs, a terminal on stderr shows each address's progress and what it waits for.
   --list-cases          list the relay cases and exit
   -h, --help            show this help
 
+While a check runs, a terminal on stderr shows each address's progress and what it waits for.
+
 Exit status, over every address tested: 0 closed, 1 open or suspect (any address), 2 inconclusive,
-64 usage error, 68 unknown host (no such domain, no address, null MX).`;
+64 usage error, 68 unknown host (no such domain, no address, null MX, DNS failure).`;
 
 export class UsageError extends Error {}
 

@@ -33,7 +33,7 @@ import {
 
 export const NODE_USAGE = `  add-node --id <id> --region <label> --asn <AS number> --network <provider or AS name>
            (--url <https://...> | --binding <SERVICE_BINDING>) --ports <25,465,587>
-           [--site <data centre>] [--runtime workerd|cloudflare] [--max-jobs <jobs at once, default 4>]
+           [--site <data centre>] [--runtime workerd|cloudflare|node] [--max-jobs <jobs at once, default 4>]
   list-nodes
   disable-node <id>
   enable-node <id>

@@ -1,6 +1,7 @@
 /**
- * Bundles the probe node (workers/probe/index.ts) into one ES module for workerd, the same code
- * wrangler deploys to Cloudflare. `tsx scripts/build-probe.ts [outfile]`.
+ * Bundles the probe node into one ES module per runtime: workers/probe/index.ts for workerd
+ * (the same code wrangler deploys to Cloudflare) and workers/probe/node.ts for Node.js.
+ * `tsx scripts/build-probe.ts [workerd-outfile [node-outfile]]`.
  */
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -9,6 +10,8 @@ import { build } from "esbuild";
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const PROBE_ENTRY = resolve(REPO_ROOT, "workers/probe/index.ts");
 export const DEFAULT_PROBE_BUNDLE = resolve(REPO_ROOT, "dist/probe/index.js");
+export const NODE_PROBE_ENTRY = resolve(REPO_ROOT, "workers/probe/node.ts");
+export const DEFAULT_NODE_PROBE_BUNDLE = resolve(REPO_ROOT, "dist/probe-node/index.js");
 
 export async function buildProbeBundle(outfile = DEFAULT_PROBE_BUNDLE): Promise<string> {
   await build({
@@ -27,7 +30,24 @@ export async function buildProbeBundle(outfile = DEFAULT_PROBE_BUNDLE): Promise<
   return outfile;
 }
 
+/** One file that runs with `node` alone, no node_modules beside it (for a VPS). */
+export async function buildNodeProbeBundle(outfile = DEFAULT_NODE_PROBE_BUNDLE): Promise<string> {
+  await build({
+    entryPoints: [NODE_PROBE_ENTRY],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const outfile = await buildProbeBundle(process.argv[2] ? resolve(process.argv[2]) : undefined);
-  process.stdout.write(`probe bundle: ${outfile}\n`);
+  const [workerdOut, nodeOut] = process.argv.slice(2).map((path) => resolve(path));
+  process.stdout.write(
+    `probe bundle (workerd, Cloudflare): ${await buildProbeBundle(workerdOut)}\n`,
+  );
+  process.stdout.write(`probe bundle (Node.js): ${await buildNodeProbeBundle(nodeOut)}\n`);
 }

@@ -21,6 +21,8 @@ export interface CheckReportSummary {
         status: string;
         verdict: string | null;
         reason: string | null;
+        /** The server's TLS session and certificate as this vantage saw them. */
+        tls: Record<string, unknown> | null;
         cases: unknown[];
       }[];
     }[];

@@ -8,7 +8,7 @@ import { type CanaryForwarding, forwardCanaryMail } from "../test/lab/canary-mx.
 import { type RunningLab, startLab } from "../test/lab/lab.ts";
 import { execute } from "./admin-d1.ts";
 import { insertNodeSql, LOCAL_KEY_FILE, newNodeSecret } from "./admin-nodes.ts";
-import { buildProbeBundle } from "./build-probe.ts";
+import { buildNodeProbeBundle, buildProbeBundle } from "./build-probe.ts";
 import {
   type CoordinatorDevOptions,
   type RunningCoordinator,
@@ -19,23 +19,52 @@ import { LAB_HOSTING_AS, labZone } from "./lab-zone.ts";
 import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
 
 /**
- * Three vantages in different regions, sites and networks, as in production; ap-northeast is
- * in the lab's hosting AS, so it is `inside` every lab target's network.
+ * Four vantages in different regions, sites and networks, as in production, of every kind: a
+ * self-hosted workerd node, one configured as a Cloudflare node (465 and 587 only, as Cloudflare
+ * allows), and two Node.js nodes, the only kind that tests a server whatever its certificate.
+ * ap-northeast is in the lab's hosting AS, so it is `inside` every lab target's network.
  */
 export const LOCAL_VANTAGES = [
-  { id: "local-eu-west", region: "eu-west", site: "lab-fra", asn: 64501, network: "LAB-NET-A" },
-  { id: "local-us-east", region: "us-east", site: "lab-iad", asn: 64502, network: "LAB-NET-B" },
+  {
+    id: "local-eu-west",
+    region: "eu-west",
+    site: "lab-fra",
+    asn: 64501,
+    network: "LAB-NET-A",
+    runtime: "workerd",
+  },
+  {
+    id: "local-us-east",
+    region: "us-east",
+    site: "lab-iad",
+    asn: 64502,
+    network: "LAB-NET-B",
+    runtime: "node",
+  },
   {
     id: "local-ap-northeast",
     region: "ap-northeast",
     site: "lab-nrt",
     asn: LAB_HOSTING_AS.asn,
     network: LAB_HOSTING_AS.network,
+    runtime: "cloudflare",
+  },
+  {
+    id: "local-sa-east",
+    region: "sa-east",
+    site: "lab-gru",
+    asn: 64503,
+    network: "LAB-NET-D",
+    runtime: "node",
   },
 ] as const;
 
 const SELF_HOSTED_PORTS = [25, 465, 587, 2525];
-const LAB_CA_CERTIFICATE = fileURLToPath(new URL("../test/lab/certs/ca.crt", import.meta.url));
+const CLOUDFLARE_PORTS = [465, 587];
+/** The lab CAs (test/lab/certs), which the workerd nodes trust here, and only here. */
+const LAB_CA_CERTIFICATES = ["ca.crt", "odd-ca.crt"].map((file) =>
+  fileURLToPath(new URL(`../test/lab/certs/${file}`, import.meta.url)),
+);
 
 export interface LocalNetworkOptions {
   /** 0: a free port. */
@@ -126,8 +155,8 @@ async function startCoordinatorOnAPort(
 }
 
 /**
- * The whole network on one machine: the lab, three probe nodes as real workerd processes, and
- * the coordinator under wrangler dev with a local D1 and queue. Loopback targets are allowed
+ * The whole network on one machine: the lab, four probe nodes as real workerd and Node.js
+ * processes, and the coordinator under wrangler dev with a local D1 and queue. Loopback targets are allowed
  * here, and only here, by explicit configuration.
  */
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
@@ -147,32 +176,30 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       workDir: `${workDir}/lab`,
     });
     started(() => lab.close());
-    const bundlePath = await buildProbeBundle();
+    const bundles = { workerd: await buildProbeBundle(), node: await buildNodeProbeBundle() };
     const secrets: Record<string, string> = {};
     const nodes: LocalNetwork["nodes"] = [];
     for (const [index, vantage] of LOCAL_VANTAGES.entries()) {
       secrets[vantage.id] = newNodeSecret();
+      const ports = vantage.runtime === "cloudflare" ? CLOUDFLARE_PORTS : SELF_HOSTED_PORTS;
       const node = await startProbeNode({
         nodeId: vantage.id,
         region: vantage.region,
         network: vantage.network,
         site: vantage.site,
-        runtime: "workerd",
-        allowedPorts: SELF_HOSTED_PORTS,
+        runtime: vantage.runtime,
+        allowedPorts: ports,
         allowLoopback: true,
         canaryDomain: LAB_CANARY_DOMAIN,
-        // The lab's servers present certificates of the lab CA; workerd verifies every one.
-        trustedCertificate: LAB_CA_CERTIFICATE,
+        // Most lab servers present certificates of the lab CAs; workerd verifies every one.
+        trustedCertificates: LAB_CA_CERTIFICATES,
         secret: secrets[vantage.id] ?? "",
-        bundlePath,
+        bundlePath: vantage.runtime === "node" ? bundles.node : bundles.workerd,
         workDir: `${workDir}/probe-nodes`,
         ...(options.nodeBasePort ? { listenPort: options.nodeBasePort + index } : {}),
       });
       started(() => node.kill());
-      nodes.push({
-        ...node,
-        vantage: VantageNode.parse({ ...vantage, url: node.url, ports: SELF_HOSTED_PORTS }),
-      });
+      nodes.push({ ...node, vantage: VantageNode.parse({ ...vantage, url: node.url, ports }) });
     }
     const webhookSigningSecret = randomBytes(32).toString("hex");
     const stateDir = `${workDir}/coordinator-state`;

@@ -1,9 +1,10 @@
 /**
- * Runs a self-hosted probe node under a real workerd process, for tests and local development.
- * `tsx scripts/probe-node.ts` builds the bundle and starts one node from the environment
- * (PROBE_SECRET required; NODE_ID, NODE_REGION, NODE_NETWORK, NODE_SITE, NODE_ALLOWED_PORTS,
- * NODE_MAX_CONCURRENT_JOBS, PROBE_PORT, ALLOW_LOOPBACK_TARGETS, NODE_CANARY_DOMAIN,
- * NODE_REPORT_ORIGIN optional).
+ * Runs a self-hosted probe node as a real process, for tests and local development: workerd
+ * with the Worker bundle ("workerd", or "cloudflare" to imitate a Cloudflare node's settings),
+ * or Node.js with the Node bundle ("node"). `tsx scripts/probe-node.ts` builds the bundles and
+ * starts one node from the environment (PROBE_SECRET required; NODE_ID, NODE_REGION,
+ * NODE_NETWORK, NODE_SITE, NODE_RUNTIME, NODE_ALLOWED_PORTS, NODE_MAX_CONCURRENT_JOBS,
+ * PROBE_PORT, ALLOW_LOOPBACK_TARGETS, NODE_CANARY_DOMAIN, NODE_REPORT_ORIGIN optional).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -11,8 +12,13 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { signBody } from "../shared/auth/hmac.ts";
-import { NodeHealth, type NodeIdentity, type NodeRuntime } from "../shared/schemas/protocol.ts";
-import { buildProbeBundle, DEFAULT_PROBE_BUNDLE } from "./build-probe.ts";
+import { NodeHealth, type NodeIdentity, NodeRuntime } from "../shared/schemas/protocol.ts";
+import {
+  buildNodeProbeBundle,
+  buildProbeBundle,
+  DEFAULT_NODE_PROBE_BUNDLE,
+  DEFAULT_PROBE_BUNDLE,
+} from "./build-probe.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SECRET_ENV_VAR, probeNodeCapnp } from "./workerd-config.ts";
 
@@ -20,8 +26,8 @@ const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WORKERD = resolve(REPO_ROOT, "node_modules/.bin/workerd");
 const STARTUP_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 2_000;
-/** Beside the config, where Cap'n Proto's `embed` finds it. */
-const TRUSTED_CERTIFICATE_FILE = "trusted.pem";
+/** Beside the config, where Cap'n Proto's `embed` finds them. */
+const trustedCertificateFile = (index: number) => `trusted-${index}.pem`;
 /** Ports picked by probing can be taken by someone else before workerd binds them. */
 const MAX_START_ATTEMPTS = 3;
 
@@ -31,6 +37,7 @@ export interface StartProbeNodeOptions {
   network?: string;
   site?: string;
   maxConcurrentJobs?: number;
+  /** Default "workerd"; "node" runs the Node.js bundle instead of workerd. */
   runtime?: NodeRuntime;
   allowedPorts: number[];
   allowLoopback: boolean;
@@ -39,14 +46,17 @@ export interface StartProbeNodeOptions {
   canaryDomain?: string;
   /** NODE_REPORT_ORIGIN: where canary messages link to. */
   reportOrigin?: string;
-  /** A bundle built by buildProbeBundle; default dist/probe/index.js. */
+  /**
+   * The runtime's bundle (buildProbeBundle or buildNodeProbeBundle); default
+   * dist/probe/index.js, or dist/probe-node/index.js for "node".
+   */
   bundlePath?: string;
   /** Where each node gets its own directory (config and bundle copy); default lab-run/probe-nodes. */
   workDir?: string;
   /** Default: a free port on 127.0.0.1. */
   listenPort?: number;
-  /** Local runs only: a PEM certificate to trust besides the browser CAs (the lab's). */
-  trustedCertificate?: string;
+  /** workerd, local runs only: PEM certificates to trust besides the browser CAs (the lab's). */
+  trustedCertificates?: string[];
   /** Tests only: a config probeNodeCapnp would never write, to show what workerd enforces. */
   editConfig?: (capnp: string) => string;
 }
@@ -57,8 +67,8 @@ export interface RunningProbeNode {
   kill(): Promise<void>;
 }
 
-/** workerd gave up before serving, typically because the picked port was taken meanwhile. */
-class WorkerdExitedEarly extends Error {}
+/** The node gave up before serving, typically because the picked port was taken meanwhile. */
+class ExitedEarly extends Error {}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -69,7 +79,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Polls the (signed) health endpoint until workerd answers, exits, or the time runs out. */
+/** Polls the (signed) health endpoint until the node answers, exits, or the start-up time runs out. */
 async function awaitFirstAnswer(
   url: string,
   child: ChildProcess,
@@ -78,8 +88,8 @@ async function awaitFirstAnswer(
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new WorkerdExitedEarly(
-        `workerd exited (${child.exitCode ?? child.signalCode}) before answering`,
+      throw new ExitedEarly(
+        `the node exited (${child.exitCode ?? child.signalCode}) before answering`,
       );
     }
     try {
@@ -91,14 +101,38 @@ async function awaitFirstAnswer(
       await new Promise((done) => setTimeout(done, 50));
     }
   }
-  throw new Error(`workerd did not answer within ${STARTUP_TIMEOUT_MS} ms`);
+  throw new Error(`the node did not answer within ${STARTUP_TIMEOUT_MS} ms`);
 }
 
-async function startOnce(
+/** The Node.js node reads everything from its environment; the secret too, as under systemd. */
+function nodeJsCommand(options: StartProbeNodeOptions, directory: string, listenPort: number) {
+  return {
+    command: process.execPath,
+    args: [join(directory, "probe.js")],
+    env: {
+      ...process.env,
+      NODE_ID: options.nodeId,
+      NODE_REGION: options.region,
+      NODE_NETWORK: options.network ?? "lab",
+      ...(options.site ? { NODE_SITE: options.site } : {}),
+      ...(options.maxConcurrentJobs
+        ? { NODE_MAX_CONCURRENT_JOBS: String(options.maxConcurrentJobs) }
+        : {}),
+      NODE_ALLOWED_PORTS: options.allowedPorts.join(","),
+      ALLOW_LOOPBACK_TARGETS: String(options.allowLoopback),
+      PROBE_LISTEN: `127.0.0.1:${listenPort}`,
+      ...(options.canaryDomain ? { NODE_CANARY_DOMAIN: options.canaryDomain } : {}),
+      ...(options.reportOrigin ? { NODE_REPORT_ORIGIN: options.reportOrigin } : {}),
+      [DEFAULT_SECRET_ENV_VAR]: options.secret,
+    },
+  };
+}
+
+async function workerdCommand(
   options: StartProbeNodeOptions,
   directory: string,
   listenPort: number,
-): Promise<RunningProbeNode> {
+) {
   const config = probeNodeCapnp({
     nodeId: options.nodeId,
     region: options.region,
@@ -112,15 +146,33 @@ async function startOnce(
     allowedPorts: options.allowedPorts,
     ...(options.canaryDomain ? { canaryDomain: options.canaryDomain } : {}),
     ...(options.reportOrigin ? { reportOrigin: options.reportOrigin } : {}),
-    ...(options.trustedCertificate ? { trustedCertificatePath: TRUSTED_CERTIFICATE_FILE } : {}),
+    trustedCertificatePaths: (options.trustedCertificates ?? []).map((_, index) =>
+      trustedCertificateFile(index),
+    ),
   });
   const configPath = join(directory, "probe.capnp");
   await writeFile(configPath, options.editConfig ? options.editConfig(config) : config);
-  const stderr: string[] = [];
   // The secret reaches workerd through its environment only, never through the config file.
-  const child = spawn(WORKERD, ["serve", configPath], {
-    cwd: directory,
+  return {
+    command: WORKERD,
+    args: ["serve", configPath],
     env: { ...process.env, [DEFAULT_SECRET_ENV_VAR]: options.secret },
+  };
+}
+
+async function startOnce(
+  options: StartProbeNodeOptions,
+  directory: string,
+  listenPort: number,
+): Promise<RunningProbeNode> {
+  const { command, args, env } =
+    options.runtime === "node"
+      ? nodeJsCommand(options, directory, listenPort)
+      : await workerdCommand(options, directory, listenPort);
+  const stderr: string[] = [];
+  const child = spawn(command, args, {
+    cwd: directory,
+    env,
     stdio: ["ignore", "ignore", "pipe"],
   });
   child.stderr?.setEncoding("utf8");
@@ -137,10 +189,8 @@ async function startOnce(
   } catch (error) {
     await stop(child);
     const detail = stderr.join("").trim();
-    const message = `${(error as Error).message}${detail ? `\nworkerd: ${detail}` : ""}`;
-    throw error instanceof WorkerdExitedEarly
-      ? new WorkerdExitedEarly(message)
-      : new Error(message);
+    const message = `${(error as Error).message}${detail ? `\n${options.nodeId}: ${detail}` : ""}`;
+    throw error instanceof ExitedEarly ? new ExitedEarly(message) : new Error(message);
   }
 }
 
@@ -149,9 +199,11 @@ export async function startProbeNode(options: StartProbeNodeOptions): Promise<Ru
   await mkdir(workDir, { recursive: true });
   const directory = await mkdtemp(join(workDir, `${options.nodeId}-`));
   // A copy, so rebuilding the bundle cannot change a node that is running.
-  await copyFile(options.bundlePath ?? DEFAULT_PROBE_BUNDLE, join(directory, "probe.js"));
-  if (options.trustedCertificate) {
-    await copyFile(options.trustedCertificate, join(directory, TRUSTED_CERTIFICATE_FILE));
+  const defaultBundle =
+    options.runtime === "node" ? DEFAULT_NODE_PROBE_BUNDLE : DEFAULT_PROBE_BUNDLE;
+  await copyFile(options.bundlePath ?? defaultBundle, join(directory, "probe.js"));
+  for (const [index, certificate] of (options.trustedCertificates ?? []).entries()) {
+    await copyFile(certificate, join(directory, trustedCertificateFile(index)));
   }
   let lastError: unknown;
   for (let attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt += 1) {
@@ -166,7 +218,7 @@ export async function startProbeNode(options: StartProbeNodeOptions): Promise<Ru
       };
     } catch (error) {
       lastError = error;
-      if (!(error instanceof WorkerdExitedEarly) || options.listenPort !== undefined) break;
+      if (!(error instanceof ExitedEarly) || options.listenPort !== undefined) break;
     }
   }
   await rm(directory, { recursive: true, force: true });
@@ -176,7 +228,8 @@ export async function startProbeNode(options: StartProbeNodeOptions): Promise<Ru
 async function main(): Promise<void> {
   const secret = process.env.PROBE_SECRET;
   if (!secret) throw new Error("set PROBE_SECRET (at least 32 characters)");
-  await buildProbeBundle();
+  const runtime = NodeRuntime.parse(process.env.NODE_RUNTIME ?? "workerd");
+  await (runtime === "node" ? buildNodeProbeBundle() : buildProbeBundle());
   const node = await startProbeNode({
     nodeId: process.env.NODE_ID ?? "local",
     region: process.env.NODE_REGION ?? "local",
@@ -185,6 +238,7 @@ async function main(): Promise<void> {
     ...(process.env.NODE_MAX_CONCURRENT_JOBS
       ? { maxConcurrentJobs: Number(process.env.NODE_MAX_CONCURRENT_JOBS) }
       : {}),
+    runtime,
     allowedPorts: (process.env.NODE_ALLOWED_PORTS ?? "25,465,587,2525").split(",").map(Number),
     allowLoopback: process.env.ALLOW_LOOPBACK_TARGETS === "true",
     secret,

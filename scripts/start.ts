@@ -26,7 +26,7 @@ process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
 
 process.stdout.write(
-  "Starting the Relaywatch network on 127.0.0.1 (lab, 3 probe nodes, coordinator)...\n",
+  "Starting the Relaywatch network on 127.0.0.1 (lab, 4 probe nodes, coordinator)...\n",
 );
 const starting = startLocalNetwork({
   signal: startup.signal,
@@ -46,7 +46,7 @@ const open =
 const portOf = (name: string) => running.lab.targets.find((target) => target.name === name)?.port;
 process.stdout.write(`
 Coordinator  ${running.coordinator.url}  (page: /, API: /api/v1/checks, docs: /api/docs)
-${running.nodes.map((node) => `Probe node   ${node.url}  ${node.vantage.region} @ ${node.vantage.site} (AS${node.vantage.asn} ${node.vantage.network}, workerd)`).join("\n")}
+${running.nodes.map((node) => `Probe node   ${node.url}  ${node.vantage.region} @ ${node.vantage.site} (AS${node.vantage.asn} ${node.vantage.network}, ${node.vantage.runtime})`).join("\n")}
 (from the node registry: npm run -s admin -- list-nodes --persist-to ${running.stateDir};
  AS${LAB_HOSTING_AS.asn} also hosts every lab target, so that node's vantages are "inside")
 
@@ -62,6 +62,8 @@ Delivery proof (the page always asks for it; a target is checked at most every 3
 a server speaking TLS from the first byte:
   curl -s -X POST ${running.coordinator.url}/api/v1/checks -H 'content-type: application/json' -d '{"host":"127.0.0.1","port":${portOf("asip62")},"proof":true}'
   curl -s -X POST ${running.coordinator.url}/api/v1/checks -H 'content-type: application/json' -d '{"host":"127.0.0.1","port":${portOf("implicit-tls")},"implicitTls":true}'
+A self-signed STARTTLS-only relay: open from the Node.js nodes, "TLS not testable" from workerd's:
+  curl -s -X POST ${running.coordinator.url}/api/v1/checks -H 'content-type: application/json' -d '{"domain":"tls-self-signed.lab.test","port":${portOf("tls-self-signed")}}'
 The page: ${running.coordinator.url}/   A badge: ${running.coordinator.url}/badge/${open?.name}.lab.test.svg (after checking {"domain":"${open?.name}.lab.test","port":${open?.port}})
 An API key for batches and webhooks (printed once):
   npm run -s admin -- create-key --name "Me" --persist-to ${running.stateDir}

@@ -7,11 +7,12 @@ import {
   MAX_ANSWER_BYTES,
   NodeHealth,
   type NodeIdentity,
+  type NodeRuntime,
   ProbeJob,
   ProbeResponse,
   RunLocation,
 } from "../schemas/protocol.ts";
-import { type CloudflareConnect, cloudflareConnector } from "../smtp/cloudflare-stream.ts";
+import type { Connector } from "../smtp/types.ts";
 import { readCappedText } from "./body.ts";
 import { type NodeConfig, parseNodeConfig } from "./config.ts";
 import {
@@ -29,8 +30,13 @@ import { SeenJobs } from "./seen-jobs.ts";
 import { admitTarget } from "./target-policy.ts";
 
 export interface ProbeAppDeps {
-  /** `connect` from `cloudflare:sockets`; injected so the app imports under Node too. */
-  connect: CloudflareConnect;
+  /**
+   * How the node opens sockets: `cloudflare:sockets` on Workers and workerd, node:net/node:tls
+   * on Node.js. Injected, so the app imports under either.
+   */
+  connector: Connector;
+  /** The NODE_RUNTIME values this build can honestly claim; any other is a misconfiguration. */
+  runtimes: readonly NodeRuntime[];
   /** Milliseconds since the epoch; the replay window is judged against it. */
   now?: () => number;
 }
@@ -50,13 +56,19 @@ type ProbeEnv = { Bindings: Record<string, unknown>; Variables: { config: NodeCo
 
 export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
   const now = deps.now ?? Date.now;
-  const connector = cloudflareConnector(deps.connect);
+  const { connector } = deps;
   const seenJobs = new SeenJobs();
   const app = new Hono<ProbeEnv>();
 
   app.use(async (c, next) => {
     const parsed = parseNodeConfig(c.env);
     if (!parsed.ok) throw new NodeMisconfigured(parsed.problem);
+    const { runtime } = parsed.config.identity;
+    if (!deps.runtimes.includes(runtime)) {
+      throw new NodeMisconfigured(
+        `NODE_RUNTIME is ${runtime}, but this build runs on ${deps.runtimes.join(" or ")}`,
+      );
+    }
     c.set("config", parsed.config);
     await next();
   });
@@ -107,6 +119,8 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
         timeBudgetMs: job.timeBudgetMs,
         ...(job.tokenNonce ? { tokenNonce: job.tokenNonce } : {}),
         proof,
+        // Workers and workerd verify every certificate; node:tls records it and goes on.
+        certificatesEnforced: identity.runtime !== "node",
         heloName: identity.ehloName,
       }),
       limitMs,

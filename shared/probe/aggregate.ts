@@ -15,8 +15,12 @@ export interface VantageView {
   location: string | null;
   /** The node is in the target address's own AS: shown, but no evidence from outside. */
   inside: boolean;
-  /** The node answered with a result (a failed or unanswered vantage did not). */
-  answered: boolean;
+  /**
+   * False when the vantage could not test for a reason of its own, not the server's: its node
+   * was unreachable, or its runtime could not speak TLS with the server. Such a view is neither
+   * evidence nor a reason to call the check inconclusive; the report names it and why.
+   */
+  tested: boolean;
 }
 
 export interface OverallVerdict {
@@ -25,14 +29,17 @@ export interface OverallVerdict {
   /** Where vantages disagree, or ran in one place, in plain words; null when neither. */
   summary: string | null;
   /**
-   * Independent vantages outside the target's network that answered, for the address with the
+   * Independent vantages outside the target's network that tested, for the address with the
    * fewest: vantages that ran in the same place count once.
    */
   outsideVantages: number;
 }
 
-/** Below this many independent outside vantages per address, "closed" is not corroborated. */
-export const MIN_OUTSIDE_VANTAGES = 2;
+/**
+ * Independent vantages outside the target's network that must have tested an address before
+ * `closed` is corroborated (and the badge may turn green).
+ */
+export const MIN_INDEPENDENT_VANTAGES = 2;
 
 const SEVERITY: Verdict[] = ["open", "suspect", "inconclusive", "closed"];
 
@@ -67,25 +74,28 @@ function countPlaces(views: VantageView[]): number {
   return new Set(views.map(placeOf)).size;
 }
 
+/**
+ * The one corroboration rule: vantages that tested, outside the address's AS (an unknown AS is
+ * not inside), counted once per place they actually ran in.
+ */
+function independentCount(views: VantageView[]): number {
+  return countPlaces(views.filter((view) => view.tested && !view.inside));
+}
+
+const addressOf = (view: VantageView) => `${view.mxHost} (${view.address})`;
+
 function byAddress(views: VantageView[]): Map<string, VantageView[]> {
   const groups = new Map<string, VantageView[]>();
-  for (const view of views) {
-    const key = `${view.mxHost} (${view.address})`;
-    groups.set(key, [...(groups.get(key) ?? []), view]);
-  }
+  for (const view of views)
+    groups.set(addressOf(view), [...(groups.get(addressOf(view)) ?? []), view]);
   return groups;
 }
 
-/**
- * Independent outside vantages that answered, for the address with the fewest: not inside the
- * address's AS (an unknown AS is not inside), with a result, one per place.
- */
+/** Independent outside vantages that tested, for the address with the fewest. */
 export function outsideVantageCount(views: VantageView[]): number {
   const groups = [...byAddress(views).values()];
   if (groups.length === 0) return 0;
-  return Math.min(
-    ...groups.map((group) => countPlaces(group.filter((view) => view.answered && !view.inside))),
-  );
+  return Math.min(...groups.map(independentCount));
 }
 
 /** "eu-west and ap-northeast ran in the same place (FRA) and count once", per shared place. */
@@ -105,15 +115,27 @@ function sharedPlaces(views: VantageView[]): string[] {
     );
 }
 
+/** "us-east: node … could not be reached; ap-northeast: TLS not testable …", each once. */
+function describeUntested(views: VantageView[]): string {
+  const lines = views.map((view) => `${view.region}: ${view.reason ?? "no result"}`);
+  return [...new Set(lines)].join("; ");
+}
+
 /**
- * The verdict of a whole check: `open` if any vantage saw a relay from anywhere, since a relay
- * that only some networks can use is still a relay; `closed` only when every vantage tested every
- * address and all were refused. Disagreement is stated per address, because "open from one region
- * only" usually means a trusted-network rule that lets that network relay. Vantages that ran in
- * one place count once, and a closed verdict says when fewer than two independent vantages
- * outside the target's network answered.
+ * The verdict of a whole check, from the vantages that tested: `open` if any saw a relay from
+ * anywhere, since a relay that only some networks can use is still a relay; `closed` only when
+ * every address was tested and every vantage that tested it was refused. A vantage that could
+ * not test is set aside, named in the reason with why. An address that no vantage could test
+ * leaves the check inconclusive; one that fewer than two independent vantages outside its
+ * network tested (same place counts once, inside its AS not at all) is still called closed, but
+ * the reason says so and the badge stays grey. Disagreement is stated per address, because
+ * "open from one region only" usually means a trusted-network rule.
  */
-export function aggregateVerdicts(views: VantageView[]): OverallVerdict {
+export function aggregateVerdicts(
+  views: VantageView[],
+  /** Independent vantages that corroborate `closed`; the CLI, one machine, asks for one. */
+  minIndependentVantages = MIN_INDEPENDENT_VANTAGES,
+): OverallVerdict {
   if (views.length === 0) {
     return {
       verdict: "inconclusive",
@@ -122,11 +144,13 @@ export function aggregateVerdicts(views: VantageView[]): OverallVerdict {
       outsideVantages: 0,
     };
   }
+  const tested = views.filter((view) => view.tested);
+  const untested = views.filter((view) => !view.tested);
+  const setAside = untested.length > 0 ? `; could not test: ${describeUntested(untested)}` : "";
   const verdictOf = (view: VantageView): Verdict => view.verdict ?? "inconclusive";
-  const worst =
-    SEVERITY.find((verdict) => views.some((view) => verdictOf(view) === verdict)) ?? "inconclusive";
+  const worst = SEVERITY.find((verdict) => tested.some((view) => verdictOf(view) === verdict));
   const disagreements: string[] = [];
-  for (const [address, group] of byAddress(views)) {
+  for (const [address, group] of byAddress(tested)) {
     const verdicts = new Set(group.map(verdictOf));
     if (verdicts.size < 2) continue;
     const places = countPlaces(group);
@@ -138,23 +162,43 @@ export function aggregateVerdicts(views: VantageView[]): OverallVerdict {
     const hint = verdicts.has("open") && verdicts.has("closed") ? ": a trusted-network rule?" : "";
     disagreements.push(`${address}: ${parts.join("; ")}${hint}`);
   }
-  const notes = [...disagreements, ...sharedPlaces(views)];
+  const notes = [...disagreements, ...sharedPlaces(tested)];
+  const summary = notes.length > 0 ? notes.join("\n") : null;
   const outsideVantages = outsideVantageCount(views);
-  const deciding = views.filter((view) => verdictOf(view) === worst);
+  const deciding = tested.filter((view) => verdictOf(view) === worst);
   const first = deciding[0];
-  let reason =
-    worst === "open"
-      ? `relayed for a foreign recipient as seen from ${regionsOf(deciding)} (${first?.mxHost} ${first?.address}): ${first?.reason ?? ""}`
-      : worst === "closed"
-        ? `every address refused to relay from every vantage (${regionsOf(views)})`
+  if (worst === "open" || worst === "suspect") {
+    const reason =
+      worst === "open"
+        ? `relayed for a foreign recipient as seen from ${regionsOf(deciding)} (${first?.mxHost} ${first?.address}): ${first?.reason ?? ""}`
         : `${first?.mxHost} ${first?.address} from ${first?.region}: ${first?.reason ?? "no result"}`;
-  if (worst === "closed" && outsideVantages < MIN_OUTSIDE_VANTAGES) {
-    reason += `; but only ${outsideVantages} independent vantage(s) outside the target's network answered, fewer than ${MIN_OUTSIDE_VANTAGES}: not corroborated`;
+    return { verdict: worst, reason: `${reason}${setAside}`, summary, outsideVantages };
   }
+  const testedAddresses = byAddress(tested);
+  const unreached = [...byAddress(views).keys()].filter((address) => !testedAddresses.has(address));
+  if (unreached.length > 0) {
+    return {
+      verdict: "inconclusive",
+      reason: `no vantage could test ${unreached.join(", ")}${setAside}`,
+      summary,
+      outsideVantages,
+    };
+  }
+  if (worst !== "closed") {
+    const reason = `${first?.mxHost} ${first?.address} from ${first?.region}: ${first?.reason ?? "no result"}`;
+    return { verdict: "inconclusive", reason: `${reason}${setAside}`, summary, outsideVantages };
+  }
+  const thin = [...testedAddresses].filter(
+    ([, group]) => independentCount(group) < minIndependentVantages,
+  );
+  const corroboration =
+    thin.length > 0
+      ? `; only ${thin.map(([address, group]) => `${regionsOf(group)} tested ${address}`).join(", ")}: fewer than ${minIndependentVantages} independent vantages outside the target's network, so this is not corroborated (no green badge)`
+      : "";
   return {
-    verdict: worst,
-    reason,
-    summary: notes.length > 0 ? notes.join("\n") : null,
+    verdict: "closed",
+    reason: `every address refused to relay from every vantage that tested it (${regionsOf(tested)})${corroboration}${setAside}`,
+    summary,
     outsideVantages,
   };
 }

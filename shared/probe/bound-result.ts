@@ -46,6 +46,7 @@ export function boundResult(result: ProbeResult): ProbeResult {
       canaryDomain: boundText(result.names.canaryDomain, MAX_SHORT_TEXT),
     },
     reason: boundText(result.reason),
+    notTestableHere: boundNullable(result.notTestableHere),
     banner: boundReply(result.banner),
     extensions: result.extensions
       .slice(0, MAX_EXTENSIONS)
@@ -57,6 +58,8 @@ export function boundResult(result: ProbeResult): ProbeResult {
       authorizationError: boundNullable(tls.authorizationError),
       peerSubject: boundNullable(tls.peerSubject),
       peerIssuer: boundNullable(tls.peerIssuer),
+      altNames: boundNullable(tls.altNames),
+      validFrom: boundNullable(tls.validFrom, MAX_SHORT_TEXT),
       validTo: boundNullable(tls.validTo, MAX_SHORT_TEXT),
       fingerprint256: boundNullable(tls.fingerprint256, MAX_SHORT_TEXT),
     },

@@ -32,11 +32,16 @@ export function finishProbe(
   const decided = decideVerdict({ cases, blockedBeforeTesting });
   const { verdict } = decided;
   const tlsFailure = run.tls.failure;
+  const notTestableHere =
+    verdict === "inconclusive" && tlsFailure && run.request.certificatesEnforced
+      ? `TLS not testable from this vantage (certificate not accepted by a runtime that verifies every certificate: ${tlsFailure})`
+      : null;
   // Why an inconclusive run could not use TLS belongs in its reason, not only in the log.
   const reason =
-    verdict === "inconclusive" && tlsFailure && !decided.reason.includes(tlsFailure)
+    notTestableHere ??
+    (verdict === "inconclusive" && tlsFailure && !decided.reason.includes(tlsFailure)
       ? `${decided.reason}; STARTTLS failed from this vantage: ${tlsFailure}`
-      : decided.reason;
+      : decided.reason);
   const finishedAt = Date.now();
   return boundResult({
     target: { host: hostName ?? address, port, address, implicitTls },
@@ -47,6 +52,7 @@ export function finishProbe(
     },
     verdict,
     reason,
+    notTestableHere,
     startedAt: new Date(run.startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - run.startedAt,

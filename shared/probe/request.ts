@@ -31,6 +31,12 @@ export interface ProbeRequest {
   pipelining?: boolean;
   /** Upgrade with STARTTLS when offered. */
   starttls?: boolean;
+  /**
+   * The connector verifies every certificate and cannot be told not to (Workers, workerd): a
+   * failed handshake then says nothing about the server, so a run it leaves without a verdict
+   * is reported as one this vantage could not test.
+   */
+  certificatesEnforced?: boolean;
   limits?: Partial<Omit<SessionLimits, "deadline">>;
   /** The shared part of the case tokens (`rw-<nonce>-<index>`); random when absent. */
   tokenNonce?: string;

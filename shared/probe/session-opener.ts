@@ -11,16 +11,22 @@ import type { ProbeRun } from "./run-context.ts";
 export async function openSession(run: ProbeRun): Promise<SmtpSession> {
   run.connectionCount += 1;
   const { address, port, implicitTls, hostName, heloName } = run.target;
-  return SmtpSession.open(
-    run.connector,
-    {
-      address,
-      port,
-      implicitTls,
-      ...(hostName && isHostName(hostName) ? { servername: hostName } : {}),
-    },
-    { limits: run.limits, transcript: run.transcript, conn: run.connectionCount, heloName },
-  );
+  try {
+    return await SmtpSession.open(
+      run.connector,
+      {
+        address,
+        port,
+        implicitTls,
+        ...(hostName && isHostName(hostName) ? { servername: hostName } : {}),
+      },
+      { limits: run.limits, transcript: run.transcript, conn: run.connectionCount, heloName },
+    );
+  } catch (error) {
+    // Implicit TLS that failed in its handshake: the run's reason says so, like STARTTLS's.
+    if (error instanceof SmtpError && error.kind === "tls") run.tls.failure ??= error.message;
+    throw error;
+  }
 }
 
 /**

@@ -20,11 +20,12 @@ import { RunLocation } from "./protocol.ts";
 
 export const IsoTime = z.string().describe("ISO 8601 time, UTC");
 
+/** Case fields from a vantage's evidence: null once it has expired (the vantage's `evidence`). */
 export const ReportCase = z.object({
   id: z.string(),
-  mailFrom: z.string(),
-  rcptTo: z.string(),
-  recipientKind: z.enum(["foreign", "routing"]),
+  mailFrom: z.string().nullable(),
+  rcptTo: z.string().nullable(),
+  recipientKind: z.enum(["foreign", "routing"]).nullable(),
   outcome: CaseOutcome,
   step: CaseStep,
   reply: ReplySummary.nullable(),
@@ -50,7 +51,7 @@ export const ReportCase = z.object({
     .describe("what became of this case's canary message; null when none was sent"),
   note: z.string().nullable(),
   conn: z.number().int().nullable(),
-  attempts: z.number().int(),
+  attempts: z.number().int().nullable(),
 });
 
 /** A vantage left out of a check because its node was out (health) when it was planned. */
@@ -76,7 +77,7 @@ export const ReportVantage = z.object({
     .boolean()
     .optional()
     .describe("the node is in the address's own AS: shown, but not counted as outside evidence"),
-  status: z.enum(["pending", "done", "failed"]),
+  status: z.enum(["pending", "done", "failed", "untestable"]),
   verdict: Verdict.nullable(),
   reason: z.string().nullable(),
   durationMs: z.number().int().nullable(),
@@ -86,8 +87,15 @@ export const ReportVantage = z.object({
   names: z
     .object({ host: z.string(), targetDomain: z.string(), canaryDomain: z.string() })
     .nullable(),
-  cases: z.array(ReportCase),
-  transcript: z.array(TranscriptLine),
+  evidence: z
+    .enum(["stored", "expired", "none"])
+    .describe(
+      "the transcript, case details, TLS and EHLO details: `expired` after their retention (TRANSCRIPT_RETENTION_DAYS), `none` before the answer",
+    ),
+  cases: z
+    .array(ReportCase)
+    .describe("in run order; empty before the answer and after OUTCOME_RETENTION_DAYS"),
+  transcript: z.array(TranscriptLine).nullable(),
   couldNotTest: CouldNotTest.nullable().optional(),
 });
 

@@ -75,6 +75,9 @@ export const TlsSummary = z.object({
   authorizationError: z.string().nullable(),
   peerSubject: z.string().nullable(),
   peerIssuer: z.string().nullable(),
+  /** The names the certificate is for, as "DNS:mx.example, IP Address:192.0.2.1". */
+  altNames: z.string().nullable().default(null),
+  validFrom: z.string().nullable().default(null),
   validTo: z.string().nullable(),
   fingerprint256: z.string().nullable(),
 });
@@ -93,6 +96,12 @@ export const ProbeResult = z.object({
   }),
   verdict: Verdict,
   reason: z.string(),
+  /**
+   * Set when this vantage could not test the server at all for a reason of its own, not the
+   * server's (a runtime that verifies certificates met one it does not accept): such a result
+   * is neither evidence nor a reason to call the check inconclusive. Says why, in words.
+   */
+  notTestableHere: z.string().nullable().default(null),
   startedAt: z.string(),
   finishedAt: z.string(),
   durationMs: z.number(),

@@ -59,7 +59,11 @@ export const ProbeJob = z
   });
 export type ProbeJob = z.infer<typeof ProbeJob>;
 
-export const NodeRuntime = z.enum(["cloudflare", "workerd"]);
+/**
+ * Where a probe node runs. "cloudflare" and "workerd" verify every TLS certificate (the runtime
+ * cannot be told not to); "node" (Node.js, node:tls) records certificates and tests any server.
+ */
+export const NodeRuntime = z.enum(["cloudflare", "workerd", "node"]);
 export type NodeRuntime = z.infer<typeof NodeRuntime>;
 
 /** Who a probe node is and what it may reach, from its own configuration. */
@@ -128,6 +132,10 @@ export const VantageNode = z
     asn: z.number().int().min(1).max(4_294_967_295),
     /** Where a self-hosted node runs (its data centre); Cloudflare nodes report their colo. */
     site: z.string().min(1).max(64).optional(),
+    /**
+     * Where the node runs; unknown counts as a runtime that verifies certificates: only "node"
+     * is planned for servers whose certificate another vantage could not accept.
+     */
     runtime: NodeRuntime.default("workerd"),
     maxConcurrentJobs: z.number().int().min(1).max(1_000).default(4),
     url: z.url().optional(),

@@ -38,20 +38,54 @@ const UNKNOWN_TLS: TlsInfo = {
   authorizationError: null,
   peerSubject: null,
   peerIssuer: null,
+  altNames: null,
+  validFrom: null,
   validTo: null,
   fingerprint256: null,
 };
 
 export function cloudflareConnector(connect: CloudflareConnect): Connector {
   return async (options) => {
+    const address = { hostname: options.address, port: options.port };
     const socket = connect(
-      { hostname: options.address, port: options.port },
+      address,
       // "starttls" keeps a later socket.startTls() possible; "off" would forbid it.
       { secureTransport: options.implicitTls ? "on" : "starttls", allowHalfOpen: false },
     );
-    await settle(socket, options.timeoutMs, "connect");
+    try {
+      await settle(socket, options.timeoutMs, "connect");
+    } catch (error) {
+      if (!options.implicitTls || !(error instanceof SmtpError) || error.kind !== "connect") {
+        throw error;
+      }
+      throw await tlsOrConnectFailure(connect, address, options.timeoutMs, error);
+    }
     return new CloudflareByteStream(socket, options.implicitTls ? UNKNOWN_TLS : null);
   };
+}
+
+/**
+ * workerd reports a TLS handshake it refused (a certificate it does not accept) exactly as it
+ * reports a closed port. A plain TCP connection, closed at once without a byte sent, tells them
+ * apart: if the port accepts one, the failure was the TLS handshake's.
+ */
+async function tlsOrConnectFailure(
+  connect: CloudflareConnect,
+  address: { hostname: string; port: number },
+  timeoutMs: number,
+  failure: SmtpError,
+): Promise<SmtpError> {
+  const plain = connect(address, { secureTransport: "starttls", allowHalfOpen: false });
+  try {
+    await settle(plain, timeoutMs, "connect");
+  } catch {
+    return failure;
+  }
+  await plain.close().catch(() => undefined);
+  return new SmtpError(
+    "tls",
+    `TLS handshake failed: the port accepts TCP connections but not this runtime's TLS (often a certificate it does not trust): ${failure.message}`,
+  );
 }
 
 /** Waits for `socket.opened`; a failure after the timeout is swallowed with the socket. */

@@ -179,6 +179,8 @@ function describeTls(socket: tls.TLSSocket): TlsInfo {
     authorizationError: describeAuthorizationError(socket.authorizationError),
     peerSubject: hasCert ? formatName(cert.subject) : null,
     peerIssuer: hasCert ? formatName(cert.issuer) : null,
+    altNames: hasCert ? (cert.subjectaltname ?? null) : null,
+    validFrom: hasCert ? cert.valid_from : null,
     validTo: hasCert ? cert.valid_to : null,
     fingerprint256: hasCert ? cert.fingerprint256 : null,
   };

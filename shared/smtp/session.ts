@@ -491,7 +491,13 @@ function formatEndpoint(address: string, port: number): string {
 function describeTls(tls: TlsInfo): string {
   const session = `${tls.protocol ?? "protocol unknown"}, ${tls.cipher ?? "cipher unknown"}`;
   const subject = tls.peerSubject ?? "unknown";
-  return `TLS established (${session}); certificate subject ${subject}; ${describeVerification(tls)}`;
+  const details = [
+    tls.peerIssuer && `issuer ${tls.peerIssuer}`,
+    tls.validFrom && tls.validTo && `valid ${tls.validFrom} to ${tls.validTo}`,
+    tls.altNames && `names ${tls.altNames}`,
+  ].filter(Boolean);
+  const more = details.length > 0 ? `; ${details.join("; ")}` : "";
+  return `TLS established (${session}); certificate subject ${subject}${more}; ${describeVerification(tls)}`;
 }
 
 function describeVerification(tls: TlsInfo): string {

@@ -23,6 +23,9 @@ export interface TlsInfo {
   authorizationError: string | null;
   peerSubject: string | null;
   peerIssuer: string | null;
+  /** Subject alternative names, as "DNS:mx.example, IP Address:192.0.2.1". */
+  altNames: string | null;
+  validFrom: string | null;
   validTo: string | null;
   fingerprint256: string | null;
 }

@@ -55,20 +55,26 @@ mx2.dual      IN A 127.0.0.1
 mx2.dual      IN AAAA ::1
 implicit      IN A 127.0.0.1
 nullmx        IN MX 0 .
+twice         IN MX 10 mx1.twice
+twice         IN MX 20 mx2.twice
+mx1.twice     IN A 127.0.0.1
+mx2.twice     IN A 127.0.0.1
 `;
 
 let asip: RunningSim;
 let secure: RunningSim;
 let greylist: RunningSim;
+let openRelay: RunningSim;
 let ipv6Trusted: RunningSim[];
 let dns: RunningDohServer;
 let dualPort: string;
 
 beforeAll(async () => {
-  [asip, secure, greylist, dns] = await Promise.all([
+  [asip, secure, greylist, openRelay, dns] = await Promise.all([
     startSim("asip62"),
     startSim("secure-no-pipelining"),
     startSim("greylist", { greylistDelaySec: 2 }),
+    startSim("open-relay"),
     startDohServer(ZONE),
   ]);
   // One server on both loopback addresses, as a dual-stack MX listens on both.
@@ -77,7 +83,7 @@ beforeAll(async () => {
   dualPort = `${v4.port}`;
 });
 afterAll(async () => {
-  await Promise.all([asip, secure, greylist, ...ipv6Trusted].map((sim) => sim.close()));
+  await Promise.all([asip, secure, greylist, openRelay, ...ipv6Trusted].map((sim) => sim.close()));
   await dns.close();
 });
 
@@ -103,6 +109,12 @@ describe("relaywatch check <address>", () => {
     const run = await relaywatch("check", "127.0.0.1", "--port", "1", "--timeout", "5");
     expect(run.code).toBe(2);
     expect(run.stdout).toContain("Verdict: inconclusive");
+    const json = await relaywatch("check", "127.0.0.1", "--port", "1", "--timeout", "5", "--json");
+    expect(json.code).toBe(2);
+    const report = CheckReport.parse(JSON.parse(json.stdout));
+    // As the API says it: what the server did, and that it is no failure of its relay rules.
+    expect(report.couldNotTest?.kind).toBe("unreachable");
+    expect(report.mxHosts[0]?.addresses[0]?.vantages[0]?.couldNotTest?.kind).toBe("unreachable");
   });
 });
 
@@ -204,7 +216,7 @@ describe("relaywatch check <domain>", () => {
     ]);
     const v6 = report.mxHosts[1]?.addresses[1]?.vantages[0];
     expect(v6?.cases.find((c) => c.id === "canary-sender")?.outcome).toBe("accepted");
-    expect(v6?.transcript.length).toBeGreaterThan(0);
+    expect(v6?.transcript?.length).toBeGreaterThan(0);
   });
 
   it("tests a domain without MX as its own implicit MX", async () => {
@@ -232,6 +244,19 @@ describe("relaywatch check <domain>", () => {
     expect(run.code).toBe(68);
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe("");
+  });
+
+  it("with --deliver sends at most 3 canary messages over all the addresses together", async () => {
+    const run = await relaywatch(
+      ...["check", "twice.lab.test", "--doh", dns.url, "--port", `${openRelay.port}`],
+      ...["--deliver", "--canary-domain", LAB_CANARY_DOMAIN, "--json"],
+    );
+    expect(run.code).toBe(1);
+    const report = CheckReport.parse(JSON.parse(run.stdout));
+    const sentPerAddress = report.mxHosts.flatMap((mxHost) =>
+      mxHost.addresses.map((a) => a.vantages[0]?.cases.filter((c) => c.data !== null).length ?? 0),
+    );
+    expect(sentPerAddress).toEqual([3, 0]);
   });
 
   it("exits 68 with the reason when the DoH server cannot be reached", async () => {

@@ -1,4 +1,6 @@
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+import { type CheckReportSummary, submitCheck, waitForCheck } from "../../scripts/check-client.ts";
 import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
 
 /**
@@ -26,3 +28,17 @@ export function labPort(network: LocalNetwork, name: string): number {
   if (!target) throw new Error(`no lab target ${name}`);
   return target.port;
 }
+
+/** Submits a check to the network's coordinator and waits for its report. */
+export async function checkOn(network: LocalNetwork, body: unknown): Promise<CheckReportSummary> {
+  const base = network.coordinator.url;
+  const response = await submitCheck(base, body);
+  expect(response.status).toBe(202);
+  const location = response.headers.get("location");
+  expect(location).toMatch(/^\/api\/v1\/checks\/[0-9a-f-]{36}$/);
+  return waitForCheck(base, location ?? "", 60_000);
+}
+
+/** Every vantage of a report, flattened over MX hosts and addresses. */
+export const vantagesOf = (report: CheckReportSummary) =>
+  report.mxHosts.flatMap((host) => host.addresses.flatMap((address) => address.vantages));

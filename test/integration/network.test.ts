@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CheckReportSummary, submitCheck, waitForCheck } from "../../scripts/check-client.ts";
+import { submitCheck, waitForCheck } from "../../scripts/check-client.ts";
 import type { LocalNetwork } from "../../scripts/local-network.ts";
 import { postfixAvailable } from "../lab/mta/postfix.ts";
-import { labPort, startTestNetwork } from "./network-fixture.ts";
+import { checkOn, labPort, startTestNetwork, vantagesOf } from "./network-fixture.ts";
 
 const PROBE_BUDGET_MS = 10_000;
 const needsPostfix = !postfixAvailable() && !process.env.CI;
@@ -16,16 +16,7 @@ let base: string;
 
 const portOf = (name: string) => labPort(network, name);
 
-async function check(body: unknown): Promise<CheckReportSummary> {
-  const response = await submitCheck(base, body);
-  expect(response.status).toBe(202);
-  const location = response.headers.get("location");
-  expect(location).toMatch(/^\/api\/v1\/checks\/[0-9a-f-]{36}$/);
-  return waitForCheck(base, location ?? "", 60_000);
-}
-
-const vantagesOf = (report: CheckReportSummary) =>
-  report.mxHosts.flatMap((host) => host.addresses.flatMap((address) => address.vantages));
+const check = (body: unknown) => checkOn(network, body);
 
 describe.skipIf(needsPostfix)("the local network", () => {
   beforeAll(async () => {
@@ -37,11 +28,22 @@ describe.skipIf(needsPostfix)("the local network", () => {
     await network?.stop();
   });
 
-  it("finds the open Postfix open from all three regions", async () => {
+  it("finds the open Postfix open from all four regions, on workerd and Node.js nodes", async () => {
     const report = await check({ host: "127.0.0.1", port: portOf("postfix-open") });
     expect(report).toMatchObject({ status: "done", verdict: "open", disagreement: null });
     const vantages = vantagesOf(report);
-    expect(vantages.map((v) => v.region).sort()).toEqual(["ap-northeast", "eu-west", "us-east"]);
+    expect(vantages.map((v) => v.region).sort()).toEqual([
+      "ap-northeast",
+      "eu-west",
+      "sa-east",
+      "us-east",
+    ]);
+    expect(network.nodes.map((node) => node.identity.runtime).sort()).toEqual([
+      "cloudflare",
+      "node",
+      "node",
+      "workerd",
+    ]);
     expect(vantages.every((v) => v.verdict === "open" && v.cases.length === 29)).toBe(true);
   });
 
@@ -88,7 +90,7 @@ describe.skipIf(needsPostfix)("the local network", () => {
     });
     for (const report of [overStartTls, overImplicitTls]) {
       expect(report).toMatchObject({ status: "done", verdict: "open" });
-      expect(vantagesOf(report).map((v) => v.verdict)).toEqual(["open", "open", "open"]);
+      expect(vantagesOf(report).map((v) => v.verdict)).toEqual(["open", "open", "open", "open"]);
     }
   });
 
@@ -110,11 +112,12 @@ describe.skipIf(needsPostfix)("the local network", () => {
     const report = await waitForCheck(base, location, 90_000);
     expect(report.status).toBe("done");
     const vantages = vantagesOf(report);
-    expect(vantages).toHaveLength(3);
+    expect(vantages).toHaveLength(4);
     const dead = vantages.find((v) => v.node === victim?.identity.nodeId);
     expect(dead).toMatchObject({ status: "failed", verdict: "inconclusive" });
     expect(dead?.reason).toMatch(/could not be reached|did not answer/);
-    expect(vantages.filter((v) => v.status === "done")).toHaveLength(2);
+    expect(vantages.filter((v) => v.status === "done")).toHaveLength(3);
+    // The server itself never answered the others: that, not the dead node, is inconclusive.
     expect(report.verdict).toBe("inconclusive");
 
     // The node is out of planning now: the next check names it and does not wait for it.

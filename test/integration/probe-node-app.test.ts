@@ -8,7 +8,10 @@ import { probeNodeCapnp } from "../../scripts/workerd-config.ts";
 import { signBody } from "../../shared/auth/hmac.ts";
 import { createProbeApp, MAX_JOB_BYTES } from "../../shared/node/app.ts";
 import { ApiError, NodeHealth } from "../../shared/schemas/protocol.ts";
-import type { CloudflareConnect } from "../../shared/smtp/cloudflare-stream.ts";
+import {
+  type CloudflareConnect,
+  cloudflareConnector,
+} from "../../shared/smtp/cloudflare-stream.ts";
 
 const SECRET = "relaywatch-probe-app-test-secret-0123456789";
 
@@ -27,7 +30,12 @@ function appWithConnectLog(now?: () => number) {
     connects.push(address);
     throw new Error("this test never connects");
   };
-  return { app: createProbeApp({ connect, ...(now ? { now } : {}) }), connects };
+  const app = createProbeApp({
+    connector: cloudflareConnector(connect),
+    runtimes: ["cloudflare", "workerd"],
+    ...(now ? { now } : {}),
+  });
+  return { app, connects };
 }
 
 async function errorOf(response: Response, status: number, code: string): Promise<ApiError> {
@@ -102,6 +110,11 @@ describe("configuration", () => {
   it.each([
     ["no environment at all", {}, /NODE_ID/],
     ["port 25 on Cloudflare", { NODE_RUNTIME: "cloudflare" }, /forbids outbound port 25/],
+    [
+      "the Node.js runtime on this build",
+      { NODE_RUNTIME: "node" },
+      /runs on cloudflare or workerd/,
+    ],
     ["a region that is no DNS label", { NODE_REGION: "EU West" }, /NODE_REGION/],
     ["an ambiguous loopback switch", { ALLOW_LOOPBACK_TARGETS: "yes" }, /ALLOW_LOOPBACK_TARGETS/],
     [

@@ -1,6 +1,7 @@
 /**
- * The probe node as it runs self-hosted: the real bundle in real workerd processes, probing
- * lab servers. Every socket in this file, the node's included, targets 127.0.0.1.
+ * The probe node as it runs self-hosted: the real bundles in real workerd and Node.js
+ * processes, probing lab servers. Every socket in this file, the node's included, targets
+ * 127.0.0.1.
  */
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildProbeBundle } from "../../scripts/build-probe.ts";
+import { buildNodeProbeBundle, buildProbeBundle } from "../../scripts/build-probe.ts";
 import { type RunningProbeNode, startProbeNode } from "../../scripts/probe-node.ts";
 import { signBody } from "../../shared/auth/hmac.ts";
 import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
@@ -19,7 +20,9 @@ import { type RunningSim, type SimBehaviour, startSim } from "../lab/sim/index.t
 const SECRET = "relaywatch-probe-node-test-secret-0123456789";
 const NODE_REPORT_ORIGIN = "https://relaywatch.example";
 const PROOF_KEY = "ab".repeat(32);
-const LAB_CA_CERTIFICATE = fileURLToPath(new URL("../lab/certs/ca.crt", import.meta.url));
+const LAB_CA_CERTIFICATES = ["ca.crt", "odd-ca.crt"].map((file) =>
+  fileURLToPath(new URL(`../lab/certs/${file}`, import.meta.url)),
+);
 const LOOPBACK = "127.0.0.1";
 
 /** A TCP server that only counts who connects: the proof that a refusal opened no socket. */
@@ -112,7 +115,7 @@ const port25Counter = await tryListenCounting(25);
 /** A self-hosted node for the lab: loopback allowed, so signed jobs really connect. */
 let euWest: RunningProbeNode;
 let apNortheast: RunningProbeNode;
-/** A lab node as `npm start` runs it: trusting the lab CA, so lab TLS verifies. */
+/** A lab node as `npm start` runs it: trusting the lab CAs, so lab TLS verifies. */
 let trustingLabCa: RunningProbeNode;
 /** Configured as a Cloudflare node: 465 and 587 only, no loopback. */
 let cloudflareLike: RunningProbeNode;
@@ -120,11 +123,16 @@ let cloudflareLike: RunningProbeNode;
 let production: RunningProbeNode;
 /** The app allows loopback but workerd's network does not: the second line of defence. */
 let publicNetworkOnly: RunningProbeNode;
+/** The Node.js node for the lab: loopback allowed, certificates recorded and never refused. */
+let nodeJs: RunningProbeNode;
+/** The Node.js node with production settings: no loopback. */
+let nodeJsProduction: RunningProbeNode;
 const sims = new Map<SimBehaviour, RunningSim>();
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "relaywatch-probe-node-"));
   bundlePath = await buildProbeBundle(join(workDir, "bundle", "index.js"));
+  const nodeBundlePath = await buildNodeProbeBundle(join(workDir, "bundle-node", "index.js"));
   counter = await listenCounting();
   reachable = await listenCounting();
   const common = { bundlePath, workDir, secret: SECRET, network: "lab" };
@@ -143,7 +151,7 @@ beforeAll(async () => {
         ...labNode,
         nodeId: "lab-trusting-ca",
         region: "us-east",
-        trustedCertificate: LAB_CA_CERTIFICATE,
+        trustedCertificates: LAB_CA_CERTIFICATES,
       }),
       startProbeNode({
         ...common,
@@ -167,12 +175,35 @@ beforeAll(async () => {
         editConfig: (capnp) => capnp.replace(/allow = \[[^\]]*\]/, 'allow = [ "public" ]'),
       }),
     ]);
+  [nodeJs, nodeJsProduction] = await Promise.all([
+    startProbeNode({
+      ...labNode,
+      bundlePath: nodeBundlePath,
+      runtime: "node",
+      nodeId: "lab-node-js",
+      region: "sa-east",
+    }),
+    startProbeNode({
+      ...common,
+      bundlePath: nodeBundlePath,
+      runtime: "node",
+      nodeId: "production-node-js",
+      region: "sa-east",
+      allowedPorts: [25, 465, 587, 2525, counter.port],
+      allowLoopback: false,
+    }),
+  ]);
   for (const behaviour of [
     "open-relay",
     "secure-pipelining",
     "trusted-vantage",
     "starttls-required",
     "implicit-tls",
+    "tls-self-signed",
+    "tls-expired",
+    "tls-wrong-name",
+    "tls12-only",
+    "tls-secure",
   ] as const) {
     sims.set(behaviour, await startSim(behaviour));
   }
@@ -180,9 +211,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(
-    [euWest, apNortheast, trustingLabCa, cloudflareLike, production, publicNetworkOnly].map(
-      (node) => node?.kill(),
-    ),
+    [
+      euWest,
+      apNortheast,
+      trustingLabCa,
+      cloudflareLike,
+      production,
+      publicNetworkOnly,
+      nodeJs,
+      nodeJsProduction,
+    ].map((node) => node?.kill()),
   );
   await Promise.allSettled([...sims.values()].map((sim) => sim.close()));
   await counter?.close();
@@ -397,13 +435,18 @@ describe("a self-hosted node runs the real suite through workerd", () => {
   });
 });
 
-describe("TLS as workerd does it: every certificate verified", () => {
-  const probe = async (node: RunningProbeNode, behaviour: SimBehaviour, implicitTls = false) => {
-    const target = { address: LOOPBACK, port: simPort(behaviour), hostName: null, implicitTls };
-    const body = JSON.stringify(job(simPort(behaviour), { target }));
-    return ProbeResponse.parse((await postSigned(node, body)).json).result;
-  };
+const probe = async (
+  node: RunningProbeNode,
+  behaviour: SimBehaviour,
+  implicitTls = false,
+  hostName: string | null = null,
+) => {
+  const target = { address: LOOPBACK, port: simPort(behaviour), hostName, implicitTls };
+  const body = JSON.stringify(job(simPort(behaviour), { target }));
+  return ProbeResponse.parse((await postSigned(node, body)).json).result;
+};
 
+describe("TLS as workerd does it: every certificate verified", () => {
   it("tests a STARTTLS-only server over TLS when the node trusts its certificate", async () => {
     const result = await probe(trustingLabCa, "starttls-required");
     expect(result.verdict).toBe("open");
@@ -417,11 +460,108 @@ describe("TLS as workerd does it: every certificate verified", () => {
     expect(result.connections.every((connection) => connection.tls)).toBe(true);
   });
 
-  it("says STARTTLS failed, and never closed, when the node cannot verify the certificate", async () => {
+  it("says TLS is not testable from this vantage, and never closed, when it cannot verify the certificate", async () => {
     const result = await probe(euWest, "starttls-required");
     expect(result.verdict).toBe("inconclusive");
-    expect(result.reason).toContain("STARTTLS failed from this vantage: TLS handshake failed");
+    expect(result.notTestableHere).toMatch(/^TLS not testable from this vantage \(certificate /);
+    expect(result.notTestableHere).toContain("TLS handshake failed");
+    expect(result.reason).toBe(result.notTestableHere);
     // Refused for want of TLS (530), not for relaying: no case counts as a refusal.
     expect(result.cases.some((probeCase) => probeCase.outcome === "refused")).toBe(false);
+  });
+
+  it.each([
+    ["tls-self-signed", false, "mx.tls-self-signed.lab.test"],
+    ["tls-wrong-name", false, "mx.tls-wrong-name.lab.test"],
+    ["tls-expired", true, "mx.tls-expired.lab.test"],
+    ["tls-secure", false, "mx.tls-secure.lab.test"],
+  ] as const)(
+    "cannot test %s even when trusting the lab CAs",
+    async (behaviour, implicit, name) => {
+      const result = await probe(trustingLabCa, behaviour, implicit, name);
+      expect(result.verdict).toBe("inconclusive");
+      expect(result.notTestableHere).toMatch(/^TLS not testable from this vantage \(certificate /);
+    },
+  );
+
+  it("tests a TLS 1.2-only server whose certificate verifies", async () => {
+    const result = await probe(trustingLabCa, "tls12-only", true, "mx.tls12-only.lab.test");
+    expect(result).toMatchObject({ verdict: "open", notTestableHere: null });
+  });
+
+  it("still tests in plain text when TLS fails but the server does not insist on it", async () => {
+    const result = await probe(euWest, "open-relay");
+    expect(result).toMatchObject({ verdict: "open", notTestableHere: null });
+  });
+});
+
+describe("a Node.js node: the same app and engine, every certificate recorded, none refused", () => {
+  it("reports runtime node at /v1/health", async () => {
+    const response = await fetch(`${nodeJs.url}/v1/health`);
+    expect(await response.json()).toEqual({
+      nodeId: "lab-node-js",
+      region: "sa-east",
+      network: "lab",
+      runtime: "node",
+      allowedPorts: [25, 465, 587, 2525],
+      loopbackAllowed: true,
+      ehloName: "probe-sa-east.relaywatch.dev",
+    });
+  });
+
+  it.each([
+    ["tls-self-signed", false, "open", /DEPTH_ZERO_SELF_SIGNED_CERT/, /tls-self-signed/],
+    ["tls-expired", true, "open", /./, /DNS:mx\.tls-expired\.lab\.test/],
+    ["tls-wrong-name", false, "open", /./, /DNS:mail\.elsewhere\.example/],
+    ["tls12-only", true, "open", /./, /DNS:mx\.tls12-only\.lab\.test/],
+    ["tls-secure", false, "closed", /DEPTH_ZERO_SELF_SIGNED_CERT/, /tls-secure/],
+  ] as const)(
+    "finds %s (implicit TLS: %s) %s over TLS",
+    async (behaviour, implicit, verdict, why, names) => {
+      const name = `mx.${behaviour}.lab.test`;
+      const result = await probe(nodeJs, behaviour, implicit, name);
+      expect(result).toMatchObject({ verdict, notTestableHere: null });
+      expect(result.connections.length).toBeGreaterThan(0);
+      expect(result.connections.every((connection) => connection.tls)).toBe(true);
+      expect(result.tls).toMatchObject({
+        authorized: false,
+        authorizationError: expect.stringMatching(why),
+        peerSubject: expect.stringContaining("O=Relaywatch lab"),
+        peerIssuer: expect.stringContaining("O=Relaywatch lab"),
+        altNames: expect.stringMatching(names),
+        validFrom: expect.any(String),
+        validTo: expect.any(String),
+        fingerprint256: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+      });
+      const described = result.transcript.find((line) => line.line.startsWith("TLS established"));
+      expect(described?.line).toContain("certificate not verified");
+    },
+  );
+
+  it("records the expiry and the TLS version it met", async () => {
+    const expired = await probe(nodeJs, "tls-expired", true, "mx.tls-expired.lab.test");
+    expect(expired.tls?.validTo).toContain("2021");
+    const tls12 = await probe(nodeJs, "tls12-only", true, "mx.tls12-only.lab.test");
+    expect(tls12.tls?.protocol).toBe("TLSv1.2");
+  });
+
+  it.each([
+    ["127.0.0.1", "loopback"],
+    ["10.0.0.5", "private"],
+    ["169.254.169.254", "link-local"],
+    ["100.64.0.1", "CGNAT"],
+  ])("refuses %s (%s) itself with 403 forbidden_address, opening nothing", async (address) => {
+    const body = JSON.stringify(
+      job(counter.port, {
+        target: { address, port: counter.port, hostName: null, implicitTls: false },
+      }),
+    );
+    expectApiError(await postSigned(nodeJsProduction, body), 403, "forbidden_address");
+    expect(counter.connections).toBe(0);
+  });
+
+  it("refuses an unsigned job with 401 like the workerd node", async () => {
+    expectApiError(await post(nodeJs, JSON.stringify(job(counter.port)), {}), 401, "unauthorized");
+    expect(counter.connections).toBe(0);
   });
 });

@@ -122,7 +122,7 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
       name: sim.behaviour,
       kind: "simulated" as const,
       port: sim.port,
-      implicitTls: sim.behaviour === "implicit-tls",
+      implicitTls: sim.implicitTls,
       expected: sim.spec.expectedVerdict,
       description: sim.spec.description,
     })),

@@ -15,9 +15,20 @@ const view = (
   reason: verdict === "open" ? "accepted bare-sender" : "refused",
   location: `site-${region}`,
   inside: false,
-  answered: verdict !== null,
+  tested: true,
   ...where,
 });
+
+/** A vantage that could not test: its node unreachable, or TLS its runtime cannot speak. */
+const untestedView = (region: string, reason: string, address = "192.0.2.1"): VantageView => ({
+  ...view(region, "inconclusive", address),
+  reason,
+  tested: false,
+});
+
+const UNREACHABLE = "node local-eu-west (eu-west) could not be reached (connection refused)";
+const NO_TLS =
+  "TLS not testable from this vantage (certificate not accepted by a runtime that verifies every certificate: TLS handshake failed)";
 
 describe("aggregating vantages", () => {
   it("is open if any vantage saw a relay, and names the trusted-network suspicion", () => {
@@ -60,7 +71,8 @@ describe("aggregating vantages", () => {
     ]);
     expect(overall).toEqual({
       verdict: "closed",
-      reason: "every address refused to relay from every vantage (eu-west+ap-northeast, us-east)",
+      reason:
+        "every address refused to relay from every vantage that tested it (eu-west+ap-northeast, us-east)",
       summary: "eu-west and ap-northeast ran in the same place (FRA) and count once",
       outsideVantages: 2,
     });
@@ -92,7 +104,7 @@ describe("aggregating vantages", () => {
     ]);
     expect(overall.outsideVantages).toBe(1);
     expect(overall.reason).toBe(
-      "every address refused to relay from every vantage (eu-west, ap-northeast (inside the target's network)); but only 1 independent vantage(s) outside the target's network answered, fewer than 2: not corroborated",
+      "every address refused to relay from every vantage that tested it (eu-west, ap-northeast (inside the target's network)); only eu-west, ap-northeast (inside the target's network) tested mx.example.org (192.0.2.1): fewer than 2 independent vantages outside the target's network, so this is not corroborated (no green badge)",
     );
     const open = aggregateVerdicts([
       view("eu-west", "closed"),
@@ -104,13 +116,72 @@ describe("aggregating vantages", () => {
     );
   });
 
-  it("counts only vantages that answered, for the address with the fewest", () => {
+  it("counts only vantages that tested, for the address with the fewest", () => {
     const overall = aggregateVerdicts([
       view("eu-west", "closed", "192.0.2.1"),
       view("us-east", "closed", "192.0.2.1"),
       view("eu-west", "closed", "192.0.2.2"),
-      view("us-east", null, "192.0.2.2"),
+      untestedView("us-east", UNREACHABLE, "192.0.2.2"),
     ]);
     expect(overall.outsideVantages).toBe(1);
+  });
+
+  it("sets aside a vantage that could not test: closed from the others, which it names", () => {
+    const overall = aggregateVerdicts([
+      untestedView("eu-west", UNREACHABLE),
+      view("us-east", "closed"),
+      view("ap-northeast", "closed"),
+    ]);
+    expect(overall).toMatchObject({ verdict: "closed", summary: null });
+    expect(overall.reason).toBe(
+      `every address refused to relay from every vantage that tested it (us-east, ap-northeast); could not test: eu-west: ${UNREACHABLE}`,
+    );
+  });
+
+  it("is open from the vantage that could speak TLS, the others named as unable to test", () => {
+    const overall = aggregateVerdicts([
+      untestedView("eu-west", NO_TLS),
+      untestedView("ap-northeast", NO_TLS),
+      view("us-east", "open"),
+    ]);
+    expect(overall.verdict).toBe("open");
+    expect(overall.summary).toBeNull();
+    expect(overall.reason).toContain(`could not test: eu-west: ${NO_TLS}; ap-northeast: ${NO_TLS}`);
+  });
+
+  it("says when fewer than two independent vantages tested a closed address", () => {
+    const overall = aggregateVerdicts([
+      untestedView("eu-west", NO_TLS),
+      view("us-east", "closed"),
+      view("us-east", "closed"),
+    ]);
+    expect(overall.verdict).toBe("closed");
+    expect(overall.reason).toContain(
+      "only us-east tested mx.example.org (192.0.2.1): fewer than 2 independent vantages",
+    );
+    expect(overall.reason).toContain("no green badge");
+  });
+
+  it("is inconclusive when no vantage could test an address, whatever the others found", () => {
+    const overall = aggregateVerdicts([
+      view("us-east", "closed", "192.0.2.1"),
+      view("eu-west", "closed", "192.0.2.1"),
+      untestedView("us-east", NO_TLS, "192.0.2.2"),
+      untestedView("eu-west", UNREACHABLE, "192.0.2.2"),
+    ]);
+    expect(overall.verdict).toBe("inconclusive");
+    expect(overall.reason).toMatch(
+      /^no vantage could test mx\.example\.org \(192\.0\.2\.2\); could not test: /,
+    );
+  });
+
+  it("is still inconclusive when a vantage that did test got no answer from the server", () => {
+    const overall = aggregateVerdicts([
+      untestedView("ap-northeast", UNREACHABLE),
+      view("eu-west", "closed"),
+      { ...view("us-east", "inconclusive"), reason: "3 of 29 cases got no answer (timeout)" },
+    ]);
+    expect(overall.verdict).toBe("inconclusive");
+    expect(overall.reason).toContain("from us-east: 3 of 29 cases got no answer");
   });
 });

@@ -27,7 +27,7 @@ async function loopbackCheck() {
 }
 
 afterEach(async () => {
-  await env.DB.exec("drop trigger if exists refuse_case_rows");
+  await env.DB.exec("drop trigger if exists refuse_answers");
 });
 
 describe("answers the coordinator cannot take", () => {
@@ -53,9 +53,9 @@ describe("answers the coordinator cannot take", () => {
       body.id,
       Object.fromEntries([FRA, IAD, SIN].map((id) => [id, { kind: "result", verdict: "closed" }])),
     );
-    // As D1 refuses a row that is too big (SQLITE_TOOBIG), here for every case row.
+    // As D1 refuses a row that is too big (SQLITE_TOOBIG), here for every stored answer.
     await env.DB.exec(
-      "create trigger refuse_case_rows before insert on case_results begin select raise(abort, 'string or blob too big'); end",
+      "create trigger refuse_answers before update of outcomes on vantage_results when new.outcomes is not null begin select raise(abort, 'string or blob too big'); end",
     );
     const { result } = await runQueue(messages);
     expect(result.retryMessages).toEqual([]);

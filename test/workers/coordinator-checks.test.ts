@@ -348,7 +348,7 @@ describe("the probe-job queue consumer", () => {
       status: "done",
       verdict: "closed",
       reason:
-        "every address refused to relay from every vantage (eu-central, us-east, ap-southeast)",
+        "every address refused to relay from every vantage that tested it (eu-central, us-east, ap-southeast)",
       disagreement: null,
     });
     expect(reportVantages(report).every((v) => v.cases.length === 2)).toBe(true);
@@ -430,9 +430,11 @@ describe("the probe-job queue consumer", () => {
       "node node-sin (ap-southeast) refused the job: port_not_allowed: Port 2525 is not allowed on this node",
     );
     expect(vantages[2]?.transcript).toBeNull();
-    // One vantage could not test: the check is done, but not "closed".
-    expect(report).toMatchObject({ status: "done", verdict: "inconclusive" });
-    expect(report.reason).toContain("port_not_allowed");
+    // One vantage could not test: the verdict rests on the two that did, and names it.
+    expect(report).toMatchObject({ status: "done", verdict: "closed" });
+    expect(report.reason).toBe(
+      "every address refused to relay from every vantage that tested it (eu-central, us-east); could not test: ap-southeast: node node-sin (ap-southeast) refused the job: port_not_allowed: Port 2525 is not allowed on this node",
+    );
   });
 
   it("fails vantages whose node answers outside the protocol", async () => {
@@ -523,7 +525,9 @@ describe("the probe-job queue consumer", () => {
     ]);
     expect(vantages[1]?.reason).toBe("node node-iad (us-east) answered as node node-fra");
     expect(vantages[1]?.transcript).toBeNull();
-    expect(report).toMatchObject({ status: "done", verdict: "inconclusive" });
+    // Not evidence, and not a reason for inconclusive either: closed from the other two.
+    expect(report).toMatchObject({ status: "done", verdict: "closed" });
+    expect(report.reason).toContain("could not test: us-east: node node-iad (us-east) answered as");
   });
 
   it("makes no second probe call when a message is delivered again", async () => {
@@ -565,7 +569,8 @@ describe("deadlines", () => {
 
     await expireDeadline(body.id);
     const report = await getCheck(body.id);
-    expect(report).toMatchObject({ status: "done", verdict: "inconclusive" });
+    // The silent node could not test; the two that answered decide.
+    expect(report).toMatchObject({ status: "done", verdict: "closed" });
     expect(reportVantages(report).map((v) => [v.node, v.status, v.verdict, v.reason])).toEqual([
       [FRA, "done", "closed", `refused all ${RELAY_CASE_IDS.length} relay attempts`],
       [IAD, "done", "closed", `refused all ${RELAY_CASE_IDS.length} relay attempts`],

@@ -19,6 +19,8 @@ export interface TestNode {
   url: string;
   ports: number[];
   secret: string;
+  /** Absent: the coordinator does not know (as for TEST_NODES); the stand-in says workerd. */
+  runtime?: "cloudflare" | "workerd" | "node";
 }
 
 /**
@@ -82,6 +84,58 @@ export const REGISTRY_ONLY_NODES: readonly TestNode[] = [
     url: "https://nrt.probe.relaywatch.test",
     ports: [25],
     secret: "nrt-secret-0123456789abcdef0123456789",
+  },
+];
+
+/**
+ * More nodes the stand-in answers for, configured only by the tests that override PROBE_NODES
+ * with them (coordinator-untestable.test.ts): two more workerd nodes, so a check's first five
+ * vantages leave out the two Node.js nodes, which can test any TLS server.
+ */
+export const TLS_FALLBACK_NODES: readonly TestNode[] = [
+  {
+    id: "node-lhr",
+    region: "eu-west",
+    network: "leaseweb",
+    asn: 60781,
+    site: "lon1",
+    url: "https://lhr.probe.relaywatch.test",
+    ports: [25, 465, 587],
+    secret: "lhr-secret-0123456789abcdef0123456789",
+    runtime: "workerd",
+  },
+  {
+    id: "node-waw",
+    region: "eu-east",
+    network: "ovh",
+    asn: 16276,
+    site: "waw1",
+    url: "https://waw.probe.relaywatch.test",
+    ports: [25, 465, 587],
+    secret: "waw-secret-0123456789abcdef0123456789",
+    runtime: "cloudflare",
+  },
+  {
+    id: "node-gru",
+    region: "sa-east",
+    network: "vultr",
+    asn: 20473,
+    site: "sao1",
+    url: "https://gru.probe.relaywatch.test",
+    ports: [25, 465, 587],
+    secret: "gru-secret-0123456789abcdef0123456789",
+    runtime: "node",
+  },
+  {
+    id: "node-syd",
+    region: "ap-south",
+    network: "linode",
+    asn: 63949,
+    site: "syd1",
+    url: "https://syd.probe.relaywatch.test",
+    ports: [25, 465, 587],
+    secret: "syd-secret-0123456789abcdef0123456789",
+    runtime: "node",
   },
 ];
 
@@ -226,6 +280,8 @@ export type ScriptedAnswer =
       location?: { kind: "colo" | "site"; name: string };
       placement?: string;
     }
+  /** What a workerd or Cloudflare node answers when it cannot speak TLS with the server. */
+  | { kind: "tls-not-testable" }
   /** A ProbeResponse claiming to come from another node. */
   | { kind: "result-as"; nodeId: string }
   /** An error status with the node's `{ code, message }` body. */

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { CaseResult, ProbeResult } from "../../shared/schemas/probe-result.ts";
 import { ProbeResponse } from "../../shared/schemas/protocol.ts";
 import { openDatabase } from "../../workers/coordinator/src/db/client.ts";
@@ -9,11 +9,13 @@ import type {
   PlannedVantage,
   VantageRow,
 } from "../../workers/coordinator/src/db/repository.ts";
-import { caseResults } from "../../workers/coordinator/src/db/schema.ts";
+import { vantageResults } from "../../workers/coordinator/src/db/schema.ts";
 
 /** Fixtures of the D1 repository tests (test/workers/db*.test.ts). */
 
 export const db = openDatabase(env.DB);
+/** The evidence bucket (R2), as the coordinator's EVIDENCE binding. */
+export const bucket = env.EVIDENCE;
 
 // Storage is shared by the tests of this file, so every test makes its own ids.
 let sequence = 0;
@@ -129,12 +131,20 @@ export function probeResponse(
   });
 }
 
+/** Cases stored for a vantage: two packed characters each. */
 export async function caseCount(vantageId: string): Promise<number> {
-  const [row] = await db
-    .select({ count: sql<number>`count(*)` })
-    .from(caseResults)
-    .where(eq(caseResults.vantageResultId, vantageId));
-  return row?.count ?? 0;
+  const row = await db
+    .select({ outcomes: vantageResults.outcomes })
+    .from(vantageResults)
+    .where(eq(vantageResults.id, vantageId))
+    .get();
+  return (row?.outcomes?.length ?? 0) / 2;
+}
+
+/** The keys of every evidence object stored for a check. */
+export async function evidenceKeys(checkId: string): Promise<string[]> {
+  const listed = await bucket.list({ prefix: `checks/${checkId}/` });
+  return listed.objects.map((object) => object.key);
 }
 
 /** Worst verdict wins; enough to see what `finishCheckIfComplete` hands to `decide`. */

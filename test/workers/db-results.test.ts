@@ -1,46 +1,36 @@
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import {
   createCheck,
   failVantage,
   findCheck,
   finishCheckIfComplete,
+  getCheckView,
   listVantages,
-  markCheckRunning,
   overdueChecks,
   saveVantageResult,
   type VantageRow,
 } from "../../workers/coordinator/src/db/repository.ts";
-import { caseResults, transcripts } from "../../workers/coordinator/src/db/schema.ts";
-import { caseCount, db, first, newCheck, probeResponse, worstVerdict } from "./db-fixtures.ts";
+import {
+  bucket,
+  caseCount,
+  db,
+  evidenceKeys,
+  first,
+  newCheck,
+  probeResponse,
+  worstVerdict,
+} from "./db-fixtures.ts";
 
 describe("saveVantageResult", () => {
-  it("stores 29 cases and the transcript, and ignores a retried delivery", async () => {
+  it("packs 29 outcomes into the vantage row, puts the evidence in R2, and ignores a retry", async () => {
     const input = newCheck();
     await createCheck(db, input);
     const vantage = first(input.vantages);
     const response = probeResponse(vantage, 29, "closed");
 
-    expect(await saveVantageResult(db, vantage.id, response, 5_000)).toBe(true);
-    expect(await saveVantageResult(db, vantage.id, response, 6_000)).toBe(false);
+    expect(await saveVantageResult(db, vantage.id, response, 5_000, bucket)).toBe(true);
+    expect(await saveVantageResult(db, vantage.id, response, 6_000, bucket)).toBe(false);
 
-    const stored = await db
-      .select()
-      .from(caseResults)
-      .where(eq(caseResults.vantageResultId, vantage.id))
-      .orderBy(caseResults.id);
-    expect(stored.map((row) => row.caseId)).toEqual(response.result.cases.map((c) => c.id));
-    expect(first(stored)).toMatchObject({
-      recipientKind: "foreign",
-      replyCode: 554,
-      replyEnhanced: "5.7.1",
-      replyText: "Relay access denied",
-    });
-    const [transcript] = await db
-      .select()
-      .from(transcripts)
-      .where(eq(transcripts.vantageResultId, vantage.id));
-    expect(transcript?.lines).toEqual(response.result.transcript);
     const [row] = (await listVantages(db, input.id)).filter((v) => v.id === vantage.id);
     expect(row).toMatchObject({
       status: "done",
@@ -50,9 +40,29 @@ describe("saveVantageResult", () => {
       finishedAt: Date.parse("2026-07-01T10:00:02.500Z"),
       durationMs: 2500,
       banner: "220 mx1.example.com ESMTP",
-      extensions: ["PIPELINING", "STARTTLS"],
-      names: response.result.names,
+      // Refused at RCPT, 29 times: D1 holds two characters per case and nothing bulky.
+      outcomes: "r5".repeat(29),
+      names: null,
+      extensions: null,
       tls: null,
+    });
+    // One object, the retry's own was removed again.
+    expect(await evidenceKeys(input.id)).toEqual([
+      `checks/${input.id}/${vantage.id}.${row?.evidenceId}.json.gz`,
+    ]);
+    const view = await getCheckView(db, input.id, bucket);
+    const stored = view?.mxHosts[0]?.addresses[0]?.vantages.find((v) => v.id === vantage.id);
+    expect(stored?.evidence).toBe("stored");
+    expect(stored?.transcript).toEqual(response.result.transcript);
+    expect(stored?.extensions).toEqual(["PIPELINING", "STARTTLS"]);
+    expect(stored?.names).toEqual(response.result.names);
+    expect(stored?.cases.map((c) => c.detail)).toEqual(response.result.cases);
+    expect(first(stored?.cases ?? [])).toMatchObject({
+      index: 0,
+      caseId: "case-00",
+      outcome: "refused",
+      step: "rcpt",
+      messageSent: false,
     });
   });
 
@@ -62,11 +72,13 @@ describe("saveVantageResult", () => {
     const vantage = first(input.vantages);
     const response = probeResponse(vantage, 29, "closed");
     const saved = await Promise.all([
-      saveVantageResult(db, vantage.id, response, 5_000),
-      saveVantageResult(db, vantage.id, response, 5_001),
+      saveVantageResult(db, vantage.id, response, 5_000, bucket),
+      saveVantageResult(db, vantage.id, response, 5_001, bucket),
     ]);
     expect(saved.filter(Boolean)).toHaveLength(1);
     expect(await caseCount(vantage.id)).toBe(29);
+    // The losing answer's object is deleted: one object, the one D1 names.
+    expect(await evidenceKeys(input.id)).toHaveLength(1);
   });
 
   it("refuses an answer from a node the vantage was not given to", async () => {
@@ -75,7 +87,7 @@ describe("saveVantageResult", () => {
     const [mine, other] = input.vantages;
     if (!mine || !other) throw new Error("fixture has two vantages");
     await expect(
-      saveVantageResult(db, mine.id, probeResponse(other, 1, "closed"), 5_000),
+      saveVantageResult(db, mine.id, probeResponse(other, 1, "closed"), 5_000, bucket),
     ).rejects.toThrow(/belongs to node node-fra/);
   });
 });
@@ -86,15 +98,15 @@ describe("failVantage", () => {
     await createCheck(db, input);
     const [done, pending] = input.vantages;
     if (!done || !pending) throw new Error("fixture has two vantages");
-    await saveVantageResult(db, done.id, probeResponse(done, 3, "closed"), 5_000);
+    await saveVantageResult(db, done.id, probeResponse(done, 3, "closed"), 5_000, bucket);
 
     expect(await failVantage(db, pending.id, "node unreachable", 6_000)).toBe(true);
     expect(await failVantage(db, pending.id, "second reason", 7_000)).toBe(false);
     expect(await failVantage(db, done.id, "too late", 7_000)).toBe(false);
     // A late answer must not overwrite the failure the check's verdict may already include.
-    expect(await saveVantageResult(db, pending.id, probeResponse(pending, 3, "open"), 8_000)).toBe(
-      false,
-    );
+    expect(
+      await saveVantageResult(db, pending.id, probeResponse(pending, 3, "open"), 8_000, bucket),
+    ).toBe(false);
 
     const rows = await listVantages(db, input.id);
     expect(rows.find((row) => row.id === pending.id)).toMatchObject({
@@ -115,19 +127,17 @@ describe("finishCheckIfComplete", () => {
   it("waits while vantages are pending before the deadline", async () => {
     const input = newCheck();
     await createCheck(db, input);
-    expect(await finishCheckIfComplete(db, input.id, 5_000, worstVerdict)).toBeNull();
+    expect(await finishCheckIfComplete(db, input.id, 5_000, worstVerdict, 600_000)).toBeNull();
     expect((await findCheck(db, input.id))?.status).toBe("queued");
   });
 
   it("finishes once every vantage has answered, and only once", async () => {
     const input = newCheck();
     await createCheck(db, input);
-    expect(await markCheckRunning(db, input.id, 2_000)).toBe(true);
-    expect(await markCheckRunning(db, input.id, 2_001)).toBe(false);
     const [closed, open] = input.vantages;
     if (!closed || !open) throw new Error("fixture has two vantages");
-    await saveVantageResult(db, closed.id, probeResponse(closed, 2, "closed"), 3_000);
-    await saveVantageResult(db, open.id, probeResponse(open, 2, "open"), 3_000);
+    await saveVantageResult(db, closed.id, probeResponse(closed, 2, "closed"), 3_000, bucket);
+    await saveVantageResult(db, open.id, probeResponse(open, 2, "open"), 3_000, bucket);
 
     const seen: VantageRow[][] = [];
     const decide = (vantages: VantageRow[]) => {
@@ -135,8 +145,8 @@ describe("finishCheckIfComplete", () => {
       return { ...worstVerdict(vantages), summary: "open from us-east only" };
     };
     const [finished, again] = await Promise.all([
-      finishCheckIfComplete(db, input.id, 4_000, decide),
-      finishCheckIfComplete(db, input.id, 4_001, decide),
+      finishCheckIfComplete(db, input.id, 4_000, decide, 600_000),
+      finishCheckIfComplete(db, input.id, 4_001, decide, 600_000),
     ]);
     const winner = finished ?? again;
     expect([finished, again].filter((check) => check !== null)).toHaveLength(1);
@@ -145,10 +155,11 @@ describe("finishCheckIfComplete", () => {
       verdict: "open",
       reason: "2 vantages",
       summary: "open from us-east only",
-      startedAt: 2_000,
+      // The earliest probe start of its vantages (probeResponse: 10:00:00).
+      startedAt: Date.parse("2026-07-01T10:00:00.000Z"),
     });
     expect(first(seen).map((vantage) => vantage.status)).toEqual(["done", "done"]);
-    expect(await finishCheckIfComplete(db, input.id, 5_000, decide)).toBeNull();
+    expect(await finishCheckIfComplete(db, input.id, 5_000, decide, 600_000)).toBeNull();
   });
 
   it("fails vantages still pending at the deadline and finishes with the rest", async () => {
@@ -156,9 +167,9 @@ describe("finishCheckIfComplete", () => {
     await createCheck(db, input);
     const [answered, silent] = input.vantages;
     if (!answered || !silent) throw new Error("fixture has two vantages");
-    await saveVantageResult(db, answered.id, probeResponse(answered, 2, "closed"), 3_000);
+    await saveVantageResult(db, answered.id, probeResponse(answered, 2, "closed"), 3_000, bucket);
 
-    const finished = await finishCheckIfComplete(db, input.id, 10_000, worstVerdict);
+    const finished = await finishCheckIfComplete(db, input.id, 10_000, worstVerdict, 600_000);
     expect(finished).toMatchObject({ status: "done", verdict: "inconclusive", finishedAt: 10_000 });
     const rows = await listVantages(db, input.id);
     expect(rows.find((row) => row.id === silent.id)).toMatchObject({
@@ -172,7 +183,7 @@ describe("finishCheckIfComplete", () => {
   it("marks the check failed when no vantage answered by the deadline", async () => {
     const input = newCheck({ deadlineAt: 10_000 });
     await createCheck(db, input);
-    const finished = await finishCheckIfComplete(db, input.id, 12_000, worstVerdict);
+    const finished = await finishCheckIfComplete(db, input.id, 12_000, worstVerdict, 600_000);
     expect(finished).toMatchObject({ status: "failed", verdict: "inconclusive" });
   });
 });
@@ -185,7 +196,7 @@ describe("overdueChecks", () => {
     const finished = newCheck({ deadlineAt: 50_000_000, vantages: [] });
     const future = newCheck({ deadlineAt: 60_000_000 });
     for (const input of [later, late, finished, future]) await createCheck(db, input);
-    await finishCheckIfComplete(db, finished.id, 1_000, worstVerdict);
+    await finishCheckIfComplete(db, finished.id, 1_000, worstVerdict, 600_000);
 
     const overdue = await overdueChecks(db, 55_000_000, 100);
     expect(

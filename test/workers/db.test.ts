@@ -9,7 +9,15 @@ import {
   listVantages,
   saveVantageResult,
 } from "../../workers/coordinator/src/db/repository.ts";
-import { db, first, newCheck, probeResponse, uniqueId, vantagesFor } from "./db-fixtures.ts";
+import {
+  bucket,
+  db,
+  first,
+  newCheck,
+  probeResponse,
+  uniqueId,
+  vantagesFor,
+} from "./db-fixtures.ts";
 
 describe("migrations", () => {
   it("create every table and index", async () => {
@@ -22,16 +30,17 @@ describe("migrations", () => {
         "domains",
         "checks",
         "vantage_results",
-        "case_results",
-        "transcripts",
+        "case_sets",
+        "retention_marks",
         "domains_name_unique",
         "checks_idempotency_key_unique",
         "checks_domain_created_idx",
         "checks_status_deadline_idx",
         "checks_target_created_idx",
         "vantage_results_check_idx",
-        "case_results_vantage_idx",
-        "case_results_token_idx",
+        "case_sets_cases_unique",
+        "batches_status_created_idx",
+        "badge_domains_served_idx",
       ]),
     );
   });
@@ -94,9 +103,9 @@ describe("getCheckView", () => {
     await createCheck(db, input);
     const answered = first(primary);
     const response = probeResponse(answered, 4, "closed");
-    await saveVantageResult(db, answered.id, response, 3_000);
+    await saveVantageResult(db, answered.id, response, 3_000, bucket);
 
-    const view = await getCheckView(db, input.id);
+    const view = await getCheckView(db, input.id, bucket);
     if (!view) throw new Error("the check exists");
     expect(view.domainName).toBe("view.example");
     expect(view.check.id).toBe(input.id);
@@ -129,11 +138,17 @@ describe("getCheckView", () => {
       response.result.cases.map((c) => c.id),
     );
     expect(withResult?.transcript).toEqual(response.result.transcript);
-    expect(withoutResult).toMatchObject({ status: "pending", cases: [], transcript: null });
+    expect(withResult?.evidence).toBe("stored");
+    expect(withoutResult).toMatchObject({
+      status: "pending",
+      cases: [],
+      transcript: null,
+      evidence: "none",
+    });
   });
 
   it("returns null for an unknown check", async () => {
-    expect(await getCheckView(db, "no-such-check")).toBeNull();
+    expect(await getCheckView(db, "no-such-check", bucket)).toBeNull();
   });
 });
 

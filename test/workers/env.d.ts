@@ -3,6 +3,9 @@
 declare namespace Cloudflare {
   interface Env {
     DB: D1Database;
+    EVIDENCE: R2Bucket;
+    /** Empty: test/workers/storage-backfill.test.ts migrates it itself. */
+    LEGACY_DB: D1Database;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     // The coordinator's bindings (workers/coordinator/src/env.ts), from test/workers/coordinator-env.ts.
     PROBE_QUEUE: Queue<import("../../workers/coordinator/src/checks/messages.ts").ProbeMessage>;

@@ -178,6 +178,8 @@ function answerWith(
         answer.placement ? { "cf-placement": answer.placement } : undefined,
       );
     }
+    case "tls-not-testable":
+      return json(200, probeResponse(node, job, "tls-not-testable"));
     case "result-as": {
       const other = nodes.find((candidate) => candidate.id === answer.nodeId) ?? node;
       return json(200, probeResponse(other, job, "closed"));
@@ -192,6 +194,11 @@ function answerWith(
 const REFUSED = { code: 554, enhanced: "5.7.1", text: "Relay access denied" } as const;
 const ACCEPTED = { code: 250, enhanced: "2.1.5", text: "Ok" } as const;
 const QUEUED = { code: 250, enhanced: "2.0.0", text: "Ok: queued as 4XyZ" } as const;
+const TLS_REQUIRED = {
+  code: 530,
+  enhanced: "5.7.0",
+  text: "Must issue a STARTTLS command first",
+} as const;
 const CASES_PER_CONNECTION = 5;
 
 /**
@@ -202,7 +209,7 @@ const CASES_PER_CONNECTION = 5;
 export function probeResponse(
   node: TestNode,
   job: ProbeJob,
-  verdict: "open" | "suspect" | "closed",
+  verdict: "open" | "suspect" | "closed" | "tls-not-testable",
   replyText?: string,
 ): ProbeResponse {
   const { address, port, hostName, implicitTls } = job.target;
@@ -231,6 +238,19 @@ export function probeResponse(
       (verdict === "open" && relayCase.id === "canary-sender") ||
       (verdict === "suspect" && relayCase === firstRouting);
     const reply = accepted ? ACCEPTED : { ...REFUSED, text: replyText ?? REFUSED.text };
+    if (verdict === "tls-not-testable") {
+      // Every case refused with 530 for want of TLS, as a STARTTLS-only server answers.
+      return {
+        ...expanded,
+        outcome: "error" as const,
+        data: null,
+        step: "starttls" as const,
+        reply: { ...TLS_REQUIRED },
+        note: "the server requires TLS",
+        conn,
+        attempts: 1,
+      };
+    }
     transcript.push(
       { at: at(index * 100), conn, dir: "client", line: `MAIL FROM:${expanded.mailFrom}` },
       { at: at(index * 100 + 10), conn, dir: "server", line: "250 2.1.0 Ok" },
@@ -266,15 +286,21 @@ export function probeResponse(
     });
   }
   const decided = decideVerdict({ cases, blockedBeforeTesting: null });
-  if (decided.verdict !== verdict) {
+  const expected = verdict === "tls-not-testable" ? "inconclusive" : verdict;
+  if (decided.verdict !== expected) {
     throw new Error(`stand-in cases decide ${decided.verdict}, not the scripted ${verdict}`);
   }
+  const notTestableHere =
+    verdict === "tls-not-testable"
+      ? "TLS not testable from this vantage (certificate not accepted by a runtime that verifies every certificate: TLS handshake failed)"
+      : null;
   const durationMs = cases.length * 100 + 0.4;
   const result: ProbeResult = {
     target: { host, port, address, implicitTls },
     names: { host, targetDomain: names.targetDomain, canaryDomain: names.canaryDomain },
     verdict: decided.verdict,
-    reason: decided.reason,
+    reason: notTestableHere ?? decided.reason,
+    notTestableHere,
     startedAt: at(0),
     finishedAt: at(durationMs),
     durationMs,
@@ -306,7 +332,7 @@ function identityOf(node: TestNode) {
     nodeId: node.id,
     region: node.region,
     network: node.network,
-    runtime: "workerd" as const,
+    runtime: node.runtime ?? "workerd",
     allowedPorts: node.ports,
     loopbackAllowed: true,
     ehloName: `probe-${node.region}.relaywatch.dev`,

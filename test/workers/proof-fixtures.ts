@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { canaryKeyFor, canaryProofFor } from "../../shared/probe/canary-proof.ts";
 import worker from "../../workers/coordinator/index.ts";
+import { getCheckView, openDatabase } from "../../workers/coordinator/src/db/repository.ts";
 import type { CanaryMessage } from "../../workers/coordinator/src/proof/email.ts";
 import { nonceOfToken, tokenCandidates } from "../../workers/coordinator/src/proof/tokens.ts";
 import { CANARY_DOMAIN, PROOF_SECRET, TEST_NODES } from "./coordinator-env.ts";
@@ -27,14 +28,13 @@ export async function provenCheck(proof = true) {
 
 /** The token of a case of the check with this outcome. */
 export async function tokenOf(checkId: string, outcome: "accepted" | "refused"): Promise<string> {
-  const row = await env.DB.prepare(
-    `select c.token from case_results c join vantage_results v on c.vantage_result_id = v.id
-     where v.check_id = ? and c.outcome = ? order by c.id limit 1`,
-  )
-    .bind(checkId, outcome)
-    .first<{ token: string }>();
-  if (!row) throw new Error(`no ${outcome} case in check ${checkId}`);
-  return row.token;
+  const view = await getCheckView(openDatabase(env.DB), checkId, env.EVIDENCE);
+  const token = view?.mxHosts
+    .flatMap((host) => host.addresses.flatMap((address) => address.vantages))
+    .flatMap((vantage) => vantage.cases)
+    .find((row) => row.outcome === outcome)?.detail?.token;
+  if (!token) throw new Error(`no ${outcome} case in check ${checkId}`);
+  return token;
 }
 
 export const RECEIVED_CHAIN = [

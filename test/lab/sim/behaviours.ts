@@ -1,4 +1,5 @@
 /** Each simulated behaviour as a policy: mostly a recipient rule plus a few overrides. */
+import type { SecureContext } from "node:tls";
 import type { RoutingTrick } from "./addresses.ts";
 import { asip62Policy } from "./asip62.ts";
 import { ServerIdentity } from "./identity.ts";
@@ -62,6 +63,18 @@ function blockedClient(_session: unknown, verb: string) {
 
 const TLS_FIRST_COMMANDS = new Set(["MAIL", "RCPT", "DATA"]);
 
+/** Offers STARTTLS with `tlsContext` and answers mail commands with 530 until it is used. */
+function startTlsRequired(tlsContext: SecureContext): Partial<SmtpPolicy> {
+  return {
+    features: { ehlo: true, pipelining: true, starttls: true },
+    tlsContext,
+    screen: (session, verb) =>
+      !session.tls && TLS_FIRST_COMMANDS.has(verb)
+        ? reply(530, "5.7.0 Must issue a STARTTLS command first")
+        : undefined,
+  };
+}
+
 export const POLICIES: Record<SimBehaviour, PolicyFactory> = {
   "open-relay": postfixLike(openRecipients),
   asip62: ({ spec, address }) => asip62Policy(spec, address),
@@ -109,14 +122,7 @@ export const POLICIES: Record<SimBehaviour, PolicyFactory> = {
       earlyTalkerReply: reply(521, "5.5.1 Protocol error"),
     },
   })),
-  "starttls-required": postfixLike(openRecipients, () => ({
-    features: { ehlo: true, pipelining: true, starttls: true },
-    tlsContext: labTlsContext(),
-    screen: (session, verb) =>
-      !session.tls && TLS_FIRST_COMMANDS.has(verb)
-        ? reply(530, "5.7.0 Must issue a STARTTLS command first")
-        : undefined,
-  })),
+  "starttls-required": postfixLike(openRecipients, () => startTlsRequired(labTlsContext())),
   "implicit-tls": postfixLike(openRecipients, () => ({
     implicitTls: true,
     tlsContext: labTlsContext(),
@@ -132,4 +138,19 @@ export const POLICIES: Record<SimBehaviour, PolicyFactory> = {
   })),
   "trusted-vantage": postfixLike(trustedVantageRecipients),
   "ipv6-trusted": postfixLike(ipv6TrustedRecipients),
+  "tls-self-signed": postfixLike(openRecipients, () =>
+    startTlsRequired(labTlsContext("self-signed")),
+  ),
+  "tls-expired": postfixLike(openRecipients, () => ({
+    implicitTls: true,
+    tlsContext: labTlsContext("expired"),
+  })),
+  "tls-wrong-name": postfixLike(openRecipients, () =>
+    startTlsRequired(labTlsContext("wrong-name")),
+  ),
+  "tls12-only": postfixLike(openRecipients, () => ({
+    implicitTls: true,
+    tlsContext: labTlsContext("tls12", "TLSv1.2"),
+  })),
+  "tls-secure": postfixLike(secureRecipients, () => startTlsRequired(labTlsContext("self-signed"))),
 };

@@ -47,6 +47,8 @@ export interface RunningSim {
   spec: SimSpec;
   host: string;
   port: number;
+  /** TLS from the first byte (port 465 style). */
+  implicitTls: boolean;
   /** Messages this server relayed onward (accepted by relayTo). */
   relayed: number;
   close(): Promise<void>;
@@ -89,6 +91,7 @@ export async function startSim(
     spec,
     host,
     port: listener.port,
+    implicitTls: policy.implicitTls ?? false,
     get relayed() {
       return delivery.relayed;
     },

@@ -30,7 +30,12 @@ export type SimBehaviour =
   | "secure-pipelining"
   | "secure-no-pipelining"
   | "trusted-vantage"
-  | "ipv6-trusted";
+  | "ipv6-trusted"
+  | "tls-self-signed"
+  | "tls-expired"
+  | "tls-wrong-name"
+  | "tls12-only"
+  | "tls-secure";
 
 export interface SimSpec {
   behaviour: SimBehaviour;
@@ -202,5 +207,37 @@ export const SIM_SPECS: Record<SimBehaviour, SimSpec> = {
     "Behind Docker's userland proxy, where every IPv6 client looks local (a known mailcow and " +
       "docker-mailserver case): an open relay for clients connecting over IPv6, 554 Relay access " +
       "denied over IPv4. Closed on 127.0.0.1; open when also started on ::1.",
+  ),
+  // Certificates real servers present, which MTAs accept (they encrypt without verifying):
+  // Node-hosted probe nodes test these; workerd and Cloudflare ones, which verify, cannot.
+  "tls-self-signed": spec(
+    "tls-self-signed",
+    "selfsigned",
+    "open",
+    "STARTTLS required, self-signed certificate; an open relay inside.",
+  ),
+  "tls-expired": spec(
+    "tls-expired",
+    "expired",
+    "open",
+    "Implicit TLS, certificate expired in 2021; an open relay inside.",
+  ),
+  "tls-wrong-name": spec(
+    "tls-wrong-name",
+    "wrongname",
+    "open",
+    "STARTTLS required, certificate for mail.elsewhere.example only; an open relay inside.",
+  ),
+  "tls12-only": spec(
+    "tls12-only",
+    "tls12",
+    "open",
+    "Implicit TLS, TLS 1.2 at most; an open relay inside.",
+  ),
+  "tls-secure": spec(
+    "tls-secure",
+    "tlssecure",
+    "closed",
+    "STARTTLS required, self-signed certificate; secure inside.",
   ),
 };

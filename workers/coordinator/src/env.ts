@@ -6,6 +6,8 @@ import type { ProbeMessage } from "./checks/messages.ts";
 
 export interface CoordinatorEnv {
   DB: D1Database;
+  /** R2: each vantage's transcript and case details, compressed (evidence/store.ts). */
+  EVIDENCE: R2Bucket;
   PROBE_QUEUE: Queue<ProbeMessage>;
   /**
    * JSON array of VantageNode: bootstrap only, migrated into the node registry (D1) when the
@@ -55,6 +57,10 @@ export interface CoordinatorEnv {
   SERVICE_DOMAIN?: string;
   /** Where mail administrators write about our probes (default abuse@<SERVICE_DOMAIN>). */
   ABUSE_CONTACT?: string;
+  /** Days a vantage's evidence (transcript, case details) is kept in R2 (default 90). */
+  TRANSCRIPT_RETENTION_DAYS?: string;
+  /** Days the packed case outcomes are kept in D1 (default 365); verdicts are kept for good. */
+  OUTCOME_RETENTION_DAYS?: string;
 }
 
 export interface CoordinatorConfig {

@@ -7,8 +7,11 @@ import { decideCheck } from "./checks/decide.ts";
 import { probeQueueHandler } from "./checks/probe-queue.ts";
 import { finishCheckIfComplete, openDatabase, overdueChecks } from "./db/repository.ts";
 import type { CoordinatorEnv } from "./env.ts";
+import { backfillEvidence } from "./evidence/backfill.ts";
+import { sweepRetention } from "./evidence/retention.ts";
 import { checkNodeHealth } from "./nodes/health.ts";
 import { type CanaryMessage, receiveCanaryEmail } from "./proof/email.ts";
+import { proofWindowMs } from "./proof/policy.ts";
 import { sweepProofs } from "./proof/sweep.ts";
 import { webhookQueueHandler } from "./webhooks/queue.ts";
 
@@ -28,13 +31,15 @@ const QUEUE_HANDLERS: Record<string, QueueHandler> = {
 };
 
 /** Work the cron trigger does besides finishing overdue checks. */
-const SCHEDULED_TASKS: ((env: CoordinatorEnv, now: number) => Promise<void>)[] = [
+const SCHEDULED_TASKS: ((env: CoordinatorEnv, now: number) => Promise<unknown>)[] = [
   // First, so the re-checks below are planned on nodes known to be up.
   checkNodeHealth,
   recheckBadgeDomains,
   sweepBatches,
   sweepProofs,
   pruneAnonymousUsage,
+  sweepRetention,
+  backfillEvidence,
 ];
 
 /**
@@ -57,7 +62,7 @@ export function createCoordinator() {
       const db = openDatabase(env.DB);
       const now = Date.now();
       for (const id of await overdueChecks(db, now, SWEEP_BATCH)) {
-        const finished = await finishCheckIfComplete(db, id, now, decideCheck);
+        const finished = await finishCheckIfComplete(db, id, now, decideCheck, proofWindowMs(env));
         if (finished) await onCheckFinished(env, finished);
       }
       for (const task of SCHEDULED_TASKS) await task(env, now);

@@ -1,4 +1,4 @@
-import { MIN_OUTSIDE_VANTAGES, placeOf } from "../../../../shared/probe/aggregate.ts";
+import { MIN_INDEPENDENT_VANTAGES, placeOf } from "../../../../shared/probe/aggregate.ts";
 import type { MxPlan } from "../db/mx-plan.ts";
 
 /** What the badge says. */
@@ -83,10 +83,10 @@ function closedIfCorroborated(check: FinishedCheck, vantages: VantageEvidence[])
         )
         .map(placeOf),
     );
-    if (places.size < MIN_OUTSIDE_VANTAGES) {
+    if (places.size < MIN_INDEPENDENT_VANTAGES) {
       return {
         status: "unknown",
-        reason: `${address} was found closed from ${places.size} independent outside vantage(s), fewer than ${MIN_OUTSIDE_VANTAGES}`,
+        reason: `${address} was found closed from ${places.size} independent outside vantage(s), fewer than ${MIN_INDEPENDENT_VANTAGES}`,
       };
     }
   }

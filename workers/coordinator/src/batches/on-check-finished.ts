@@ -1,8 +1,6 @@
 import { openDatabase } from "../db/repository.ts";
 import type { CheckRow } from "../db/schema.ts";
 import type { CoordinatorEnv } from "../env.ts";
-import { proofWindowMs } from "../proof/policy.ts";
-import { openProofWindow } from "../proof/state.ts";
 import { enqueueWebhook } from "../webhooks/deliveries.ts";
 import { finishBatchIfComplete, markItemDone, unfinishedBatchIds } from "./store.ts";
 
@@ -29,20 +27,14 @@ export async function completeBatch(env: CoordinatorEnv, batchId: string): Promi
 
 /**
  * What follows a check's finish, called by whoever finished it (finishCheckIfComplete hands
- * the check to exactly one caller): the waiting window of its delivery proof, its own webhook,
- * and its batch's progress. Failures are
+ * the check to exactly one caller): its own webhook and its batch's progress (the finish
+ * itself opened the waiting window of its delivery proof). Failures are
  * logged, not thrown: the check is finished either way, and the caller (a probe job, a reader)
  * has nothing to retry. A batch missed here is caught up by the sweeper (sweepBatches).
  */
 export async function onCheckFinished(env: CoordinatorEnv, check: CheckRow): Promise<void> {
   const db = openDatabase(env.DB);
   const { webhookUrl, batchId } = check;
-  if (check.proof === "requested") {
-    // A window the finish misses is opened by the sweeper (sweepProofs).
-    await logFailure(`the proof window of check ${check.id}`, () =>
-      openProofWindow(db, check.id, Date.now(), proofWindowMs(env)),
-    );
-  }
   if (webhookUrl) {
     await logFailure(`the webhook of check ${check.id}`, () =>
       enqueueWebhook(

@@ -178,12 +178,12 @@ export async function finishBatchIfComplete(
   return finished ? { batch: finished, counts } : null;
 }
 
-/** Unfinished batches, oldest first, for the sweeper's catch-up. */
+/** Unfinished batches, oldest first, for the sweeper's catch-up (batches_status_created_idx). */
 export async function unfinishedBatchIds(db: Database, limit: number): Promise<string[]> {
   const rows = await db
     .select({ id: batches.id })
     .from(batches)
-    .where(ne(batches.status, "done"))
+    .where(inArray(batches.status, ["queued", "running"]))
     .orderBy(asc(batches.createdAt))
     .limit(limit);
   return rows.map((row) => row.id);

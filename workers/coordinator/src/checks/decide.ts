@@ -2,11 +2,12 @@ import { aggregateVerdicts, type VantageView } from "../../../../shared/probe/ag
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
 
 interface StoredVantage {
+  /** `done`: it tested; `failed` (node unreachable) and `untestable` (TLS it cannot speak): it could not. */
+  status: string;
   region: string;
   network: string;
   mxHost: string;
   address: string;
-  status: string;
   verdict: string | null;
   reason: string | null;
   location: string | null;
@@ -24,7 +25,7 @@ export function vantageView(vantage: StoredVantage): VantageView {
     reason: vantage.reason,
     location: vantage.location,
     inside: vantage.inside,
-    answered: vantage.status === "done",
+    tested: vantage.status === "done",
   };
 }
 

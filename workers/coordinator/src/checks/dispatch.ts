@@ -16,7 +16,6 @@ import {
   findCheck,
   findVantage,
   finishCheckIfComplete,
-  markCheckRunning,
   saveVantageResult,
 } from "../db/repository.ts";
 import type { CheckRow, ProbeNodeRow, VantageRow } from "../db/schema.ts";
@@ -25,8 +24,10 @@ import { NodeUnavailable, placementColo, signedNodeRequest } from "../nodes/call
 import { acquireLease, releaseLease } from "../nodes/leases.ts";
 import { findNode, markUnreachable, nodeSecret } from "../nodes/registry.ts";
 import { jobProofFor } from "../proof/job-proof.ts";
+import { proofWindowMs } from "../proof/policy.ts";
 import { decideCheck } from "./decide.ts";
 import type { ProbeMessage } from "./messages.ts";
+import { planCapableVantage } from "./replan.ts";
 
 type NodeOutcome =
   | { kind: "answer"; response: ProbeResponse; location: RunLocation }
@@ -101,13 +102,14 @@ async function callNode(
  */
 async function saveOrGiveUp(
   db: Database,
+  bucket: R2Bucket,
   vantageId: string,
   nodeName: string,
   response: ProbeResponse,
   location: RunLocation,
 ): Promise<void> {
   try {
-    await saveVantageResult(db, vantageId, response, Date.now(), location);
+    await saveVantageResult(db, vantageId, response, Date.now(), bucket, location);
   } catch (error) {
     const why = boundText(error instanceof Error ? error.message : String(error), 200);
     console.error(`answer of node ${nodeName} for vantage ${vantageId} could not be stored`, why);
@@ -172,7 +174,6 @@ export async function runVantageJob(
   const env = bindings as unknown as CoordinatorEnv;
   const callLimitMs = config.probeTimeBudgetMs + PROBE_CALL_MARGIN_MS;
   if (node?.state !== "active") {
-    await markCheckRunning(db, check.id, Date.now());
     const why = node ? "was disabled" : "is no longer in the registry";
     await failVantage(db, vantage.id, `node ${nodeName} ${why}`, Date.now());
   } else if (!(await acquireLease(db, node, vantage.id, Date.now(), callLimitMs))) {
@@ -182,7 +183,6 @@ export async function runVantageJob(
       await extendCheckDeadline(db, check.id, Date.now() + SLOT_WAIT_SECONDS * 1000 + callLimitMs);
       return "wait";
     }
-    await markCheckRunning(db, check.id, Date.now());
     await failVantage(
       db,
       vantage.id,
@@ -191,17 +191,21 @@ export async function runVantageJob(
     );
   } else {
     try {
-      const started = Date.now();
-      await markCheckRunning(db, check.id, started);
       // A job that waited for its slot still gets its whole time budget.
-      await extendCheckDeadline(db, check.id, started + callLimitMs);
+      await extendCheckDeadline(db, check.id, Date.now() + callLimitMs);
       const ran = await runOnNode(db, config, env, bindings, check, vantage, node, nodeName);
       if (ran === "replayed") return "done";
     } finally {
       await releaseLease(db, vantage.id);
     }
   }
-  const finished = await finishCheckIfComplete(db, check.id, Date.now(), decideCheck);
+  const finished = await finishCheckIfComplete(
+    db,
+    check.id,
+    Date.now(),
+    decideCheck,
+    proofWindowMs(env),
+  );
   if (finished) await onCheckFinished(env, finished);
   return "done";
 }
@@ -243,7 +247,11 @@ async function runOnNode(
       Date.now(),
     );
   } else if (outcome.kind === "answer") {
-    await saveOrGiveUp(db, vantage.id, nodeName, outcome.response, outcome.location);
+    // Planned before this answer is stored, so the check cannot finish in between.
+    if (outcome.response.result.notTestableHere) {
+      await planCapableVantage(db, config, env.PROBE_QUEUE, check, vantage);
+    }
+    await saveOrGiveUp(db, env.EVIDENCE, vantage.id, nodeName, outcome.response, outcome.location);
   } else {
     if (outcome.unreachable) await markUnreachable(db, node.id, outcome.reason, Date.now());
     await failVantage(db, vantage.id, `node ${nodeName} ${outcome.reason}`, Date.now());

@@ -36,6 +36,16 @@ export interface CheckPlan {
 const MAX_JOBS_PER_CHECK = 40;
 const MAX_VANTAGES_PER_ADDRESS = 5;
 
+/** Whether a node may be sent to this address and port (loopback only in local development). */
+export function nodeReaches(
+  node: Pick<ProbeNodeRow, "ports">,
+  address: string,
+  port: number,
+  config: CoordinatorConfig,
+): boolean {
+  return node.ports.includes(port) || (config.allowLoopback && isLoopbackAddress(address));
+}
+
 async function mailHostsFor(request: CreateCheckRequest, resolver: Resolver): Promise<MailHost[]> {
   const input = "domain" in request ? request.domain : request.host;
   let parsed: ReturnType<typeof parseHostInput>;
@@ -110,8 +120,7 @@ export async function planCheck(
   const unavailable = new Map<string, UnavailableVantage>();
   for (const mailHost of guarded) {
     for (const address of mailHost.addresses) {
-      const reachable = (node: ProbeNodeRow) =>
-        node.ports.includes(port) || (config.allowLoopback && isLoopbackAddress(address));
+      const reachable = (node: ProbeNodeRow) => nodeReaches(node, address, port, config);
       const candidates = active.filter(reachable).slice(0, MAX_VANTAGES_PER_ADDRESS);
       for (const node of candidates) {
         if (!isPrivateChannel(node, config.allowLoopback))

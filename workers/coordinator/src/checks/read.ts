@@ -6,6 +6,7 @@ import {
   getCheckView,
 } from "../db/repository.ts";
 import type { CoordinatorEnv } from "../env.ts";
+import { proofWindowMs } from "../proof/policy.ts";
 import { expireProofs } from "../proof/state.ts";
 import { decideCheck } from "./decide.ts";
 
@@ -19,8 +20,8 @@ export async function readCheck(
   db: Database,
   id: string,
 ): Promise<CheckView | null> {
-  const finished = await finishCheckIfComplete(db, id, Date.now(), decideCheck);
+  const finished = await finishCheckIfComplete(db, id, Date.now(), decideCheck, proofWindowMs(env));
   if (finished) await onCheckFinished(env, finished);
   await expireProofs(db, Date.now(), id);
-  return getCheckView(db, id);
+  return getCheckView(db, id, env.EVIDENCE);
 }

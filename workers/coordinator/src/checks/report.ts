@@ -3,6 +3,7 @@ import type { CheckView } from "../db/repository.ts";
 import type { CanaryDeliveryRow } from "../db/schema.ts";
 import { messagesFor } from "../i18n/index.ts";
 import { caseDelivery } from "../proof/case-delivery.ts";
+import { deliveryKey } from "../proof/deliveries.ts";
 import { provenVerdict, publicProofState, verdictLabel } from "../proof/verdict-label.ts";
 import { couldNotTest } from "./could-not-test.ts";
 
@@ -13,11 +14,12 @@ import { vantageView } from "./decide.ts";
 
 /**
  * The public JSON of a check: per MX host, per address, per vantage, with cases and transcript,
- * and, for a check with proof, which canary messages arrived (`deliveries` by case result id).
+ * and, for a check with proof, which canary messages arrived (`deliveries` by deliveryKey).
+ * Details from the R2 evidence are null once it has expired (`evidence: "expired"`).
  */
 export function checkReport(
   view: CheckView,
-  deliveries: ReadonlyMap<number, CanaryDeliveryRow> = new Map(),
+  deliveries: ReadonlyMap<string, CanaryDeliveryRow> = new Map(),
   now = Date.now(),
 ) {
   const { check } = view;
@@ -71,29 +73,25 @@ export function checkReport(
           tls: vantage.tls,
           extensions: vantage.extensions,
           names: vantage.names,
+          evidence: vantage.evidence,
           cases: vantage.cases.map((row) => ({
             id: row.caseId,
-            mailFrom: row.mailFrom,
-            rcptTo: row.rcptTo,
-            recipientKind: row.recipientKind,
+            mailFrom: row.detail?.mailFrom ?? null,
+            rcptTo: row.detail?.rcptTo ?? null,
+            recipientKind: row.detail?.recipientKind ?? null,
             outcome: row.outcome,
             step: row.step,
-            reply:
-              row.replyCode === null
-                ? null
-                : { code: row.replyCode, enhanced: row.replyEnhanced, text: row.replyText },
-            data:
-              row.dataReplyCode === null
-                ? null
-                : {
-                    code: row.dataReplyCode,
-                    enhanced: row.dataReplyEnhanced,
-                    text: row.dataReplyText ?? "",
-                  },
-            delivery: caseDelivery(row, check, deliveries.get(row.id), now),
-            note: row.note,
-            conn: row.conn,
-            attempts: row.attempts,
+            reply: row.detail?.reply ?? null,
+            data: row.detail?.data ?? null,
+            delivery: caseDelivery(
+              row,
+              check,
+              deliveries.get(deliveryKey(vantage.id, row.index)),
+              now,
+            ),
+            note: row.detail?.note ?? null,
+            conn: row.detail?.conn ?? null,
+            attempts: row.detail?.attempts ?? null,
           })),
           transcript: vantage.transcript,
           couldNotTest: couldNotTest(API_WORDS, vantage.verdict, vantage.reason),

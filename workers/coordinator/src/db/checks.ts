@@ -105,6 +105,11 @@ export async function createCheck(db: Database, input: NewCheck): Promise<Create
 /** 60 random bits: a forged token cannot guess a running vantage's nonce. */
 const TOKEN_NONCE_LENGTH = 12;
 
+/** A planned vantage as its row, pending, with its own token nonce. */
+export function pendingVantageRow(checkId: string, vantage: PlannedVantage): NewVantageRow {
+  return { ...vantage, checkId, status: "pending", tokenNonce: randomLabel(TOKEN_NONCE_LENGTH) };
+}
+
 function insertCheckStatements(db: Database, input: NewCheck): Statement[] {
   const domainName = input.domainName?.toLowerCase() ?? null;
   const statements: Statement[] = [];
@@ -139,30 +144,11 @@ function insertCheckStatements(db: Database, input: NewCheck): Statement[] {
       deadlineAt: input.deadlineAt,
     }),
   );
-  const vantageRows: NewVantageRow[] = input.vantages.map((vantage) => ({
-    ...vantage,
-    checkId: input.id,
-    status: "pending",
-    tokenNonce: randomLabel(TOKEN_NONCE_LENGTH),
-  }));
+  const vantageRows = input.vantages.map((vantage) => pendingVantageRow(input.id, vantage));
   for (const rows of chunk(vantageRows, rowsPerInsert(vantageResults))) {
     statements.push(db.insert(vantageResults).values(rows));
   }
   return statements;
-}
-
-/** Moves a queued check to running; false if it had already left the queue. */
-export async function markCheckRunning(
-  db: Database,
-  checkId: string,
-  now: number,
-): Promise<boolean> {
-  const updated = await db
-    .update(checks)
-    .set({ status: "running", startedAt: now })
-    .where(and(eq(checks.id, checkId), eq(checks.status, "queued")))
-    .returning({ id: checks.id });
-  return updated.length > 0;
 }
 
 /** Moves an open check's deadline to `at` if that is later: a job that waited keeps its budget. */

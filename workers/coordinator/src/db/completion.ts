@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, lt } from "drizzle-orm";
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
+import { proofWindowOnFinish } from "../proof/state.ts";
 import { runBatch } from "./batch.ts";
 import { findCheck, OPEN_CHECK_STATUSES } from "./checks.ts";
 import type { Database } from "./client.ts";
@@ -20,13 +21,15 @@ export type DecideCheck = (vantages: VantageRow[]) => CheckDecision;
  * Finishes a check once every vantage has its outcome, or once its deadline has come, failing
  * the vantages still pending then. Returns the finished check only to the call that finished it
  * (null otherwise: not complete yet, or finished by someone else), so whatever follows a finish
- * happens once however many queue consumers and sweepers race here.
+ * happens once however many queue consumers and sweepers race here. A check that asked for proof
+ * opens its waiting window (`proofWindowMs`) in the same write.
  */
 export async function finishCheckIfComplete(
   db: Database,
   checkId: string,
   now: number,
   decide: DecideCheck,
+  proofWindowMs: number,
 ): Promise<CheckRow | null> {
   const check = await findCheck(db, checkId);
   if (!check || !OPEN_CHECK_STATUSES.includes(check.status)) return null;
@@ -50,7 +53,8 @@ export async function finishCheckIfComplete(
     vantages = await listVantages(db, checkId);
   }
   const decision = decide(vantages);
-  const anyResult = vantages.some((vantage) => vantage.status === "done");
+  // A check whose every vantage answered that it could not test is finished, not failed.
+  const anyResult = vantages.some((vantage) => vantage.status !== "failed");
   const [finished] = await db
     .update(checks)
     .set({
@@ -59,6 +63,8 @@ export async function finishCheckIfComplete(
       reason: decision.reason,
       summary: decision.summary,
       finishedAt: now,
+      startedAt: earliestStart(vantages),
+      ...proofWindowOnFinish(checkId, now + proofWindowMs),
     })
     .where(and(eq(checks.id, checkId), inArray(checks.status, OPEN_CHECK_STATUSES)))
     .returning();
@@ -74,4 +80,12 @@ export async function overdueChecks(db: Database, now: number, limit: number): P
     .orderBy(asc(checks.deadlineAt))
     .limit(limit);
   return rows.map((row) => row.id);
+}
+
+/** When the first probe of the check started, from its vantages; null when none ran. */
+function earliestStart(vantages: VantageRow[]): number | null {
+  const starts = vantages.flatMap((vantage) =>
+    vantage.startedAt === null ? [] : [vantage.startedAt],
+  );
+  return starts.length === 0 ? null : Math.min(...starts);
 }

@@ -12,7 +12,6 @@ export {
   findCheckByIdempotencyKey,
   latestCheckForDomain,
   latestCheckForDomainQuery,
-  markCheckRunning,
   type NewCheck,
   type PlannedVantage,
 } from "./checks.ts";
@@ -25,15 +24,19 @@ export {
 } from "./completion.ts";
 export { MxPlan, MxPlanHost, RefusedAddress } from "./mx-plan.ts";
 export type {
-  CaseRow,
   CheckKind,
   CheckRow,
   CheckStatus,
   DomainRow,
-  TranscriptRow,
   VantageRow,
   VantageStatus,
 } from "./schema.ts";
-export { failVantage, findVantage, listVantages, saveVantageResult } from "./vantages.ts";
-export type { AddressView, CheckView, MxHostView, VantageDetail } from "./views.ts";
+export {
+  addPendingVantage,
+  failVantage,
+  findVantage,
+  listVantages,
+  saveVantageResult,
+} from "./vantages.ts";
+export type { AddressView, CaseView, CheckView, MxHostView, VantageDetail } from "./views.ts";
 export { getCheckView } from "./views.ts";

@@ -22,8 +22,17 @@ import type { MxPlan } from "./mx-plan.ts";
  */
 
 export type CheckKind = "domain" | "host";
+/**
+ * Stored: `queued` until the finish (`done`, `failed`); readers see `running` once a vantage has
+ * answered (db/views.ts), which costs no write of its own. Older rows may hold `running`.
+ */
 export type CheckStatus = "queued" | "running" | "done" | "failed";
-export type VantageStatus = "pending" | "done" | "failed";
+/**
+ * `done`: the vantage tested and its verdict is evidence. `failed`: its node could not run the
+ * job (unreachable, refused it, silent). `untestable`: it ran, but could not test this server
+ * for a reason of its own (TLS it cannot speak); its result is kept but is no evidence.
+ */
+export type VantageStatus = "pending" | "done" | "failed" | "untestable";
 /**
  * Delivery proof of a check. `requested` until the check finishes; then `none` when no case was
  * accepted (nothing to deliver), else `pending` until a canary message arrives (`confirmed`) or
@@ -76,6 +85,16 @@ export const checks = sqliteTable(
   ],
 );
 
+/**
+ * The distinct ordered case lists vantages ran, each `[case id, token suffix]` (JSON), stored
+ * once: a vantage row then packs its 29 outcomes into 58 characters instead of repeating ~500
+ * bytes of case ids (see db/case-outcomes.ts).
+ */
+export const caseSets = sqliteTable("case_sets", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  cases: text("cases").notNull().unique(),
+});
+
 /** One node's probe of one address of one MX host. */
 export const vantageResults = sqliteTable(
   "vantage_results",
@@ -99,9 +118,21 @@ export const vantageResults = sqliteTable(
     durationMs: integer("duration_ms"),
     /** The greeting as one line, "220 mx.example.com ESMTP". */
     banner: text("banner"),
+    /** Legacy: now in the evidence object; kept until the backfill has moved every row. */
     tls: text("tls_json", { mode: "json" }).$type<ProbeResult["tls"]>(),
+    /** Legacy: now in the evidence object; kept until the backfill has moved every row. */
     extensions: text("extensions_json", { mode: "json" }).$type<ProbeResult["extensions"]>(),
+    /** Legacy: now in the evidence object; kept until the backfill has moved every row. */
     names: text("names_json", { mode: "json" }).$type<ProbeResult["names"]>(),
+    /** The case list this vantage ran, in run order; null until its answer (or after retention). */
+    caseSetId: integer("case_set_id").references(() => caseSets.id),
+    /** Two characters per case of `caseSetId`, packed by db/case-outcomes.ts. */
+    outcomes: text("outcomes"),
+    /**
+     * Names this vantage's evidence object in R2 (transcript, case details, TLS, see
+     * evidence/store.ts); it stays after the object expires, so readers can say it expired.
+     */
+    evidenceId: text("evidence_id"),
     /**
      * The coordinator's part of this vantage's case tokens (`rw-<nonce>-<index>`), known before
      * the probe starts, so a canary message that outruns the probe's answer is still recognised.
@@ -121,6 +152,7 @@ export const vantageResults = sqliteTable(
   ],
 );
 
+/** Legacy: one row per case, moved into vantage_results.outcomes and R2 by evidence/backfill.ts. */
 export const caseResults = sqliteTable(
   "case_results",
   {
@@ -163,12 +195,10 @@ export const canaryDeliveries = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     token: text("token").notNull().unique(),
     /**
-     * Null while the message has outrun its vantage's answer: the case rows do not exist yet.
-     * Storing the answer links it, or drops it when its case was not accepted.
+     * The case's position in its vantage's outcomes. Null while the message has outrun its
+     * vantage's answer: storing the answer links it, or drops it when its case was not accepted.
      */
-    caseResultId: integer("case_result_id").references(() => caseResults.id, {
-      onDelete: "cascade",
-    }),
+    caseIndex: integer("case_index"),
     vantageResultId: text("vantage_result_id")
       .notNull()
       .references(() => vantageResults.id, { onDelete: "cascade" }),
@@ -185,10 +215,14 @@ export const canaryDeliveries = sqliteTable(
     messageId: text("message_id"),
     size: integer("size").notNull(),
   },
-  (table) => [index("canary_deliveries_check_idx").on(table.checkId)],
+  (table) => [
+    index("canary_deliveries_check_idx").on(table.checkId),
+    // Linking early arrivals, and every insert into vantage_results (its foreign key check).
+    index("canary_deliveries_vantage_idx").on(table.vantageResultId),
+  ],
 );
 
-/** The whole transcript of a vantage in one row: hundreds of lines, always read together. */
+/** Legacy: transcripts now live in R2 (evidence/store.ts); evidence/backfill.ts moves these. */
 export const transcripts = sqliteTable("transcripts", {
   vantageResultId: text("vantage_result_id")
     .primaryKey()
@@ -231,16 +265,20 @@ export const apiKeyUsage = sqliteTable(
 export type BatchStatus = "queued" | "running" | "done";
 export type BatchItemStatus = "queued" | "started" | "done" | "refused";
 
-export const batches = sqliteTable("batches", {
-  id: text("id").primaryKey(),
-  apiKeyId: text("api_key_id").references(() => apiKeys.id),
-  status: text("status").$type<BatchStatus>().notNull(),
-  total: integer("total").notNull(),
-  port: integer("port"),
-  webhookUrl: text("webhook_url"),
-  createdAt: integer("created_at").notNull(),
-  finishedAt: integer("finished_at"),
-});
+export const batches = sqliteTable(
+  "batches",
+  {
+    id: text("id").primaryKey(),
+    apiKeyId: text("api_key_id").references(() => apiKeys.id),
+    status: text("status").$type<BatchStatus>().notNull(),
+    total: integer("total").notNull(),
+    port: integer("port"),
+    webhookUrl: text("webhook_url"),
+    createdAt: integer("created_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (table) => [index("batches_status_created_idx").on(table.status, table.createdAt)],
+);
 
 export const batchItems = sqliteTable(
   "batch_items",
@@ -286,12 +324,16 @@ export const webhookDeliveries = sqliteTable(
 );
 
 /** Domains whose badge has been fetched: re-checked on a schedule while the badge is in use. */
-export const badgeDomains = sqliteTable("badge_domains", {
-  domain: text("domain").primaryKey(),
-  firstServedAt: integer("first_served_at").notNull(),
-  lastServedAt: integer("last_served_at").notNull(),
-  lastRecheckAt: integer("last_recheck_at"),
-});
+export const badgeDomains = sqliteTable(
+  "badge_domains",
+  {
+    domain: text("domain").primaryKey(),
+    firstServedAt: integer("first_served_at").notNull(),
+    lastServedAt: integer("last_served_at").notNull(),
+    lastRecheckAt: integer("last_recheck_at"),
+  },
+  (table) => [index("badge_domains_served_idx").on(table.lastServedAt)],
+);
 
 /** Owners who opted in to the public list of passing domains, proven by a DNS TXT record. */
 export const publicListings = sqliteTable("public_listings", {
@@ -435,6 +477,16 @@ export const nodeLeases = sqliteTable(
 
 export type ProbeNodeRow = typeof probeNodes.$inferSelect;
 export type NewProbeNodeRow = typeof probeNodes.$inferInsert;
+
+/**
+ * How far each retention sweep has walked the checks table, by rowid (checks are never
+ * deleted, and rowids grow with creation): a sweep resumes where the last one stopped.
+ */
+export const retentionMarks = sqliteTable("retention_marks", {
+  name: text("name").primaryKey(),
+  lastRowid: integer("last_rowid").notNull(),
+});
+
 export type DomainRow = typeof domains.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type BatchRow = typeof batches.$inferSelect;
@@ -445,6 +497,7 @@ export type NewCheckRow = typeof checks.$inferInsert;
 export type VantageRow = typeof vantageResults.$inferSelect;
 export type NewVantageRow = typeof vantageResults.$inferInsert;
 export type CaseRow = typeof caseResults.$inferSelect;
+export type CaseSetRow = typeof caseSets.$inferSelect;
 export type NewCaseRow = typeof caseResults.$inferInsert;
 export type TranscriptRow = typeof transcripts.$inferSelect;
 export type CanaryDeliveryRow = typeof canaryDeliveries.$inferSelect;

@@ -1,18 +1,19 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { replyLine } from "../../../../shared/probe/summaries.ts";
 import type { ProbeResult } from "../../../../shared/schemas/probe-result.ts";
 import type { ProbeResponse, RunLocation } from "../../../../shared/schemas/protocol.ts";
-import { linkEarlyArrivals, logDroppedEarlyArrivals } from "../proof/deliveries.ts";
-import { chunk, rowsPerInsert } from "./batch.ts";
-import type { Database } from "./client.ts";
 import {
-  caseResults,
-  type NewCaseRow,
-  transcripts,
-  type VantageRow,
-  type VantageStatus,
-  vantageResults,
-} from "./schema.ts";
+  deleteEvidence,
+  type EvidenceRef,
+  evidenceOf,
+  newEvidenceId,
+  putEvidence,
+} from "../evidence/store.ts";
+import { acceptedTokens, linkEarlyArrivals, logDroppedEarlyArrivals } from "../proof/deliveries.ts";
+import { packCases, unpackCases } from "./case-outcomes.ts";
+import { OPEN_CHECK_STATUSES, type PlannedVantage, pendingVantageRow } from "./checks.ts";
+import type { Database } from "./client.ts";
+import { caseSets, checks, type VantageRow, type VantageStatus, vantageResults } from "./schema.ts";
 
 const PENDING: VantageStatus = "pending";
 
@@ -32,16 +33,18 @@ export async function listVantages(db: Database, checkId: string): Promise<Vanta
 }
 
 /**
- * Stores a node's answer for a pending vantage: its verdict, cases and transcript, all in one
- * batch. Returns false, writing nothing, when the vantage already has its outcome: a queue
- * message delivered twice, or an answer that arrived after the deadline failed the vantage (the
- * check's verdict was computed without it, so it must not change underneath that verdict).
+ * Stores a node's answer for a pending vantage: its evidence (transcript, case details) as an R2
+ * object, then its verdict and packed case outcomes in one D1 batch. Returns false, keeping
+ * nothing, when the vantage already has its outcome: a queue message delivered twice, or an
+ * answer that arrived after the deadline failed the vantage (the check's verdict was computed
+ * without it, so it must not change underneath that verdict).
  */
 export async function saveVantageResult(
   db: Database,
   vantageId: string,
   response: ProbeResponse,
   now: number,
+  bucket: R2Bucket,
   /** Where the probe ran: the node's word, unless Cloudflare's placement header said better. */
   location: RunLocation = response.location,
 ): Promise<boolean> {
@@ -54,75 +57,56 @@ export async function saveVantageResult(
     );
   }
   const { result } = response;
-  const caseRows = result.cases.map(
-    (probeCase): NewCaseRow => ({
-      vantageResultId: vantageId,
-      caseId: probeCase.id,
-      mailFrom: probeCase.mailFrom,
-      rcptTo: probeCase.rcptTo,
-      recipientKind: probeCase.recipientKind,
-      token: probeCase.token,
-      outcome: probeCase.outcome,
-      step: probeCase.step,
-      replyCode: probeCase.reply?.code ?? null,
-      replyEnhanced: probeCase.reply?.enhanced ?? null,
-      replyText: probeCase.reply?.text ?? null,
-      dataReplyCode: probeCase.data?.code ?? null,
-      dataReplyEnhanced: probeCase.data?.enhanced ?? null,
-      dataReplyText: probeCase.data?.text ?? null,
-      note: probeCase.note,
-      conn: probeCase.conn,
-      attempts: probeCase.attempts,
-    }),
-  );
-  const linking = linkEarlyArrivals(db, vantageId, vantage.checkId);
+  const ref = { checkId: vantage.checkId, vantageId, evidenceId: newEvidenceId() };
+  await putEvidence(bucket, ref, evidenceOf(result));
+  const packed = packCases(result.cases, vantage.tokenNonce);
+  const accepted = acceptedTokens(unpackCases(packed.caseSet, packed.outcomes), vantage.tokenNonce);
+  // Only the answer whose evidence id the update stored links canary mail: a racing duplicate's
+  // statements match nothing.
+  const kept = sql`exists (select 1 from ${vantageResults} where ${vantageResults.id} = ${vantageId} and ${vantageResults.evidenceId} = ${ref.evidenceId})`;
+  const linking = linkEarlyArrivals(db, vantageId, vantage.checkId, accepted, kept);
   let results: unknown[];
   try {
     results = await db.batch([
-      claimWithTranscript(db, vantageId, result),
+      db.insert(caseSets).values({ cases: packed.caseSet }).onConflictDoNothing(),
       db
         .update(vantageResults)
         .set({
-          status: "done",
+          status: result.notTestableHere ? "untestable" : "done",
           verdict: result.verdict,
           reason: result.reason,
           ...probeTimes(result, now),
           banner: result.banner ? replyLine(result.banner) : null,
-          tls: result.tls,
-          extensions: result.extensions,
-          names: result.names,
+          caseSetId: sql`(select ${caseSets.id} from ${caseSets} where ${caseSets.cases} = ${packed.caseSet})`,
+          outcomes: packed.outcomes,
+          evidenceId: ref.evidenceId,
           locationKind: location.kind,
           location: location.name,
         })
-        .where(and(eq(vantageResults.id, vantageId), eq(vantageResults.status, PENDING))),
-      ...chunk(caseRows, rowsPerInsert(caseResults)).map((rows) =>
-        db.insert(caseResults).values(rows),
-      ),
+        .where(and(eq(vantageResults.id, vantageId), eq(vantageResults.status, PENDING)))
+        .returning({ id: vantageResults.id }),
       ...linking,
     ]);
   } catch (error) {
-    const current = await findVantage(db, vantageId);
-    if (current && current.status !== PENDING) return false;
+    await discardEvidence(bucket, ref);
     throw error;
+  }
+  if ((results[1] as unknown[]).length === 0) {
+    await discardEvidence(bucket, ref);
+    return false;
   }
   // The drop is the second of the linking statements, which close the batch.
   logDroppedEarlyArrivals(vantageId, results.at(1 - linking.length));
   return true;
 }
 
-/**
- * The transcript insert opens the batch and doubles as its guard. It fails, rolling back the
- * whole batch, when another delivery already stored a transcript (primary key) or when the
- * vantage stopped being pending after this request read it (NULL into a NOT NULL column). The
- * read-then-write in `saveVantageResult` alone would let a concurrent delivery duplicate the
- * case rows.
- */
-function claimWithTranscript(db: Database, vantageId: string, result: ProbeResult) {
-  const stillPending = sql`(select ${vantageResults.status} from ${vantageResults} where ${vantageResults.id} = ${vantageId}) = ${PENDING}`;
-  return db.insert(transcripts).values({
-    vantageResultId: vantageId,
-    lines: sql`(case when ${stillPending} then ${JSON.stringify(result.transcript)} end)`,
-  });
+/** The object of an answer D1 did not keep; a failure here leaves an orphan, never a loss. */
+async function discardEvidence(bucket: R2Bucket, ref: EvidenceRef): Promise<void> {
+  try {
+    await deleteEvidence(bucket, [ref]);
+  } catch (error) {
+    console.warn(`could not delete the unused evidence object of vantage ${ref.vantageId}`, error);
+  }
 }
 
 function probeTimes(result: ProbeResult, now: number) {
@@ -160,4 +144,44 @@ export async function failVantage(
     id: vantageResults.id,
   });
   return failed.length > 0;
+}
+
+/**
+ * Adds a pending vantage to a check still running, unless its node already has one for the
+ * same address (a concurrent or repeated request planned it first). Returns whether it did.
+ */
+export async function addPendingVantage(
+  db: Database,
+  checkId: string,
+  vantage: PlannedVantage,
+): Promise<boolean> {
+  const row = pendingVantageRow(checkId, vantage);
+  const columns = Object.keys(row) as (keyof typeof row)[];
+  const names = sql.join(
+    columns.map((column) => sql.identifier(vantageResults[column].name)),
+    sql`, `,
+  );
+  const values = sql.join(
+    columns.map((column) => sql`${row[column]}`),
+    sql`, `,
+  );
+  const open = db
+    .select({ id: checks.id })
+    .from(checks)
+    .where(and(eq(checks.id, checkId), inArray(checks.status, OPEN_CHECK_STATUSES)));
+  const taken = db
+    .select({ id: vantageResults.id })
+    .from(vantageResults)
+    .where(
+      and(
+        eq(vantageResults.checkId, checkId),
+        eq(vantageResults.mxHost, vantage.mxHost),
+        eq(vantageResults.address, vantage.address),
+        eq(vantageResults.nodeId, vantage.nodeId),
+      ),
+    );
+  const inserted = await db.run(
+    sql`insert into ${vantageResults} (${names}) select ${values} where exists ${open} and not exists ${taken}`,
+  );
+  return (inserted.meta.changes ?? 0) > 0;
 }

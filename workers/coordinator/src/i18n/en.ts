@@ -33,7 +33,12 @@ export const en: Messages = {
     statusNames: { queued: "queued", running: "running", done: "finished", failed: "failed" },
     progressHeading: "Progress",
     progressNote: "This page refreshes by itself until the test is finished.",
-    vantageStates: { pending: "testing…", done: "done", failed: "failed" },
+    vantageStates: {
+      pending: "testing…",
+      done: "done",
+      failed: "failed",
+      untestable: "could not test",
+    },
     verdictHeading: "Verdict",
     verdictNames: {
       open: "Open relay",
@@ -93,6 +98,10 @@ export const en: Messages = {
     transcriptSummary: (caseId, conn) =>
       conn === null ? `SMTP log of ${caseId}` : `SMTP log of ${caseId} (connection ${conn})`,
     noTranscript: "No SMTP log for this case.",
+    evidenceExpired: (days) =>
+      `The SMTP log and the replies of this vantage have expired: they are kept for ${days} days. The verdict and each case's outcome remain.`,
+    outcomesExpired: (days) =>
+      `The case outcomes of this vantage have expired: they are kept for ${days} days. Its verdict remains.`,
     notFound: "There is no check with this id.",
     newCheck: "Check another server",
   },

@@ -54,7 +54,7 @@ export const ja: Messages = {
     statusNames: { queued: "待機中", running: "実行中", done: "完了", failed: "失敗" },
     progressHeading: "進捗",
     progressNote: "検査が終わるまで、このページは自動的に更新されます。",
-    vantageStates: { pending: "検査中…", done: "完了", failed: "失敗" },
+    vantageStates: { pending: "検査中…", done: "完了", failed: "失敗", untestable: "検査不能" },
     verdictHeading: "判定",
     verdictNames: {
       open: "オープンリレー（open relay）",
@@ -113,6 +113,10 @@ export const ja: Messages = {
     transcriptSummary: (caseId, conn) =>
       conn === null ? `${caseId} の SMTP ログ` : `${caseId} の SMTP ログ（接続 ${conn}）`,
     noTranscript: "このケースの SMTP ログはありません。",
+    evidenceExpired: (days) =>
+      `この地点の SMTP ログと応答は保存期間（${days} 日）を過ぎたため削除されました。判定と各ケースの結果は残っています。`,
+    outcomesExpired: (days) =>
+      `この地点のケースごとの結果は保存期間（${days} 日）を過ぎたため削除されました。判定は残っています。`,
     notFound: "この ID の検査はありません。",
     newCheck: "別のサーバーを検査する",
   },

@@ -82,7 +82,7 @@ export interface Messages {
     statusNames: Record<"queued" | "running" | "done" | "failed", string>;
     progressHeading: string;
     progressNote: string;
-    vantageStates: Record<"pending" | "done" | "failed", string>;
+    vantageStates: Record<"pending" | "done" | "failed" | "untestable", string>;
     verdictHeading: string;
     verdictNames: Record<Verdict, string>;
     noVerdict: string;
@@ -121,6 +121,10 @@ export interface Messages {
     outcomeNames: Record<CaseOutcome, string>;
     transcriptSummary: (caseId: string, conn: number | null) => string;
     noTranscript: string;
+    /** The vantage's transcript and case details passed their retention (in days). */
+    evidenceExpired: (days: number) => string;
+    /** The vantage's case outcomes passed their retention (in days); its verdict stays. */
+    outcomesExpired: (days: number) => string;
     notFound: string;
     newCheck: string;
   };

@@ -3,6 +3,7 @@ import type { VantageDetail } from "../db/repository.ts";
 import type { CanaryDeliveryRow, CheckRow } from "../db/schema.ts";
 import type { Messages } from "../i18n/index.ts";
 import { caseDelivery } from "../proof/case-delivery.ts";
+import { deliveryKey } from "../proof/deliveries.ts";
 import { DeliveryCell } from "./delivery-cell.tsx";
 import { TranscriptLog } from "./transcript-log.tsx";
 
@@ -11,7 +12,7 @@ export interface CaseTableProps {
   vantage: VantageDetail;
   caption: string;
   check: Pick<CheckRow, "proof" | "proofDeadlineAt">;
-  deliveries: ReadonlyMap<number, CanaryDeliveryRow>;
+  deliveries: ReadonlyMap<string, CanaryDeliveryRow>;
 }
 
 /**
@@ -40,45 +41,52 @@ export function CaseTable({ t, vantage, caption, check, deliveries }: CaseTableP
         </thead>
         <tbody>
           {vantage.cases.flatMap((row) => {
-            const lines = row.conn === null ? [] : transcript.filter((l) => l.conn === row.conn);
-            const reply =
-              row.replyCode === null
-                ? (row.note ?? "")
-                : [row.replyCode, row.replyEnhanced, row.replyText].filter(Boolean).join(" ");
+            const detail = row.detail;
+            const conn = detail?.conn ?? null;
+            const lines = conn === null ? [] : transcript.filter((l) => l.conn === conn);
+            const reply = detail?.reply
+              ? [detail.reply.code, detail.reply.enhanced, detail.reply.text]
+                  .filter(Boolean)
+                  .join(" ")
+              : (detail?.note ?? "");
             return [
               <tr>
                 <th scope="row">
                   <code>{row.caseId}</code>
                 </th>
-                <td>
-                  <code>{row.mailFrom}</code>
-                </td>
-                <td>
-                  <code>{row.rcptTo}</code>
-                </td>
+                <td>{detail ? <code>{detail.mailFrom}</code> : null}</td>
+                <td>{detail ? <code>{detail.rcptTo}</code> : null}</td>
                 <td class={`o-${row.outcome}`}>{t.report.outcomeNames[row.outcome]}</td>
                 <td>{reply}</td>
                 {withProof ? (
                   <td>
                     <DeliveryCell
                       t={t}
-                      delivery={caseDelivery(row, check, deliveries.get(row.id), now)}
+                      delivery={caseDelivery(
+                        row,
+                        check,
+                        deliveries.get(deliveryKey(vantage.id, row.index)),
+                        now,
+                      )}
                     />
                   </td>
                 ) : null}
               </tr>,
-              <tr class="log">
-                <td colspan={columnCount}>
-                  <details>
-                    <summary>{t.report.transcriptSummary(row.caseId, row.conn)}</summary>
-                    {lines.length > 0 ? (
-                      <TranscriptLog lines={lines} />
-                    ) : (
-                      <p>{t.report.noTranscript}</p>
-                    )}
-                  </details>
-                </td>
-              </tr>,
+              // Past its retention there is no log to expand: the vantage says so once, above.
+              vantage.evidence !== "stored" ? null : (
+                <tr class="log">
+                  <td colspan={columnCount}>
+                    <details>
+                      <summary>{t.report.transcriptSummary(row.caseId, conn)}</summary>
+                      {lines.length > 0 ? (
+                        <TranscriptLog lines={lines} />
+                      ) : (
+                        <p>{t.report.noTranscript}</p>
+                      )}
+                    </details>
+                  </td>
+                </tr>
+              ),
             ];
           })}
         </tbody>

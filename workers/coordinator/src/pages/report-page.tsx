@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { CheckView } from "../db/repository.ts";
 import type { CanaryDeliveryRow } from "../db/schema.ts";
+import type { RetentionPolicy } from "../evidence/retention.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
 import { provenVerdict, verdictLabel } from "../proof/verdict-label.ts";
 import { BadgeBox } from "./badge-box.tsx";
@@ -18,15 +19,24 @@ export interface ReportPageProps {
   view: CheckView;
   history: HistoryEntry[];
   origin: string;
-  /** Arrived canary messages by case result id. */
-  deliveries: ReadonlyMap<number, CanaryDeliveryRow>;
+  /** Arrived canary messages by deliveryKey. */
+  deliveries: ReadonlyMap<string, CanaryDeliveryRow>;
+  /** How long evidence is kept, to say so where it has expired. */
+  retention: RetentionPolicy;
 }
 
 export function isFinished(view: CheckView): boolean {
   return view.check.status === "done" || view.check.status === "failed";
 }
 
-export function ReportPage({ language, view, history, origin, deliveries }: ReportPageProps) {
+export function ReportPage({
+  language,
+  view,
+  history,
+  origin,
+  deliveries,
+  retention,
+}: ReportPageProps) {
   const t = messagesFor(language);
   const { check } = view;
   const finished = isFinished(view);
@@ -89,7 +99,9 @@ export function ReportPage({ language, view, history, origin, deliveries }: Repo
           </ul>
         </section>
       ) : null}
-      {finished ? <VantageResults t={t} view={view} deliveries={deliveries} /> : null}
+      {finished ? (
+        <VantageResults t={t} view={view} deliveries={deliveries} retention={retention} />
+      ) : null}
       {finished ? <RelayAdvice t={t} view={view} /> : null}
       {check.kind === "domain" ? (
         <BadgeBox

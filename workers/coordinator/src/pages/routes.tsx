@@ -6,6 +6,7 @@ import { readCheck } from "../checks/read.ts";
 import type { AppContext } from "../context.ts";
 import { openDatabase } from "../db/repository.ts";
 import { ApiException } from "../errors.ts";
+import { retentionPolicy } from "../evidence/retention.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
 import { deliveriesOfCheck } from "../proof/deliveries.ts";
 import { EMPTY_FORM, type FormInput } from "./check-form.tsx";
@@ -135,6 +136,7 @@ export const pagesRoutes = new Hono<AppContext>()
         history={history}
         origin={origin}
         deliveries={deliveries}
+        retention={retentionPolicy(c.env)}
       />,
     );
   });

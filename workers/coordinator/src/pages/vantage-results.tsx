@@ -1,8 +1,12 @@
 /** @jsxImportSource hono/jsx */
-import { MIN_OUTSIDE_VANTAGES, outsideVantageCount } from "../../../../shared/probe/aggregate.ts";
+import {
+  MIN_INDEPENDENT_VANTAGES,
+  outsideVantageCount,
+} from "../../../../shared/probe/aggregate.ts";
 import { vantageView } from "../checks/decide.ts";
 import type { CheckView } from "../db/repository.ts";
 import type { CanaryDeliveryRow } from "../db/schema.ts";
+import type { RetentionPolicy } from "../evidence/retention.ts";
 import type { Messages } from "../i18n/index.ts";
 import { CaseTable } from "./case-table.tsx";
 import { CouldNotTestNote } from "./could-not-test-note.tsx";
@@ -10,10 +14,11 @@ import { CouldNotTestNote } from "./could-not-test-note.tsx";
 export interface VantageResultsProps {
   t: Messages;
   view: CheckView;
-  deliveries: ReadonlyMap<number, CanaryDeliveryRow>;
+  deliveries: ReadonlyMap<string, CanaryDeliveryRow>;
+  retention: RetentionPolicy;
 }
 
-export function VantageResults({ t, view, deliveries }: VantageResultsProps) {
+export function VantageResults({ t, view, deliveries, retention }: VantageResultsProps) {
   const outside = outsideVantageCount(
     view.mxHosts.flatMap((host) => host.addresses.flatMap((a) => a.vantages.map(vantageView))),
   );
@@ -23,7 +28,7 @@ export function VantageResults({ t, view, deliveries }: VantageResultsProps) {
       <h2 id="results-heading">{t.report.resultsHeading}</h2>
       <p>
         {t.report.outsideVantages(outside)}
-        {outside < MIN_OUTSIDE_VANTAGES ? <strong> {t.report.notCorroborated}</strong> : null}
+        {outside < MIN_INDEPENDENT_VANTAGES ? <strong> {t.report.notCorroborated}</strong> : null}
       </p>
       {unavailable.length > 0 ? (
         <p>
@@ -64,13 +69,19 @@ export function VantageResults({ t, view, deliveries }: VantageResultsProps) {
                     <p>
                       {t.report.vantageVerdict}:{" "}
                       <strong>
-                        {vantage.verdict
+                        {vantage.verdict && vantage.status !== "untestable"
                           ? t.report.verdictNames[vantage.verdict]
                           : t.report.vantageStates[vantage.status]}
                       </strong>
                       {vantage.reason ? ` — ${vantage.reason}` : ""}
                     </p>
                     <CouldNotTestNote t={t} verdict={vantage.verdict} reason={vantage.reason} />
+                    {/* Retention cleared the outcomes; a vantage refused at the greeting has none. */}
+                    {vantage.outcomes === null && vantage.evidenceId !== null ? (
+                      <p class="expired">{t.report.outcomesExpired(retention.outcomeDays)}</p>
+                    ) : vantage.evidence === "expired" ? (
+                      <p class="expired">{t.report.evidenceExpired(retention.transcriptDays)}</p>
+                    ) : null}
                     {vantage.cases.length > 0 ? (
                       <CaseTable
                         t={t}

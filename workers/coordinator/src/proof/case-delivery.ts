@@ -1,4 +1,5 @@
-import type { CanaryDeliveryRow, CaseRow, CheckRow } from "../db/schema.ts";
+import type { PackedCase } from "../db/case-outcomes.ts";
+import type { CanaryDeliveryRow, CheckRow } from "../db/schema.ts";
 
 export type DeliveryStatus = "confirmed" | "pending" | "not-delivered";
 
@@ -16,11 +17,11 @@ export interface CaseDelivery {
 
 /**
  * A case's delivery: confirmed when its message arrived; otherwise, for an accepted case whose
- * message the probe sent (a DATA reply is stored), pending while the check's window is open and
+ * message the probe sent, pending while the check's window is open and
  * not-delivered after it. Null when no message was sent for the case.
  */
 export function caseDelivery(
-  row: CaseRow,
+  row: PackedCase,
   check: Pick<CheckRow, "proof" | "proofDeadlineAt">,
   arrived: CanaryDeliveryRow | undefined,
   now: number,
@@ -34,7 +35,7 @@ export function caseDelivery(
       handedOverBy: arrived.handedOverBy,
     };
   }
-  if (check.proof === null || row.outcome !== "accepted" || row.dataReplyCode === null) return null;
+  if (check.proof === null || row.outcome !== "accepted" || !row.messageSent) return null;
   const windowOpen =
     check.proof === "requested" ||
     (check.proofDeadlineAt !== null &&

@@ -1,9 +1,10 @@
-import { and, asc, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
+import { type PackedCase, tokenOf, unpackCases } from "../db/case-outcomes.ts";
 import type { Database } from "../db/client.ts";
 import {
   type CanaryDeliveryRow,
   canaryDeliveries,
-  caseResults,
+  caseSets,
   checks,
   vantageResults,
 } from "../db/schema.ts";
@@ -11,12 +12,12 @@ import { confirmProofIfDelivered } from "./state.ts";
 import { nonceOfToken } from "./tokens.ts";
 
 /**
- * A case a canary message may prove: an accepted case of a check with proof, or (caseResultId
+ * A case a canary message may prove: an accepted case of a check with proof, or (caseIndex
  * null) a token of a vantage whose probe is still running, when the message outran its answer.
  */
 export interface ProvableCase {
   token: string;
-  caseResultId: number | null;
+  caseIndex: number | null;
   vantageResultId: string;
   checkId: string;
   /** When the check was created: the late-arrival bound counts from it. */
@@ -26,74 +27,59 @@ export interface ProvableCase {
 /**
  * The first candidate token that names an accepted case of a check with proof, else the first
  * whose nonce belongs to a still-pending vantage of such a check; null when none does (unknown,
- * forged, a refused case's token, or a check that never asked for proof).
+ * forged, a refused case's token, or a check that never asked for proof). A token names its
+ * vantage by nonce (vantage_results_token_nonce_idx) and its case by suffix.
  */
 export async function findProvableCase(
   db: Database,
   candidates: string[],
 ): Promise<ProvableCase | null> {
-  if (candidates.length === 0) return null;
-  const rows = await db
-    .select({
-      token: caseResults.token,
-      caseResultId: caseResults.id,
-      vantageResultId: vantageResults.id,
-      checkId: checks.id,
-      checkCreatedAt: checks.createdAt,
-      outcome: caseResults.outcome,
-      proof: checks.proof,
-    })
-    .from(caseResults)
-    .innerJoin(vantageResults, eq(caseResults.vantageResultId, vantageResults.id))
-    .innerJoin(checks, eq(vantageResults.checkId, checks.id))
-    .where(inArray(caseResults.token, candidates));
-  for (const token of candidates) {
-    const match = rows.find(
-      (row) => row.token === token && row.outcome === "accepted" && row.proof !== null,
-    );
-    if (match) {
-      const { outcome: _outcome, proof: _proof, ...provable } = match;
-      return provable;
-    }
-  }
-  return findRunningVantageCase(db, candidates);
-}
-
-async function findRunningVantageCase(
-  db: Database,
-  candidates: string[],
-): Promise<ProvableCase | null> {
-  const nonces = candidates.map(nonceOfToken).filter((nonce) => nonce !== null);
+  const nonces = [...new Set(candidates.map(nonceOfToken).filter((nonce) => nonce !== null))];
   if (nonces.length === 0) return null;
-  const running = await db
+  const vantages = await db
     .select({
       vantageResultId: vantageResults.id,
-      checkId: checks.id,
+      checkId: vantageResults.checkId,
       checkCreatedAt: checks.createdAt,
       nonce: vantageResults.tokenNonce,
+      status: vantageResults.status,
+      caseSet: caseSets.cases,
+      outcomes: vantageResults.outcomes,
     })
     .from(vantageResults)
     .innerJoin(checks, eq(vantageResults.checkId, checks.id))
-    .where(
-      and(
-        inArray(vantageResults.tokenNonce, nonces),
-        eq(vantageResults.status, "pending"),
-        isNotNull(checks.proof),
-      ),
-    );
+    .leftJoin(caseSets, eq(vantageResults.caseSetId, caseSets.id))
+    .where(and(inArray(vantageResults.tokenNonce, nonces), isNotNull(checks.proof)));
+  const vantageOf = (token: string) =>
+    vantages.find((vantage) => vantage.nonce === nonceOfToken(token));
   for (const token of candidates) {
-    const vantage = running.find((row) => row.nonce === nonceOfToken(token));
-    if (vantage) {
-      return {
-        token,
-        caseResultId: null,
-        vantageResultId: vantage.vantageResultId,
-        checkId: vantage.checkId,
-        checkCreatedAt: vantage.checkCreatedAt,
-      };
+    const vantage = vantageOf(token);
+    if (vantage?.status !== "done") continue;
+    const accepted = acceptedTokens(
+      unpackCases(vantage.caseSet, vantage.outcomes),
+      vantage.nonce,
+    ).find((entry) => entry.token === token);
+    if (accepted) {
+      const { vantageResultId, checkId, checkCreatedAt } = vantage;
+      return { token, caseIndex: accepted.index, vantageResultId, checkId, checkCreatedAt };
+    }
+  }
+  for (const token of candidates) {
+    const vantage = vantageOf(token);
+    if (vantage?.status === "pending") {
+      const { vantageResultId, checkId, checkCreatedAt } = vantage;
+      return { token, caseIndex: null, vantageResultId, checkId, checkCreatedAt };
     }
   }
   return null;
+}
+
+/** The tokens of a vantage's accepted cases, with their positions. */
+export function acceptedTokens(cases: readonly PackedCase[], nonce: string | null) {
+  return cases.flatMap((packed) => {
+    const token = tokenOf(packed, nonce);
+    return packed.outcome === "accepted" && token !== null ? [{ token, index: packed.index }] : [];
+  });
 }
 
 export interface ArrivedMessage {
@@ -109,8 +95,8 @@ export interface ArrivedMessage {
 /**
  * Records an arrival and confirms the check's proof in one batch. The token is unique, so a
  * message delivered twice is stored once; a late one (after `unconfirmed`) still confirms. One
- * that outran its vantage's answer is linked to its case inside the insert, in case the answer
- * was stored since the lookup; otherwise storing the answer links it (see linkEarlyArrivals).
+ * that outran its vantage's answer stays unlinked until the answer is stored (linkEarlyArrivals);
+ * if the answer was stored since the lookup, it is linked here.
  */
 export async function recordDelivery(
   db: Database,
@@ -118,52 +104,81 @@ export async function recordDelivery(
   message: ArrivedMessage,
 ): Promise<void> {
   const { checkCreatedAt: _createdAt, ...delivery } = provable;
-  const caseResultId =
-    provable.caseResultId ??
-    sql`(select ${caseResults.id} from ${caseResults} where ${caseResults.token} = ${provable.token} and ${caseResults.outcome} = 'accepted')`;
   await db.batch([
     db
       .insert(canaryDeliveries)
-      .values({ ...delivery, caseResultId, ...message })
+      .values({ ...delivery, ...message })
       .onConflictDoNothing({ target: canaryDeliveries.token }),
     confirmProofIfDelivered(db, provable.checkId),
   ]);
+  if (provable.caseIndex !== null) return;
+  const vantage = await db
+    .select({
+      status: vantageResults.status,
+      nonce: vantageResults.tokenNonce,
+      caseSet: caseSets.cases,
+      outcomes: vantageResults.outcomes,
+    })
+    .from(vantageResults)
+    .leftJoin(caseSets, eq(vantageResults.caseSetId, caseSets.id))
+    .where(eq(vantageResults.id, provable.vantageResultId))
+    .get();
+  if (!vantage || vantage.status === "pending") return;
+  const accepted = acceptedTokens(unpackCases(vantage.caseSet, vantage.outcomes), vantage.nonce);
+  const linking = linkEarlyArrivals(db, provable.vantageResultId, provable.checkId, accepted);
+  const results = await db.batch(linking);
+  logDroppedEarlyArrivals(provable.vantageResultId, results[1]);
 }
 
 /**
- * For the batch that stores a vantage's answer: canary messages that arrived before it are
- * linked to their accepted cases, the rest (a token no accepted case carries) are dropped, and
- * the check's proof is confirmed when one was linked. The drop returns the dropped tokens, for
- * the log (see logDroppedEarlyArrivals).
+ * For the batch that stores a vantage's answer (or a late look after it): canary messages that
+ * arrived before it are linked to their accepted cases, the rest (a token no accepted case
+ * carries) are dropped, and the check's proof is confirmed when one was linked. The drop, the
+ * second statement, returns the dropped tokens, for the log (see logDroppedEarlyArrivals).
+ * `onlyIf` makes every statement depend on a condition, such as "this answer was the one kept".
  */
-export function linkEarlyArrivals(db: Database, vantageResultId: string, checkId: string) {
+export function linkEarlyArrivals(
+  db: Database,
+  vantageResultId: string,
+  checkId: string,
+  accepted: readonly { token: string; index: number }[],
+  onlyIf: SQL = sql`1`,
+) {
   const unlinked = and(
     eq(canaryDeliveries.vantageResultId, vantageResultId),
-    isNull(canaryDeliveries.caseResultId),
+    isNull(canaryDeliveries.caseIndex),
+    onlyIf,
   );
+  const caseIndex =
+    accepted.length === 0
+      ? sql`null`
+      : sql`case ${canaryDeliveries.token} ${sql.join(
+          accepted.map((entry) => sql`when ${entry.token} then ${entry.index}`),
+          sql` `,
+        )} else null end`;
   return [
-    db
-      .update(canaryDeliveries)
-      .set({
-        caseResultId: sql`(select ${caseResults.id} from ${caseResults} where ${caseResults.token} = ${canaryDeliveries.token} and ${caseResults.vantageResultId} = ${vantageResultId} and ${caseResults.outcome} = 'accepted')`,
-      })
-      .where(unlinked),
+    db.update(canaryDeliveries).set({ caseIndex }).where(unlinked),
     db.delete(canaryDeliveries).where(unlinked).returning({ token: canaryDeliveries.token }),
     confirmProofIfDelivered(db, checkId),
   ] as const;
 }
 
-/** A check's arrivals, by case result id, for its report. */
+/** Where a case's arrival is in the map deliveriesOfCheck returns. */
+export function deliveryKey(vantageResultId: string, caseIndex: number): string {
+  return `${vantageResultId}#${caseIndex}`;
+}
+
+/** A check's arrivals, by deliveryKey, for its report. */
 export async function deliveriesOfCheck(
   db: Database,
   checkId: string,
-): Promise<Map<number, CanaryDeliveryRow>> {
+): Promise<Map<string, CanaryDeliveryRow>> {
   const rows = await db
     .select()
     .from(canaryDeliveries)
-    .where(and(eq(canaryDeliveries.checkId, checkId), isNotNull(canaryDeliveries.caseResultId)))
+    .where(and(eq(canaryDeliveries.checkId, checkId), isNotNull(canaryDeliveries.caseIndex)))
     .orderBy(asc(canaryDeliveries.id));
-  return new Map(rows.map((row) => [row.caseResultId ?? 0, row]));
+  return new Map(rows.map((row) => [deliveryKey(row.vantageResultId, row.caseIndex ?? 0), row]));
 }
 
 /** Logs the early arrivals a vantage's answer did not vouch for: the batch result of the drop. */
