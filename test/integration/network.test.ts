@@ -129,6 +129,6 @@ describe.skipIf(needsPostfix)("the local network", () => {
     expect(vantagesOf(next).map((v) => v.region)).toEqual(["us-east", "ap-northeast"]);
     // One outside vantage is left: closed, but not corroborated.
     expect(next).toMatchObject({ verdict: "closed", outsideVantages: 1 });
-    expect(next.reason).toMatch(/not corroborated$/);
+    expect(next.reason).toContain("not corroborated");
   });
 });
