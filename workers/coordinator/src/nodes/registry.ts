@@ -11,8 +11,12 @@ import { nodeRow } from "./node-row.ts";
  * effect at once, without a redeploy.
  */
 
+/** In the order the nodes were added (PROBE_NODES' order on bootstrap): planning keeps it. */
 export async function listNodes(db: Database): Promise<ProbeNodeRow[]> {
-  return db.select().from(probeNodes).orderBy(asc(probeNodes.id));
+  return db
+    .select()
+    .from(probeNodes)
+    .orderBy(asc(sql`${probeNodes}.rowid`));
 }
 
 export async function findNode(db: Database, nodeId: string): Promise<ProbeNodeRow | null> {
