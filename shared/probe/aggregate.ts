@@ -44,7 +44,7 @@ export const MIN_INDEPENDENT_VANTAGES = 2;
 const SEVERITY: Verdict[] = ["open", "suspect", "inconclusive", "closed"];
 
 /** Vantages that ran in one place are one network path, whatever their labels say. */
-export function placeOf(view: Pick<VantageView, "location" | "region">): string {
+function placeOf(view: Pick<VantageView, "location" | "region">): string {
   return view.location ?? `region ${view.region}`;
 }
 
@@ -70,15 +70,17 @@ function regionsOf(views: VantageView[]): string {
     .join(", ");
 }
 
-function countPlaces(views: VantageView[]): number {
+function countPlaces(views: Pick<VantageView, "location" | "region">[]): number {
   return new Set(views.map(placeOf)).size;
 }
 
 /**
- * The one corroboration rule: vantages that tested, outside the address's AS (an unknown AS is
- * not inside), counted once per place they actually ran in.
+ * The one corroboration rule, for the verdict and the badge: vantages that tested, outside the
+ * address's AS (an unknown AS is not inside), counted once per place they actually ran in.
  */
-function independentCount(views: VantageView[]): number {
+export function independentCount(
+  views: Pick<VantageView, "location" | "region" | "inside" | "tested">[],
+): number {
   return countPlaces(views.filter((view) => view.tested && !view.inside));
 }
 

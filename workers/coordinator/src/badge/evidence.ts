@@ -1,4 +1,4 @@
-import { MIN_INDEPENDENT_VANTAGES, placeOf } from "../../../../shared/probe/aggregate.ts";
+import { independentCount, MIN_INDEPENDENT_VANTAGES } from "../../../../shared/probe/aggregate.ts";
 import type { MxPlan } from "../db/mx-plan.ts";
 
 /** What the badge says. */
@@ -75,18 +75,15 @@ function closedIfCorroborated(check: FinishedCheck, vantages: VantageEvidence[])
   const addresses = (check.mx?.hosts ?? []).flatMap((host) => host.addresses);
   if (addresses.length === 0) return { status: "unknown", reason: "no address was tested" };
   for (const address of addresses) {
-    const places = new Set(
+    const places = independentCount(
       vantages
-        .filter(
-          (v) =>
-            v.address === address && v.status === "done" && v.verdict === "closed" && !v.inside,
-        )
-        .map(placeOf),
+        .filter((v) => v.address === address && v.verdict === "closed")
+        .map((v) => ({ ...v, tested: v.status === "done" })),
     );
-    if (places.size < MIN_INDEPENDENT_VANTAGES) {
+    if (places < MIN_INDEPENDENT_VANTAGES) {
       return {
         status: "unknown",
-        reason: `${address} was found closed from ${places.size} independent outside vantage(s), fewer than ${MIN_INDEPENDENT_VANTAGES}`,
+        reason: `${address} was found closed from ${places} independent outside vantage(s), fewer than ${MIN_INDEPENDENT_VANTAGES}`,
       };
     }
   }
