@@ -496,16 +496,23 @@ describe("TLS as workerd does it: every certificate verified", () => {
 });
 
 describe("a Node.js node: the same app and engine, every certificate recorded, none refused", () => {
-  it("reports runtime node at /v1/health", async () => {
-    const response = await fetch(`${nodeJs.url}/v1/health`);
+  it("reports runtime node at its signed /v1/health", async () => {
+    const response = await fetch(`${nodeJs.url}/v1/health`, {
+      headers: await signBody(SECRET, ""),
+    });
     expect(await response.json()).toEqual({
-      nodeId: "lab-node-js",
-      region: "sa-east",
-      network: "lab",
-      runtime: "node",
-      allowedPorts: [25, 465, 587, 2525],
-      loopbackAllowed: true,
-      ehloName: "probe-sa-east.relaywatch.dev",
+      node: {
+        nodeId: "lab-node-js",
+        region: "sa-east",
+        network: "lab",
+        runtime: "node",
+        allowedPorts: [25, 465, 587, 2525],
+        loopbackAllowed: true,
+        ehloName: "probe-sa-east.relaywatch.dev",
+        maxConcurrentJobs: 4,
+      },
+      // No NODE_SITE: the region stands in.
+      location: { kind: "site", name: "sa-east" },
     });
   });
 

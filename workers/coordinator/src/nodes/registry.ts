@@ -1,5 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { unwrapNodeSecret } from "../../../../shared/auth/secret-wrap.ts";
+import { chunk, rowsPerInsert, runBatch } from "../db/batch.ts";
 import type { Database } from "../db/client.ts";
 import { type ProbeNodeRow, probeNodes } from "../db/schema.ts";
 import type { CoordinatorConfig } from "../env.ts";
@@ -47,7 +48,12 @@ export async function loadRegistry(
     ),
   );
   // Two first requests at once both find the registry empty: the later inserts do nothing.
-  await db.insert(probeNodes).values(rows).onConflictDoNothing({ target: probeNodes.id });
+  await runBatch(
+    db,
+    chunk(rows, rowsPerInsert(probeNodes)).map((some) =>
+      db.insert(probeNodes).values(some).onConflictDoNothing({ target: probeNodes.id }),
+    ),
+  );
   return listNodes(db);
 }
 
