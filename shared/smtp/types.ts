@@ -88,8 +88,11 @@ export interface SessionLimits {
   dataTimeoutMs: number;
   /** Absolute epoch milliseconds after which nothing more is awaited. */
   deadline: number;
-  /** A reply line longer than this ends the session as a protocol error. */
-  maxLineBytes: number;
+  /** Bytes of a reply line kept for reading and display; a longer line is cut and marked,
+   *  never fatal (RFC 5321 allows 512, real banners carry kilobytes of HTML). */
+  displayLineBytes: number;
+  /** Bytes one reply may take in all: past it the session ends as a protocol error. */
+  maxReplyBytes: number;
   /** Bytes the server may send over the whole session. */
   maxSessionBytes: number;
 }
@@ -99,6 +102,7 @@ export const DEFAULT_LIMITS: Omit<SessionLimits, "deadline"> = {
   bannerTimeoutMs: 30_000,
   commandTimeoutMs: 30_000,
   dataTimeoutMs: 60_000,
-  maxLineBytes: 4096,
+  displayLineBytes: 512,
+  maxReplyBytes: 64 * 1024,
   maxSessionBytes: 1024 * 1024,
 };
