@@ -6,6 +6,7 @@ import type { SmtpSession } from "../smtp/session.ts";
 import { type Reply, SmtpError } from "../smtp/types.ts";
 import { type ChunkStep, decideCase } from "./case-step.ts";
 import { classifyMailReply } from "./classify.ts";
+import { observeReplies, type Pace } from "./pace.ts";
 import type { PendingCase } from "./scheduler.ts";
 
 /** Thrown when a connection fails part way through a chunk, carrying what was decided. */
@@ -27,6 +28,7 @@ const RSET_CLOSING = (reply: Reply): ChunkStep | null =>
 export async function pipelinedSteps(
   session: SmtpSession,
   chunk: PendingCase[],
+  pace: Pace,
 ): Promise<ChunkStep[]> {
   const lines: string[] = [];
   chunk.forEach((entry, index) => {
@@ -35,6 +37,7 @@ export async function pipelinedSteps(
   });
   let replies: Reply[];
   let failure: unknown = null;
+  const sentAt = Date.now();
   try {
     replies = await session.pipeline(lines);
   } catch (error) {
@@ -42,6 +45,7 @@ export async function pipelinedSteps(
     replies = error.partial;
     failure = error;
   }
+  observeReplies(pace, sentAt, replies);
   const steps: ChunkStep[] = [];
   let cursor = 0;
   for (const [index, entry] of chunk.entries()) {
@@ -70,21 +74,28 @@ export async function pipelinedSteps(
 export async function sequentialSteps(
   session: SmtpSession,
   chunk: PendingCase[],
+  pace: Pace,
 ): Promise<ChunkStep[]> {
   const steps: ChunkStep[] = [];
+  const timed = async (line: string) => {
+    const sentAt = Date.now();
+    const reply = await session.command(line);
+    observeReplies(pace, sentAt, [reply]);
+    return reply;
+  };
   try {
     for (const [index, entry] of chunk.entries()) {
       if (index > 0) {
-        const closing = RSET_CLOSING(await session.command("RSET"));
+        const closing = RSET_CLOSING(await timed("RSET"));
         if (closing) {
           steps.push(closing);
           break;
         }
       }
-      const mailReply = await session.command(`MAIL FROM:${entry.expanded.mailFrom}`);
+      const mailReply = await timed(`MAIL FROM:${entry.expanded.mailFrom}`);
       const rcptReply =
         classifyMailReply(mailReply).kind === "ok"
-          ? await session.command(`RCPT TO:${entry.expanded.rcptTo}`)
+          ? await timed(`RCPT TO:${entry.expanded.rcptTo}`)
           : undefined;
       const step = decideCase(entry, mailReply, rcptReply);
       if (!step) break;

@@ -5,10 +5,22 @@
 import { SmtpSession } from "../smtp/session.ts";
 import { type Reply, SmtpError } from "../smtp/types.ts";
 import { isHostName } from "./names.ts";
+import { observeReplies } from "./pace.ts";
 import type { ProbeRun } from "./run-context.ts";
 
-/** Connects and reads the banner; the banner is not checked here. */
+/**
+ * Connects and reads the banner; the banner is not checked here. Refuses, before any socket,
+ * a connection beyond the run's budget or after the run was stopped.
+ */
 export async function openSession(run: ProbeRun): Promise<SmtpSession> {
+  const { maxTotalConnections } = run.options;
+  if (run.stopReason) throw new SmtpError("connect", run.stopReason);
+  if (run.connectionCount >= maxTotalConnections) {
+    throw new SmtpError(
+      "connect",
+      `the budget of ${maxTotalConnections} connections to this target is spent`,
+    );
+  }
   run.connectionCount += 1;
   const { address, port, implicitTls, hostName, heloName } = run.target;
   try {
@@ -20,7 +32,17 @@ export async function openSession(run: ProbeRun): Promise<SmtpSession> {
         implicitTls,
         ...(hostName && isHostName(hostName) ? { servername: hostName } : {}),
       },
-      { limits: run.limits, transcript: run.transcript, conn: run.connectionCount, heloName },
+      {
+        limits: run.limits,
+        transcript: run.transcript,
+        conn: run.connectionCount,
+        heloName,
+        onConnected: (session) => {
+          run.sessions.add(session);
+          // Stopped while connecting: the late connection closes at once.
+          if (run.stopReason) void session.close();
+        },
+      },
     );
   } catch (error) {
     // Implicit TLS that failed in its handshake: the run's reason says so, like STARTTLS's.
@@ -36,7 +58,9 @@ export async function openSession(run: ProbeRun): Promise<SmtpSession> {
 export async function prepare(run: ProbeRun, session: SmtpSession): Promise<Reply> {
   const { tls } = run;
   const { implicitTls } = run.target;
+  const asked = Date.now();
   const ehlo = await session.ehlo();
+  observeReplies(run.pace, asked, [ehlo]);
   const offered = session.supports("STARTTLS");
   if (run.request.starttls !== false && !implicitTls && !tls.broken && (offered || tls.force)) {
     try {

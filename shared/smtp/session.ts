@@ -30,6 +30,9 @@ export interface SessionOptions {
   conn: number;
   /** The name announced in EHLO/HELO. */
   heloName: string;
+  /** Called once connected, before the banner: whoever may have to close the session early
+   *  (a caller that gives up on a tarpit) gets hold of it here. */
+  onConnected?: (session: SmtpSession) => void;
 }
 
 /** QUIT is a courtesy: a server slow to answer it is simply dropped. */
@@ -70,6 +73,12 @@ export class SmtpSession {
   #serverClosed = false;
   #clientClosed = false;
   #banner: Reply | null = null;
+  /** How long the banner took after the connection was made: a greeting pause shows here. */
+  #bannerWaitMs = 0;
+  /** When the first byte of a reply still incomplete arrived; null between replies. */
+  #partialSince: number | null = null;
+  /** Replies owed for commands sent (the banner counts as one until it comes). */
+  #owed = 1;
   #greeting: Reply | null = null;
   #extensions = new Map<string, string>();
 
@@ -117,9 +126,12 @@ export class SmtpSession {
     transcript.note(conn, `connected to ${endpoint}`);
     if (stream.tls) transcript.note(conn, describeTls(stream.tls));
     const session = new SmtpSession(stream, target, options);
+    options.onConnected?.(session);
     try {
       const budget = budgetFor(limits.bannerTimeoutMs, limits);
+      const connectedAt = Date.now();
       session.#banner = await session.#nextReply(budget, "the banner");
+      session.#bannerWaitMs = Date.now() - connectedAt;
     } catch (error) {
       await session.close();
       throw error;
@@ -130,6 +142,21 @@ export class SmtpSession {
   get banner(): Reply {
     if (!this.#banner) throw new Error("unreachable: open() always reads the banner");
     return this.#banner;
+  }
+
+  get bannerWaitMs(): number {
+    return this.#bannerWaitMs;
+  }
+
+  /** Milliseconds since the first byte of a reply that has not finished arriving (a server
+   *  trickling bytes shows here long before any timeout); null when no reply is half-read. */
+  partialReplyAgeMs(now = Date.now()): number | null {
+    return this.#partialSince === null ? null : now - this.#partialSince;
+  }
+
+  /** Replies still owed for what was sent; none once the session is closed. */
+  get repliesOwed(): number {
+    return this.closed ? 0 : this.#owed;
   }
 
   /** The reply to the last successful EHLO or HELO, null before one. */
@@ -224,7 +251,7 @@ export class SmtpSession {
     assertSingleLine(line);
     const what = `the reply to ${verbOf(line)}`;
     const budget = this.#budget(timeoutMs);
-    await this.#transmit(encoder.encode(`${line}\r\n`), budget, what, () => this.#client(line));
+    await this.#transmit(encoder.encode(`${line}\r\n`), 1, budget, what, () => this.#client(line));
     return this.#nextReply(budget, what);
   }
 
@@ -241,7 +268,7 @@ export class SmtpSession {
     if (lines.length === 0) return [];
     const batch = encoder.encode(lines.map((line) => `${line}\r\n`).join(""));
     const firstBudget = this.#budget(this.#limits.commandTimeoutMs);
-    await this.#transmit(batch, firstBudget, "a pipelined batch", () => {
+    await this.#transmit(batch, lines.length, firstBudget, "a pipelined batch", () => {
       for (const line of lines) this.#client(line);
     });
     const replies: Reply[] = [];
@@ -272,7 +299,7 @@ export class SmtpSession {
     terminated.set(encoder.encode(".\r\n"), body.length);
     const what = "the reply to the end of data";
     const budget = this.#budget(this.#limits.dataTimeoutMs);
-    await this.#transmit(terminated, budget, what, () => {
+    await this.#transmit(terminated, 1, budget, what, () => {
       this.#transcript.messageBody(this.#conn, body.length);
       this.#client(".");
     });
@@ -303,7 +330,7 @@ export class SmtpSession {
   }
 
   /** Writes after taking in what the server already sent, so stray replies are not paired. */
-  async #transmit(bytes: Uint8Array, budget: Budget, what: string, log: () => void) {
+  async #transmit(bytes: Uint8Array, owes: number, budget: Budget, what: string, log: () => void) {
     if (this.#clientClosed) throw this.#disconnected(what);
     if (budget.until <= Date.now()) throw await this.#timedOut(what, budget);
     await this.#takeInUnsolicited();
@@ -313,6 +340,7 @@ export class SmtpSession {
       return;
     }
     log();
+    this.#owed += owes;
     const written = this.#stream.write(bytes).then(
       () => null,
       (error: unknown) => error,
@@ -349,7 +377,10 @@ export class SmtpSession {
   async #nextReply(budget: Budget, what: string): Promise<Reply> {
     for (;;) {
       const reply = this.#queue.shift();
-      if (reply) return reply;
+      if (reply) {
+        this.#owed = Math.max(0, this.#owed - 1);
+        return reply;
+      }
       if (this.closed) throw this.#disconnected(what);
       if (!(await this.#receive(budget.until))) throw await this.#timedOut(what, budget);
     }
@@ -375,7 +406,13 @@ export class SmtpSession {
 
   async #feed(chunk: Uint8Array): Promise<void> {
     try {
-      this.#queue.push(...this.#parser.push(chunk));
+      const receivedAt = Date.now();
+      const replies = this.#parser.push(chunk);
+      for (const reply of replies) reply.receivedAt = receivedAt;
+      // A reply completed in this chunk means any unfinished one began in it too.
+      if (!this.#parser.midReply) this.#partialSince = null;
+      else if (replies.length > 0 || this.#partialSince === null) this.#partialSince = receivedAt;
+      this.#queue.push(...replies);
       if (this.#queue.length > MAX_QUEUED_REPLIES) {
         throw new SmtpError("protocol", `more than ${MAX_QUEUED_REPLIES} unclaimed replies`);
       }

@@ -12,6 +12,8 @@ export interface Reply {
   lines: string[];
   /** The lines joined with a space: what a person reads. */
   text: string;
+  /** Epoch milliseconds at which the session received the reply's last line (pacing). */
+  receivedAt?: number;
 }
 
 /** What we learnt about a TLS session. Reported, never enforced: we test relaying, not PKI. */

@@ -236,9 +236,10 @@ export function probeResponse(
     return {
       ...expanded,
       outcome: accepted ? "accepted" : "refused",
-      // With proof asked for, a node sends the canary message through an accepted case.
+      // With the DATA step on, a node sends the canary message through an accepted case,
+      // and the message taken decides it.
       data: accepted && job.proof ? { ...QUEUED } : null,
-      step: "rcpt",
+      step: accepted && job.proof ? "data" : "rcpt",
       reply: { ...reply },
       note: null,
       conn,
@@ -256,7 +257,12 @@ export function probeResponse(
       ending: "quit",
     });
   }
-  const decided = decideVerdict({ cases, blockedBeforeTesting: null });
+  const dataStep = !cases.some((c) => c.outcome === "accepted")
+    ? "not-needed"
+    : job.proof
+      ? "sent"
+      : "off";
+  const decided = decideVerdict({ cases, blockedBeforeTesting: null, dataStep });
   const expected = verdict === "tls-not-testable" ? "inconclusive" : verdict;
   if (decided.verdict !== expected) {
     throw new Error(`stand-in cases decide ${decided.verdict}, not the scripted ${verdict}`);
@@ -272,6 +278,7 @@ export function probeResponse(
     verdict: decided.verdict,
     reason: notTestableHere ?? decided.reason,
     notTestableHere,
+    dataStep,
     startedAt: at(0),
     finishedAt: at(durationMs),
     durationMs,

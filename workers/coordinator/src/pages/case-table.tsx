@@ -56,7 +56,10 @@ export function CaseTable({ t, vantage, caption, check, deliveries }: CaseTableP
                 </th>
                 <td>{detail ? <code>{detail.mailFrom}</code> : null}</td>
                 <td>{detail ? <code>{detail.rcptTo}</code> : null}</td>
-                <td class={`o-${row.outcome}`}>{t.report.outcomeNames[row.outcome]}</td>
+                <td class={`o-${row.outcome}`}>
+                  {t.report.outcomeNames[row.outcome]}{" "}
+                  <small class="step">({t.report.decidedAt(t.report.stepNames[row.step])})</small>
+                </td>
                 <td>{reply}</td>
                 {withProof ? (
                   <td>
