@@ -251,6 +251,7 @@ export const SIM_SPECS: Record<SimBehaviour, SimSpec> = {
     "tlssecure",
     "closed",
     "STARTTLS required, self-signed certificate; secure inside.",
+  ),
   "refuse-at-data": spec(
     "refuse-at-data",
     "refuseatdata",
