@@ -105,6 +105,6 @@ async function stillWaiting(promise: Promise<unknown>, ms: number): Promise<bool
   try {
     return await Promise.race([settled, late]);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
