@@ -141,7 +141,9 @@ async function sendTransaction(
   const refused = (stage: DeliveryStage, reply: Reply) => {
     context.transcript.note(
       session.conn,
-      `delivery proof for ${entry.id}: ${stage.toUpperCase()} refused this time (${reply.code})`,
+      stage === "data"
+        ? `the message for ${entry.id} was refused at DATA (${reply.code})`
+        : `delivery proof for ${entry.id}: ${stage.toUpperCase()} refused this time (${reply.code})`,
     );
     return { stage, reply };
   };
