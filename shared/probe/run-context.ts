@@ -79,6 +79,8 @@ export interface ProbeRun {
   readonly pace: Pace;
   /** Every connection opened, so a stopped run can close them all at once. */
   readonly sessions: Set<SmtpSession>;
+  /** Connections being made, not in `sessions` yet. */
+  connecting: number;
   /** Connections opened ahead of need (one wave at the start), taken before opening more. */
   readonly spares: Promise<SpareSession>[];
   /** Why the run stopped early (a tarpit); null while it goes on. */
@@ -126,6 +128,7 @@ export function startRun(connector: Connector, request: ProbeRequest, hooks: Pro
     firstBanner: null,
     pace: startPace(options.casesPerConnection),
     sessions: new Set(),
+    connecting: 0,
     spares: [],
     stopReason: null,
     onStop: null,

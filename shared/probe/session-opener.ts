@@ -22,6 +22,8 @@ export async function openSession(run: ProbeRun): Promise<SmtpSession> {
     );
   }
   run.connectionCount += 1;
+  run.connecting += 1;
+  let connected = false;
   const { address, port, implicitTls, hostName, heloName } = run.target;
   try {
     return await SmtpSession.open(
@@ -38,6 +40,8 @@ export async function openSession(run: ProbeRun): Promise<SmtpSession> {
         conn: run.connectionCount,
         heloName,
         onConnected: (session) => {
+          connected = true;
+          run.connecting -= 1;
           run.sessions.add(session);
           // Stopped while connecting: the late connection closes at once.
           if (run.stopReason) void session.close();
@@ -48,6 +52,9 @@ export async function openSession(run: ProbeRun): Promise<SmtpSession> {
     // Implicit TLS that failed in its handshake: the run's reason says so, like STARTTLS's.
     if (error instanceof SmtpError && error.kind === "tls") run.tls.failure ??= error.message;
     throw error;
+  } finally {
+    // A connection that never came up is no longer being made either.
+    if (!connected) run.connecting -= 1;
   }
 }
 

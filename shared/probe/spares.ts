@@ -19,15 +19,32 @@ export function openSpares(run: ProbeRun, count: number): void {
   }
 }
 
-/** A spare connection if one was opened, else a new one; never throws. */
+/** How often a worker looks again for a free place among the connections open at once. */
+const FREE_PLACE_POLL_MS = 10;
+
+/**
+ * A spare connection if one was opened, else a new one once fewer than `maxConnections` are
+ * open: a connection still finishing its QUIT counts, so the budget holds on the wire too.
+ * Never throws.
+ */
 export async function takeSession(run: ProbeRun): Promise<SpareSession> {
   const spare = run.spares.shift();
   if (spare) return spare;
+  while (openConnections(run) >= run.options.maxConnections && Date.now() < run.deadline) {
+    if (run.stopReason) break;
+    await new Promise((resolve) => setTimeout(resolve, FREE_PLACE_POLL_MS));
+  }
   try {
     return { session: await openReadySession(run) };
   } catch (error) {
     return { error };
   }
+}
+
+function openConnections(run: ProbeRun): number {
+  let open = run.connecting;
+  for (const session of run.sessions) if (!session.closed) open += 1;
+  return open;
 }
 
 /** Ends the spare connections nobody took. */
