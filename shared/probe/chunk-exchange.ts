@@ -6,7 +6,6 @@ import type { SmtpSession } from "../smtp/session.ts";
 import { type Reply, SmtpError } from "../smtp/types.ts";
 import { type ChunkStep, decideCase } from "./case-step.ts";
 import { classifyMailReply } from "./classify.ts";
-import { observeReplies, type Pace } from "./pace.ts";
 import type { PendingCase } from "./scheduler.ts";
 
 /** Thrown when a connection fails part way through a chunk, carrying what was decided. */
@@ -28,7 +27,6 @@ const RSET_CLOSING = (reply: Reply): ChunkStep | null =>
 export async function pipelinedSteps(
   session: SmtpSession,
   chunk: PendingCase[],
-  pace: Pace,
 ): Promise<ChunkStep[]> {
   const lines: string[] = [];
   chunk.forEach((entry, index) => {
@@ -37,7 +35,6 @@ export async function pipelinedSteps(
   });
   let replies: Reply[];
   let failure: unknown = null;
-  const sentAt = Date.now();
   try {
     replies = await session.pipeline(lines);
   } catch (error) {
@@ -45,7 +42,6 @@ export async function pipelinedSteps(
     replies = error.partial;
     failure = error;
   }
-  observeReplies(pace, sentAt, replies);
   const steps: ChunkStep[] = [];
   let cursor = 0;
   for (const [index, entry] of chunk.entries()) {
@@ -74,28 +70,21 @@ export async function pipelinedSteps(
 export async function sequentialSteps(
   session: SmtpSession,
   chunk: PendingCase[],
-  pace: Pace,
 ): Promise<ChunkStep[]> {
   const steps: ChunkStep[] = [];
-  const timed = async (line: string) => {
-    const sentAt = Date.now();
-    const reply = await session.command(line);
-    observeReplies(pace, sentAt, [reply]);
-    return reply;
-  };
   try {
     for (const [index, entry] of chunk.entries()) {
       if (index > 0) {
-        const closing = RSET_CLOSING(await timed("RSET"));
+        const closing = RSET_CLOSING(await session.command("RSET"));
         if (closing) {
           steps.push(closing);
           break;
         }
       }
-      const mailReply = await timed(`MAIL FROM:${entry.expanded.mailFrom}`);
+      const mailReply = await session.command(`MAIL FROM:${entry.expanded.mailFrom}`);
       const rcptReply =
         classifyMailReply(mailReply).kind === "ok"
-          ? await timed(`RCPT TO:${entry.expanded.rcptTo}`)
+          ? await session.command(`RCPT TO:${entry.expanded.rcptTo}`)
           : undefined;
       const step = decideCase(entry, mailReply, rcptReply);
       if (!step) break;

@@ -5,7 +5,7 @@
  */
 import type { SmtpSession } from "../smtp/session.ts";
 import { requeue } from "./case-outcomes.ts";
-import { connectionsLeftForSuite, nextChunkSize } from "./pace.ts";
+import { connectionsLeftForSuite, connectionsScarce, nextChunkSize } from "./pace.ts";
 import { runChunk } from "./run-chunk.ts";
 import { releaseSpares, takeSession } from "./spares.ts";
 import { MAX_CONSECUTIVE_FAILED_CONNECTIONS, type SuiteState } from "./suite-state.ts";
@@ -35,7 +35,16 @@ async function worker(suite: SuiteState, initial: SmtpSession | null): Promise<v
       suite.abortReason ??= `the budget of ${run.options.maxTotalConnections} connections to this target was spent before this case was answered`;
       break;
     }
-    const chunk = queue.take(nextChunkSize(run, queue.size, session ? 1 : 0), Date.now());
+    const holding = session ? 1 : 0;
+    const size = nextChunkSize(run, queue.size, holding);
+    // With connections scarce (greylisting retries near the end of the budget), a connection
+    // waits until its whole share is ready rather than leaving with part of it.
+    const fullAt = connectionsScarce(run, queue.size, holding) ? queue.readyAtFor(size) : null;
+    if (fullAt !== null && fullAt > Date.now()) {
+      await progress.wait(Math.min(fullAt, deadline) - Date.now());
+      continue;
+    }
+    const chunk = queue.take(size, Date.now());
     if (chunk.length === 0) {
       // Nothing ready: wait for a greylisted case's time, or for another worker to finish.
       const readyAt = queue.nextReadyAt() ?? deadline;

@@ -147,10 +147,19 @@ async function sendTransaction(
     );
     return { stage, reply };
   };
-  const mail = await session.command(`MAIL FROM:${entry.mailFrom}`);
+  const mailLine = `MAIL FROM:${entry.mailFrom}`;
+  const rcptLine = `RCPT TO:${entry.rcptTo}`;
+  // RFC 2920 lets DATA end a pipelined group: the server refuses it when RCPT was refused.
+  // Without PIPELINING, one command at a time, each only after the one before succeeded.
+  const batch = session.supports("PIPELINING")
+    ? await session.pipeline([mailLine, rcptLine, "DATA"])
+    : [];
+  const mail = batch[0] ?? (await session.command(mailLine));
   if (!isPositive(mail)) return refused("mail", mail);
-  const rcpt = await session.command(`RCPT TO:${entry.rcptTo}`);
+  const rcpt = batch[1] ?? (await session.command(rcptLine));
   if (!isPositive(rcpt)) return refused("rcpt", rcpt);
+  const go = batch[2] ?? (await session.command("DATA"));
+  if (go.code !== 354) return refused("data", go);
   const message = canaryMessage({
     canaryDomain: context.canaryDomain,
     rcptTo: entry.rcptTo,
@@ -161,7 +170,7 @@ async function sendTransaction(
     date: context.now?.() ?? new Date(),
     proof: proof.key ? await canaryProofFor(proof.key, entry.token) : null,
   });
-  const done = await session.data(message);
+  const done = await session.message(message);
   return isPositive(done) ? { stage: "data", reply: done } : refused("data", done);
 }
 

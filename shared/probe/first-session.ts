@@ -16,23 +16,23 @@ import { connectionSummary, describeFailure } from "./summaries.ts";
 export type FirstSession = { session: SmtpSession; ehlo: Reply } | { blocked: string };
 
 /**
- * Opens the first connection. When its banner is slow to come (a greeting pause), the rest of
- * the first wave is opened at once, so that every connection waits out the pause together;
- * otherwise the wave opens as soon as the banner is a 220, while the first one greets.
+ * Opens the first connection and, beside it, the rest of the first wave: a greeting pause is
+ * then waited out once, by every connection together, and a server without one is answered a
+ * round trip sooner. A banner that is slow to come is noted as a greeting pause, so that later
+ * connections are planned as one wave too.
  */
 export async function openFirstSession(run: ProbeRun, cases: number): Promise<FirstSession> {
   let firstSession: SmtpSession;
   let firstEhlo: Reply;
   const firstStarted = new Date().toISOString();
   const opening = openSession(run);
-  const wave = firstWave(run, cases) - 1;
+  openSpares(run, firstWave(run, cases) - 1);
   if (await stillWaiting(opening, SLOW_GREETING_MS)) {
     run.pace.greetingPause = true;
     run.transcript.note(
       0,
-      `no greeting after ${SLOW_GREETING_MS} ms (a greeting pause): opening ${wave} more connections at once`,
+      `no greeting after ${SLOW_GREETING_MS} ms (a greeting pause): the first wave of ${run.spares.length + 1} connections waits it out together`,
     );
-    openSpares(run, wave);
   }
   try {
     firstSession = await opening;
@@ -41,7 +41,6 @@ export async function openFirstSession(run: ProbeRun, cases: number): Promise<Fi
   } catch (error) {
     return { blocked: describeFailure(error, "could not open a session") };
   }
-  if (firstSession.banner.code === 220 && !run.pace.greetingPause) openSpares(run, wave);
   if (firstSession.banner.code !== 220) {
     await firstSession.quit();
     const banner = firstSession.banner;

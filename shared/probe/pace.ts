@@ -8,7 +8,6 @@
  * within the per-target budget: `maxConnections` at once, `maxTotalConnections` in all.
  */
 import type { SmtpSession } from "../smtp/session.ts";
-import type { Reply } from "../smtp/types.ts";
 import type { ProbeRun } from "./run-context.ts";
 
 /**
@@ -37,8 +36,12 @@ export interface Pace {
   casesPerConnection: number;
   /** Seen a throttle or an error limit: bigger chunks would cost more than connections do. */
   limitSeen: boolean;
-  /** Recent times between a reply and the one before it on its connection (or its command). */
+  /** Recent times between a case's reply and the one before it on its connection (or its
+   *  command): what each further case costs. */
   serviceMs: number[];
+  /** How long each connection's EHLO took: what each further connection costs, besides the
+   *  greeting. Kept apart, since a server slow to greet (reverse DNS) may be quick after. */
+  setupMs: number[];
 }
 
 export function startPace(casesPerConnection: number): Pace {
@@ -48,19 +51,22 @@ export function startPace(casesPerConnection: number): Pace {
     casesPerConnection,
     limitSeen: false,
     serviceMs: [],
+    setupMs: [],
   };
 }
 
-/** Records how long each of a connection's replies took, `since` being when the first was asked. */
-export function observeReplies(pace: Pace, since: number, replies: readonly Reply[]): void {
-  let previous = since;
-  for (const reply of replies) {
-    const at = reply.receivedAt ?? previous;
-    pace.serviceMs.push(Math.max(0, at - previous));
-    previous = Math.max(previous, at);
-  }
-  if (pace.serviceMs.length > MAX_SAMPLES)
-    pace.serviceMs.splice(0, pace.serviceMs.length - MAX_SAMPLES);
+/** Replies that open a connection; their time is a connection's cost, not a case's. */
+const SETUP_VERBS = new Set(["EHLO", "HELO", "STARTTLS"]);
+/** Replies whose time says nothing of the pace: the greeting (timed apart), the end of a
+ *  message (content scanning may take its time), QUIT, and stray replies. */
+const UNPACED_VERBS = new Set(["greeting", ".", "QUIT", "unsolicited"]);
+
+/** Records how long the server took over one reply, as each one is taken. */
+export function observeReply(pace: Pace, verb: string, servedMs: number): void {
+  if (UNPACED_VERBS.has(verb)) return;
+  const samples = SETUP_VERBS.has(verb) ? pace.setupMs : pace.serviceMs;
+  samples.push(servedMs);
+  if (samples.length > MAX_SAMPLES) samples.shift();
 }
 
 /**
@@ -109,6 +115,12 @@ export function nextChunkSize(run: ProbeRun, casesLeft: number, holding: number)
   return size;
 }
 
+/** Fewer connections are left than the cases left need at the plan's size. */
+export function connectionsScarce(run: ProbeRun, casesLeft: number, holding: number): boolean {
+  const left = connectionsLeftForSuite(run) + run.spares.length + holding;
+  return Math.ceil(casesLeft / run.pace.casesPerConnection) > left;
+}
+
 /** How many connections to open at once at the start: one wave for the whole suite. */
 export function firstWave(run: ProbeRun, cases: number): number {
   const wanted = Math.ceil(cases / run.pace.casesPerConnection);
@@ -122,9 +134,10 @@ function mean(values: readonly number[]): number {
 /**
  * When the run would end at the pace seen so far, or null when the pace is normal: the replies
  * the open connections still owe and those the cases not yet sent will need, at the mean time
- * per reply (a server that only slows its refusals shows here too), spread over as many
+ * per case reply seen (a server that only slows its refusals shows here too), and the
+ * connections still to open at the greeting and EHLO times seen, spread over as many
  * connections as may be open at once. A reply still trickling in counts with the time it has
- * taken so far, a lower bound.
+ * taken so far, a lower bound for any reply.
  */
 export function projectedEnd(
   run: ProbeRun,
@@ -133,16 +146,20 @@ export function projectedEnd(
   now: number,
 ): number | null {
   const { pace } = run;
-  let perReply = mean(pace.serviceMs);
+  let trickle = 0;
   let owed = 0;
   for (const session of sessions) {
-    perReply = Math.max(perReply, session.partialReplyAgeMs(now) ?? 0);
+    trickle = Math.max(trickle, session.partialReplyAgeMs(now) ?? 0);
     owed += session.repliesOwed;
   }
-  if (perReply < SLOW_REPLY_MS) return null;
+  const perReply = Math.max(mean(pace.serviceMs), trickle);
+  const perConnection = Math.max(mean(pace.setupMs), trickle) + (pace.greetingMs ?? trickle);
+  if (perReply < SLOW_REPLY_MS && perConnection < SLOW_REPLY_MS * REPLIES_PER_CONNECTION) {
+    return null;
+  }
   const connections = Math.ceil(casesNotSent / pace.casesPerConnection);
-  const replies = owed + casesNotSent * REPLIES_PER_CASE + connections * REPLIES_PER_CONNECTION;
-  return now + (replies * perReply) / run.options.maxConnections;
+  const work = (owed + casesNotSent * REPLIES_PER_CASE) * perReply + connections * perConnection;
+  return now + work / run.options.maxConnections;
 }
 
 /** Ends the run at once: every open connection is closed, and `reason` explains the cases left. */

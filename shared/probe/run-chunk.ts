@@ -27,8 +27,8 @@ export async function runChunk(
   let steps: ChunkStep[];
   try {
     steps = pipelined
-      ? await pipelinedSteps(session, chunk, run.pace)
-      : await sequentialSteps(session, chunk, run.pace);
+      ? await pipelinedSteps(session, chunk)
+      : await sequentialSteps(session, chunk);
   } catch (error) {
     steps = error instanceof ChunkInterrupted ? error.steps : [];
     ending = describeFailure(error instanceof ChunkInterrupted ? error.cause : error, "failed");

@@ -5,7 +5,7 @@
 import { SmtpSession } from "../smtp/session.ts";
 import { type Reply, SmtpError } from "../smtp/types.ts";
 import { isHostName } from "./names.ts";
-import { observeReplies } from "./pace.ts";
+import { observeReply } from "./pace.ts";
 import type { ProbeRun } from "./run-context.ts";
 
 /**
@@ -39,6 +39,7 @@ export async function openSession(run: ProbeRun): Promise<SmtpSession> {
         transcript: run.transcript,
         conn: run.connectionCount,
         heloName,
+        onReply: (verb, servedMs) => observeReply(run.pace, verb, servedMs),
         onConnected: (session) => {
           connected = true;
           run.connecting -= 1;
@@ -65,9 +66,7 @@ export async function openSession(run: ProbeRun): Promise<SmtpSession> {
 export async function prepare(run: ProbeRun, session: SmtpSession): Promise<Reply> {
   const { tls } = run;
   const { implicitTls } = run.target;
-  const asked = Date.now();
   const ehlo = await session.ehlo();
-  observeReplies(run.pace, asked, [ehlo]);
   const offered = session.supports("STARTTLS");
   if (run.request.starttls !== false && !implicitTls && !tls.broken && (offered || tls.force)) {
     try {

@@ -63,8 +63,19 @@ describe("the adaptive plan", () => {
     const slow = run();
     slow.pace.serviceMs.push(1_500);
     const owing = { partialReplyAgeMs: () => null, repliesOwed: 3 } as unknown as SmtpSession;
-    // 3 owed + 10 cases x 3 replies + 2 connections x 2 replies, 1.5 s each, over 6 at once.
-    expect(projectedEnd(slow, [owing], 10, 1_000)).toBe(1_000 + (37 * 1_500) / 6);
+    // 3 owed + 10 cases x 3 replies, 1.5 s each, over 6 at once (connections cost nothing here).
+    expect(projectedEnd(slow, [owing], 10, 1_000)).toBe(1_000 + (33 * 1_500) / 6);
+  });
+
+  it("does not take a server slow to greet (reverse DNS on EHLO) for a tarpit", () => {
+    const probe = run();
+    probe.pace.setupMs.push(5_000);
+    probe.pace.greetingMs = 40;
+    probe.pace.serviceMs.push(40, 60, 50);
+    const end = projectedEnd(probe, [], 29, 0);
+    // Six connections at 5 s each, over 6 at once, and 87 quick replies: far below 20 s.
+    expect(end).not.toBeNull();
+    expect(end).toBeLessThan(7_000);
   });
 
   it("counts a reply still trickling in with the time it has taken so far", () => {
