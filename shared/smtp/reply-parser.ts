@@ -3,7 +3,7 @@ import { type Reply, SmtpError } from "./types.ts";
 export interface ReplyParserLimits {
   /** Bytes of each reply line kept; the rest of a longer line is counted, dropped and marked. */
   displayLineBytes: number;
-  /** Bytes one reply may take, all its lines and line endings included. */
+  /** Bytes of one reply's lines the parser may hold, as kept (a cut line counts what is kept). */
   maxReplyBytes: number;
   /** Bytes the server may send over the whole session. */
   maxSessionBytes: number;
@@ -35,8 +35,8 @@ interface OpenReply {
  * RFC 5321 §4.5.3.1.5 caps a reply line at 512 octets, but real servers send banners and
  * refusals of several kilobytes (HTML included): a longer line is kept up to displayLineBytes,
  * marked as cut, and parsing goes on. Memory is bounded all the same: a partial line never
- * holds more than displayLineBytes, one reply never spans more than maxReplyBytes, and the
- * whole session never more than maxSessionBytes; only those caps end a session.
+ * holds more than displayLineBytes, the lines kept of one reply never more than maxReplyBytes,
+ * and the server never sends more than maxSessionBytes; only those caps end a session.
  * After the first protocol error every call throws that same error.
  */
 export class ReplyParser {
@@ -83,10 +83,6 @@ export class ReplyParser {
     while (start < bytes.length) {
       const lineFeed = bytes.indexOf(LF, start);
       const end = lineFeed === -1 ? bytes.length : lineFeed + 1;
-      this.#replyBytes += end - start;
-      if (this.#replyBytes > this.#limits.maxReplyBytes) {
-        throw this.#fail(`a reply longer than ${this.#limits.maxReplyBytes} bytes`);
-      }
       this.#append(bytes.subarray(start, lineFeed === -1 ? end : lineFeed));
       if (lineFeed === -1) break;
       const reply = this.#completeLine();
@@ -124,6 +120,10 @@ export class ReplyParser {
     const kept = segment.subarray(0, room);
     this.#partial.set(kept, this.#partialLength);
     this.#partialLength += kept.length;
+    this.#replyBytes += kept.length;
+    if (this.#replyBytes > this.#limits.maxReplyBytes) {
+      throw this.#fail(`a reply longer than ${this.#limits.maxReplyBytes} bytes as kept`);
+    }
     this.#droppedLineBytes += segment.length - kept.length;
     if (segment.length > kept.length) this.#endsInCr = segment[segment.length - 1] === CR;
   }

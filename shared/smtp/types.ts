@@ -93,7 +93,7 @@ export interface SessionLimits {
   /** Bytes of a reply line kept for reading and display; a longer line is cut and marked,
    *  never fatal (RFC 5321 allows 512, real banners carry kilobytes of HTML). */
   displayLineBytes: number;
-  /** Bytes one reply may take in all: past it the session ends as a protocol error. */
+  /** Bytes of one reply held, lines as kept: past it the session ends as a protocol error. */
   maxReplyBytes: number;
   /** Bytes the server may send over the whole session. */
   maxSessionBytes: number;
@@ -105,6 +105,6 @@ export const DEFAULT_LIMITS: Omit<SessionLimits, "deadline"> = {
   commandTimeoutMs: 30_000,
   dataTimeoutMs: 60_000,
   displayLineBytes: 512,
-  maxReplyBytes: 64 * 1024,
+  maxReplyBytes: 256 * 1024,
   maxSessionBytes: 1024 * 1024,
 };

@@ -187,11 +187,12 @@ describe("ReplyParser", () => {
       expect(reply?.lines[1]).toBe("ready");
     });
 
-    it("rejects a reply over maxReplyBytes before its end arrives, without buffering it", () => {
+    it("rejects a reply whose kept lines pass maxReplyBytes, a cut line counting what is kept", () => {
       const parser = new ReplyParser(small);
-      expect(parser.push(bytes(`250-${"a".repeat(30)}`))).toEqual([]);
-      const error = protocolErrorOf(() => parser.push(bytes("a".repeat(20))));
-      expect(error.message).toMatch(/reply longer than 40 bytes/);
+      // 11 bytes kept of each 36-byte line (10 and the CR's place): three fit, a fourth does not.
+      expect(parser.push(bytes(`250-${"a".repeat(30)}\r\n`.repeat(3)))).toEqual([]);
+      const error = protocolErrorOf(() => parser.push(bytes(`250-${"a".repeat(30)}\r\n`)));
+      expect(error.message).toMatch(/reply longer than 40 bytes as kept/);
     });
 
     it("counts every line of a multi-line reply against maxReplyBytes", () => {
