@@ -9,7 +9,7 @@ import type { PendingCase } from "./scheduler.ts";
 import type { SuiteState } from "./suite-state.ts";
 
 /** Added to a greylisting delay, so the retry does not come a moment too early. */
-const RETRY_MARGIN_MS = 1_000;
+const RETRY_MARGIN_MS = 500;
 
 export function record(
   run: ProbeRun,

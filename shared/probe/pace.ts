@@ -132,6 +132,17 @@ function mean(values: readonly number[]): number {
 }
 
 /**
+ * What a case's reply costs: the mean seen; before any, a server slow both to greet and to
+ * answer EHLO is taken to be slow throughout (the lesser of the two), while one slow at only
+ * one of them (a reverse-DNS lookup) is not.
+ */
+function caseReplyMs(pace: Pace): number {
+  if (pace.serviceMs.length > 0) return mean(pace.serviceMs);
+  if (pace.setupMs.length === 0 || pace.greetingMs === null) return 0;
+  return Math.min(pace.greetingMs, mean(pace.setupMs));
+}
+
+/**
  * When the run would end at the pace seen so far, or null when the pace is normal: the replies
  * the open connections still owe and those the cases not yet sent will need, at the mean time
  * per case reply seen (a server that only slows its refusals shows here too), and the
@@ -152,7 +163,7 @@ export function projectedEnd(
     trickle = Math.max(trickle, session.partialReplyAgeMs(now) ?? 0);
     owed += session.repliesOwed;
   }
-  const perReply = Math.max(mean(pace.serviceMs), trickle);
+  const perReply = Math.max(caseReplyMs(pace), trickle);
   const perConnection = Math.max(mean(pace.setupMs), trickle) + (pace.greetingMs ?? trickle);
   if (perReply < SLOW_REPLY_MS && perConnection < SLOW_REPLY_MS * REPLIES_PER_CONNECTION) {
     return null;

@@ -67,6 +67,15 @@ describe("the adaptive plan", () => {
     expect(projectedEnd(slow, [owing], 10, 1_000)).toBe(1_000 + (33 * 1_500) / 6);
   });
 
+  it("takes a server slow both to greet and to answer EHLO as slow throughout", () => {
+    const probe = run();
+    probe.pace.greetingMs = 1_500;
+    probe.pace.setupMs.push(1_500, 1_500);
+    expect(projectedEnd(probe, [], 29, 0)).toBeGreaterThan(20_000);
+    probe.pace.greetingMs = 40;
+    expect(projectedEnd(probe, [], 29, 0)).toBeLessThan(20_000);
+  });
+
   it("does not take a server slow to greet (reverse DNS on EHLO) for a tarpit", () => {
     const probe = run();
     probe.pace.setupMs.push(5_000);
