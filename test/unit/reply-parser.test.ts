@@ -188,7 +188,7 @@ describe("ReplyParser", () => {
     });
 
     it("rejects a reply whose kept lines pass maxReplyBytes, a cut line counting what is kept", () => {
-      const parser = new ReplyParser(small);
+      const parser = new ReplyParser({ ...small, maxSessionBytes: 1_000 });
       // 11 bytes kept of each 36-byte line (10 and the CR's place): three fit, a fourth does not.
       expect(parser.push(bytes(`250-${"a".repeat(30)}\r\n`.repeat(3)))).toEqual([]);
       const error = protocolErrorOf(() => parser.push(bytes(`250-${"a".repeat(30)}\r\n`)));
