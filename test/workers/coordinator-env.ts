@@ -270,11 +270,12 @@ export type ScriptedAnswer =
   /**
    * A schema-valid ProbeResponse whose cases make the engine decide this verdict, reporting the
    * node's site as where it ran unless `location` says otherwise; `placement` is sent as the
-   * `cf-placement` header Cloudflare adds to a placed Worker's answers.
+   * `cf-placement` header Cloudflare adds to a placed Worker's answers. `refused-at-data`: every
+   * RCPT accepted, every sampled message refused (closed).
    */
   | {
       kind: "result";
-      verdict: "open" | "suspect" | "closed";
+      verdict: "open" | "suspect" | "closed" | "refused-at-data";
       /** What a hostile server said instead of the usual refusal text (and its greeting). */
       replyText?: string;
       location?: { kind: "colo" | "site"; name: string };
