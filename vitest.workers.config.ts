@@ -40,6 +40,9 @@ export default defineProject({
         main: "./workers/coordinator/index.ts",
         miniflare: {
           compatibilityDate: "2026-07-01",
+          // As wrangler.toml: badge-maker's width tables need Node.js compatibility (the pool
+          // would turn it on for itself anyway, so only a wrangler build shows it missing).
+          compatibilityFlags: ["nodejs_compat"],
           // Same binding names as the coordinator's wrangler config.
           // LEGACY_DB: a second database the storage backfill test fills through old migrations.
           d1Databases: { DB: "relaywatch", LEGACY_DB: "relaywatch-legacy" },

@@ -1,10 +1,15 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { badgeFor, badgeStatusOf, INVALID_DOMAIN_BADGE } from "../badge/badge.ts";
+import {
+  BadgeOptions,
+  badgeFor,
+  badgeStatusOf,
+  INVALID_DOMAIN_BADGE,
+  renderBadge,
+} from "../badge/badge.ts";
 import { parseDomainName } from "../badge/domain-name.ts";
 import { etagOf, matchesEtag } from "../badge/etag.ts";
 import { recordBadgeServed, verdictHistory } from "../badge/store.ts";
-import { renderBadge } from "../badge/svg.ts";
 import type { AppContext } from "../context.ts";
 import { openDatabase } from "../db/client.ts";
 import { BadRequest } from "../errors.ts";
@@ -24,12 +29,18 @@ async function svgResponse(svg: string, status: 200 | 400, ifNoneMatch: string |
   return new Response(svg, { status, headers });
 }
 
-/** `GET /badge/{domain}.svg`: an SVG even for a bad name, since an <img> cannot show JSON. */
+/**
+ * `GET /badge/{domain}.svg[?style=&label=]`: an SVG even for a bad name, since an <img> cannot
+ * show JSON. A bad parameter is the embedder's mistake, made once while writing the URL: it gets
+ * the JSON error, which says what to fix.
+ */
 export const badgeRoutes = new Hono<AppContext>().get("/:file", async (c) => {
+  const options = BadgeOptions.parse(c.req.query());
   const file = c.req.param("file");
   const domain = file.endsWith(".svg") ? parseDomainName(file.slice(0, -".svg".length)) : null;
   const ifNoneMatch = c.req.header("if-none-match");
-  if (domain === null) return svgResponse(renderBadge(INVALID_DOMAIN_BADGE), 400, ifNoneMatch);
+  if (domain === null)
+    return svgResponse(renderBadge(INVALID_DOMAIN_BADGE, options), 400, ifNoneMatch);
   const db = openDatabase(c.env.DB);
   const now = Date.now();
   const [decision] = await Promise.all([
@@ -37,7 +48,7 @@ export const badgeRoutes = new Hono<AppContext>().get("/:file", async (c) => {
     recordBadgeServed(db, domain, now),
   ]);
   const response = await svgResponse(
-    renderBadge(badgeFor(decision.status, decision.confirmed)),
+    renderBadge(badgeFor(decision.status, decision.confirmed), options),
     200,
     ifNoneMatch,
   );
