@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { escapeXml } from "../../workers/coordinator/src/badge/escape.ts";
 import {
   BADGE_STYLES,
   BadgeOptions,
-  badgeFor,
   MAX_BADGE_LABEL_LENGTH,
   renderBadge,
-} from "../../workers/coordinator/src/badge/badge.ts";
-import { escapeXml } from "../../workers/coordinator/src/badge/escape.ts";
+} from "../../workers/coordinator/src/badge/svg.ts";
 
-const CLOSED = badgeFor("closed");
+const CLOSED = { message: "closed", color: "#4c1" };
 const DEFAULTS = BadgeOptions.parse({});
 
 function attribute(svg: string, name: string): string | undefined {
@@ -80,7 +79,10 @@ describe("renderBadge (shields' badge-maker)", () => {
 
   it("escapes a hostile label everywhere it appears", () => {
     const label = `<script>alert("x")</script> & 'y'`;
-    const svg = renderBadge(badgeFor("open", true), BadgeOptions.parse({ label }));
+    const svg = renderBadge(
+      { message: "OPEN (confirmed)", color: "#e05d44" },
+      BadgeOptions.parse({ label }),
+    );
     const escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &apos;y&apos;";
     expect(svg).not.toContain("<script");
     expect(svg).not.toMatch(/& '/);
@@ -111,7 +113,14 @@ describe("BadgeOptions (shields' query parameters)", () => {
   });
 
   it("refuses control and bidirectional formatting characters, which XML or a title would misuse", () => {
-    for (const label of ["a\u0000b", "bell\u0007", "two\nlines", "\u202eNEPO", "x\u2066y", "\u0085"])
+    for (const label of [
+      "a\u0000b",
+      "bell\u0007",
+      "two\nlines",
+      "\u202eNEPO",
+      "x\u2066y",
+      "\u0085",
+    ])
       expect(BadgeOptions.safeParse({ label }).success, JSON.stringify(label)).toBe(false);
     for (const label of ["Überprüfung", "日本語", "mail 😀", "a-b_c.d"])
       expect(BadgeOptions.parse({ label }).label).toBe(label);

@@ -3,7 +3,7 @@
  * parameter, their validation, their escaping, and an ETag per rendering.
  */
 import { describe, expect, it } from "vitest";
-import { BADGE_STYLES } from "../../workers/coordinator/src/badge/badge.ts";
+import { BADGE_STYLES } from "../../workers/coordinator/src/badge/svg.ts";
 import { badgeMessage, insertCheck, uniqueDomain } from "./badge-fixtures.ts";
 import { callMain } from "./coordinator-helpers.ts";
 
@@ -89,7 +89,10 @@ describe("GET /badge/{domain}.svg?style=&label= (badge-maker in the Workers runt
     const domain = uniqueDomain("refused");
     await expectInvalidRequest(await callMain(badgeUrl(domain, { style: "popout" })), "style");
     await expectInvalidRequest(await callMain(badgeUrl(domain, { style: "FLAT" })), "style");
-    await expectInvalidRequest(await callMain(badgeUrl(domain, { label: "x".repeat(65) })), "label");
+    await expectInvalidRequest(
+      await callMain(badgeUrl(domain, { label: "x".repeat(65) })),
+      "label",
+    );
     for (const label of ["\u202eNEPO", "a\u0000b", "bell\u0007", "two\nlines"])
       await expectInvalidRequest(await callMain(badgeUrl(domain, { label })), "label");
     await expectInvalidRequest(

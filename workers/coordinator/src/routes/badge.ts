@@ -1,15 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import {
-  BadgeOptions,
-  badgeFor,
-  badgeStatusOf,
-  INVALID_DOMAIN_BADGE,
-  renderBadge,
-} from "../badge/badge.ts";
+import { badgeFor, badgeStatusOf, INVALID_DOMAIN_BADGE } from "../badge/badge.ts";
 import { parseDomainName } from "../badge/domain-name.ts";
 import { etagOf, matchesEtag } from "../badge/etag.ts";
 import { recordBadgeServed, verdictHistory } from "../badge/store.ts";
+import { BadgeOptions, renderBadge } from "../badge/svg.ts";
 import type { AppContext } from "../context.ts";
 import { openDatabase } from "../db/client.ts";
 import { BadRequest } from "../errors.ts";

@@ -12,6 +12,7 @@ import {
 } from "../../../../shared/schemas/batch.ts";
 import { CheckReport } from "../../../../shared/schemas/check-report.ts";
 import { ApiError } from "../../../../shared/schemas/protocol.ts";
+import { BADGE_STYLES, DEFAULT_BADGE_LABEL, MAX_BADGE_LABEL_LENGTH } from "../badge/svg.ts";
 import { BatchPage, LimitsReport } from "./openapi-schemas.ts";
 
 /**
@@ -327,9 +328,31 @@ function paths(): JsonObject {
       get: {
         operationId: "getBadge",
         summary: "An SVG badge with the domain's latest verdict",
+        description:
+          "Drawn by shields.io's badge-maker, with shields' `style` and `label` parameters; the colour is the verdict's. A name that is not a domain gets a grey SVG with 400; a bad `style` or `label` gets the JSON error.",
         tags: ["badge"],
         security: [],
-        parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }],
+        parameters: [
+          { name: "domain", in: "path", required: true, schema: { type: "string" } },
+          {
+            name: "style",
+            in: "query",
+            required: false,
+            schema: { type: "string", enum: [...BADGE_STYLES], default: "flat" },
+          },
+          {
+            name: "label",
+            in: "query",
+            required: false,
+            description:
+              "The left text, empty for none; no control or bidirectional formatting characters",
+            schema: {
+              type: "string",
+              maxLength: MAX_BADGE_LABEL_LENGTH,
+              default: DEFAULT_BADGE_LABEL,
+            },
+          },
+        ],
         responses: {
           "200": {
             description: "The badge",
