@@ -171,5 +171,11 @@ describe.skipIf(needsPostfix)("a hosting provider's day on the local network", (
     expect(svg).toContain("#4c1");
     const red = await (await fetch(`${base}/badge/postfix-open.lab.test.svg`)).text();
     expect(red).toContain('aria-label="relay: OPEN"');
+    // shields' parameters, drawn by badge-maker under wrangler dev: the deployed configuration.
+    const styled = await fetch(
+      `${base}/badge/postfix-secure.lab.test.svg?style=for-the-badge&label=mail%20relay`,
+    );
+    expect(styled.status).toBe(200);
+    expect(await styled.text()).toContain('aria-label="MAIL RELAY: CLOSED"');
   });
 });
