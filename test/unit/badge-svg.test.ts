@@ -120,6 +120,8 @@ describe("BadgeOptions (shields' query parameters)", () => {
       "\u202eNEPO",
       "x\u2066y",
       "\u0085",
+      "\ufffe",
+      "\ud800",
     ])
       expect(BadgeOptions.safeParse({ label }).success, JSON.stringify(label)).toBe(false);
     for (const label of ["Überprüfung", "日本語", "mail 😀", "a-b_c.d"])

@@ -13,10 +13,12 @@ export const DEFAULT_BADGE_LABEL = "relay";
 export const MAX_BADGE_LABEL_LENGTH = 64;
 
 /**
- * Control characters cannot appear in XML at all (the SVG would not load), and bidirectional
- * controls would let a label reorder the message in the title a screen reader or tooltip shows.
+ * Control characters, lone surrogates and U+FFFE/U+FFFF cannot appear in XML (the SVG would not
+ * load), and bidirectional controls would let a label reorder the message in the title a screen
+ * reader or tooltip shows.
  */
-const UNSHOWABLE = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const UNSHOWABLE =
+  /[\p{Cc}\p{Cs}\ufffe\uffff\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /**
  * Shields' query parameters that Relaywatch honours. The colour is not one of them: it is the
