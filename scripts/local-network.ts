@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
+import { DEFAULT_SERVICE_DOMAIN, LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import type { VantageNode } from "../shared/schemas/protocol.ts";
 import { type CanaryForwarding, forwardCanaryMail } from "../test/lab/canary-mx.ts";
 import { type RunningLab, startLab } from "../test/lab/lab.ts";
@@ -12,7 +12,7 @@ import {
   startCoordinatorDev,
 } from "./coordinator-dev.ts";
 import { freePort, saysAddressInUse } from "./free-port.ts";
-import { labZone } from "./lab-zone.ts";
+import { LAB_DNSBL_ZONE, labProbeZone, labZone } from "./lab-zone.ts";
 import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
 
 /**
@@ -26,6 +26,23 @@ export const LOCAL_VANTAGES = [
   { id: "local-ap-northeast", region: "ap-northeast", network: "lab-net-c", runtime: "cloudflare" },
   { id: "local-sa-east", region: "sa-east", network: "lab-net-d", runtime: "node" },
 ] as const satisfies readonly Omit<VantageNode, "url" | "ports">[];
+
+/**
+ * What /about/probes shows of the local vantages: they all leave from 127.0.0.1, so they claim
+ * documentation addresses and ASNs (RFC 5737, 3849, 5398), and the lab's blocklist lists one of
+ * them, as a real probe host is sometimes listed.
+ */
+const LOCAL_PROBE_DETAILS = {
+  "local-eu-west": {
+    site: "this machine (lab)",
+    asn: 64496,
+    egress: ["192.0.2.11", "2001:db8::11"],
+  },
+  "local-us-east": { site: "this machine (lab)", asn: 64497, egress: ["192.0.2.12"] },
+  "local-ap-northeast": { site: "this machine (lab)", asn: 64498, egress: ["192.0.2.13"] },
+  "local-sa-east": { site: "this machine (lab)", asn: 64499, egress: ["192.0.2.14"] },
+} as const;
+export const LOCAL_LISTED_EGRESS = ["192.0.2.12"];
 
 const SELF_HOSTED_PORTS = [25, 465, 587, 2525];
 const CLOUDFLARE_PORTS = [465, 587];
@@ -130,7 +147,11 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         ...(options.nodeBasePort ? { listenPort: options.nodeBasePort + index } : {}),
       });
       started(() => node.kill());
-      nodes.push({ ...node, vantage: { ...vantage, url: node.url, ports } });
+      const details = LOCAL_PROBE_DETAILS[vantage.id];
+      nodes.push({
+        ...node,
+        vantage: { ...vantage, url: node.url, ports, ...details, egress: [...details.egress] },
+      });
     }
     const webhookSigningSecret = randomBytes(32).toString("hex");
     const stateDir = `${workDir}/coordinator-state`;
@@ -142,7 +163,21 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         NODE_SECRETS: JSON.stringify(secrets),
         ALLOW_LOOPBACK_TARGETS: "true",
         PROOF_SECRET: randomBytes(32).toString("hex"),
-        DNS_ZONE: labZone(lab.targets),
+        DNS_ZONE:
+          labZone(lab.targets) +
+          labProbeZone(
+            LOCAL_VANTAGES.map((v) => ({
+              region: v.region,
+              egress: LOCAL_PROBE_DETAILS[v.id].egress,
+            })),
+            LOCAL_LISTED_EGRESS,
+            DEFAULT_SERVICE_DOMAIN,
+          ),
+        DNSBL_ZONES: LAB_DNSBL_ZONE,
+        CANARY_DOMAIN: LAB_CANARY_DOMAIN,
+        // Every lab server is on 127.0.0.1: one /24 for the caps, which the tests check often.
+        NODE_CHECKS_PER_MINUTE: "1000",
+        NODE_CHECKS_PER_PREFIX_PER_HOUR: "10000",
         PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
         TARGET_COOLDOWN_SECONDS: "30",
         // Every local caller is one address; the tests and a person trying things share it.

@@ -114,6 +114,18 @@ export const VantageNode = z
      * only "node" is planned for servers whose certificate another vantage could not accept.
      */
     runtime: NodeRuntime.optional(),
+    /** Where the node really runs (city, provider, site), shown on /about/probes. */
+    site: z.string().min(1).max(120).optional(),
+    /** The autonomous system its egress addresses belong to. */
+    asn: z.number().int().min(1).max(4_294_967_295).optional(),
+    /**
+     * The addresses its connections leave from: published on /about/probes (with their reverse
+     * DNS) so administrators can allow them, and looked up daily in the DNS blocklists.
+     */
+    egress: z
+      .array(z.union([z.ipv4(), z.ipv6()]))
+      .max(8)
+      .optional(),
   })
   .strict()
   .refine((node) => (node.url === undefined) !== (node.binding === undefined), {

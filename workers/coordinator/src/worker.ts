@@ -9,6 +9,7 @@ import { finishCheckIfComplete, openDatabase, overdueChecks } from "./db/reposit
 import type { CoordinatorEnv } from "./env.ts";
 import { backfillEvidence } from "./evidence/backfill.ts";
 import { sweepRetention } from "./evidence/retention.ts";
+import { checkNodeBlocklists } from "./probes/blocklists.ts";
 import { type CanaryMessage, receiveCanaryEmail } from "./proof/email.ts";
 import { proofWindowMs } from "./proof/policy.ts";
 import { sweepProofs } from "./proof/sweep.ts";
@@ -37,6 +38,7 @@ const SCHEDULED_TASKS: ((env: CoordinatorEnv, now: number) => Promise<unknown>)[
   pruneAnonymousUsage,
   sweepRetention,
   backfillEvidence,
+  checkNodeBlocklists,
 ];
 
 /**

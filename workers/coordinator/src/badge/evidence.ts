@@ -18,6 +18,8 @@ export interface FinishedCheck {
 }
 
 export interface VantageEvidence {
+  /** The node that ran it; its refusals count only while it is on no blocklist. */
+  nodeId?: string;
   address: string;
   region: string;
   status: string;
@@ -31,6 +33,8 @@ export interface BadgeEvidence {
   vantages: VantageEvidence[];
   /** True when a scheduled re-check since that check could not even start (DNS gone, guard). */
   recheckFailed: boolean;
+  /** Nodes on a DNS blocklist when that check ran: their refusals are no evidence. */
+  listedNodes?: ReadonlySet<string>;
 }
 
 export interface BadgeDecision {
@@ -63,24 +67,31 @@ export function decideBadge(evidence: BadgeEvidence, now: number): BadgeDecision
     return { status: "suspect", reason: "a vantage saw relay-like behaviour" };
   if (latest.verdict !== "closed")
     return { status: "unknown", reason: `the latest check is ${latest.verdict ?? "undecided"}` };
-  return closedIfCorroborated(latest, evidence.vantages);
+  return closedIfCorroborated(latest, evidence.vantages, evidence.listedNodes ?? new Set());
 }
 
-function closedIfCorroborated(check: FinishedCheck, vantages: VantageEvidence[]): BadgeDecision {
+function closedIfCorroborated(
+  check: FinishedCheck,
+  vantages: VantageEvidence[],
+  listedNodes: ReadonlySet<string>,
+): BadgeDecision {
   if (vantages.some((vantage) => vantage.verdict === "open" || vantage.verdict === "suspect"))
     return { status: "unknown", reason: "a vantage disagrees with the closed verdict" };
   const addresses = (check.mx?.hosts ?? []).flatMap((host) => host.addresses);
   if (addresses.length === 0) return { status: "unknown", reason: "no address was tested" };
   for (const address of addresses) {
-    const regions = new Set(
-      vantages
-        .filter((v) => v.address === address && v.status === "done" && v.verdict === "closed")
-        .map((v) => v.region),
+    const closedFrom = vantages.filter(
+      (v) => v.address === address && v.status === "done" && v.verdict === "closed",
     );
+    // A listed node's refusals may be about the listing, not about relaying.
+    const unlisted = closedFrom.filter((v) => v.nodeId === undefined || !listedNodes.has(v.nodeId));
+    const regions = new Set(unlisted.map((v) => v.region));
     if (regions.size < MIN_CLOSED_REGIONS) {
+      const excluded =
+        unlisted.length < closedFrom.length ? " (vantages on a DNS blocklist do not count)" : "";
       return {
         status: "unknown",
-        reason: `${address} was found closed from ${regions.size} region(s), fewer than ${MIN_CLOSED_REGIONS}`,
+        reason: `${address} was found closed from ${regions.size} region(s), fewer than ${MIN_CLOSED_REGIONS}${excluded}`,
       };
     }
   }

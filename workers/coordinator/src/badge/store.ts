@@ -1,6 +1,7 @@
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { badgeDomains, checks, domains, vantageResults } from "../db/schema.ts";
+import { nodesListedAt } from "../probes/listings.ts";
 import type { BadgeEvidence, FinishedCheck } from "./evidence.ts";
 
 /** The id of a domain's row, as a scalar subquery (the index on checks is by domain id). */
@@ -71,6 +72,7 @@ export async function loadBadgeEvidence(db: Database, domain: string): Promise<B
   const [vantages, badge, newestCreatedAt] = await Promise.all([
     db
       .select({
+        nodeId: vantageResults.nodeId,
         address: vantageResults.address,
         region: vantageResults.region,
         status: vantageResults.status,
@@ -87,7 +89,12 @@ export async function loadBadgeEvidence(db: Database, domain: string): Promise<B
     badge?.lastRecheckAt != null &&
     newestCreatedAt !== null &&
     badge.lastRecheckAt > newestCreatedAt;
-  return { latest, vantages, recheckFailed };
+  const listed = await nodesListedAt(
+    db,
+    vantages.map((vantage) => vantage.nodeId),
+    latest.createdAt,
+  );
+  return { latest, vantages, recheckFailed, listedNodes: new Set(listed.keys()) };
 }
 
 /**

@@ -15,7 +15,7 @@ const API_WORDS = messagesFor("en");
  * Details from the R2 evidence are null once it has expired (`evidence: "expired"`).
  */
 export function checkReport(
-  view: CheckView,
+  view: CheckView & { listedNodes?: ReadonlyMap<string, string[]> },
   deliveries: ReadonlyMap<string, CanaryDeliveryRow> = new Map(),
   now = Date.now(),
 ) {
@@ -77,6 +77,7 @@ export function checkReport(
           })),
           transcript: vantage.transcript,
           couldNotTest: couldNotTest(API_WORDS, vantage.verdict, vantage.reason),
+          listedOn: view.listedNodes?.get(vantage.nodeId) ?? [],
         })),
       })),
     })),

@@ -3,9 +3,10 @@ import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { type CheckRow, createCheck, openDatabase } from "../db/repository.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { OptOutCheck } from "../optout/check.ts";
+import { reserveNodeCapacity } from "../probes/caps.ts";
 import { proofSecret } from "../proof/policy.ts";
 import { PROBE_CALL_MARGIN_MS } from "./dispatch.ts";
-import { planCheck } from "./plan.ts";
+import { type CheckPlan, planCheck } from "./plan.ts";
 
 /** Queue delivery can lag behind the request; the deadline allows for it. */
 const QUEUE_ALLOWANCE_MS = 30_000;
@@ -24,8 +25,9 @@ export interface StartedCheck {
 
 /**
  * Starts a check for whoever asks (the API, the page, a batch, the badge re-check): plan it,
- * drop what opted out (403 target_opted_out when that is everything), store it with its pending
- * vantages, and put one job per vantage on the probe queue.
+ * drop what opted out (403 target_opted_out when that is everything) and what would exceed a
+ * node's caps (429 node_capacity when that is everything), store it with its pending vantages,
+ * and put one job per vantage on the probe queue.
  */
 export async function startCheck(
   env: CoordinatorEnv,
@@ -41,11 +43,41 @@ export async function startCheck(
     resolver,
     "domain" in request ? request.domain : request.host,
   );
-  const plan = await optOuts.apply(
-    await planCheck(request, resolver, config, () => crypto.randomUUID()),
-  );
   const now = Date.now();
-  const { check, created } = await createCheck(openDatabase(env.DB), {
+  const capacity = await reserveNodeCapacity(
+    env,
+    await optOuts.apply(await planCheck(request, resolver, config, () => crypto.randomUUID())),
+    now,
+  );
+  const plan = capacity.plan;
+  let stored: Awaited<ReturnType<typeof createCheck>>;
+  try {
+    stored = await storeCheck(env, config, request, options, plan, now);
+  } catch (error) {
+    await capacity.release();
+    throw error;
+  }
+  const { check, created } = stored;
+  if (created) {
+    await env.PROBE_QUEUE.sendBatch(
+      plan.vantages.map((vantage) => ({ body: { checkId: check.id, vantageId: vantage.id } })),
+    );
+  } else {
+    // An idempotent retry: the check it names was counted when it started.
+    await capacity.release();
+  }
+  return { check, created };
+}
+
+function storeCheck(
+  env: CoordinatorEnv,
+  config: CoordinatorConfig,
+  request: CreateCheckRequest,
+  options: StartCheckOptions,
+  plan: CheckPlan,
+  now: number,
+) {
+  return createCheck(openDatabase(env.DB), {
     id: crypto.randomUUID(),
     kind: plan.kind,
     target: plan.target,
@@ -66,10 +98,4 @@ export async function startCheck(
     webhookUrl: options.webhookUrl ?? null,
     proofRequested: request.proof === true,
   });
-  if (created) {
-    await env.PROBE_QUEUE.sendBatch(
-      plan.vantages.map((vantage) => ({ body: { checkId: check.id, vantageId: vantage.id } })),
-    );
-  }
-  return { check, created };
 }

@@ -70,6 +70,8 @@ export const en: Messages = {
     address: "Address",
     vantage: (region, network) => `Vantage ${region} (${network})`,
     vantageVerdict: "Verdict from this vantage",
+    listedVantage: (zones) =>
+      `This vantage is listed on ${zones}: refusals from it may be about the listing, and it does not count toward a green badge.`,
     columns: {
       id: "Case",
       mailFrom: "MAIL FROM",

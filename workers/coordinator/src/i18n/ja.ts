@@ -86,6 +86,8 @@ export const ja: Messages = {
     address: "アドレス",
     vantage: (region, network) => `観測地点 ${region}（${network}）`,
     vantageVerdict: "この観測地点からの判定",
+    listedVantage: (zones) =>
+      `この観測地点は ${zones} に掲載されています。この観測地点への拒否は掲載が理由の可能性があり、緑のバッジの根拠には数えません。`,
     columns: {
       id: "ケース",
       mailFrom: "MAIL FROM",

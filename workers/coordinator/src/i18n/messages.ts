@@ -101,6 +101,8 @@ export interface Messages {
     address: string;
     vantage: (region: string, network: string) => string;
     vantageVerdict: string;
+    /** A vantage whose node was on a DNS blocklist when the check ran. */
+    listedVantage: (zones: string) => string;
     columns: {
       id: string;
       mailFrom: string;

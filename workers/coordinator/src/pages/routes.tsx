@@ -8,12 +8,14 @@ import { openDatabase } from "../db/repository.ts";
 import { ApiException } from "../errors.ts";
 import { retentionPolicy } from "../evidence/retention.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
+import { probeDirectory } from "../probes/directory.ts";
 import { deliveriesOfCheck } from "../proof/deliveries.ts";
 import { EMPTY_FORM, type FormInput } from "./check-form.tsx";
 import { listTargetHistory } from "./history.ts";
 import { HomePage } from "./home-page.tsx";
 import { chooseLanguage } from "./language.ts";
 import { Layout } from "./layout.tsx";
+import { ProbesPage } from "./probes-page.tsx";
 import { refusalText } from "./refusal-text.ts";
 import { isFinished, ReportPage } from "./report-page.tsx";
 import { pageServices } from "./services.ts";
@@ -50,6 +52,13 @@ export const pagesRoutes = new Hono<AppContext>()
   .use("/check", pageServices)
   .use("/report/*", pageServices)
   .get("/", (c) => renderForm(c, chooseLanguage(c), 200, EMPTY_FORM, null))
+  .get("/about/probes", async (c) => {
+    const language = chooseLanguage(c);
+    const switched = c.req.query("lang") !== undefined;
+    c.header("Vary", "Accept-Language, Cookie");
+    c.header("Cache-Control", switched ? "no-store" : "public, max-age=300");
+    return c.html(<ProbesPage language={language} directory={await probeDirectory(c.env)} />);
+  })
   .post("/check", async (c) => {
     const language = chooseLanguage(c);
     const t = messagesFor(language);

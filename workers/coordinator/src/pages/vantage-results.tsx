@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { CheckView } from "../db/repository.ts";
+import type { ReadView } from "../checks/read.ts";
 import type { CanaryDeliveryRow } from "../db/schema.ts";
 import type { RetentionPolicy } from "../evidence/retention.ts";
 import type { Messages } from "../i18n/index.ts";
@@ -8,7 +8,7 @@ import { CouldNotTestNote } from "./could-not-test-note.tsx";
 
 export interface VantageResultsProps {
   t: Messages;
-  view: CheckView;
+  view: ReadView;
   deliveries: ReadonlyMap<string, CanaryDeliveryRow>;
   retention: RetentionPolicy;
 }
@@ -37,6 +37,7 @@ export function VantageResults({ t, view, deliveries, retention }: VantageResult
                     </strong>
                     {vantage.reason ? ` — ${vantage.reason}` : ""}
                   </p>
+                  <ListedNote t={t} zones={view.listedNodes.get(vantage.nodeId) ?? []} />
                   <CouldNotTestNote t={t} verdict={vantage.verdict} reason={vantage.reason} />
                   {/* Retention cleared the outcomes; a vantage refused at the greeting has none. */}
                   {vantage.outcomes === null && vantage.evidenceId !== null ? (
@@ -60,5 +61,16 @@ export function VantageResults({ t, view, deliveries, retention }: VantageResult
         </section>
       ))}
     </section>
+  );
+}
+
+/** The mark of a vantage whose node was on a blocklist when the check ran. */
+function ListedNote({ t, zones }: { t: Messages; zones: string[] }) {
+  if (zones.length === 0) return null;
+  return (
+    <p class="listed">
+      <span aria-hidden="true">⚠ </span>
+      {t.report.listedVantage(zones.join(", "))}
+    </p>
   );
 }

@@ -79,3 +79,51 @@ export const LimitsReport = z.object({
     .describe("only with ?target="),
 });
 export type LimitsReport = z.infer<typeof LimitsReport>;
+
+export const ProbeDirectory = z.object({
+  service: z.object({
+    domain: z.string().describe("probes say EHLO probe-<region>.<domain>"),
+    abuseContact: z.string(),
+    canaryDomain: z.string().describe("every test recipient is in it; no message goes elsewhere"),
+  }),
+  optOut: z.object({
+    domainRecord: z.string(),
+    addressRecord: z.string(),
+    honouredWithinSeconds: z.number().int(),
+  }),
+  budget: z
+    .object({
+      connectionsPerAddress: z.number().int(),
+      connectionsAtOnce: z.number().int(),
+      canaryMessagesPerVantage: z.number().int(),
+      canaryMessagesPerCheck: z.number().int(),
+    })
+    .describe("what one check may do to one target address"),
+  caps: z
+    .object({
+      checksPerMinute: z.number().int(),
+      checksPerPrefixPerHour: z.number().int().describe("to one IPv4 /24 or IPv6 /48"),
+    })
+    .describe("each probe's own limits, whoever asks"),
+  probes: z.array(
+    z.object({
+      id: z.string(),
+      region: z.string(),
+      site: z.string().nullable().describe("where it really runs"),
+      network: z.string(),
+      asn: z.number().int().nullable(),
+      ports: z.array(z.number().int()),
+      ehloName: z.string(),
+      egress: z.array(
+        z.object({
+          address: z.string(),
+          reverseName: z.string().nullable(),
+          checkedAt: IsoTime.nullable().describe("the last daily blocklist lookup"),
+          listedOn: z.array(z.object({ zone: z.string(), answer: z.string(), since: IsoTime })),
+        }),
+      ),
+      listed: z.boolean().describe("on a DNS blocklist now: refusals from it may be about that"),
+    }),
+  ),
+});
+export type ProbeDirectory = z.infer<typeof ProbeDirectory>;

@@ -1,0 +1,190 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { LAB_DNSBL_ZONE, labProbeZone } from "../../scripts/lab-zone.ts";
+import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
+import { messagesFor } from "../../workers/coordinator/src/i18n/index.ts";
+import { checkNodeBlocklists } from "../../workers/coordinator/src/probes/blocklists.ts";
+import { ProbeDirectory } from "../../workers/coordinator/src/routes/openapi-schemas.ts";
+import { insertCheck, REGIONS, uniqueDomain } from "./badge-fixtures.ts";
+import { TEST_NODES, TEST_ZONE } from "./coordinator-env.ts";
+import { callWithEnv, type EnvOverrides, getCheck, reportVantages } from "./coordinator-helpers.ts";
+
+/**
+ * Who we are and protecting the probe hosts (issue 14): the probes page and JSON from the node
+ * configuration, the daily blocklist lookups against the lab zone (which lists one node), the
+ * marks in reports and the badge evidence without the listed node.
+ */
+
+const DETAILS: Record<string, { site: string; asn: number; egress: string[] }> = {
+  "node-fra": { site: "Falkenstein, DE", asn: 24940, egress: ["192.0.2.21", "2001:db8::21"] },
+  "node-iad": { site: "Ashburn, US", asn: 14618, egress: ["192.0.2.22"] },
+  "node-sin": { site: "Singapore, SG", asn: 14061, egress: ["192.0.2.23"] },
+};
+/** The lab zone lists node-iad's address on the lab blocklist. */
+const LISTED_NODE = "node-iad";
+
+const PROBE_ZONE = labProbeZone(
+  TEST_NODES.map((node) => ({ region: node.region, egress: DETAILS[node.id]?.egress ?? [] })),
+  DETAILS[LISTED_NODE]?.egress ?? [],
+  "relaywatch.test",
+);
+
+const DIRECTORY_ENV: EnvOverrides = {
+  PROBE_NODES: JSON.stringify(
+    TEST_NODES.map(({ secret: _secret, ...node }) => ({ ...node, ...DETAILS[node.id] })),
+  ),
+  DNS_ZONE: `${TEST_ZONE}\n${PROBE_ZONE}`,
+  DNSBL_ZONES: LAB_DNSBL_ZONE,
+  SERVICE_DOMAIN: "relaywatch.test",
+  ABUSE_CONTACT: "abuse@relaywatch.test",
+};
+
+const withDirectory = (overrides: EnvOverrides = {}) =>
+  ({ ...env, ...DIRECTORY_ENV, ...overrides }) as unknown as CoordinatorEnv;
+
+async function directory(): Promise<ProbeDirectory> {
+  const response = await callWithEnv("/api/v1/probes", {}, DIRECTORY_ENV);
+  expect(response.status).toBe(200);
+  const body = await response.json();
+  // Parsed with its documented schema: every field is documented with the right type.
+  expect(ProbeDirectory.parse(body)).toEqual(body);
+  return body as ProbeDirectory;
+}
+
+async function listings() {
+  const { results } = await env.DB.prepare(
+    "select node_id, address, zone, answer, listed_at, delisted_at from node_listings order by id",
+  ).all<{ node_id: string; zone: string; answer: string; delisted_at: number | null }>();
+  return results;
+}
+
+describe("the probes, before and after the daily lookups", () => {
+  it("lists every probe with its EHLO name, budget, caps and opt-out", async () => {
+    const before = await directory();
+    expect(before.service).toEqual({
+      domain: "relaywatch.test",
+      abuseContact: "abuse@relaywatch.test",
+      canaryDomain: expect.any(String),
+    });
+    expect(before.probes.map((probe) => [probe.id, probe.ehloName, probe.asn])).toEqual([
+      ["node-fra", "probe-eu-central.relaywatch.test", 24940],
+      ["node-iad", "probe-us-east.relaywatch.test", 14618],
+      ["node-sin", "probe-ap-southeast.relaywatch.test", 14061],
+    ]);
+    expect(before.probes[0]?.egress.map((e) => [e.address, e.reverseName])).toEqual([
+      ["192.0.2.21", null],
+      ["2001:db8::21", null],
+    ]);
+    expect(before.budget).toMatchObject({
+      canaryMessagesPerVantage: 3,
+      canaryMessagesPerCheck: 10,
+    });
+    expect(before.caps).toEqual({ checksPerMinute: 100_000, checksPerPrefixPerHour: 100_000 });
+    expect(before.optOut.domainRecord).toContain('"v=rw1; optout"');
+    expect(before.probes.some((probe) => probe.listed)).toBe(false);
+  });
+
+  it("looks the egress addresses up once a day: reverse DNS, and the one listed node", async () => {
+    const now = Date.now();
+    await checkNodeBlocklists(withDirectory(), now);
+    expect(await listings()).toEqual([
+      expect.objectContaining({
+        node_id: LISTED_NODE,
+        address: "192.0.2.22",
+        zone: LAB_DNSBL_ZONE,
+        answer: "127.0.0.2",
+        delisted_at: null,
+      }),
+    ]);
+    const after = await directory();
+    expect(after.probes.map((probe) => [probe.id, probe.listed])).toEqual([
+      ["node-fra", false],
+      ["node-iad", true],
+      ["node-sin", false],
+    ]);
+    expect(after.probes[0]?.egress.map((e) => e.reverseName)).toEqual([
+      "probe-eu-central.relaywatch.test",
+      "probe-eu-central.relaywatch.test",
+    ]);
+    // Within the day nothing is looked up again, even if the zone changed meanwhile.
+    await checkNodeBlocklists(withDirectory({ DNS_ZONE: TEST_ZONE }), now + 60_000);
+    expect((await listings()).every((row) => row.delisted_at === null)).toBe(true);
+  });
+
+  it("shows the probes page in both languages, marking the listed node", async () => {
+    for (const language of ["en", "ja"] as const) {
+      const response = await callWithEnv(`/about/probes?lang=${language}`, {}, DIRECTORY_ENV);
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      const t = messagesFor(language).probes;
+      expect(html).toContain(`<html lang="${language}">`);
+      expect(html).toContain("probe-us-east.relaywatch.test");
+      expect(html).toContain("192.0.2.22");
+      expect(html).toContain("2001:db8::21");
+      expect(html).toContain(t.listedOn(LAB_DNSBL_ZONE));
+      expect(html).toContain("AS24940");
+      expect(html).toContain("Falkenstein, DE");
+      expect(html).toContain("abuse@relaywatch.test");
+      expect(html).toContain("_relaywatch.example.org. TXT &quot;v=rw1; optout&quot;");
+      expect(html).toContain(t.caps({ perMinute: 100_000, perPrefixPerHour: 100_000 }));
+    }
+  });
+
+  it("marks the listed node's vantage in a report made while it is listed", async () => {
+    const id = await insertCheck({
+      domain: uniqueDomain("listed"),
+      addresses: ["127.0.0.60"],
+      vantagesPerAddress: 3,
+      ageMs: 0,
+    });
+    const report = await getCheck(id);
+    const marks = reportVantages(report).map((v) => [v.node, v.listedOn]);
+    expect(marks).toEqual([
+      ["node-fra", []],
+      ["node-iad", [LAB_DNSBL_ZONE]],
+      ["node-sin", []],
+    ]);
+    for (const language of ["en", "ja"] as const) {
+      const html = await (await callWithEnv(`/report/${id}?lang=${language}`, {}, {})).text();
+      expect(html).toContain(messagesFor(language).report.listedVantage(LAB_DNSBL_ZONE));
+    }
+  });
+
+  it("takes no badge evidence from the listed node", async () => {
+    // Closed from two regions, one of them the listed node's (REGIONS[1]): not enough for green.
+    expect(REGIONS[1].nodeId).toBe(LISTED_NODE);
+    const withListed = uniqueDomain("evidence");
+    await insertCheck({
+      domain: withListed,
+      addresses: ["127.0.0.61"],
+      vantagesPerAddress: 2,
+      ageMs: 0,
+    });
+    const grey = await callWithEnv(`/badge/${withListed}.svg`, {}, {});
+    expect(grey.headers.get("x-relaywatch-reason")).toBe(
+      "127.0.0.61 was found closed from 1 region(s), fewer than 2 (vantages on a DNS blocklist do not count)",
+    );
+    // All three regions, the listed one among them: two unlisted regions are enough.
+    const withThree = uniqueDomain("evidence");
+    await insertCheck({
+      domain: withThree,
+      addresses: ["127.0.0.62"],
+      vantagesPerAddress: 3,
+      ageMs: 0,
+    });
+    const green = await callWithEnv(`/badge/${withThree}.svg`, {}, {});
+    expect(green.headers.get("x-relaywatch-reason")).toBe(
+      "every MX address closed from at least two regions",
+    );
+  });
+
+  it("closes a listing once a daily lookup finds it gone, and reports after it are unmarked", async () => {
+    const later = Date.now() + 25 * 60 * 60 * 1000;
+    await checkNodeBlocklists(withDirectory({ DNS_ZONE: TEST_ZONE }), later);
+    const rows = await listings();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.delisted_at).toBe(later);
+    const after = await directory();
+    expect(after.probes.some((probe) => probe.listed)).toBe(false);
+  });
+});
