@@ -93,12 +93,9 @@ describe.skipIf(skip)("a good citizen on the local network", () => {
     const domain = "postfix-secure.lab.test";
     const added = await admin("add-optout", domain, "--note", "postmaster asked, test");
     expect(added).toMatchObject({ code: 0, stdout: `opted out domain ${domain}\n` });
-    expect((await admin("list-optouts")).stdout).toMatch(
-      new RegExp(
-        `^domain  ${domain.replaceAll(".", "\\\\.")}  added .*"postmaster asked, test"$`,
-        "m",
-      ),
-    );
+    const listed = (await admin("list-optouts")).stdout;
+    expect(listed).toContain(`domain  ${domain}  added `);
+    expect(listed).toContain('"postmaster asked, test"');
     const refused = await postCheck({ domain, port: 2501 });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({
