@@ -43,6 +43,11 @@ export interface TestPlan {
 export class SystemResolver implements Resolver {
   private readonly client = new DnsClient({ timeout: DNS_TIMEOUT_MS, tries: 2 });
 
+  /** `servers` (`address[:port]`) replaces resolv.conf's name servers for MX: tests use it. */
+  constructor(servers?: string[]) {
+    if (servers) this.client.setServers(servers);
+  }
+
   async mx(name: string): Promise<MxRecord[] | null> {
     try {
       const records = await this.client.resolveMx(name);

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { targetPrefix } from "../../workers/coordinator/src/probes/caps.ts";
+import { targetPrefix } from "../../workers/coordinator/src/nodes/caps.ts";
 import { awayFromMinuteEdge } from "./access-fixtures.ts";
 import { TEST_ZONE } from "./coordinator-env.ts";
 import {

@@ -1,38 +1,42 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
 import { LAB_DNSBL_ZONE, labProbeZone } from "../../scripts/lab-zone.ts";
-import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
+import { VantageNode } from "../../shared/schemas/protocol.ts";
+import { openDatabase } from "../../workers/coordinator/src/db/client.ts";
+import { probeNodes } from "../../workers/coordinator/src/db/schema.ts";
+import { type CoordinatorEnv, readConfig } from "../../workers/coordinator/src/env.ts";
 import { messagesFor } from "../../workers/coordinator/src/i18n/index.ts";
+import { nodeRow } from "../../workers/coordinator/src/nodes/node-row.ts";
+import { loadRegistry } from "../../workers/coordinator/src/nodes/registry.ts";
 import { checkNodeBlocklists } from "../../workers/coordinator/src/probes/blocklists.ts";
 import { ProbeDirectory } from "../../workers/coordinator/src/routes/openapi-schemas.ts";
 import { insertCheck, REGIONS, uniqueDomain } from "./badge-fixtures.ts";
-import { TEST_NODES, TEST_ZONE } from "./coordinator-env.ts";
+import { NODE_SECRET_KEY, REGISTRY_ONLY_NODES, TEST_NODES, TEST_ZONE } from "./coordinator-env.ts";
 import { callWithEnv, type EnvOverrides, getCheck, reportVantages } from "./coordinator-helpers.ts";
 
 /**
  * Who we are and protecting the probe hosts (issue 14): the probes page and JSON from the node
- * configuration, the daily blocklist lookups against the lab zone (which lists one node), the
- * marks in reports and the badge evidence without the listed node.
+ * registry, the daily blocklist lookups against the lab zone (which lists one node), the marks
+ * in reports and the badge evidence without the listed node.
  */
 
-const DETAILS: Record<string, { site: string; asn: number; egress: string[] }> = {
-  "node-fra": { site: "Falkenstein, DE", asn: 24940, egress: ["192.0.2.21", "2001:db8::21"] },
-  "node-iad": { site: "Ashburn, US", asn: 14618, egress: ["192.0.2.22"] },
-  "node-sin": { site: "Singapore, SG", asn: 14061, egress: ["192.0.2.23"] },
+/** Each test node's egress addresses, as an operator gives them to add-node --egress. */
+const EGRESS: Record<string, string[]> = {
+  "node-fra": ["192.0.2.21", "2001:db8::21"],
+  "node-iad": ["192.0.2.22"],
+  "node-sin": ["192.0.2.23"],
 };
 /** The lab zone lists node-iad's address on the lab blocklist. */
 const LISTED_NODE = "node-iad";
 
 const PROBE_ZONE = labProbeZone(
-  TEST_NODES.map((node) => ({ region: node.region, egress: DETAILS[node.id]?.egress ?? [] })),
-  DETAILS[LISTED_NODE]?.egress ?? [],
+  TEST_NODES.map((node) => ({ region: node.region, egress: EGRESS[node.id] ?? [] })),
+  EGRESS[LISTED_NODE] ?? [],
   "relaywatch.test",
 );
 
 const DIRECTORY_ENV: EnvOverrides = {
-  PROBE_NODES: JSON.stringify(
-    TEST_NODES.map(({ secret: _secret, ...node }) => ({ ...node, ...DETAILS[node.id] })),
-  ),
   DNS_ZONE: `${TEST_ZONE}\n${PROBE_ZONE}`,
   DNSBL_ZONES: LAB_DNSBL_ZONE,
   SERVICE_DOMAIN: "relaywatch.test",
@@ -41,6 +45,18 @@ const DIRECTORY_ENV: EnvOverrides = {
 
 const withDirectory = (overrides: EnvOverrides = {}) =>
   ({ ...env, ...DIRECTORY_ENV, ...overrides }) as unknown as CoordinatorEnv;
+
+const db = openDatabase(env.DB);
+
+async function setEgress(nodeId: string, egress: string[]) {
+  await db.update(probeNodes).set({ egress }).where(eq(probeNodes.id, nodeId));
+}
+
+beforeAll(async () => {
+  // The registry, bootstrapped from PROBE_NODES, is where the egress addresses live.
+  await loadRegistry(db, readConfig(env as unknown as CoordinatorEnv));
+  for (const [nodeId, egress] of Object.entries(EGRESS)) await setEgress(nodeId, egress);
+});
 
 async function directory(): Promise<ProbeDirectory> {
   const response = await callWithEnv("/api/v1/probes", {}, DIRECTORY_ENV);
@@ -66,11 +82,21 @@ describe("the probes, before and after the daily lookups", () => {
       abuseContact: "abuse@relaywatch.test",
       canaryDomain: expect.any(String),
     });
-    expect(before.probes.map((probe) => [probe.id, probe.ehloName, probe.asn])).toEqual([
-      ["node-fra", "probe-eu-central.relaywatch.test", 24940],
-      ["node-iad", "probe-us-east.relaywatch.test", 14618],
-      ["node-sin", "probe-ap-southeast.relaywatch.test", 14061],
+    expect(
+      before.probes.map((probe) => [
+        probe.id,
+        probe.ehloName,
+        probe.asn,
+        probe.site,
+        probe.runtime,
+      ]),
+    ).toEqual([
+      ["node-fra", "probe-eu-central.relaywatch.test", 24940, "fsn1", "workerd"],
+      ["node-iad", "probe-us-east.relaywatch.test", 16509, "us-east-1a", "workerd"],
+      ["node-sin", "probe-ap-southeast.relaywatch.test", 14061, "sgp1", "workerd"],
     ]);
+    // Beside the caps, each node's concurrency slots, from the registry.
+    expect(before.probes.map((probe) => probe.maxConcurrentChecks)).toEqual([4, 4, 4]);
     expect(before.probes[0]?.egress.map((e) => [e.address, e.reverseName])).toEqual([
       ["192.0.2.21", null],
       ["2001:db8::21", null],
@@ -123,7 +149,7 @@ describe("the probes, before and after the daily lookups", () => {
       expect(html).toContain("2001:db8::21");
       expect(html).toContain(t.listedOn(LAB_DNSBL_ZONE));
       expect(html).toContain("AS24940");
-      expect(html).toContain("Falkenstein, DE");
+      expect(html).toContain("fsn1");
       expect(html).toContain("abuse@relaywatch.test");
       expect(html).toContain("_relaywatch.example.org. TXT &quot;v=rw1; optout&quot;");
       expect(html).toContain(t.caps({ perMinute: 100_000, perPrefixPerHour: 100_000 }));
@@ -162,7 +188,7 @@ describe("the probes, before and after the daily lookups", () => {
     });
     const grey = await callWithEnv(`/badge/${withListed}.svg`, {}, {});
     expect(grey.headers.get("x-relaywatch-reason")).toBe(
-      "127.0.0.61 was found closed from 1 region(s), fewer than 2 (vantages on a DNS blocklist do not count)",
+      "127.0.0.61 was found closed from 1 independent outside vantage(s), fewer than 2 (vantages on a DNS blocklist do not count)",
     );
     // All three regions, the listed one among them: two unlisted regions are enough.
     const withThree = uniqueDomain("evidence");
@@ -174,7 +200,7 @@ describe("the probes, before and after the daily lookups", () => {
     });
     const green = await callWithEnv(`/badge/${withThree}.svg`, {}, {});
     expect(green.headers.get("x-relaywatch-reason")).toBe(
-      "every MX address closed from at least two regions",
+      "every MX address closed from at least two independent outside vantages",
     );
   });
 
@@ -186,5 +212,53 @@ describe("the probes, before and after the daily lookups", () => {
     expect(rows[0]?.delisted_at).toBe(later);
     const after = await directory();
     expect(after.probes.some((probe) => probe.listed)).toBe(false);
+  });
+});
+
+describe("the registry is the one list of probes", () => {
+  it("shows a node added or disabled at once, and looks up only active nodes", async () => {
+    const [added] = REGISTRY_ONLY_NODES;
+    if (!added) throw new Error("no registry-only test node");
+    const { secret, ...vantage } = added;
+    await db
+      .insert(probeNodes)
+      .values(
+        await nodeRow(
+          NODE_SECRET_KEY,
+          VantageNode.parse({ ...vantage, egress: ["192.0.2.31"] }),
+          secret,
+          Date.now(),
+        ),
+      );
+    await db.update(probeNodes).set({ state: "disabled" }).where(eq(probeNodes.id, "node-sin"));
+    const ids = (await directory()).probes.map((probe) => probe.id);
+    expect(ids).toEqual(["node-fra", "node-iad", added.id]);
+    const later = Date.now() + 3 * 24 * 60 * 60 * 1000;
+    await checkNodeBlocklists(withDirectory(), later);
+    const looked = await env.DB.prepare(
+      "select node_id from node_egress where checked_at = ? order by node_id",
+    )
+      .bind(later)
+      .all<{ node_id: string }>();
+    expect(looked.results.map((row) => row.node_id)).toEqual([
+      added.id,
+      "node-fra",
+      "node-fra",
+      "node-iad",
+    ]);
+    await db.update(probeNodes).set({ state: "active" }).where(eq(probeNodes.id, "node-sin"));
+  });
+
+  it("ends a listing at once when the operator gives the node other addresses", async () => {
+    const listedNow = async () =>
+      (await listings()).filter((row) => row.node_id === LISTED_NODE && row.delisted_at === null);
+    // The lookup above (three days on) found node-iad's address listed again.
+    expect(await listedNow()).toHaveLength(1);
+    await setEgress(LISTED_NODE, ["192.0.2.32"]);
+    await checkNodeBlocklists(withDirectory(), Date.now() + 3 * 24 * 60 * 60 * 1000 + 60_000);
+    expect(await listedNow()).toEqual([]);
+    const iad = (await directory()).probes.find((probe) => probe.id === LISTED_NODE);
+    expect(iad?.listed).toBe(false);
+    expect(iad?.egress.map((e) => e.address)).toEqual(["192.0.2.32"]);
   });
 });

@@ -75,6 +75,8 @@ export async function loadBadgeEvidence(db: Database, domain: string): Promise<B
         nodeId: vantageResults.nodeId,
         address: vantageResults.address,
         region: vantageResults.region,
+        location: vantageResults.location,
+        inside: vantageResults.inside,
         status: vantageResults.status,
         verdict: vantageResults.verdict,
       })

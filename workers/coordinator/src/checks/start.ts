@@ -2,8 +2,9 @@ import type { Resolver } from "../../../../shared/dns/resolver.ts";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { type CheckRow, createCheck, openDatabase } from "../db/repository.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
+import { reserveNodeCapacity } from "../nodes/caps.ts";
+import { loadRegistry } from "../nodes/registry.ts";
 import { OptOutCheck } from "../optout/check.ts";
-import { reserveNodeCapacity } from "../probes/caps.ts";
 import { proofSecret } from "../proof/policy.ts";
 import { PROBE_CALL_MARGIN_MS } from "./dispatch.ts";
 import { type CheckPlan, planCheck } from "./plan.ts";
@@ -24,10 +25,10 @@ export interface StartedCheck {
 }
 
 /**
- * Starts a check for whoever asks (the API, the page, a batch, the badge re-check): plan it,
- * drop what opted out (403 target_opted_out when that is everything) and what would exceed a
- * node's caps (429 node_capacity when that is everything), store it with its pending vantages,
- * and put one job per vantage on the probe queue.
+ * Starts a check for whoever asks (the API, the page, a batch, the badge re-check): plan it on
+ * the node registry, drop what opted out (403 target_opted_out when that is everything) and what
+ * would exceed a node's caps (429 node_capacity when that is everything), store it with its
+ * pending vantages, and put one job per vantage on the probe queue.
  */
 export async function startCheck(
   env: CoordinatorEnv,
@@ -38,6 +39,8 @@ export async function startCheck(
 ): Promise<StartedCheck> {
   // A check with proof needs the canary secret: refuse it now rather than fail every vantage.
   if (request.proof === true) proofSecret(env);
+  const db = openDatabase(env.DB);
+  const nodes = await loadRegistry(db, config);
   const optOuts = OptOutCheck.begin(
     env,
     resolver,
@@ -46,7 +49,9 @@ export async function startCheck(
   const now = Date.now();
   const capacity = await reserveNodeCapacity(
     env,
-    await optOuts.apply(await planCheck(request, resolver, config, () => crypto.randomUUID())),
+    await optOuts.apply(
+      await planCheck(request, resolver, config, nodes, () => crypto.randomUUID()),
+    ),
     now,
   );
   const plan = capacity.plan;
@@ -91,6 +96,8 @@ function storeCheck(
       refused: plan.refused,
       caseIds: request.cases ?? null,
       implicitTls: request.implicitTls ?? null,
+      origins: plan.origins,
+      unavailable: plan.unavailable,
     },
     vantages: plan.vantages,
     apiKeyId: options.apiKeyId ?? null,

@@ -70,6 +70,15 @@ export const en: Messages = {
     address: "Address",
     vantage: (region, network) => `Vantage ${region} (${network})`,
     vantageVerdict: "Verdict from this vantage",
+    ranAt: (location) => `ran at ${location}`,
+    inside: "inside the target's network (same AS): shown, not counted as outside",
+    origin: (asns, name) => `Network of this address: ${asns}${name ? ` (${name})` : ""}`,
+    originUnknown: "Network of this address: unknown (the AS lookup failed)",
+    outsideVantages: (count) =>
+      `Independent vantages outside the target's network that answered: ${count} (vantages that ran in the same place count once)`,
+    notCorroborated:
+      "Fewer than 2: a closed verdict is not corroborated, and the badge stays grey.",
+    unavailable: (vantages) => `Unavailable when this check was planned: ${vantages}`,
     listedVantage: (zones) =>
       `This vantage is listed on ${zones}: refusals from it may be about the listing, and it does not count toward a green badge.`,
     columns: {
@@ -83,11 +92,22 @@ export const en: Messages = {
     outcomeNames: {
       accepted: "accepted",
       refused: "refused",
+      "message-refused": "accepted at RCPT, message refused (sampled)",
       deferred: "deferred",
       "auth-required": "authentication required",
       untested: "not tested",
       error: "error",
     },
+    stepNames: {
+      connect: "connect",
+      banner: "greeting",
+      ehlo: "EHLO",
+      starttls: "STARTTLS",
+      mail: "MAIL",
+      rcpt: "RCPT",
+      data: "DATA",
+    },
+    decidedAt: (step) => `decided at ${step}`,
     transcriptSummary: (caseId, conn) =>
       conn === null ? `SMTP log of ${caseId}` : `SMTP log of ${caseId} (connection ${conn})`,
     noTranscript: "No SMTP log for this case.",

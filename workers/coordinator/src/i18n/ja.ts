@@ -86,6 +86,14 @@ export const ja: Messages = {
     address: "アドレス",
     vantage: (region, network) => `観測地点 ${region}（${network}）`,
     vantageVerdict: "この観測地点からの判定",
+    ranAt: (location) => `実行場所 ${location}`,
+    inside: "対象と同じネットワーク内（同じAS）：表示のみで、外部からの観測には数えません",
+    origin: (asns, name) => `このアドレスのネットワーク：${asns}${name ? `（${name}）` : ""}`,
+    originUnknown: "このアドレスのネットワーク：不明（ASの照会に失敗）",
+    outsideVantages: (count) =>
+      `応答した対象ネットワーク外の独立した観測地点：${count}（同じ場所で実行された観測地点は1つと数えます）`,
+    notCorroborated: "2未満のため、closed の判定は裏付けがなく、バッジは灰色のままです。",
+    unavailable: (vantages) => `このチェックの計画時に利用できなかった観測地点：${vantages}`,
     listedVantage: (zones) =>
       `この観測地点は ${zones} に掲載されています。この観測地点への拒否は掲載が理由の可能性があり、緑のバッジの根拠には数えません。`,
     columns: {
@@ -99,11 +107,22 @@ export const ja: Messages = {
     outcomeNames: {
       accepted: "受理",
       refused: "拒否",
+      "message-refused": "RCPT は受理、メッセージは拒否（抽出）",
       deferred: "保留",
       "auth-required": "認証が必要",
       untested: "未検査",
       error: "エラー",
     },
+    stepNames: {
+      connect: "接続",
+      banner: "グリーティング",
+      ehlo: "EHLO",
+      starttls: "STARTTLS",
+      mail: "MAIL",
+      rcpt: "RCPT",
+      data: "DATA",
+    },
+    decidedAt: (step) => `${step} で判定`,
     transcriptSummary: (caseId, conn) =>
       conn === null ? `${caseId} の SMTP ログ` : `${caseId} の SMTP ログ（接続 ${conn}）`,
     noTranscript: "このケースの SMTP ログはありません。",

@@ -2,13 +2,15 @@ import ipaddr from "ipaddr.js";
 import type { Resolver, ReverseResolver } from "../../../../shared/dns/resolver.ts";
 import { reversedLabels, reverseName } from "../../../../shared/dns/reverse-name.ts";
 import { parseDomainName } from "../badge/domain-name.ts";
+import { openDatabase } from "../db/client.ts";
 import { resolverFor } from "../dns/resolver-for.ts";
 import { ConfigError, type CoordinatorEnv, readConfig } from "../env.ts";
+import { activeNodes } from "../nodes/registry.ts";
 
 /**
- * Protecting the probe hosts: once a day each node's egress addresses are looked up in the DNS
- * blocklists (DNSBL_ZONES, over the coordinator's DoH resolver; the lab zone locally) and their
- * reverse DNS names refreshed. A listing is kept in node_listings from the lookup that first saw
+ * Protecting the probe hosts: once a day the egress addresses of each active node of the registry
+ * are looked up in the DNS blocklists (DNSBL_ZONES, over the coordinator's DoH resolver; the lab
+ * zone locally) and their reverse DNS names refreshed. A listing is kept in node_listings from the lookup that first saw
  * it to the one that first saw it gone; reports mark the vantages of listed nodes, and the badge
  * takes no evidence from them (see listings.ts).
  */
@@ -60,8 +62,9 @@ interface Due {
 }
 
 async function dueAddresses(env: CoordinatorEnv, now: number): Promise<Due[]> {
-  const egress = readConfig(env).nodes.flatMap((node) =>
-    (node.egress ?? []).map((address) => ({ nodeId: node.id, address })),
+  const nodes = await activeNodes(openDatabase(env.DB), readConfig(env), now);
+  const egress = nodes.flatMap((node) =>
+    node.egress.map((address) => ({ nodeId: node.id, address })),
   );
   if (egress.length === 0) return [];
   const { results } = await env.DB.prepare(
@@ -122,11 +125,30 @@ async function lookUp(
   await db.batch(statements);
 }
 
+/**
+ * Listings no lookup will ever see gone: an address the registry no longer gives its node (an
+ * operator changed the egress), or a blocklist no longer in DNSBL_ZONES. They end now, so a
+ * node is not marked for an address it no longer sends from.
+ */
+async function endStaleListings(env: CoordinatorEnv, zones: string[], now: number): Promise<void> {
+  await env.DB.prepare(
+    `update node_listings set delisted_at = ?1
+     where delisted_at is null and (
+       zone not in (select value from json_each(?2))
+       or not exists (
+         select 1 from probe_nodes, json_each(probe_nodes.egress_json)
+         where probe_nodes.id = node_listings.node_id and json_each.value = node_listings.address))`,
+  )
+    .bind(now, JSON.stringify(zones))
+    .run();
+}
+
 /** The scheduled task: the addresses not looked up for a day, a few per run. */
 export async function checkNodeBlocklists(env: CoordinatorEnv, now: number): Promise<void> {
+  const zones = blocklistZones(env);
+  await endStaleListings(env, zones, now);
   const due = await dueAddresses(env, now);
   if (due.length === 0) return;
   const resolver = resolverFor(env);
-  const zones = blocklistZones(env);
   for (const address of due) await lookUp(env, resolver, zones, address, now);
 }

@@ -1,39 +1,33 @@
 import { isNull } from "drizzle-orm";
 import { probeEhloName } from "../../../../shared/node/ehlo-name.ts";
 import { DEFAULT_CANARY_DOMAIN } from "../../../../shared/probe/defaults.ts";
-import type { VantageNode } from "../../../../shared/schemas/protocol.ts";
+import { PROBE_DEFAULTS } from "../../../../shared/probe/request.ts";
 import { openDatabase } from "../db/client.ts";
-import { nodeEgress, nodeListings } from "../db/schema.ts";
+import { nodeEgress, nodeListings, type ProbeNodeRow } from "../db/schema.ts";
 import { type CoordinatorEnv, readConfig } from "../env.ts";
+import { nodeCaps } from "../nodes/caps.ts";
+import { activeNodes } from "../nodes/registry.ts";
 import { OPT_OUT_CACHE_SECONDS } from "../optout/dns-lookup.ts";
 import { OPT_OUT_RECORD } from "../optout/record.ts";
 import { PROOF_MAX_MESSAGES_PER_CHECK, PROOF_MAX_MESSAGES_PER_VANTAGE } from "../proof/policy.ts";
 import type { ProbeDirectory } from "../routes/openapi-schemas.ts";
 import { serviceIdentity } from "../service-identity.ts";
-import { nodeCaps } from "./caps.ts";
 
 /**
- * The abuse budget the probe nodes keep for one target address (agreed between the engine and
- * the trust issues, enforced by the node): connections in all and at once.
- */
-export const CONNECTIONS_PER_ADDRESS = 12;
-export const CONNECTIONS_AT_ONCE = 6;
-
-/**
- * Who we are, for /about/probes and GET /api/v1/probes: every active node as configured
- * (PROBE_NODES), with the EHLO name it uses, its egress addresses, their reverse DNS and current
- * blocklist listings as the daily lookup last saw them, and the limits every check keeps.
+ * Who we are, for /about/probes and GET /api/v1/probes: every active node of the registry, with
+ * the EHLO name it uses, its egress addresses, their reverse DNS and current blocklist listings
+ * as the daily lookup last saw them, and the limits every check and every node keeps.
  */
 export async function probeDirectory(env: CoordinatorEnv): Promise<ProbeDirectory> {
-  const { nodes } = readConfig(env);
   const service = serviceIdentity(env);
   const db = openDatabase(env.DB);
-  const [egressRows, listingRows] = await Promise.all([
+  const [nodes, egressRows, listingRows] = await Promise.all([
+    activeNodes(db, readConfig(env)),
     db.select().from(nodeEgress),
-    db.select().from(nodeListings).where(isCurrent()),
+    db.select().from(nodeListings).where(isNull(nodeListings.delistedAt)),
   ]);
-  const egressOf = (node: VantageNode) =>
-    (node.egress ?? []).map((address) => {
+  const egressOf = (node: ProbeNodeRow) =>
+    node.egress.map((address) => {
       const row = egressRows.find((r) => r.nodeId === node.id && r.address === address);
       return {
         address,
@@ -60,8 +54,9 @@ export async function probeDirectory(env: CoordinatorEnv): Promise<ProbeDirector
       honouredWithinSeconds: OPT_OUT_CACHE_SECONDS,
     },
     budget: {
-      connectionsPerAddress: CONNECTIONS_PER_ADDRESS,
-      connectionsAtOnce: CONNECTIONS_AT_ONCE,
+      // The per-target budget every probe run keeps (shared/probe/pace.ts holds it).
+      connectionsPerAddress: PROBE_DEFAULTS.maxTotalConnections,
+      connectionsAtOnce: PROBE_DEFAULTS.maxConnections,
       canaryMessagesPerVantage: PROOF_MAX_MESSAGES_PER_VANTAGE,
       canaryMessagesPerCheck: PROOF_MAX_MESSAGES_PER_CHECK,
     },
@@ -71,18 +66,16 @@ export async function probeDirectory(env: CoordinatorEnv): Promise<ProbeDirector
       return {
         id: node.id,
         region: node.region,
-        site: node.site ?? null,
+        site: node.site,
+        runtime: node.runtime,
         network: node.network,
-        asn: node.asn ?? null,
+        asn: node.asn,
         ports: node.ports,
+        maxConcurrentChecks: node.maxConcurrentJobs,
         ehloName: probeEhloName(node.region, service.serviceDomain),
         egress,
         listed: egress.some((e) => e.listedOn.length > 0),
       };
     }),
   };
-}
-
-function isCurrent() {
-  return isNull(nodeListings.delistedAt);
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BatchItemStatus, BatchStatus } from "../../../../shared/schemas/batch.ts";
 import { IsoTime } from "../../../../shared/schemas/check-report.ts";
 import { Verdict } from "../../../../shared/schemas/probe-result.ts";
+import { NodeRuntime } from "../../../../shared/schemas/protocol.ts";
 
 /*
  * Response shapes the API builds in code (the batch page) and that have no zod schema of their
@@ -109,10 +110,19 @@ export const ProbeDirectory = z.object({
     z.object({
       id: z.string(),
       region: z.string(),
-      site: z.string().nullable().describe("where it really runs"),
+      site: z
+        .string()
+        .describe(
+          "where it runs: its data centre; a Cloudflare node's reports name the colo each check ran in",
+        ),
+      runtime: NodeRuntime,
       network: z.string(),
-      asn: z.number().int().nullable(),
+      asn: z.number().int(),
       ports: z.array(z.number().int()),
+      maxConcurrentChecks: z
+        .number()
+        .int()
+        .describe("probe runs it has in flight at once, at most, as it declares"),
       ehloName: z.string(),
       egress: z.array(
         z.object({

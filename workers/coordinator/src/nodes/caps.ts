@@ -7,7 +7,9 @@ import { ConfigError, type CoordinatorEnv } from "../env.ts";
  * Per-node caps, so no probe host becomes a hammer (and gets blocklisted for it): each node runs
  * at most `checksPerMinute` probe runs a minute, and at most `checksPerPrefixPerHour` an hour to
  * the addresses of one network (an IPv4 /24, an IPv6 /48), whoever asks. Counted in D1
- * `node_usage` in fixed windows; stated on /about/probes.
+ * `node_usage` in fixed windows when a check is planned; stated on /about/probes. They sit beside
+ * the registry's concurrency slots (leases.ts), which bound how many of those runs a node has in
+ * flight at once: the caps bound how many it starts over time, and where.
  */
 export interface NodeCaps {
   checksPerMinute: number;

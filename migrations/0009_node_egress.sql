@@ -1,0 +1,1 @@
+ALTER TABLE `probe_nodes` ADD `egress_json` text DEFAULT '[]' NOT NULL;
