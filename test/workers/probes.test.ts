@@ -153,6 +153,10 @@ describe("the probes, before and after the daily lookups", () => {
       expect(html).toContain("abuse@relaywatch.test");
       expect(html).toContain("_relaywatch.example.org. TXT &quot;v=rw1; optout&quot;");
       expect(html).toContain(t.caps({ perMinute: 100_000, perPrefixPerHour: 100_000 }));
+      expect(html).toContain(`<th scope="col">${t.columns.atOnce}</th>`);
+      expect(html).toContain(
+        t.does({ connections: 12, atOnce: 6, messages: 10, canaryDomain: "" })[1],
+      );
     }
   });
 

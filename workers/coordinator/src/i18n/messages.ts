@@ -183,13 +183,20 @@ export interface ProbesPageMessages {
     ehloName: string;
     ports: string;
     status: string;
+    /** The node's concurrency slots (the registry's maxConcurrentJobs). */
+    atOnce: string;
   };
   listedOn: (zones: string) => string;
   notListed: string;
   noProbes: string;
   notLookedUp: string;
   doesHeading: string;
-  does: (budget: { connections: number; messages: number; canaryDomain: string }) => string[];
+  does: (budget: {
+    connections: number;
+    atOnce: number;
+    messages: number;
+    canaryDomain: string;
+  }) => string[];
   neverHeading: string;
   never: string[];
   capsHeading: string;

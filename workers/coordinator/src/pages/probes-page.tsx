@@ -38,6 +38,7 @@ export function ProbesPage({ language, directory }: ProbesPageProps) {
                   <th scope="col">{p.columns.ehloName}</th>
                   <th scope="col">{p.columns.egress}</th>
                   <th scope="col">{p.columns.ports}</th>
+                  <th scope="col">{p.columns.atOnce}</th>
                   <th scope="col">{p.columns.status}</th>
                 </tr>
               </thead>
@@ -52,7 +53,7 @@ export function ProbesPage({ language, directory }: ProbesPageProps) {
                         <code>{probe.id}</code>
                       </th>
                       <td>{probe.region}</td>
-                      <td>{probe.site ?? "—"}</td>
+                      <td>{probe.site}</td>
                       <td>
                         {probe.network}
                         {probe.asn === null ? "" : ` (AS${probe.asn})`}
@@ -77,6 +78,7 @@ export function ProbesPage({ language, directory }: ProbesPageProps) {
                         </ul>
                       </td>
                       <td>{probe.ports.join(", ")}</td>
+                      <td>{probe.maxConcurrentChecks}</td>
                       <td>
                         {zones.length > 0 ? (
                           <span class="listed">{p.listedOn(zones.join(", "))}</span>
@@ -98,6 +100,7 @@ export function ProbesPage({ language, directory }: ProbesPageProps) {
           {p
             .does({
               connections: budget.connectionsPerAddress,
+              atOnce: budget.connectionsAtOnce,
               messages: budget.canaryMessagesPerCheck,
               canaryDomain: service.canaryDomain,
             })
