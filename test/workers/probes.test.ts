@@ -7,6 +7,7 @@ import { openDatabase } from "../../workers/coordinator/src/db/client.ts";
 import { probeNodes } from "../../workers/coordinator/src/db/schema.ts";
 import { type CoordinatorEnv, readConfig } from "../../workers/coordinator/src/env.ts";
 import { messagesFor } from "../../workers/coordinator/src/i18n/index.ts";
+import { checkNodeHealth } from "../../workers/coordinator/src/nodes/health.ts";
 import { nodeRow } from "../../workers/coordinator/src/nodes/node-row.ts";
 import { loadRegistry } from "../../workers/coordinator/src/nodes/registry.ts";
 import { checkNodeBlocklists } from "../../workers/coordinator/src/probes/blocklists.ts";
@@ -264,5 +265,26 @@ describe("the registry is the one list of probes", () => {
     const iad = (await directory()).probes.find((probe) => probe.id === LISTED_NODE);
     expect(iad?.listed).toBe(false);
     expect(iad?.egress.map((e) => e.address)).toEqual(["192.0.2.32"]);
+  });
+});
+
+describe("where each probe really runs", () => {
+  it("shows the registered site until a health check says where the node runs", async () => {
+    await db
+      .update(probeNodes)
+      .set({ site: "registered-fra" })
+      .where(eq(probeNodes.id, "node-fra"));
+    const fra = async () => (await directory()).probes.find((probe) => probe.id === "node-fra");
+    expect(await fra()).toMatchObject({ site: "registered-fra", location: null });
+    await checkNodeHealth(withDirectory(), Date.now());
+    // The stand-in answers from its own site, as a self-hosted node reports NODE_SITE.
+    expect(await fra()).toMatchObject({
+      site: "registered-fra",
+      location: { kind: "site", name: "fsn1" },
+    });
+    const page = await callWithEnv("/about/probes?lang=en", {}, DIRECTORY_ENV);
+    const row = /<tr id="probe-node-fra">[\s\S]*?<\/tr>/.exec(await page.text())?.[0] ?? "";
+    expect(row).toContain("<td>fsn1</td>");
+    expect(row).not.toContain("registered-fra");
   });
 });

@@ -460,6 +460,11 @@ export const probeNodes = sqliteTable("probe_nodes", {
   healthCheckedAt: integer("health_checked_at"),
   /** Why the last health check failed, for list-nodes and the reports of checks it missed. */
   healthError: text("health_error"),
+  /**
+   * Where the node last said it runs (`/v1/health`; Cloudflare's placement header preferred):
+   * shown on /about/probes beside the configured site. Null until it first answers.
+   */
+  location: text("location_json", { mode: "json" }).$type<RunLocation>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

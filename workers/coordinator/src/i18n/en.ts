@@ -274,6 +274,7 @@ export const en: Messages = {
       atOnce: "Tests at once, at most",
     },
     listedOn: (zones) => `listed on ${zones}: refusals from it may be about the listing`,
+    colo: (code) => `Cloudflare ${code}`,
     notListed: "not listed",
     noProbes: "No probe is active at the moment.",
     notLookedUp: "not looked up yet",

@@ -285,6 +285,7 @@ export const ja: Messages = {
       atOnce: "同時に行う検査（最大）",
     },
     listedOn: (zones) => `${zones} に掲載中：この観測点への拒否は掲載が理由の可能性があります`,
+    colo: (code) => `Cloudflare ${code}`,
     notListed: "掲載なし",
     noProbes: "現在、稼働中の観測点はありません。",
     notLookedUp: "未確認",

@@ -187,6 +187,8 @@ export interface ProbesPageMessages {
     atOnce: string;
   };
   listedOn: (zones: string) => string;
+  /** A Cloudflare node's data centre, by its colo code, as its last health check found it. */
+  colo: (code: string) => string;
   notListed: string;
   noProbes: string;
   notLookedUp: string;

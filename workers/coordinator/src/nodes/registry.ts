@@ -1,5 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { unwrapNodeSecret } from "../../../../shared/auth/secret-wrap.ts";
+import type { RunLocation } from "../../../../shared/schemas/protocol.ts";
 import { chunk, rowsPerInsert, runBatch } from "../db/batch.ts";
 import type { Database } from "../db/client.ts";
 import { type ProbeNodeRow, probeNodes } from "../db/schema.ts";
@@ -74,11 +75,16 @@ export function isPlannable(node: ProbeNodeRow): boolean {
   return node.state === "active" && node.health !== "down";
 }
 
+/** What a health check found: `up` with the node's declared job limit and where it runs. */
+export type HealthOutcome =
+  | { up: true; maxConcurrentJobs: number; location: RunLocation }
+  | { up: false; error: string };
+
 /** Records a health outcome: `up` with the node's declared job limit, or `down` with why. */
 export async function recordHealth(
   db: Database,
   nodeId: string,
-  outcome: { up: true; maxConcurrentJobs: number } | { up: false; error: string },
+  outcome: HealthOutcome,
   now: number,
 ): Promise<void> {
   await db
@@ -90,6 +96,7 @@ export async function recordHealth(
             healthError: null,
             healthCheckedAt: now,
             maxConcurrentJobs: outcome.maxConcurrentJobs,
+            location: outcome.location,
           }
         : { health: "down", healthError: outcome.error.slice(0, 300), healthCheckedAt: now },
     )

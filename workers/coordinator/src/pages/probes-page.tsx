@@ -53,7 +53,11 @@ export function ProbesPage({ language, directory }: ProbesPageProps) {
                         <code>{probe.id}</code>
                       </th>
                       <td>{probe.region}</td>
-                      <td>{probe.site}</td>
+                      <td>
+                        {probe.location?.kind === "colo"
+                          ? p.colo(probe.location.name)
+                          : (probe.location?.name ?? probe.site)}
+                      </td>
                       <td>
                         {probe.network}
                         {probe.asn === null ? "" : ` (AS${probe.asn})`}

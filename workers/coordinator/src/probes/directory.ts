@@ -67,6 +67,7 @@ export async function probeDirectory(env: CoordinatorEnv): Promise<ProbeDirector
         id: node.id,
         region: node.region,
         site: node.site,
+        location: node.location,
         runtime: node.runtime,
         network: node.network,
         asn: node.asn,

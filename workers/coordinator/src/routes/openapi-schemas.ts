@@ -2,7 +2,7 @@ import { z } from "zod";
 import { BatchItemStatus, BatchStatus } from "../../../../shared/schemas/batch.ts";
 import { IsoTime } from "../../../../shared/schemas/check-report.ts";
 import { Verdict } from "../../../../shared/schemas/probe-result.ts";
-import { NodeRuntime } from "../../../../shared/schemas/protocol.ts";
+import { NodeRuntime, RunLocation } from "../../../../shared/schemas/protocol.ts";
 
 /*
  * Response shapes the API builds in code (the batch page) and that have no zod schema of their
@@ -110,11 +110,10 @@ export const ProbeDirectory = z.object({
     z.object({
       id: z.string(),
       region: z.string(),
-      site: z
-        .string()
-        .describe(
-          "where it runs: its data centre; a Cloudflare node's reports name the colo each check ran in",
-        ),
+      site: z.string().describe("the site it was registered with (data centre or placement)"),
+      location: RunLocation.nullable().describe(
+        "where it said it runs at its last health check (a Cloudflare colo, or its site); null before the first",
+      ),
       runtime: NodeRuntime,
       network: z.string(),
       asn: z.number().int(),

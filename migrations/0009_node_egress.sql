@@ -1,1 +1,0 @@
-ALTER TABLE `probe_nodes` ADD `egress_json` text DEFAULT '[]' NOT NULL;
