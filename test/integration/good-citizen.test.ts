@@ -3,8 +3,6 @@
  * languages, axe-core clean, with the node the lab blocklist lists marked after the cron's
  * lookup; the operator's opt-out list managed with the admin command.
  */
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LAB_DNSBL_ZONE } from "../../scripts/lab-zone.ts";
@@ -16,9 +14,8 @@ import {
   launchChromium,
   screenshotPath,
 } from "./browser.ts";
-import { startTestNetwork } from "./network-fixture.ts";
+import { adminOn, startTestNetwork } from "./network-fixture.ts";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const missing = chromiumMissing() ?? (postfixAvailable() ? null : "Postfix");
 const skip = missing !== null && !process.env.CI;
 if (skip) console.warn(`good-citizen tests skipped: ${missing} is not installed`);
@@ -27,17 +24,7 @@ let network: LocalNetwork;
 let browser: Browser;
 let page: Page;
 
-function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      "npx",
-      ["tsx", "scripts/admin.ts", ...args, "--persist-to", network.stateDir],
-      { cwd: REPO },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const admin = (...args: string[]) => adminOn(network, ...args);
 
 async function postCheck(body: unknown): Promise<Response> {
   return fetch(`${network.coordinator.url}/api/v1/checks`, {

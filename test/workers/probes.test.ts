@@ -182,29 +182,20 @@ describe("the probes, before and after the daily lookups", () => {
   });
 
   it("takes no badge evidence from the listed node", async () => {
+    /** The badge's reason for a fresh closed check of one address from the first regions. */
+    const badgeReason = async (address: string, vantagesPerAddress: number) => {
+      const domain = uniqueDomain("evidence");
+      await insertCheck({ domain, addresses: [address], vantagesPerAddress, ageMs: 0 });
+      const badge = await callWithEnv(`/badge/${domain}.svg`, {}, {});
+      return badge.headers.get("x-relaywatch-reason");
+    };
     // Closed from two regions, one of them the listed node's (REGIONS[1]): not enough for green.
     expect(REGIONS[1].nodeId).toBe(LISTED_NODE);
-    const withListed = uniqueDomain("evidence");
-    await insertCheck({
-      domain: withListed,
-      addresses: ["127.0.0.61"],
-      vantagesPerAddress: 2,
-      ageMs: 0,
-    });
-    const grey = await callWithEnv(`/badge/${withListed}.svg`, {}, {});
-    expect(grey.headers.get("x-relaywatch-reason")).toBe(
+    expect(await badgeReason("127.0.0.61", 2)).toBe(
       "127.0.0.61 was found closed from 1 independent outside vantage(s), fewer than 2 (vantages on a DNS blocklist do not count)",
     );
     // All three regions, the listed one among them: two unlisted regions are enough.
-    const withThree = uniqueDomain("evidence");
-    await insertCheck({
-      domain: withThree,
-      addresses: ["127.0.0.62"],
-      vantagesPerAddress: 3,
-      ageMs: 0,
-    });
-    const green = await callWithEnv(`/badge/${withThree}.svg`, {}, {});
-    expect(green.headers.get("x-relaywatch-reason")).toBe(
+    expect(await badgeReason("127.0.0.62", 3)).toBe(
       "every MX address closed from at least two independent outside vantages",
     );
   });
