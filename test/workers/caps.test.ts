@@ -64,6 +64,21 @@ describe("per-node caps", () => {
     expect(other.messages).toHaveLength(3);
   });
 
+  it("refuses a check larger than a cap without using the cap up", async () => {
+    const zone = `${TEST_ZONE}
+wide.caps.test.    IN MX 10 mx.wide.caps.test.
+mx.wide.caps.test. IN A     127.0.7.1
+mx.wide.caps.test. IN A     127.0.7.2
+`;
+    const caps = { NODE_CHECKS_PER_PREFIX_PER_HOUR: "1", DNS_ZONE: zone };
+    // Two addresses in one /24: each node would run two probes there, more than its cap.
+    const wide = await createCheck({ domain: "wide.caps.test" }, from, caps);
+    await expectApiError(wide.response, 429, "node_capacity", /one \/24 or \/48/);
+    const small = await createCheck({ host: "127.0.7.4", port: 25 }, from, caps);
+    expect(small.response.status).toBe(202);
+    expect(small.messages).toHaveLength(3);
+  });
+
   it("drops the runs to a capped network, listing its address as not tested", async () => {
     const zone = `${TEST_ZONE}
 split.caps.test.     IN MX 10 mx1.split.caps.test.

@@ -74,11 +74,12 @@ async function take(db: D1Database, takes: Take[]): Promise<boolean[]> {
   const results = await db.batch(
     takes.map((t) => db.prepare(TAKE_SQL).bind(t.nodeId, t.bucket, t.windowStart, t.runs, t.limit)),
   );
-  // A single check asking more than the whole cap is refused, whatever the row says.
-  return results.map(
-    (result, index) =>
-      result.results.length > 0 && (takes[index]?.runs ?? 0) <= (takes[index]?.limit ?? 0),
-  );
+  const written = results.map((result) => result.results.length > 0);
+  // A single check asking more than the whole cap is refused, and a fresh window's row that
+  // took it anyway gets its runs back.
+  const oversized = takes.filter((t, index) => written[index] && t.runs > t.limit);
+  await giveBack(db, oversized);
+  return takes.map((t, index) => written[index] === true && t.runs <= t.limit);
 }
 
 async function giveBack(db: D1Database, takes: Take[]): Promise<void> {
