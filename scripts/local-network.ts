@@ -45,6 +45,8 @@ export interface LocalNetworkOptions {
   probeTimeBudgetMs?: number;
   /** How long a check waits for its canary messages before calling them not delivered. */
   proofWindowSeconds?: number;
+  /** The per-target cool-down (default 30 s): a browser test of "check again" waits it out. */
+  targetCooldownSeconds?: number;
   log?: (line: string) => void;
   /** Aborting during start-up stops what was started so far. */
   signal?: AbortSignal;
@@ -144,7 +146,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         PROOF_SECRET: randomBytes(32).toString("hex"),
         DNS_ZONE: labZone(lab.targets),
         PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
-        TARGET_COOLDOWN_SECONDS: "30",
+        TARGET_COOLDOWN_SECONDS: `${options.targetCooldownSeconds ?? 30}`,
         // Every local caller is one address; the tests and a person trying things share it.
         ANON_CHECKS_PER_MINUTE: "30",
         WEBHOOK_SIGNING_SECRET: webhookSigningSecret,

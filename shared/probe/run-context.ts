@@ -15,6 +15,8 @@ import {
 import { PROBE_DEFAULTS, type ProbeRequest } from "./request.ts";
 
 export interface ProbeHooks {
+  /** Called once the suite is known (after the first connection): how many cases it has. */
+  onPlan?: (caseCount: number) => void;
   /** Called as each case gets its final outcome: for live progress. */
   onCase?: (result: CaseResult) => void;
   /** Called when a case is put off until `until` (epoch ms), such as a greylisted one. */

@@ -31,6 +31,7 @@ export async function runProbe(
   const names = learnServerNames(run, first.ehlo);
   run.names = names;
   const expanded = expandSuite(run, names);
+  hooks.onPlan?.(expanded.length);
 
   const suite = startSuite(run, expanded);
   await runWorkers(suite, first.session);

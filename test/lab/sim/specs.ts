@@ -2,8 +2,11 @@
 
 /** Every lab server listens here by default. */
 export const LAB_HOST = "127.0.0.1";
-/** The only addresses a lab server may listen on: loopback, IPv4 and IPv6. */
-export const LAB_HOSTS = [LAB_HOST, "::1"] as const;
+/**
+ * The only addresses a lab server may listen on: loopback, IPv4 and IPv6, and a few more IPv4
+ * loopback addresses for the two-mx domain (2 MX hosts x 2 addresses on one port).
+ */
+export const LAB_HOSTS = [LAB_HOST, "::1", "127.0.0.2", "127.0.0.3", "127.0.0.4"] as const;
 export type LabHost = (typeof LAB_HOSTS)[number];
 
 export const DEFAULT_CANARY_DOMAIN = "canary.relaywatch.test";

@@ -4,8 +4,11 @@ import { isHostName } from "../../../../shared/probe/names.ts";
 import {
   ApiError,
   MAX_ANSWER_BYTES,
+  MAX_PLANNED_CASES,
+  PROBE_STREAM_TYPE,
   type ProbeJob,
   ProbeResponse,
+  ProbeStreamLine,
   type VantageNode,
 } from "../../../../shared/schemas/protocol.ts";
 import { readCapped } from "../../../../shared/streams/read-capped.ts";
@@ -16,7 +19,9 @@ import {
   findCheck,
   findVantage,
   finishCheckIfComplete,
+  recordVantageProgress,
   saveVantageResult,
+  type VantageProgress,
 } from "../db/repository.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { jobProofFor } from "../proof/job-proof.ts";
@@ -55,12 +60,20 @@ type NodeOutcome =
 const MAX_READ_ANSWER_BYTES = MAX_ANSWER_BYTES + 64 * 1024;
 
 /** One signed call to a node, bounded by the probe's budget plus a margin; never throws. */
+
+type ProgressLine = Exclude<ProbeStreamLine, { type: "answer" | "error" }>;
+
+/**
+ * One signed call to a node, bounded by the probe's budget plus a margin; never throws. It asks
+ * for a streamed answer, whose progress lines go to `onProgress` as they come.
+ */
 async function callNode(
   node: VantageNode,
   bindings: Record<string, unknown>,
   secret: string,
   job: ProbeJob,
   timeBudgetMs: number,
+  onProgress: (line: ProgressLine) => Promise<void>,
 ): Promise<NodeOutcome> {
   const body = JSON.stringify(job);
   try {
@@ -68,7 +81,11 @@ async function callNode(
     const response = await call(url, {
       method: "POST",
       body,
-      headers: { "content-type": "application/json", ...(await signBody(secret, body)) },
+      headers: {
+        "content-type": "application/json",
+        accept: `${PROBE_STREAM_TYPE}, application/json`,
+        ...(await signBody(secret, body)),
+      },
       signal: AbortSignal.timeout(timeBudgetMs + PROBE_CALL_MARGIN_MS),
     });
     if (!response.ok) {
@@ -78,6 +95,8 @@ async function callNode(
       const why = refusal ? `${refusal.code}: ${refusal.message}` : `HTTP ${response.status}`;
       return { kind: "failure", reason: `refused the job: ${why}` };
     }
+    if ((response.headers.get("content-type") ?? "").startsWith(PROBE_STREAM_TYPE))
+      return await readStreamedAnswer(response, onProgress);
     const bytes = await readCapped(response.body, MAX_READ_ANSWER_BYTES);
     if (bytes === null) {
       return { kind: "failure", reason: `sent an answer over ${MAX_READ_ANSWER_BYTES} bytes` };
@@ -124,6 +143,90 @@ async function saveOrGiveUp(
       Date.now(),
     );
   }
+}
+
+async function readStreamedAnswer(
+  response: Response,
+  onProgress: (line: ProgressLine) => Promise<void>,
+): Promise<NodeOutcome> {
+  const notProtocol: NodeOutcome = {
+    kind: "failure",
+    reason: "sent an answer that does not fit the protocol",
+  };
+  for await (const text of ndjsonLines(response.body, MAX_READ_ANSWER_BYTES)) {
+    if (text === null) return notProtocol;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return notProtocol;
+    }
+    const line = ProbeStreamLine.safeParse(json);
+    if (!line.success) return notProtocol;
+    if (line.data.type === "answer") {
+      const { response: answer } = line.data;
+      return { kind: "answer", response: { ...answer, result: boundResult(answer.result) } };
+    }
+    if (line.data.type === "error") {
+      const { code, message } = line.data.error;
+      return { kind: "failure", reason: `failed the job: ${code}: ${message}` };
+    }
+    await onProgress(line.data);
+  }
+  return { kind: "failure", reason: "ended its answer before the result" };
+}
+
+/** The lines of a byte stream; null (then the end) when one passes `limitBytes`. */
+async function* ndjsonLines(
+  stream: ReadableStream<Uint8Array> | null,
+  limitBytes: number,
+): AsyncGenerator<string | null> {
+  if (!stream) return;
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of stream) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let end = buffered.indexOf("\n");
+    while (end >= 0) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      if (line.trim() !== "") yield line;
+      end = buffered.indexOf("\n");
+    }
+    if (buffered.length > limitBytes) {
+      yield null;
+      return;
+    }
+  }
+  if (buffered.trim() !== "") yield buffered;
+}
+
+/** Progress is written at most this often: a page polls every 2 s, D1 need not hear each case. */
+const PROGRESS_WRITE_INTERVAL_MS = 1_000;
+
+/** Collects a vantage's progress lines and writes them to D1, throttled. */
+function progressRecorder(db: Database, vantageId: string) {
+  const progress: VantageProgress = {
+    startedAt: Date.now(),
+    updatedAt: Date.now(),
+    cases: null,
+    answered: [],
+  };
+  let lastWrite = 0;
+  return async (line: ProgressLine) => {
+    if (line.type === "plan") progress.cases = line.cases;
+    // No suite has more cases than a plan may announce; a node that sends more is ignored.
+    else if (progress.answered.length < MAX_PLANNED_CASES)
+      progress.answered.push({ id: line.id, outcome: line.outcome });
+    const now = Date.now();
+    if (line.type !== "plan" && now - lastWrite < PROGRESS_WRITE_INTERVAL_MS) return;
+    lastWrite = now;
+    progress.updatedAt = now;
+    // Progress is for the page only: a failed write must not cost the probe's answer.
+    await recordVantageProgress(db, vantageId, progress).catch((error: unknown) =>
+      console.error(`progress of vantage ${vantageId} not stored`, error),
+    );
+  };
 }
 
 /** Beyond the node's own time budget: network, queueing and the node's margin. */
@@ -186,7 +289,14 @@ export async function runVantageJob(
       ...(vantage.tokenNonce ? { tokenNonce: vantage.tokenNonce } : {}),
       proof: await jobProofFor(db, check, vantage, env),
     };
-    const outcome = await callNode(node, bindings, secret, job, config.probeTimeBudgetMs);
+    const outcome = await callNode(
+      node,
+      bindings,
+      secret,
+      job,
+      config.probeTimeBudgetMs,
+      progressRecorder(db, vantage.id),
+    );
     if (outcome.kind === "replayed") return;
     if (outcome.kind === "answer" && outcome.response.node.nodeId !== node.id) {
       await failVantage(

@@ -27,6 +27,7 @@ export type {
   CheckRow,
   CheckStatus,
   DomainRow,
+  VantageProgress,
   VantageRow,
   VantageStatus,
 } from "./schema.ts";
@@ -35,6 +36,7 @@ export {
   failVantage,
   findVantage,
   listVantages,
+  recordVantageProgress,
   saveVantageResult,
 } from "./vantages.ts";
 export type { AddressView, CaseView, CheckView, MxHostView, VantageDetail } from "./views.ts";

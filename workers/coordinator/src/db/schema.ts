@@ -14,6 +14,16 @@ import type {
 } from "../../../../shared/schemas/probe-result.ts";
 import type { MxPlan } from "./mx-plan.ts";
 
+/** What a pending vantage has answered so far, as its node streams it. */
+export interface VantageProgress {
+  /** When the node's call began. */
+  startedAt: number;
+  updatedAt: number;
+  /** How many cases the suite has; null until the node's first connection learnt it. */
+  cases: number | null;
+  answered: { id: string; outcome: CaseResult["outcome"] }[];
+}
+
 /*
  * D1 schema of the coordinator. Times are integer milliseconds since the epoch. Enumerated
  * columns are typed here but not CHECK-constrained in SQL: SQLite cannot alter a CHECK, so adding
@@ -137,6 +147,8 @@ export const vantageResults = sqliteTable(
      * the probe starts, so a canary message that outruns the probe's answer is still recognised.
      */
     tokenNonce: text("token_nonce"),
+    /** Live progress while pending (cases answered so far); superseded by the stored answer. */
+    progress: text("progress_json", { mode: "json" }).$type<VantageProgress>(),
   },
   (table) => [
     index("vantage_results_check_idx").on(table.checkId),

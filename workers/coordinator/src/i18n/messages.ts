@@ -1,5 +1,7 @@
 import type { CouldNotTestKind } from "../../../../shared/probe/could-not-test.ts";
+import type { MailServerSoftware } from "../../../../shared/probe/mail-server-software.ts";
 import type { CaseOutcome, Verdict } from "../../../../shared/schemas/probe-result.ts";
+import type { CellOutcome } from "../pages/cell-outcome.ts";
 import type { DeliveryStatus } from "../proof/case-delivery.ts";
 import type { VerdictLabel } from "../proof/verdict-label.ts";
 
@@ -36,7 +38,7 @@ export type RefusalCode =
   | "target_opted_out"
   | "node_capacity";
 
-export type MailServerSoftware = "postfix" | "exim" | "sendmail" | "exchange" | "opensmtpd";
+export type { MailServerSoftware } from "../../../../shared/probe/mail-server-software.ts";
 
 export interface FamilyText {
   title: string;
@@ -75,10 +77,7 @@ export interface Messages {
   };
   report: {
     title: (target: string) => string;
-    target: string;
     port: string;
-    status: string;
-    startedAt: string;
     statusNames: Record<"queued" | "running" | "done" | "failed", string>;
     progressHeading: string;
     progressNote: string;
@@ -96,19 +95,7 @@ export interface Messages {
     reason: string;
     disagreement: string;
     refusedHeading: string;
-    resultsHeading: string;
-    mxHost: string;
-    address: string;
-    vantage: (region: string, network: string) => string;
-    vantageVerdict: string;
-    columns: {
-      id: string;
-      mailFrom: string;
-      rcptTo: string;
-      outcome: string;
-      reply: string;
-      delivery: string;
-    };
+    delivery: string;
     outcomeNames: Record<CaseOutcome, string>;
     transcriptSummary: (caseId: string, conn: number | null) => string;
     noTranscript: string;
@@ -121,14 +108,11 @@ export interface Messages {
   };
   advice: {
     heading: string;
-    jumpLink: string;
     intro: string;
     acceptedCases: string;
     meaning: string;
     danger: string;
     fix: string;
-    fixHeading: string;
-    fixIntro: string;
     families: Record<CaseFamily, FamilyText>;
     servers: Record<MailServerSoftware, string>;
     retest: string;
@@ -142,11 +126,80 @@ export interface Messages {
   };
   /** The page about our probes, /about/probes. */
   probes: ProbesPageMessages;
+  summary: {
+    tricksHeading: string;
+    noTricks: string;
+    /** "from eu-west, us-east" */
+    from: string;
+    on: string;
+    delivered: string;
+    more: (count: number) => string;
+    fixHeading: string;
+    detected: (software: string) => string;
+    evidence: string;
+    unknownServer: string;
+    otherServers: string;
+    copy: string;
+    copied: string;
+  };
+  matrix: {
+    heading: string;
+    intro: string;
+    caption: (addresses: string) => string;
+    caseColumn: string;
+    outcomeNames: Record<CellOutcome, string>;
+    legend: string;
+    /** The note of a column that stands for several vantages. */
+    sameAs: (count: number) => string;
+    sameAddresses: (count: number) => string;
+    targetsHeading: string;
+    targetColumns: { host: string; address: string; verdicts: string };
+    otherGroups: (count: number) => string;
+    exchangeHint: string;
+  };
+  exchange: {
+    title: (caseId: string, vantage: string) => string;
+    noLines: string;
+    fullTranscript: string;
+    back: string;
+    notFound: string;
+  };
+  progress: {
+    answered: (answered: number, total: number) => string;
+    waiting: string;
+    slow: (seconds: number) => string;
+    casesSoFar: string;
+  };
+  again: {
+    button: string;
+    waitFor: (seconds: number) => string;
+    changesHeading: string;
+    previous: string;
+    nowRefused: string;
+    nowAccepted: string;
+    noChanges: string;
+  };
+  downloads: {
+    heading: string;
+    json: string;
+    transcripts: string;
+  };
+  domainPage: {
+    title: (domain: string) => string;
+    latest: string;
+    noChecks: string;
+    timelineHeading: string;
+    timelineLabel: (domain: string, count: number) => string;
+    reportsHeading: string;
+    invalid: string;
+    link: string;
+  };
   badge: {
     heading: string;
     intro: string;
     html: string;
     markdown: string;
+    restructuredText: string;
   };
   history: {
     heading: string;
