@@ -156,12 +156,11 @@ function MatrixTable({
         const [vantage] = column.vantages;
         if (!vantage) return null;
         // Outcomes or evidence past their retention: say so rather than show empty cells.
-        const expired =
-          vantage.outcomes === null && vantage.evidenceId !== null
-            ? t.report.outcomesExpired(retention.outcomeDays)
-            : vantage.evidence === "expired"
-              ? t.report.evidenceExpired(retention.transcriptDays)
-              : null;
+        const expired = column.vantages.some((v) => v.outcomes === null && v.evidenceId !== null)
+          ? t.report.outcomesExpired(retention.outcomeDays)
+          : column.vantages.some((v) => v.evidence === "expired")
+            ? t.report.evidenceExpired(retention.transcriptDays)
+            : null;
         if (vantage.verdict !== "inconclusive" && expired === null) return null;
         // A vantage that could not test: what the server did, for each such column.
         return (
