@@ -1,5 +1,7 @@
 import { verifyBody } from "../../shared/auth/hmac.ts";
 import { RELAY_CASES } from "../../shared/probe/cases.ts";
+import { casesToProve } from "../../shared/probe/deliver.ts";
+import { applyDataReplies } from "../../shared/probe/delivery-step.ts";
 import { addressLiteral, expandCase } from "../../shared/probe/expand.ts";
 import { domainOfHost } from "../../shared/probe/names.ts";
 import { decideVerdict } from "../../shared/probe/verdict.ts";
@@ -12,6 +14,7 @@ import type {
 import { ProbeJob, ProbeResponse } from "../../shared/schemas/protocol.ts";
 import {
   CANARY_DOMAIN,
+  type NodeDownRequest,
   type RecordedCall,
   type ReleaseRequest,
   type ScriptedAnswer,
@@ -50,6 +53,8 @@ export function createProbeNodeStandIn(
   const scripts = new Map<string, Record<string, ScriptedAnswer>>();
   const callsByCheck = new Map<string, RecordedCall[]>();
   const held = new Map<string, Held>();
+  /** Nodes the tests stopped: their health checks and probe calls answer 503. */
+  const down = new Set<string>();
   const controlOrigin = new URL(STAND_IN_CONTROL).origin;
   // Webhook receivers live here too: this is where every outbound fetch of the tests lands.
   const webhooks = createWebhookReceiver();
@@ -67,6 +72,12 @@ export function createProbeNodeStandIn(
       held.delete(key);
       resolve?.(release.answer);
       return json(resolve ? 200 : 404, { released: resolve !== undefined });
+    }
+    if (request.method === "POST" && url.pathname === "/down") {
+      const { nodeId, isDown } = JSON.parse(await request.text()) as NodeDownRequest;
+      if (isDown) down.add(nodeId);
+      else down.delete(nodeId);
+      return json(200, { down: [...down] });
     }
     if (request.method === "GET" && url.pathname === "/calls") {
       return json(200, callsByCheck.get(url.searchParams.get("checkId") ?? "") ?? []);
@@ -104,6 +115,19 @@ export function createProbeNodeStandIn(
       return response;
     };
 
+    if (node && request.method === "GET" && url.pathname === "/v1/health") {
+      if (down.has(node.id)) return respond(json(503, { code: "down", message: "stopped" }));
+      if (call.signatureProblem !== null) {
+        return respond(json(401, { code: "unauthorized", message: call.signatureProblem }));
+      }
+      return respond(
+        json(200, { node: identityOf(node), location: { kind: "site", name: node.site } }),
+      );
+    }
+    if (node && down.has(node.id)) {
+      // As a stopped node behind its reverse proxy.
+      return respond(json(503, { code: "down", message: "stopped" }));
+    }
     if (!node || request.method !== "POST" || url.pathname !== "/v1/probe") {
       return respond(json(404, { code: "not_found", message: `no route for ${request.url}` }));
     }
@@ -147,8 +171,15 @@ function answerWith(
   switch (answer.kind) {
     case "refuse":
       return json(answer.status, { code: answer.code, message: answer.message });
-    case "result":
-      return json(200, probeResponse(node, job, answer.verdict, answer.replyText));
+    case "result": {
+      const response = probeResponse(node, job, answer.verdict, answer.replyText);
+      if (answer.location) response.location = answer.location;
+      return json(
+        200,
+        response,
+        answer.placement ? { "cf-placement": answer.placement } : undefined,
+      );
+    }
     case "tls-not-testable":
       return json(200, probeResponse(node, job, "tls-not-testable"));
     case "result-as": {
@@ -170,19 +201,23 @@ const TLS_REQUIRED = {
   enhanced: "5.7.0",
   text: "Must issue a STARTTLS command first",
 } as const;
+const MESSAGE_REFUSED = { code: 554, enhanced: "5.7.1", text: "Message refused" } as const;
 const CASES_PER_CONNECTION = 5;
 
 /**
  * The answer a node gives after a run in which the server refused every case, or accepted the
- * canary-sender case (a plainly foreign recipient). Verdict and reason come from the engine's
- * own `decideVerdict`; the function throws if that disagrees with what was asked for.
+ * canary-sender case (a plainly foreign recipient), or accepted every RCPT and refused every
+ * message at DATA (`refused-at-data`, decided by the engine's own DATA-step rules). Verdict and
+ * reason come from the engine's own `decideVerdict`; the function throws if that disagrees with
+ * what was asked for.
  */
 export function probeResponse(
   node: TestNode,
   job: ProbeJob,
-  verdict: "open" | "suspect" | "closed" | "tls-not-testable",
+  scripted: "open" | "suspect" | "closed" | "tls-not-testable" | "refused-at-data",
   replyText?: string,
 ): ProbeResponse {
+  const verdict = scripted === "refused-at-data" ? "closed" : scripted;
   const { address, port, hostName, implicitTls } = job.target;
   const host = hostName ?? `[${addressLiteral(address)}]`;
   const names = {
@@ -206,9 +241,11 @@ export function probeResponse(
     const expanded = expandCase(relayCase, index, names);
     const conn = Math.floor(index / CASES_PER_CONNECTION) + 1;
     const accepted =
+      scripted === "refused-at-data" ||
       (verdict === "open" && relayCase.id === "canary-sender") ||
       (verdict === "suspect" && relayCase === firstRouting);
     const reply = accepted ? ACCEPTED : { ...REFUSED, text: replyText ?? REFUSED.text };
+    const takesMessage = accepted && job.proof !== null && scripted !== "refused-at-data";
     if (verdict === "tls-not-testable") {
       // Every case refused with 530 for want of TLS, as a STARTTLS-only server answers.
       return {
@@ -236,9 +273,10 @@ export function probeResponse(
     return {
       ...expanded,
       outcome: accepted ? "accepted" : "refused",
-      // With proof asked for, a node sends the canary message through an accepted case.
-      data: accepted && job.proof ? { ...QUEUED } : null,
-      step: "rcpt",
+      // With the DATA step on, a node sends the canary message through an accepted case,
+      // and the message taken decides it.
+      data: takesMessage ? { ...QUEUED } : null,
+      step: takesMessage ? "data" : "rcpt",
       reply: { ...reply },
       note: null,
       conn,
@@ -256,7 +294,23 @@ export function probeResponse(
       ending: "quit",
     });
   }
-  const decided = decideVerdict({ cases, blockedBeforeTesting: null });
+  if (scripted === "refused-at-data" && job.proof) {
+    const results = new Map(cases.map((c) => [c.id, c]));
+    const sampled = casesToProve(cases, job.proof.maxMessages);
+    applyDataReplies(
+      results,
+      new Map(
+        sampled.map((c) => [c.id, { stage: "data" as const, reply: { ...MESSAGE_REFUSED } }]),
+      ),
+    );
+    cases.splice(0, cases.length, ...results.values());
+  }
+  const dataStep = !cases.some((c) => c.outcome !== "refused")
+    ? "not-needed"
+    : job.proof
+      ? "sent"
+      : "off";
+  const decided = decideVerdict({ cases, blockedBeforeTesting: null, dataStep });
   const expected = verdict === "tls-not-testable" ? "inconclusive" : verdict;
   if (decided.verdict !== expected) {
     throw new Error(`stand-in cases decide ${decided.verdict}, not the scripted ${verdict}`);
@@ -272,6 +326,7 @@ export function probeResponse(
     verdict: decided.verdict,
     reason: notTestableHere ?? decided.reason,
     notTestableHere,
+    dataStep,
     startedAt: at(0),
     finishedAt: at(durationMs),
     durationMs,
@@ -284,22 +339,29 @@ export function probeResponse(
   };
   // Parsed with the protocol schema both sides use, so a drift fails here and not in a test.
   return ProbeResponse.parse({
-    node: {
-      nodeId: node.id,
-      region: node.region,
-      network: node.network,
-      runtime: node.runtime ?? "workerd",
-      allowedPorts: node.ports,
-      loopbackAllowed: true,
-      ehloName: `probe-${node.region}.relaywatch.dev`,
-    },
+    node: identityOf(node),
+    location: { kind: "site", name: node.site },
     result,
   });
 }
 
-function json(status: number, body: unknown): Response {
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
   });
+}
+
+/** The node's identity as a real node would serve it. */
+function identityOf(node: TestNode) {
+  return {
+    nodeId: node.id,
+    region: node.region,
+    network: node.network,
+    runtime: node.runtime ?? "workerd",
+    allowedPorts: node.ports,
+    loopbackAllowed: true,
+    ehloName: `probe-${node.region}.relaywatch.dev`,
+    maxConcurrentJobs: 4,
+  };
 }

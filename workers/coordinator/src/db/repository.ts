@@ -7,6 +7,7 @@
 export {
   type CreatedCheck,
   createCheck,
+  extendCheckDeadline,
   findCheck,
   findCheckByIdempotencyKey,
   latestCheckForDomain,

@@ -1,6 +1,6 @@
 import type { CouldNotTestKind } from "../../../../shared/probe/could-not-test.ts";
 import type { MailServerSoftware } from "../../../../shared/probe/mail-server-software.ts";
-import type { CaseOutcome, Verdict } from "../../../../shared/schemas/probe-result.ts";
+import type { CaseOutcome, CaseStep, Verdict } from "../../../../shared/schemas/probe-result.ts";
 import type { CellOutcome } from "../pages/cell-outcome.ts";
 import type { DeliveryStatus } from "../proof/case-delivery.ts";
 import type { VerdictLabel } from "../proof/verdict-label.ts";
@@ -96,7 +96,19 @@ export interface Messages {
     disagreement: string;
     refusedHeading: string;
     delivery: string;
+    /** Where the probe really ran: a Cloudflare colo or a self-hosted site. */
+    ranAt: (location: string) => string;
+    inside: string;
+    /** The address's origin network from DNS; `null` name when only the number is known. */
+    origin: (asns: string, name: string | null) => string;
+    originUnknown: string;
+    outsideVantages: (count: number) => string;
+    notCorroborated: string;
+    unavailable: (vantages: string) => string;
     outcomeNames: Record<CaseOutcome, string>;
+    /** The step whose reply decided a case, as the outcome column names it. */
+    stepNames: Record<CaseStep, string>;
+    decidedAt: (step: string) => string;
     transcriptSummary: (caseId: string, conn: number | null) => string;
     noTranscript: string;
     /** The vantage's transcript and case details passed their retention (in days). */
