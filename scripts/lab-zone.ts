@@ -14,12 +14,19 @@ function asNameRecord({ asn, network }: { asn: number; network: string }): strin
   return `AS${asn}.asn.cymru.com. 300 IN TXT "${asn} | ZZ | lab | 2026-01-01 | ${network}, ZZ"`;
 }
 
+/** Team Cymru's `origin.asn.cymru.com` TXT putting a lab IPv4 address in LAB_HOSTING_AS. */
+function originRecord(address: string): string {
+  const reversed = address.split(".").reverse().join(".");
+  return `${reversed}.origin.asn.cymru.com. 300 IN TXT "${LAB_HOSTING_AS.asn} | 127.0.0.0/8 | ZZ | lab | 2026-01-01"`;
+}
+
 /**
  * A zone file naming every lab target as a mail domain: `<target>.lab.test` has an MX
  * `mx.<target>.lab.test` pointing at 127.0.0.1, so domain checks work locally without DNS.
  * MX records carry no port, so a local domain check names the lab port in its request. A target
  * with `mxHosts` (two-mx) gets those hosts and addresses instead.
- * Team Cymru's IP-to-ASN records put 127.0.0.1 in LAB_HOSTING_AS and name the nodes' ASes.
+ * Team Cymru's IP-to-ASN records put 127.0.0.1 (and two-mx's other loopback addresses) in
+ * LAB_HOSTING_AS and name the nodes' ASes.
  */
 export function labZone(
   targets: LabTarget[],
@@ -27,7 +34,7 @@ export function labZone(
 ): string {
   // Absolute names only: env files expand `$NAME`, so a `$ORIGIN` line would not survive.
   const lines: string[] = [
-    `1.0.0.127.origin.asn.cymru.com. 300 IN TXT "${LAB_HOSTING_AS.asn} | 127.0.0.0/8 | ZZ | lab | 2026-01-01"`,
+    originRecord("127.0.0.1"),
     ...[LAB_HOSTING_AS, ...nodeNetworks.filter((n) => n.asn !== LAB_HOSTING_AS.asn)].map(
       asNameRecord,
     ),
@@ -38,8 +45,10 @@ export function labZone(
       for (const mxHost of target.mxHosts) {
         const host = `${mxHost.label}.${domain}`;
         lines.push(`${domain} 300 IN MX ${mxHost.preference} ${host}`);
-        for (const address of mxHost.addresses)
+        for (const address of mxHost.addresses) {
           lines.push(`${host} 300 IN ${address.includes(":") ? "AAAA" : "A"} ${address}`);
+          if (!address.includes(":") && address !== "127.0.0.1") lines.push(originRecord(address));
+        }
       }
       continue;
     }

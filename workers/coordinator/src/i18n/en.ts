@@ -225,6 +225,12 @@ export const en: Messages = {
         whatToDo:
           "Check that the server accepts connections on this port from the Internet (firewall, address in DNS), then test again.",
       },
+      "tls-not-testable-here": {
+        serverDid:
+          "It offers TLS, and the handshake did not complete from this vantage: its runtime (Cloudflare Workers, workerd) verifies every certificate itself and cannot be told not to. Mail servers that send to you usually do not verify, so this is a limit of this vantage and says nothing about your certificate.",
+        whatToDo:
+          "Nothing to change for this test: a vantage on Node.js tests such a server and records its certificate (named in the report when one took over); otherwise test again later.",
+      },
       tls: {
         serverDid:
           "It insists on TLS, and the TLS handshake failed from this vantage (see the reason).",
@@ -326,6 +332,36 @@ export const en: Messages = {
         ? "1 more address group with other results"
         : `${count} more address groups with other results`,
     exchangeHint: "Select a cell to see its exchange here.",
+  },
+  vantages: {
+    heading: "Where the vantages ran",
+    outsideCount: (count) =>
+      `${count} independent ${count === 1 ? "vantage" : "vantages"} outside the target's network tested it`,
+    details: "where each ran",
+    columns: { vantage: "Vantage", ranAt: "Ran at", network: "Network", counted: "Counted?" },
+    counted: "yes: an independent vantage outside the target's network",
+    insideMark: "inside the target's network",
+    insideFor: (addresses) =>
+      `no for ${addresses}: inside its network (same AS), shown but not counted as outside`,
+    tlsNotTestable: (addresses) =>
+      `no for ${addresses}: TLS not testable from this vantage (its runtime verifies every certificate; no fault of the server)`,
+    testedInstead: (vantages) => `tested instead from ${vantages}`,
+    noneInstead: "no vantage on Node.js could test it instead",
+    failed: (address, reason) => `no for ${address}: could not test (${reason})`,
+    certificatesHeading: "Certificates",
+    certificatesIntro:
+      "As recorded by vantages on Node.js, which speak TLS with any certificate, as most mail servers do.",
+    certColumns: {
+      address: "Address",
+      recordedBy: "Recorded from",
+      subject: "Subject",
+      issuer: "Issuer",
+      validity: "Valid",
+      verifies: "Would verify?",
+    },
+    verifiesYes: "yes",
+    verifiesNo: (why) => `no: ${why}`,
+    unknown: "unknown",
   },
   exchange: {
     title: (caseId, vantage) => `${caseId} from ${vantage}`,

@@ -236,6 +236,12 @@ export const ja: Messages = {
         whatToDo:
           "サーバーがインターネットからこのポートへの接続を受け付けているか（ファイアウォール、DNS のアドレス）を確認してから再度検査してください。",
       },
+      "tls-not-testable-here": {
+        serverDid:
+          "TLS を提供していますが、この観測点からはハンドシェイクが完了しませんでした。この観測点の実行環境（Cloudflare Workers、workerd）はすべての証明書を自ら検証し、検証を省くことができません。送信側のメールサーバーは通常検証しないため、これは観測点の制約であり、証明書の問題を示すものではありません。",
+        whatToDo:
+          "この検査のために変更は不要です。Node.js の観測点がこのようなサーバーを検査し、証明書を記録します（引き継いだ観測点はレポートに示されます）。なければ後で再度検査してください。",
+      },
       tls: {
         serverDid:
           "TLS を必須としていますが、この観測点からの TLS ハンドシェイクが失敗しました（理由を参照）。",
@@ -334,6 +340,41 @@ export const ja: Messages = {
     targetColumns: { host: "メールサーバー", address: "アドレス", verdicts: "観測点ごとの判定" },
     otherGroups: (count) => `結果の異なるアドレス群がほかに ${count} 個`,
     exchangeHint: "セルを選ぶと、ここにやり取りが表示されます。",
+  },
+  vantages: {
+    heading: "観測地点の実行場所",
+    outsideCount: (count) => `対象ネットワーク外の独立した観測地点 ${count} か所から検査`,
+    details: "各観測地点の実行場所",
+    columns: {
+      vantage: "観測地点",
+      ranAt: "実行場所",
+      network: "ネットワーク",
+      counted: "数えるか",
+    },
+    counted: "はい：対象ネットワーク外の独立した観測地点",
+    insideMark: "対象と同じネットワーク内",
+    insideFor: (addresses) =>
+      `${addresses} については数えません：同じネットワーク内（同じAS）のため、表示のみです`,
+    tlsNotTestable: (addresses) =>
+      `${addresses} については数えません：この観測点からは TLS を検査できません（実行環境がすべての証明書を検証するため。サーバーの問題ではありません）`,
+    testedInstead: (vantages) => `代わりに ${vantages} から検査`,
+    noneInstead: "代わりに検査できる Node.js の観測地点はありませんでした",
+    failed: (address, reason) =>
+      `${address} については数えません：検査できませんでした（${reason}）`,
+    certificatesHeading: "証明書",
+    certificatesIntro:
+      "Node.js の観測地点が記録したものです。多くのメールサーバーと同じく、どの証明書でも TLS で通信します。",
+    certColumns: {
+      address: "アドレス",
+      recordedBy: "記録した観測地点",
+      subject: "サブジェクト",
+      issuer: "発行者",
+      validity: "有効期間",
+      verifies: "検証に通るか",
+    },
+    verifiesYes: "はい",
+    verifiesNo: (why) => `いいえ：${why}`,
+    unknown: "不明",
   },
   exchange: {
     title: (caseId, vantage) => `${caseId}（観測点 ${vantage}）`,

@@ -169,6 +169,35 @@ export interface Messages {
     otherGroups: (count: number) => string;
     exchangeHint: string;
   };
+  /** Where each vantage ran, which counted, and the certificates Node.js vantages recorded. */
+  vantages: {
+    heading: string;
+    /** The first screen's line: independent outside vantages, with a link to the details. */
+    outsideCount: (count: number) => string;
+    details: string;
+    columns: { vantage: string; ranAt: string; network: string; counted: string };
+    counted: string;
+    /** After the region where a trick was accepted by a vantage inside the target's network. */
+    insideMark: string;
+    insideFor: (addresses: string) => string;
+    tlsNotTestable: (addresses: string) => string;
+    testedInstead: (vantages: string) => string;
+    noneInstead: string;
+    failed: (address: string, reason: string) => string;
+    certificatesHeading: string;
+    certificatesIntro: string;
+    certColumns: {
+      address: string;
+      recordedBy: string;
+      subject: string;
+      issuer: string;
+      validity: string;
+      verifies: string;
+    };
+    verifiesYes: string;
+    verifiesNo: (why: string) => string;
+    unknown: string;
+  };
   exchange: {
     title: (caseId: string, vantage: string) => string;
     noLines: string;

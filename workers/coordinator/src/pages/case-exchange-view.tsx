@@ -21,9 +21,9 @@ export function CaseExchangeView({ t, reportPath, vantage, row, delivery }: Case
   const conn = detail?.conn ?? null;
   const connection = (vantage.transcript ?? []).filter((line) => line.conn === conn);
   const lines = conn === null || detail === null ? [] : caseExchange(connection, detail);
-  const reply = detail?.reply
-    ? [detail.reply.code, detail.reply.enhanced, detail.reply.text].filter(Boolean).join(" ")
-    : (detail?.note ?? "");
+  const reply = detail?.reply ? replyText(detail.reply) : (detail?.note ?? "");
+  // The message's own answer, where the DATA step sent one: it decided the case.
+  const data = detail?.data ? ` · DATA ${replyText(detail.data)}` : "";
   return (
     <section aria-labelledby="exchange-heading" class="case-exchange">
       <h2 id="exchange-heading">{t.exchange.title(row.caseId, vantagePlace(vantage))}</h2>
@@ -33,7 +33,9 @@ export function CaseExchangeView({ t, reportPath, vantage, row, delivery }: Case
             <code>MAIL FROM:{detail.mailFrom}</code> <code>RCPT TO:{detail.rcptTo}</code> →{" "}
           </>
         ) : null}
-        <strong>{t.report.outcomeNames[row.outcome]}</strong> {reply}
+        <strong>{t.report.outcomeNames[row.outcome]}</strong>{" "}
+        <small>({t.report.decidedAt(t.report.stepNames[row.step])})</small> {reply}
+        {data}
       </p>
       {lines.length > 0 ? <TranscriptLog lines={lines} /> : <p>{t.exchange.noLines}</p>}
       {delivery ? (
@@ -48,4 +50,8 @@ export function CaseExchangeView({ t, reportPath, vantage, row, delivery }: Case
       </p>
     </section>
   );
+}
+
+function replyText(reply: { code: number; enhanced: string | null; text: string }): string {
+  return [reply.code, reply.enhanced, reply.text].filter(Boolean).join(" ");
 }

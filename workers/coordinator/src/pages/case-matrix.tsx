@@ -4,7 +4,13 @@ import type { RetentionPolicy } from "../evidence/retention.ts";
 import type { Messages } from "../i18n/index.ts";
 import { CELL_OUTCOMES, type CellOutcome } from "./cell-outcome.ts";
 import { CouldNotTestNote } from "./could-not-test-note.tsx";
-import { type AddressGroup, type ProbedAddress, vantagePlace } from "./report-model.ts";
+import {
+  type AddressGroup,
+  type ProbedAddress,
+  testedInstead,
+  type VantageColumn,
+  vantagePlace,
+} from "./report-model.ts";
 
 /** Shape and colour both carry the outcome; a hidden word carries it for screen readers. */
 export const OUTCOME_SYMBOLS: Record<CellOutcome, string> = {
@@ -43,7 +49,6 @@ export interface CaseMatrixProps {
  * matrix and a column; the first group (an open one, when any) is shown, the rest on demand.
  */
 export function CaseMatrix({ t, view, groups, retention }: CaseMatrixProps) {
-  const reportPath = `/report/${encodeURIComponent(view.check.id)}`;
   const ordered = [...groups].sort((a, b) => acceptedCount(b) - acceptedCount(a));
   const [first, ...rest] = ordered;
   if (!first) return null;
@@ -62,12 +67,12 @@ export function CaseMatrix({ t, view, groups, retention }: CaseMatrixProps) {
           </span>
         ))}
       </p>
-      <MatrixTable t={t} group={first} reportPath={reportPath} retention={retention} />
+      <MatrixTable t={t} view={view} group={first} retention={retention} />
       {rest.length > 0 ? (
         <details>
           <summary>{t.matrix.otherGroups(rest.length)}</summary>
           {rest.map((group) => (
-            <MatrixTable t={t} group={group} reportPath={reportPath} retention={retention} />
+            <MatrixTable t={t} view={view} group={group} retention={retention} />
           ))}
         </details>
       ) : null}
@@ -89,15 +94,16 @@ function acceptedCount(group: AddressGroup): number {
 
 function MatrixTable({
   t,
+  view,
   group,
-  reportPath,
   retention,
 }: {
   t: Messages;
+  view: CheckView;
   group: AddressGroup;
-  reportPath: string;
   retention: RetentionPolicy;
 }) {
+  const reportPath = `/report/${encodeURIComponent(view.check.id)}`;
   const names = group.addresses.map(addressName).join(", ");
   return (
     <div class="table-wrap">
@@ -114,6 +120,9 @@ function MatrixTable({
                 {column.vantages.map(vantagePlace).join(", ")}
                 {column.vantages.length > 1 ? (
                   <span class="note">{t.matrix.sameAs(column.vantages.length)}</span>
+                ) : null}
+                {column.vantages[0]?.inside ? (
+                  <span class="note">{t.vantages.insideMark}</span>
                 ) : null}
               </th>
             ))}
@@ -170,10 +179,33 @@ function MatrixTable({
             </p>
             {expired ? <p class="expired">{expired}</p> : null}
             <CouldNotTestNote t={t} verdict={vantage.verdict} reason={vantage.reason} />
+            {vantage.status === "untestable" ? (
+              <TestedInstead t={t} view={view} column={column} />
+            ) : null}
           </section>
         );
       })}
     </div>
+  );
+}
+
+/** Who tested the addresses of a column whose vantages could not speak TLS with them. */
+function TestedInstead({
+  t,
+  view,
+  column,
+}: {
+  t: Messages;
+  view: CheckView;
+  column: VantageColumn;
+}) {
+  const instead = [
+    ...new Set(column.vantages.flatMap((v) => testedInstead(view, v)).map(vantagePlace)),
+  ];
+  return (
+    <p>
+      {instead.length > 0 ? t.vantages.testedInstead(instead.join(", ")) : t.vantages.noneInstead}
+    </p>
   );
 }
 
@@ -184,9 +216,10 @@ function verdictsByVantage(
 ): [string, string, string[]][] {
   const byText = new Map<string, [string, string, string[]]>();
   for (const vantage of vantages) {
-    const text = vantage.verdict
-      ? t.report.verdictNames[vantage.verdict]
-      : t.report.vantageStates[vantage.status];
+    const text =
+      vantage.verdict && vantage.status !== "untestable"
+        ? t.report.verdictNames[vantage.verdict]
+        : t.report.vantageStates[vantage.status];
     const entry = byText.get(text) ?? [text, vantage.verdict ?? "inconclusive", []];
     entry[2].push(vantagePlace(vantage));
     byText.set(text, entry);

@@ -16,6 +16,8 @@ export function plainCellOutcome(outcome: CaseOutcome): CellOutcome {
     case "accepted":
       return "accepted";
     case "refused":
+    // RCPT was taken, but the server refused the message itself at DATA: no relay.
+    case "message-refused":
     case "auth-required":
       return "refused";
     case "untested":

@@ -35,11 +35,13 @@ export function cellOutcome(
 }
 
 /**
- * Where a vantage probed from, as a column heading and in sentences: its region and network
- * (the node's configuration) until the registry reports where each run really was.
+ * Where a vantage probed from, as a column heading and in sentences: its region and the place
+ * the run really was (a Cloudflare colo or a self-hosted site); its network until it answered.
  */
-export function vantagePlace(vantage: Pick<VantageDetail, "region" | "network">): string {
-  return `${vantage.region} (${vantage.network})`;
+export function vantagePlace(
+  vantage: Pick<VantageDetail, "region" | "network" | "location">,
+): string {
+  return `${vantage.region} (${vantage.location ?? vantage.network})`;
 }
 
 /** One address of one MX host, with every vantage that probed it. */
@@ -89,9 +91,11 @@ function outcomesOf(
  * accepted messages arrive first (or at all, within the cap) says nothing about the server.
  */
 function signatureOf(vantage: VantageDetail): string {
+  // An inside vantage never shares a column with outside ones: it does not count as they do.
   return [
     vantage.status,
     vantage.verdict,
+    vantage.inside,
     ...vantage.cases.map((row) => `${row.caseId}=${plainCellOutcome(row.outcome)}`),
   ].join("|");
 }
@@ -213,4 +217,88 @@ function ehloGreetingOf(vantage: VantageDetail): string | null {
   if (ehlo < 0) return null;
   const answer = lines.slice(ehlo + 1).find((line) => line.dir === "server");
   return answer && /^250[- ]/.test(answer.line) ? answer.line.slice(4) : null;
+}
+
+/**
+ * For a vantage that could not speak TLS with its address (its runtime verifies every
+ * certificate): the vantages that tested that address and recorded its TLS, the Node.js
+ * nodes the coordinator handed it to.
+ */
+export function testedInstead(view: CheckView, untestable: VantageDetail): VantageDetail[] {
+  return probedAddresses(view)
+    .filter((p) => p.mxHost === untestable.mxHost && p.address === untestable.address)
+    .flatMap((p) => p.vantages)
+    .filter((vantage) => vantage.status === "done" && vantage.tls !== null);
+}
+
+/** A certificate a vantage recorded (Node.js nodes record every one), once per address. */
+export interface RecordedCertificate {
+  mxHost: string;
+  address: string;
+  tls: NonNullable<VantageDetail["tls"]>;
+  vantages: VantageDetail[];
+}
+
+export function recordedCertificates(view: CheckView): RecordedCertificate[] {
+  const found = new Map<string, RecordedCertificate>();
+  for (const probed of probedAddresses(view))
+    for (const vantage of probed.vantages) {
+      const tls = vantage.tls;
+      if (!tls || (tls.peerSubject === null && tls.fingerprint256 === null)) continue;
+      const key = `${probed.mxHost} ${probed.address} ${tls.fingerprint256 ?? tls.peerSubject}`;
+      const known = found.get(key);
+      if (known) known.vantages.push(vantage);
+      else
+        found.set(key, {
+          mxHost: probed.mxHost,
+          address: probed.address,
+          tls,
+          vantages: [vantage],
+        });
+    }
+  return [...found.values()];
+}
+
+/** One probe node across the check: where it ran, and for which addresses it did not count. */
+export interface NodeSummary {
+  first: VantageDetail;
+  locations: string[];
+  /** Addresses whose network the node is in (same AS). */
+  insideFor: string[];
+  /** Addresses it could not speak TLS with, each with who tested it instead. */
+  tlsNotTestable: { address: string; instead: VantageDetail[] }[];
+  /** Addresses it could not test for any other reason (unreachable node), with why. */
+  failed: { address: string; reason: string }[];
+  addressCount: number;
+}
+
+export function nodeSummaries(view: CheckView): NodeSummary[] {
+  const nodes = new Map<string, NodeSummary>();
+  for (const probed of probedAddresses(view))
+    for (const vantage of probed.vantages) {
+      let node = nodes.get(vantage.nodeId);
+      if (!node) {
+        node = {
+          first: vantage,
+          locations: [],
+          insideFor: [],
+          tlsNotTestable: [],
+          failed: [],
+          addressCount: 0,
+        };
+        nodes.set(vantage.nodeId, node);
+      }
+      node.addressCount++;
+      if (vantage.location && !node.locations.includes(vantage.location))
+        node.locations.push(vantage.location);
+      if (vantage.inside) node.insideFor.push(probed.address);
+      if (vantage.status === "untestable")
+        node.tlsNotTestable.push({
+          address: probed.address,
+          instead: testedInstead(view, vantage),
+        });
+      else if (vantage.status === "failed")
+        node.failed.push({ address: probed.address, reason: vantage.reason ?? "" });
+    }
+  return [...nodes.values()];
 }

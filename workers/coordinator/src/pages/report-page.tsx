@@ -17,6 +17,7 @@ import { ProgressList } from "./progress-list.tsx";
 import { RelayAdvice } from "./relay-advice.tsx";
 import { acceptedTricks, detectedMailServer, groupAddresses } from "./report-model.ts";
 import { AcceptedTricks, FixForServer } from "./report-summary.tsx";
+import { OutsideVantages, VantageList } from "./vantage-list.tsx";
 import { VerdictBanner } from "./verdict-banner.tsx";
 
 export interface ReportPageProps {
@@ -85,6 +86,7 @@ export function ReportPage(props: ReportPageProps) {
               label={verdictLabel(check.verdict, check.proof)}
               awaitingDelivery={check.proof === "pending"}
             />
+            <OutsideVantages t={t} view={view} />
             <AcceptedTricks t={t} tricks={tricks} />
           </div>
           {tricks.length > 0 ? <FixForServer t={t} guess={detectedMailServer(view)} /> : null}
@@ -134,6 +136,7 @@ export function ReportPage(props: ReportPageProps) {
           retention={retention}
         />
       ) : null}
+      {finished ? <VantageList t={t} view={view} /> : null}
       {finished ? <RelayAdvice t={t} tricks={tricks} /> : null}
       {domain ? <BadgeBox t={t} origin={origin} checkId={check.id} domain={domain} /> : null}
       <HistoryList t={t} language={language} entries={history} />

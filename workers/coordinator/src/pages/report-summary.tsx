@@ -36,8 +36,13 @@ export function AcceptedTricks({ t, tricks }: { t: Messages; tricks: AcceptedTri
                 <code class="envelope">RCPT TO:{first.rcptTo}</code>
                 <br />
                 <span class="where">
-                  {t.summary.from} {first.vantages.map(vantagePlace).join(", ")} · {t.summary.on}{" "}
-                  {first.addresses.join(", ")}
+                  {t.summary.from}{" "}
+                  {first.vantages
+                    .map((v) =>
+                      v.inside ? `${vantagePlace(v)}, ${t.vantages.insideMark}` : vantagePlace(v),
+                    )
+                    .join("; ")}{" "}
+                  · {t.summary.on} {first.addresses.join(", ")}
                   {first.delivered ? ` · ${t.summary.delivered}` : ""}
                 </span>
               </li>
