@@ -63,8 +63,6 @@ export const en: Messages = {
     disagreement: "Where the vantages disagree",
     refusedHeading: "Addresses not tested",
     delivery: "Delivery",
-    ranAt: (location) => `ran at ${location}`,
-    inside: "inside the target's network (same AS): shown, not counted as outside",
     origin: (asns, name) => `Network of this address: ${asns}${name ? ` (${name})` : ""}`,
     originUnknown: "Network of this address: unknown (the AS lookup failed)",
     outsideVantages: (count) =>

@@ -79,8 +79,6 @@ export const ja: Messages = {
     disagreement: "観測地点による違い",
     refusedHeading: "検査しなかったアドレス",
     delivery: "配送",
-    ranAt: (location) => `実行場所 ${location}`,
-    inside: "対象と同じネットワーク内（同じAS）：表示のみで、外部からの観測には数えません",
     origin: (asns, name) => `このアドレスのネットワーク：${asns}${name ? `（${name}）` : ""}`,
     originUnknown: "このアドレスのネットワーク：不明（ASの照会に失敗）",
     outsideVantages: (count) =>

@@ -96,9 +96,6 @@ export interface Messages {
     disagreement: string;
     refusedHeading: string;
     delivery: string;
-    /** Where the probe really ran: a Cloudflare colo or a self-hosted site. */
-    ranAt: (location: string) => string;
-    inside: string;
     /** The address's origin network from DNS; `null` name when only the number is known. */
     origin: (asns: string, name: string | null) => string;
     originUnknown: string;

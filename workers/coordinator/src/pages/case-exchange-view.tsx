@@ -34,7 +34,7 @@ export function CaseExchangeView({ t, reportPath, vantage, row, delivery }: Case
           </>
         ) : null}
         <strong>{t.report.outcomeNames[row.outcome]}</strong>{" "}
-        <small>({t.report.decidedAt(t.report.stepNames[row.step])})</small> {reply}
+        <small class="step">({t.report.decidedAt(t.report.stepNames[row.step])})</small> {reply}
         {data}
       </p>
       {lines.length > 0 ? <TranscriptLog lines={lines} /> : <p>{t.exchange.noLines}</p>}
