@@ -1,7 +1,7 @@
 /**
  * The report as a mail administrator meets it, in Chromium: a domain with 2 MX hosts x 2
- * addresses checked from 3 vantages (the lab's two-mx), the first screen at 1280x800, the phone
- * width, the matrix and a case's exchange, live progress on a tarpit, "check again" with what
+ * addresses checked from every lab vantage (the lab's two-mx), the first screen at 1280x800, the phone
+ * width, the matrix and a case's exchange, live progress on a slow server, "check again" with what
  * changed, and the domain page in both languages; axe-core on every state.
  */
 import type { Browser, Page } from "playwright-core";
@@ -47,7 +47,7 @@ async function aboveTheFold(selector: string): Promise<boolean> {
 
 describe.skipIf(skip)("the report and the domain page in a browser", () => {
   beforeAll(async () => {
-    // Long enough for the lab's tarpit (1.5 s a reply) to answer cases while the page watches.
+    // Long enough for the lab's slow server (400 ms a reply) to answer cases while the page watches.
     network = await startTestNetwork("report-browser", {
       probeTimeBudgetMs: 30_000,
       targetCooldownSeconds: COOLDOWN_SECONDS,
@@ -61,11 +61,12 @@ describe.skipIf(skip)("the report and the domain page in a browser", () => {
     await network?.stop();
   });
 
-  it("shows the live progress per vantage, the cases as they come and an estimate on a tarpit", async () => {
-    await submit(`127.0.0.1:${labPort(network, "tarpit")}`);
+  it("shows the live progress per vantage, the cases as they come and an estimate on a slow server", async () => {
+    // Every reply 400 ms late: slow, yet within the tarpit budget, so cases come in one by one.
+    await submit(`127.0.0.1:${labPort(network, "slow-replies")}`);
     const progress = page.locator("#progress");
     await progress.waitFor();
-    // A tarpit answers every line late: cases trickle in and the page says why it is slow.
+    // Every line comes late: cases trickle in and the page says why it is slow.
     await page.locator("#progress .slow").first().waitFor({ timeout: 20_000 });
     await page.locator("#progress .answered li").first().waitFor({ timeout: 45_000 });
     expect(await progress.locator("progress").count()).toBe(network.nodes.length);
@@ -90,7 +91,8 @@ describe.skipIf(skip)("the report and the domain page in a browser", () => {
     expect(trickText).toMatch(/MAIL FROM:<[^>]*>/);
     expect(trickText).toMatch(/RCPT TO:<[^>]+@canary\.relaywatch\.test>/);
     // Only the trusted vantage got through, on mx1's two addresses; mx2 refused everything.
-    expect(trickText).toContain("from ap-northeast (lab-net-c)");
+    // Where it ran, and that it is the neighbour inside the target's network.
+    expect(trickText).toContain("from ap-northeast (lab-nrt), inside the target's network");
     expect(trickText).not.toContain("eu-west");
     expect(trickText).toContain("mx1.two-mx.lab.test 127.0.0.1");
     expect(trickText).toContain("mx1.two-mx.lab.test 127.0.0.4");
@@ -101,9 +103,14 @@ describe.skipIf(skip)("the report and the domain page in a browser", () => {
     );
     // The other servers' fixes are folded away.
     expect(await page.locator("#fix-exim").isVisible()).toBe(false);
+    // Three outside vantages tested it; ap-northeast, inside, does not count.
+    expect(await page.locator(".first .outside").textContent()).toContain(
+      "3 independent vantages outside the target's network tested it",
+    );
     for (const selector of [
       "#verdict-heading",
       ".verdict",
+      ".first .outside",
       ".tricks li",
       "#fix-heading",
       "#fix-postfix",
@@ -130,9 +137,18 @@ describe.skipIf(skip)("the report and the domain page in a browser", () => {
       .allTextContents();
     expect(headings).toEqual([
       "Case",
-      "eu-west (lab-net-a), us-east (lab-net-b), sa-east (lab-net-d)3 vantages saw the same",
-      "ap-northeast (lab-net-c)",
+      "eu-west (lab-fra), us-east (lab-iad), sa-east (lab-gru)3 vantages saw the same",
+      "ap-northeast (lab-nrt)inside the target's network",
     ]);
+    // Each vantage's place, network and whether it counted.
+    const rows = page.locator("table.vantages tbody tr");
+    expect(await rows.count()).toBe(network.nodes.length);
+    const insideRow = rows.filter({ hasText: "ap-northeast" });
+    expect(await insideRow.locator("td").first().textContent()).toBe("lab-nrt");
+    const insideText = (await insideRow.textContent()) ?? "";
+    expect(insideText).toMatch(/no for [\d., ]+: inside its network \(same AS\)/);
+    for (const address of ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"])
+      expect(insideText).toContain(address);
     expect(
       await page.locator("details > summary", { hasText: "1 more address group with" }).count(),
     ).toBe(1);
@@ -170,6 +186,31 @@ describe.skipIf(skip)("the report and the domain page in a browser", () => {
       4 * network.nodes.length,
     );
   }, 60_000);
+
+  it("names the vantages that could not test TLS, who tested instead, and the certificate they saw", async () => {
+    await submit(`tls-self-signed.lab.test:${labPort(network, "tls-self-signed")}`);
+    await waitForVerdict();
+    const vantages = page.getByRole("region", { name: "Where the vantages ran" });
+    const row = (region: string) => vantages.locator("tbody tr").filter({ hasText: region });
+    for (const region of ["eu-west", "ap-northeast"]) {
+      const text = (await row(region).textContent()) ?? "";
+      expect(text).toContain("TLS not testable from this vantage");
+      expect(text).toContain("no fault of the server");
+      expect(text).toMatch(/tested instead from (us-east \(lab-iad\)|sa-east \(lab-gru\))/);
+    }
+    // The matrix's note on those columns: the vantage's limit, not the certificate's fault.
+    const notes = (await page.locator(".column-note").allTextContents()).join("\n");
+    expect(notes).toContain("says nothing about your certificate");
+    expect(notes).not.toContain("Check that the certificate chain is complete");
+    const certificate = vantages.locator("table.certificates tbody tr").first();
+    const certText = (await certificate.textContent()) ?? "";
+    expect(certText).toContain("O=Relaywatch lab");
+    expect(certText).toContain("no: DEPTH_ZERO_SELF_SIGNED_CERT");
+    expect(certText).toMatch(/GMT – .+GMT/);
+    await vantages.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath("report-tls-vantages.png") });
+    expect(await accessibilityViolations(page)).toEqual([]);
+  }, 120_000);
 
   it("needs no horizontal scrolling at 390x844, in English and Japanese", async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: "ja-JP" });

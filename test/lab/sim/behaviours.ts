@@ -115,6 +115,7 @@ export const POLICIES: Record<SimBehaviour, PolicyFactory> = {
     extraReplyDelayMs: tarpitDelayMs,
   })),
   stall: postfixLike(secureRecipients, () => ({ greeting: { kind: "silent" } })),
+  "slow-replies": postfixLike(secureRecipients, () => ({ extraReplyDelayMs: 400 })),
   "banner-421": postfixLike(secureRecipients, ({ spec }) => ({
     greeting: {
       ...banner(421, `4.3.2 ${spec.hostname} Service not available, closing transmission channel`),

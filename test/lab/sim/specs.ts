@@ -43,7 +43,8 @@ export type SimBehaviour =
   | "long-lines"
   | "sendmail-throttle"
   | "byte-tarpit"
-  | "error-sleep";
+  | "error-sleep"
+  | "slow-replies";
 
 export interface SimSpec {
   behaviour: SimBehaviour;
@@ -288,5 +289,12 @@ export const SIM_SPECS: Record<SimBehaviour, SimSpec> = {
     "closed",
     "Secure Postfix with a tightened smtpd_soft_error_limit of 3: after the third error reply " +
       "of a session, it sleeps 1 s (smtpd_error_sleep_time) before every further one.",
+  ),
+  "slow-replies": spec(
+    "slow-replies",
+    "slowreplies",
+    "closed",
+    "Secure, every reply 400 ms late: slow enough that cases come in one by one for several " +
+      "seconds (the report's live progress), quick enough to finish within the tarpit budget.",
   ),
 };
