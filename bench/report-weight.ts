@@ -1,6 +1,6 @@
 /**
- * The page weight of a finished report with 12 vantage results (the lab's two-mx domain: 2 MX
- * hosts x 2 addresses x 3 vantages), as a browser gets it: the HTML with its inline CSS and
+ * The page weight of a finished report with at least 12 vantage results (the lab's two-mx domain:
+ * 2 MX hosts x 2 addresses x every local vantage), as a browser gets it: the HTML with its inline CSS and
  * script, gzipped. Runs the real local network (lab, workerd nodes, wrangler dev) on free ports.
  *
  *   npm run bench:report-weight
