@@ -44,7 +44,7 @@ export type SimBehaviour =
   | "sendmail-throttle"
   | "byte-tarpit"
   | "error-sleep"
-  | "slow-replies";
+  | "slow-refusals";
 
 export interface SimSpec {
   behaviour: SimBehaviour;
@@ -290,11 +290,13 @@ export const SIM_SPECS: Record<SimBehaviour, SimSpec> = {
     "Secure Postfix with a tightened smtpd_soft_error_limit of 3: after the third error reply " +
       "of a session, it sleeps 1 s (smtpd_error_sleep_time) before every further one.",
   ),
-  "slow-replies": spec(
-    "slow-replies",
-    "slowreplies",
+  "slow-refusals": spec(
+    "slow-refusals",
+    "slowrefusals",
     "closed",
-    "Secure, every reply 400 ms late: slow enough that cases come in one by one for several " +
-      "seconds (the report's live progress), quick enough to finish within the tarpit budget.",
+    "Secure, and slow to refuse one network, as a server that tarpits refusals by client " +
+      "reputation: every 4xx/5xx reply to the eu-west vantage (EHLO probe-eu-west.) comes 1.2 s " +
+      "late, so the other vantages finish first and eu-west for seconds after (the report's " +
+      "live progress), within the tarpit budget.",
   ),
 };

@@ -82,6 +82,8 @@ progress{width:8rem;vertical-align:middle}
 .state-done{color:#146c2e}
 .state-failed{color:#b3261e}
 .table-wrap{overflow-x:auto}
+.vantages td:nth-child(2){white-space:nowrap}
+.set-aside{margin:0;padding-left:1.1rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 caption{text-align:left;font-weight:700;padding:.5rem 0}
 th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
