@@ -142,6 +142,8 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         NODE_SECRETS: JSON.stringify(secrets),
         ALLOW_LOOPBACK_TARGETS: "true",
         PROOF_SECRET: randomBytes(32).toString("hex"),
+        // Local only: no Turnstile widget; a deployment without keys refuses anonymous checks.
+        TURNSTILE: "off",
         DNS_ZONE: labZone(lab.targets),
         PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
         TARGET_COOLDOWN_SECONDS: "30",

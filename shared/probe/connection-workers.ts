@@ -4,6 +4,7 @@
  * or the server has stopped answering.
  */
 import type { SmtpSession } from "../smtp/session.ts";
+import { PROBE_BUDGET } from "./budget.ts";
 import { requeue } from "./case-outcomes.ts";
 import { runChunk } from "./run-chunk.ts";
 import { openReadySession } from "./session-opener.ts";
@@ -16,7 +17,8 @@ import { connectionSummary, describeFailure } from "./summaries.ts";
  */
 export async function runWorkers(suite: SuiteState, firstSession: SmtpSession): Promise<void> {
   const workers = [worker(suite, firstSession)];
-  for (let index = 1; index < suite.run.options.maxConnections; index += 1) {
+  const open = Math.min(suite.run.options.maxConnections, PROBE_BUDGET.maxOpenConnections);
+  for (let index = 1; index < open; index += 1) {
     workers.push(worker(suite, null));
   }
   await Promise.all(workers);
@@ -37,6 +39,12 @@ async function worker(suite: SuiteState, initial: SmtpSession | null): Promise<v
     }
     suite.inFlight += chunk.length;
     try {
+      if (!session && run.connectionCount >= PROBE_BUDGET.maxSuiteConnections) {
+        // The budget is spent: what is left stays unanswered rather than cost the server more.
+        suite.abortReason ??= `stopped after ${run.connectionCount} connections, the most one run may open`;
+        for (const entry of chunk) queue.putBack(entry);
+        continue;
+      }
       if (!session) {
         const connStarted = new Date().toISOString();
         try {

@@ -14,8 +14,12 @@ export function verificationName(domain: string): string {
   return `_relaywatch.${domain}`;
 }
 
-export function verificationValue(token: string): string {
-  return `${TOKEN_PREFIX}${token}`;
+/**
+ * The TXT value that proves control of the domain. It also carries the badge's port when that is
+ * not 25: only the domain's owner can publish it, so nobody else can move the badge to a port.
+ */
+export function verificationValue(token: string, port = 25): string {
+  return port === 25 ? `${TOKEN_PREFIX}${token}` : `${TOKEN_PREFIX}${token}; port=${port}`;
 }
 
 function newToken(): string {
@@ -49,22 +53,36 @@ export async function findListing(db: Database, domain: string): Promise<Listing
   );
 }
 
-/** Whether `_relaywatch.<domain>` publishes this listing's token; DNS failures are a 503. */
-export async function publishesToken(resolver: Resolver, listing: Listing): Promise<boolean> {
+/**
+ * The badge port `_relaywatch.<domain>` publishes with this listing's token, or null when it
+ * does not publish the token; DNS failures are a 503.
+ */
+export async function publishedPort(resolver: Resolver, listing: Listing): Promise<number | null> {
+  const pattern = new RegExp(`^${TOKEN_PREFIX}${listing.token}(?:;\\s*port=(\\d{1,5}))?$`);
   try {
     const records = await resolver.txt(verificationName(listing.domain));
-    return records.some((record) => record.trim() === verificationValue(listing.token));
+    for (const record of records) {
+      const match = pattern.exec(record.trim());
+      const port = Number(match?.[1] ?? 25);
+      if (match && port >= 1 && port <= 65_535) return port;
+    }
+    return null;
   } catch (error) {
     if (error instanceof DnsError) throw new ServiceUnavailable("dns_failure", error.message);
     throw error;
   }
 }
 
-export async function markVerified(db: Database, listing: Listing, now: number): Promise<number> {
+export async function markVerified(
+  db: Database,
+  listing: Listing,
+  port: number,
+  now: number,
+): Promise<number> {
   const verifiedAt = listing.verifiedAt ?? now;
   await db
     .update(publicListings)
-    .set({ verifiedAt })
+    .set({ verifiedAt, port })
     .where(eq(publicListings.domain, listing.domain));
   return verifiedAt;
 }

@@ -6,6 +6,7 @@
 
 export {
   type CreatedCheck,
+  contactsOf,
   createCheck,
   findCheck,
   findCheckByIdempotencyKey,
@@ -13,6 +14,7 @@ export {
   latestCheckForDomainQuery,
   type NewCheck,
   type PlannedVantage,
+  TargetBusy,
 } from "./checks.ts";
 export { type Database, openDatabase } from "./client.ts";
 export {

@@ -301,7 +301,15 @@ function paths(): JsonObject {
           content: json({
             type: "object",
             required: ["domain"],
-            properties: { domain: { type: "string" } },
+            properties: {
+              domain: { type: "string" },
+              port: {
+                type: "integer",
+                default: 25,
+                description:
+                  "the port the badge is about; it is written into the TXT value to publish, so only the domain's owner can set it",
+              },
+            },
           }),
         },
         responses: {
@@ -318,7 +326,10 @@ function paths(): JsonObject {
         security: [],
         parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }],
         responses: {
-          "200": { description: "Verified", content: json({ type: "object" }) },
+          "200": {
+            description: "Verified; `port` is the badge's port, as the TXT record published it",
+            content: json({ type: "object" }),
+          },
           ...errorResponses(["404", "422", "503"]),
         },
       },
@@ -326,7 +337,8 @@ function paths(): JsonObject {
     "/badge/{domain}.svg": {
       get: {
         operationId: "getBadge",
-        summary: "An SVG badge with the domain's latest verdict",
+        summary:
+          "An SVG badge from the domain's latest check with the whole catalogue on the badge's port (25, or the verified listing's)",
         tags: ["badge"],
         security: [],
         parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }],

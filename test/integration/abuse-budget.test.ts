@@ -1,0 +1,34 @@
+/**
+ * Issue 8, item 4: the most one probe run may cost one server, counted by the server itself,
+ * against the answers that make a tester work hardest. README "Security model" states these
+ * bounds; `npm run bench:budget` prints the measured numbers.
+ */
+import { describe, expect, it } from "vitest";
+import { NODE_MAX_MESSAGES_CAP } from "../../shared/node/config.ts";
+import { PROBE_BUDGET } from "../../shared/probe/budget.ts";
+import { type CountingBehaviour, measureProbeRun } from "../lab/counting-server.ts";
+
+/**
+ * Commands one run may send: every connection of the budget (the suite's and one per canary
+ * message) with at most 20 commands each (EHLO, STARTTLS, EHLO, five cases of MAIL, RCPT and
+ * RSET, QUIT).
+ */
+const MAX_COMMANDS_PER_RUN = (PROBE_BUDGET.maxSuiteConnections + NODE_MAX_MESSAGES_CAP) * 20;
+
+describe("the abuse budget of one probe run", () => {
+  it.each<CountingBehaviour>(["refuse", "defer", "accept-all", "hang-up"])(
+    "holds against a server that answers %s",
+    async (behaviour) => {
+      const costs = await measureProbeRun(behaviour);
+      expect(costs.connections).toBeGreaterThan(0);
+      expect(costs.peakOpenConnections).toBeLessThanOrEqual(PROBE_BUDGET.maxOpenConnections);
+      expect(costs.connections).toBeLessThanOrEqual(
+        PROBE_BUDGET.maxSuiteConnections + NODE_MAX_MESSAGES_CAP,
+      );
+      expect(costs.commands).toBeLessThanOrEqual(MAX_COMMANDS_PER_RUN);
+      expect(costs.messages).toBeLessThanOrEqual(NODE_MAX_MESSAGES_CAP);
+      if (behaviour === "accept-all") expect(costs.messages).toBe(NODE_MAX_MESSAGES_CAP);
+    },
+    90_000,
+  );
+});
