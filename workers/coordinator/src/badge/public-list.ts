@@ -19,7 +19,7 @@ export function verificationName(domain: string): string {
  * not 25: only the domain's owner can publish it, so nobody else can move the badge to a port.
  */
 export function verificationValue(token: string, port = 25): string {
-  return port === 25 ? `${TOKEN_PREFIX}${token}` : `${TOKEN_PREFIX}${token}; port=${port}`;
+  return port === 25 ? `${TOKEN_PREFIX}${token}` : `${TOKEN_PREFIX}${token} port=${port}`;
 }
 
 function newToken(): string {
@@ -58,7 +58,7 @@ export async function findListing(db: Database, domain: string): Promise<Listing
  * does not publish the token; DNS failures are a 503.
  */
 export async function publishedPort(resolver: Resolver, listing: Listing): Promise<number | null> {
-  const pattern = new RegExp(`^${TOKEN_PREFIX}${listing.token}(?:;\\s*port=(\\d{1,5}))?$`);
+  const pattern = new RegExp(`^${TOKEN_PREFIX}${listing.token}(?:\\s+port=(\\d{1,5}))?$`);
   try {
     const records = await resolver.txt(verificationName(listing.domain));
     for (const record of records) {
