@@ -77,11 +77,12 @@ describe("the form", () => {
 
   it("refuses a cross-site POST, starting nothing (issue 8)", async () => {
     const before = await checkCounts();
-    for (const headers of [
+    const crossSite: Record<string, string>[] = [
       { "sec-fetch-site": "cross-site" },
       { "sec-fetch-site": "same-site" },
       { origin: "https://evil.example" },
-    ]) {
+    ];
+    for (const headers of crossSite) {
       const response = await callMain("/check", postForm({ target: "127.0.0.1:2525" }, headers));
       expect(response.status).toBe(403);
       expect(await response.text()).toContain("only accepts submissions from this site");
