@@ -1,3 +1,4 @@
+import { MAX_DATA_MESSAGES } from "../cli/args.ts";
 import { runProbe } from "../shared/probe/runner.ts";
 import { nodeConnector } from "../shared/smtp/node-stream.ts";
 
@@ -14,13 +15,16 @@ export interface RelaywatchRun {
   connections: number;
 }
 
-/** One full suite against 127.0.0.1:port, timed from the call to the result. */
-export async function runRelaywatch(port: number): Promise<RelaywatchRun> {
+/**
+ * One full suite against 127.0.0.1:port, as the CLI runs it (the DATA step on, default time
+ * and tarpit budgets), timed from the call to the result.
+ */
+export async function runRelaywatch(port: number, implicitTls = false): Promise<RelaywatchRun> {
   const started = performance.now();
   const result = await runProbe(nodeConnector, {
-    target: { address: "127.0.0.1", port },
+    target: { address: "127.0.0.1", port, implicitTls },
     canaryDomain: CANARY_DOMAIN,
-    timeBudgetMs: 300_000,
+    proof: { reportUrl: null, maxMessages: MAX_DATA_MESSAGES },
   });
   const wallMs = performance.now() - started;
   return {

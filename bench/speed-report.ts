@@ -5,9 +5,24 @@ import { formatMs, formatTable } from "./table.ts";
 
 /** The brief's bar for servers with PIPELINING: Relaywatch's full suite in this share of nmap's time. */
 const PIPELINING_MAX_RATIO = 0.25;
+/** The servers the protocol targets (pipelining, per case) were set for: real MTAs and two sims. */
+const PROTOCOL_TARGETS = new Set([
+  "postfix-secure",
+  "postfix-open",
+  "exim-secure",
+  "secure-pipelining",
+  "secure-no-pipelining",
+]);
+/** Issue 9's bars: a sendmail-like server fully checked, a byte tarpit answered, the whole lab. */
+const SENDMAIL_LIKE = { name: "sendmail-throttle", maxMs: 1_500 };
+const BYTE_TARPIT = { name: "byte-tarpit", maxMs: 20_000 };
+const LAB_MAX_RATIO = 0.1;
+/** The per-target connection budget (README, "Security model"). */
+const MAX_CONNECTIONS_PER_RUN = 12;
 
 interface TargetSummary {
   name: string;
+  expected: string;
   pipeliningOffered: boolean;
   relaywatch: {
     wallMs: number;
@@ -15,6 +30,7 @@ interface TargetSummary {
     total: number;
     verdict: string;
     connections: number;
+    maxConnections: number;
     mail: number;
     rcpt: number;
   };
@@ -35,6 +51,7 @@ function summarize(runs: TargetRuns): TargetSummary {
   const scriptTimes = nmap.flatMap(({ run }) => (run.scriptMs === null ? [] : [run.scriptMs]));
   return {
     name: runs.name,
+    expected: runs.expected,
     pipeliningOffered: relaywatch.every(({ run }) => run.pipeliningOffered),
     relaywatch: {
       wallMs: median(relaywatch.map(({ run }) => run.wallMs)),
@@ -42,6 +59,7 @@ function summarize(runs: TargetRuns): TargetSummary {
       total: median(relaywatch.map(({ run }) => run.total)),
       verdict: agreement(relaywatch.map(({ run }) => run.verdict)),
       connections: median(relaywatch.map(({ wire }) => wire.connections)),
+      maxConnections: Math.max(...relaywatch.map(({ wire }) => wire.connections)),
       mail: median(relaywatch.map(({ wire }) => wire.mail)),
       rcpt: median(relaywatch.map(({ wire }) => wire.rcpt)),
     },
@@ -61,6 +79,11 @@ const perCase = (ms: number, cases: number) => (cases > 0 ? ms / cases : Number.
 const formatPerCase = (ms: number) => (Number.isFinite(ms) ? formatMs(ms) : "-");
 const formatCount = (count: number) => (Number.isInteger(count) ? `${count}` : count.toFixed(1));
 
+/** Whether nmap ended with a verdict (open or not), rather than an error. */
+function nmapReachedVerdict(finding: string): boolean {
+  return /open relay \(\d+\/16 tests\)|doesn't seem to be an open relay/.test(finding);
+}
+
 /** nmap's sentence, cut to what fits a table cell; the notes below the table keep it whole. */
 function shortFinding(finding: string): string {
   const relayed = /open relay \((\d+)\/16 tests\)/.exec(finding);
@@ -75,6 +98,7 @@ export function formatSpeedReport(measured: readonly TargetRuns[], delayMs: numb
   const table = formatTable(
     [
       { header: "TARGET" },
+      { header: "EXPECT" },
       { header: "PIPELINING" },
       { header: "RW ms", align: "right" },
       { header: "RW cases", align: "right" },
@@ -87,8 +111,9 @@ export function formatSpeedReport(measured: readonly TargetRuns[], delayMs: numb
       { header: "RW ms/case", align: "right" },
       { header: "nmap ms/case", align: "right" },
     ],
-    summaries.map(({ name, pipeliningOffered, relaywatch, nmap }) => [
+    summaries.map(({ name, expected, pipeliningOffered, relaywatch, nmap }) => [
       name,
+      expected,
       pipeliningOffered ? "yes" : "no",
       formatMs(relaywatch.wallMs),
       `${formatCount(relaywatch.answered)}/${formatCount(relaywatch.total)}`,
@@ -112,6 +137,7 @@ export function formatSpeedReport(measured: readonly TargetRuns[], delayMs: numb
     "  counted on the wire, a MAIL refused or a RCPT replied to). ms/case: wall ms / cases answered.",
     "",
     ...formatTargets(summaries),
+    ...formatLabTargets(summaries),
     "",
     "On the wire (command tap behind the proxy), and nmap's own words:",
     ...summaries.map(
@@ -123,8 +149,49 @@ export function formatSpeedReport(measured: readonly TargetRuns[], delayMs: numb
   ].join("\n");
 }
 
-function formatTargets(summaries: readonly TargetSummary[]): string[] {
-  const verdict = (met: boolean) => (met ? "met" : "NOT MET");
+const verdict = (met: boolean) => (met ? "met" : "NOT MET");
+
+/** Issue 9's targets: throttling servers, tarpits, the whole lab, verdicts and the budget. */
+function formatLabTargets(summaries: readonly TargetSummary[]): string[] {
+  const lines: string[] = [];
+  const single = (bar: { name: string; maxMs: number }, words: string, full: boolean) => {
+    const summary = summaries.find((candidate) => candidate.name === bar.name);
+    if (!summary) return `Target "${words}": ${bar.name} not measured`;
+    const { relaywatch } = summary;
+    const complete = !full || relaywatch.answered === relaywatch.total;
+    const met =
+      complete && relaywatch.wallMs <= bar.maxMs && relaywatch.verdict === summary.expected;
+    return (
+      `Target "${words} in at most ${bar.maxMs / 1000} s": ${bar.name} ${formatMs(relaywatch.wallMs)} ms, ` +
+      `${formatCount(relaywatch.answered)}/${formatCount(relaywatch.total)} cases, ${relaywatch.verdict}  ${verdict(met)}`
+    );
+  };
+  lines.push(single(SENDMAIL_LIKE, "sendmail-like server checked fully", true));
+  lines.push(single(BYTE_TARPIT, "byte tarpit answered", false));
+  const judged = summaries.filter((summary) => nmapReachedVerdict(summary.nmap.finding));
+  const ours = judged.reduce((sum, summary) => sum + summary.relaywatch.wallMs, 0);
+  const theirs = judged.reduce((sum, summary) => sum + summary.nmap.wallMs, 0);
+  const ratio = theirs > 0 ? ours / theirs : Number.POSITIVE_INFINITY;
+  lines.push(
+    `Target "whole lab in at most 1/${Math.round(1 / LAB_MAX_RATIO)} of nmap's wall time, on the ${judged.length} servers where nmap reaches a verdict": ` +
+      `RW ${formatMs(ours)} ms / nmap ${formatMs(theirs)} ms = ${ratio.toFixed(3)}  ${verdict(ratio <= LAB_MAX_RATIO)}`,
+  );
+  const wrong = summaries.filter((summary) => summary.relaywatch.verdict !== summary.expected);
+  lines.push(
+    `Target "every lab verdict as expected": ${summaries.length - wrong.length}/${summaries.length}  ${verdict(wrong.length === 0)}` +
+      (wrong.length > 0
+        ? ` (${wrong.map((summary) => `${summary.name}: ${summary.relaywatch.verdict}, expected ${summary.expected}`).join("; ")})`
+        : ""),
+  );
+  const busiest = Math.max(...summaries.map((summary) => summary.relaywatch.maxConnections));
+  lines.push(
+    `Target "at most ${MAX_CONNECTIONS_PER_RUN} connections per target and run" (counted on the wire): at most ${busiest}  ${verdict(busiest <= MAX_CONNECTIONS_PER_RUN)}`,
+  );
+  return lines;
+}
+
+function formatTargets(all: readonly TargetSummary[]): string[] {
+  const summaries = all.filter((summary) => PROTOCOL_TARGETS.has(summary.name));
   const pipelining = summaries.filter((summary) => summary.pipeliningOffered);
   const sequential = summaries.filter((summary) => !summary.pipeliningOffered);
   const lines = [

@@ -7,10 +7,14 @@ import { formatMs } from "./table.ts";
 export interface SpeedTarget {
   name: string;
   port: number;
+  implicitTls: boolean;
+  /** The verdict a correct tester reaches, from the lab's table. */
+  expected: string;
 }
 
 export interface TargetRuns {
   name: string;
+  expected: string;
   relaywatch: { run: RelaywatchRun; wire: WireCounts }[];
   nmap: { run: NmapRun; wire: WireCounts }[];
 }
@@ -28,11 +32,16 @@ export async function measureSpeed(
   for (const target of targets) {
     const tap = await startCommandTap({ host: "127.0.0.1", port: target.port });
     const proxy = await startLatencyProxy({ host: tap.host, port: tap.port }, options.delayMs);
-    const runs: TargetRuns = { name: target.name, relaywatch: [], nmap: [] };
+    const runs: TargetRuns = {
+      name: target.name,
+      expected: target.expected,
+      relaywatch: [],
+      nmap: [],
+    };
     try {
       for (let index = 1; index <= options.runs; index += 1) {
         tap.take();
-        const relaywatch = await runRelaywatch(proxy.port);
+        const relaywatch = await runRelaywatch(proxy.port, target.implicitTls);
         runs.relaywatch.push({ run: relaywatch, wire: countWire(tap.take()) });
         const nmap = await runNmap(proxy.port);
         runs.nmap.push({ run: nmap, wire: countWire(tap.take()) });

@@ -4,8 +4,8 @@ import { RELAY_CASE_IDS } from "../shared/probe/cases.ts";
 import { DEFAULT_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import { isHostName } from "../shared/probe/names.ts";
 
-/** The most canary messages one CLI run sends with --deliver. */
-export const MAX_DELIVERED_MESSAGES = 3;
+/** The most canary messages one CLI run sends at the DATA step, over every address. */
+export const MAX_DATA_MESSAGES = 3;
 
 export const USAGE = `Usage: relaywatch check <domain> [options]
        relaywatch check <host> --host [options]
@@ -30,9 +30,11 @@ Options:
   --implicit-tls        TLS from the first byte (default on port 465 only)
   --no-pipelining       one command at a time even when PIPELINING is offered
   --no-starttls         stay in plain text even when STARTTLS is offered
-  --deliver             delivery proof (off by default): after the suite, SEND ONE TEST MESSAGE
-                        per accepted case (at most ${MAX_DELIVERED_MESSAGES} in all) through the server to the canary
-                        domain; only arrival there proves relaying. Read the canary mailbox for it.
+  --no-data             stop at RCPT: send no test message. By default accepted cases go on to
+                        DATA with ONE LABELLED TEST MESSAGE each (at most ${MAX_DATA_MESSAGES} in all) to the
+                        canary domain, and the server's answer to the message decides them (a
+                        relay takes the message; some servers say 250 to RCPT and refuse it).
+                        With --no-data the verdict rests on RCPT replies, and the report says so.
   --json                print the report as JSON, in the shape of GET /api/v1/checks/{id}
   --transcript          print the whole SMTP transcript, not only accepted cases
   --list-cases          list the relay cases and exit
@@ -63,8 +65,8 @@ export interface CheckArgs {
   implicitTls: boolean;
   pipelining: boolean;
   starttls: boolean;
-  /** Send the canary message for accepted cases (delivery proof). */
-  deliver: boolean;
+  /** The DATA step: send the canary message through accepted cases (off with --no-data). */
+  data: boolean;
   json: boolean;
   fullTranscript: boolean;
 }
@@ -146,7 +148,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     implicitTls: values["implicit-tls"] ?? false,
     pipelining: !values["no-pipelining"],
     starttls: !values["no-starttls"],
-    deliver: values.deliver ?? false,
+    data: !values["no-data"],
     json: values.json ?? false,
     fullTranscript: values.transcript ?? false,
   };
@@ -170,7 +172,7 @@ function parseOptions(argv: string[]) {
       "implicit-tls": { type: "boolean" },
       "no-pipelining": { type: "boolean" },
       "no-starttls": { type: "boolean" },
-      deliver: { type: "boolean" },
+      "no-data": { type: "boolean" },
       json: { type: "boolean" },
       transcript: { type: "boolean" },
       "list-cases": { type: "boolean" },

@@ -1,6 +1,6 @@
 import { RELAY_CASES } from "../shared/probe/cases.ts";
 import type { ProbeResult } from "../shared/schemas/probe-result.ts";
-import { type CheckArgs, MAX_DELIVERED_MESSAGES, parseCliArgs, USAGE, UsageError } from "./args.ts";
+import { type CheckArgs, MAX_DATA_MESSAGES, parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { cliCheckReport, overallVerdict } from "./check-report.ts";
 import { progressFor } from "./progress.ts";
 import { formatPlan, formatReport, formatSummary } from "./report.ts";
@@ -51,9 +51,9 @@ async function check(args: CheckArgs): Promise<number> {
     return EX_NOHOST;
   }
   if (!args.json) process.stdout.write(`${formatPlan(plan, args.port)}\n\n`);
-  if (args.deliver && !args.json) {
-    process.stderr.write(
-      `--deliver: one test message per accepted case (at most ${MAX_DELIVERED_MESSAGES} in all) will be sent to ${args.canaryDomain}.\n`,
+  if (args.data && !args.json) {
+    process.stdout.write(
+      `Accepted cases go on to DATA: one labelled test message each (at most ${MAX_DATA_MESSAGES} in all) to ${args.canaryDomain}; --no-data stops at RCPT.\n\n`,
     );
   }
   const progress = progressFor(

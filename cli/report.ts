@@ -19,11 +19,21 @@ export function formatTranscriptLine(entry: TranscriptLine): string {
   return `  ${time} [${entry.conn}] ${ARROW[entry.dir]} ${entry.line}`;
 }
 
+/** The deciding replies: RCPT's (or MAIL's), then the DATA step's when a message was sent. */
 function replyText(result: CaseResult): string {
   if (!result.reply) return result.note ?? "";
-  const line = replyLine(result.reply);
+  const data = result.data ? `; DATA ${replyLine(result.data)}` : "";
+  const line = `${replyLine(result.reply)}${data}`;
   return result.note && result.outcome !== "refused" ? `${line} (${result.note})` : line;
 }
+
+/** How the DATA step went, in one line. */
+const DATA_STEP_WORDS: Record<ProbeResult["dataStep"], string> = {
+  sent: "on: accepted cases were decided by the server's answer to the test message",
+  off: "off (--no-data, or no test message left for this address): the verdict rests on RCPT replies",
+  "not-needed": "not needed: no case was accepted",
+  "not-reached": "not reached: the run stopped before a message could be sent",
+};
 
 function pad(value: string, width: number): string {
   return value.length >= width ? value : value + " ".repeat(width - value.length);
@@ -44,14 +54,15 @@ export function formatReport(result: ProbeResult, fullTranscript: boolean): stri
   );
   out.push("");
   const idWidth = Math.max(4, ...result.cases.map((c) => c.id.length)) + 2;
-  out.push(`  ${pad("CASE", idWidth)}${pad("OUTCOME", 15)}${pad("AT", 6)}REPLY`);
+  out.push(`  ${pad("CASE", idWidth)}${pad("OUTCOME", 17)}${pad("AT", 6)}REPLY`);
   for (const result_ of result.cases) {
     out.push(
-      `  ${pad(result_.id, idWidth)}${pad(result_.outcome, 15)}${pad(result_.step, 6)}${replyText(result_)}`,
+      `  ${pad(result_.id, idWidth)}${pad(result_.outcome, 17)}${pad(result_.step, 6)}${replyText(result_)}`,
     );
   }
   out.push("");
   out.push(`Result for ${target.address}: ${VERDICT_WORDS[result.verdict]}: ${result.reason}`);
+  out.push(`DATA step: ${DATA_STEP_WORDS[result.dataStep]}`);
   out.push(
     `${result.cases.length} cases over ${result.connections.length} connections in ${(result.durationMs / 1000).toFixed(1)} s`,
   );
@@ -60,7 +71,7 @@ export function formatReport(result: ProbeResult, fullTranscript: boolean): stri
   if (delivered.length > 0) {
     out.push(
       "",
-      `Delivery proof (a 250 is not proof: look for the message at ${names.canaryDomain}):`,
+      `Test messages sent (a 250 is not proof of delivery: look for the message at ${names.canaryDomain}):`,
     );
     for (const c of delivered) {
       const data = c.data ? replyLine(c.data) : "";

@@ -2,14 +2,26 @@ import type { ProbeHooks } from "../shared/probe/runner.ts";
 import { runProbe } from "../shared/probe/runner.ts";
 import type { ProbeResult } from "../shared/schemas/probe-result.ts";
 import { nodeConnector } from "../shared/smtp/node-stream.ts";
-import { type CheckArgs, MAX_DELIVERED_MESSAGES } from "./args.ts";
+import { type CheckArgs, MAX_DATA_MESSAGES } from "./args.ts";
 import type { TestPlan } from "./resolve.ts";
 
 /**
- * Addresses tested at once. Each run keeps its own few connections (the engine's default of 3),
- * so a domain whose hosts share an address never sees more than the agreed 6 at a time from us.
+ * Addresses tested at once. Each run keeps to the per-address budget (6 connections at once), so
+ * only distinct addresses are tested side by side: one reached through two MX hosts never sees
+ * more than the agreed 6 at a time from us.
  */
 const ADDRESSES_AT_ONCE = 2;
+
+/**
+ * Each address's share of the DATA step's messages, fixed up front so that addresses tested side
+ * by side stay within MAX_DATA_MESSAGES together: the first addresses get one more.
+ */
+export function dataShares(total: number, addresses: number): number[] {
+  return Array.from(
+    { length: addresses },
+    (_, index) => Math.floor(total / addresses) + (index < total % addresses ? 1 : 0),
+  );
+}
 
 /** One address of one MX host, in the order the report lists them. */
 export interface AddressTarget {
@@ -33,9 +45,8 @@ export function addressTargets(plan: TestPlan): AddressTarget[] {
 }
 
 /**
- * Runs the suite against every address, a few at a time, each with the whole time budget. With
- * --deliver they run one after another, so the canary messages of all of them together stay
- * within MAX_DELIVERED_MESSAGES.
+ * Runs the suite against every address, a few at a time, each with the whole time budget and
+ * its share of the DATA step's messages (none with --no-data).
  */
 export async function testEveryAddress(
   args: CheckArgs,
@@ -45,7 +56,7 @@ export async function testEveryAddress(
 ): Promise<AddressResult[]> {
   const targets = addressTargets(plan);
   const results: AddressResult[] = new Array(targets.length);
-  let delivered = 0;
+  const shares = dataShares(args.data ? MAX_DATA_MESSAGES : 0, targets.length);
   let next = 0;
   const worker = async () => {
     for (let index = next++; index < targets.length; index = next++) {
@@ -68,19 +79,18 @@ export async function testEveryAddress(
           timeBudgetMs: args.timeoutMs,
           pipelining: args.pipelining,
           starttls: args.starttls,
-          // Off unless asked: it sends real mail, one message per accepted case, to the canary domain.
-          proof: args.deliver
-            ? { reportUrl: null, maxMessages: MAX_DELIVERED_MESSAGES - delivered }
-            : null,
+          // The message, not the RCPT reply, decides: one labelled message per accepted case,
+          // to the canary domain only, unless --no-data.
+          proof: args.data ? { reportUrl: null, maxMessages: shares[index] ?? 0 } : null,
         },
         hooks,
       );
-      delivered += result.cases.filter((c) => c.data !== null).length;
       results[index] = { ...target, result };
       onDone(index, result);
     }
   };
-  const workers = args.deliver ? 1 : Math.min(ADDRESSES_AT_ONCE, targets.length);
+  const distinct = new Set(targets.map((target) => target.address)).size === targets.length;
+  const workers = distinct ? Math.min(ADDRESSES_AT_ONCE, targets.length) : 1;
   await Promise.all(Array.from({ length: workers }, worker));
   return results;
 }

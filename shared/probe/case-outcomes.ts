@@ -9,7 +9,7 @@ import type { PendingCase } from "./scheduler.ts";
 import type { SuiteState } from "./suite-state.ts";
 
 /** Added to a greylisting delay, so the retry does not come a moment too early. */
-const RETRY_MARGIN_MS = 1_000;
+const RETRY_MARGIN_MS = 500;
 
 export function record(
   run: ProbeRun,
@@ -78,7 +78,10 @@ export function requeue(suite: SuiteState, entry: PendingCase, note: string): vo
 /** After the workers stop: every case still queued gets its final outcome and why. */
 export function settleLeftovers(suite: SuiteState): void {
   for (const entry of suite.queue.drain()) {
-    const cutOff = suite.abortReason ?? "cut off by the deadline before this case was answered";
+    const cutOff =
+      suite.run.stopReason ??
+      suite.abortReason ??
+      "cut off by the deadline before this case was answered";
     if (entry.lastNote && entry.notBefore > 0) {
       giveUp(suite.run, entry, "deferred", `still deferred: ${entry.lastNote}`);
     } else {

@@ -7,7 +7,12 @@ import { summarize } from "./summaries.ts";
 
 /** What one reply pair decided for one case in a chunk. */
 export type ChunkStep =
-  | { kind: "answered"; result: Omit<CaseResult, "conn" | "attempts" | "data"> }
+  | {
+      kind: "answered";
+      result: Omit<CaseResult, "conn" | "attempts" | "data">;
+      /** How long a refused RCPT's reply took after its MAIL's: a throttle shows here. */
+      refusedRcptMs?: number;
+    }
   | { kind: "retry"; afterSeconds: number; note: string }
   | { kind: "unanswered"; note: string; stopChunk: boolean; needsTls?: boolean };
 
@@ -49,5 +54,11 @@ export function decideCase(
   const mailMeaning = classifyMailReply(mailReply);
   if (mailMeaning.kind !== "ok") return fromMeaning(mailMeaning, "mail", mailReply);
   if (!rcptReply) return null;
-  return fromMeaning(classifyRcptReply(rcptReply), "rcpt", rcptReply);
+  const step = fromMeaning(classifyRcptReply(rcptReply), "rcpt", rcptReply);
+  const { receivedAt: mailAt } = mailReply;
+  const { receivedAt: rcptAt } = rcptReply;
+  if (step.kind === "answered" && rcptReply.code >= 400 && mailAt && rcptAt) {
+    step.refusedRcptMs = rcptAt - mailAt;
+  }
+  return step;
 }

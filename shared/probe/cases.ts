@@ -254,3 +254,22 @@ export const RELAY_CASE_IDS: readonly string[] = RELAY_CASES.map((relayCase) => 
 export function findCase(id: string): RelayCase | undefined {
   return RELAY_CASES.find((relayCase) => relayCase.id === id);
 }
+
+/**
+ * Asked first, so a run cut short (a tarpit) has answered what matters most: a plainly foreign
+ * sender, the bare sender of the AppleShare IP hole, and a sender spoofed in the target's domain.
+ */
+export const MOST_TELLING_CASE_IDS: readonly string[] = [
+  "canary-sender",
+  "bare-sender",
+  "target-domain-sender",
+];
+
+/** The cases with the most telling ones first, the rest in catalogue order. */
+export function inTellingOrder<T extends { id: string }>(cases: readonly T[]): T[] {
+  const rank = (entry: T) => {
+    const index = MOST_TELLING_CASE_IDS.indexOf(entry.id);
+    return index === -1 ? MOST_TELLING_CASE_IDS.length : index;
+  };
+  return [...cases].sort((a, b) => rank(a) - rank(b));
+}

@@ -39,7 +39,7 @@ const PATTERNS: [CouldNotTestKind, RegExp][] = [
     "blocked",
     /refused our client|blocks our client|block ?list|black ?list|blocked|banned|listed (at|in|on|by)|not allowed|\b554\b/i,
   ],
-  ["tarpitted", /\btimeout\b|timed out|no answer|stalled|time budget/i],
+  ["tarpitted", /\btarpit|\btimeout\b|timed out|no answer|stalled|time budget/i],
   ["tls", /starttls failed|\btls\b/i],
   ["unreachable", /\bconnect\b|connection refused|unreachable|could not open a session/i],
 ];

@@ -17,6 +17,7 @@ import type { Transcript } from "../smtp/transcript.ts";
 import { type Reply, SmtpError } from "../smtp/types.ts";
 import { canaryMessage } from "./canary-message.ts";
 import { canaryProofFor } from "./canary-proof.ts";
+import { inTellingOrder } from "./cases.ts";
 import type { ExpandedCase } from "./expand.ts";
 import type { ProofRequest } from "./request.ts";
 import { summarize } from "./summaries.ts";
@@ -49,12 +50,13 @@ export interface AnsweredCase extends ExpandedCase {
   outcome: string;
 }
 
-/** Which accepted cases get a message, in order: plainly foreign recipients first. */
+/** Which accepted cases get a message, in order: plainly foreign recipients first, the most
+ *  telling of them first. */
 export function casesToProve<T extends AnsweredCase>(
   cases: readonly T[],
   maxMessages: number,
 ): T[] {
-  const accepted = cases.filter((entry) => entry.outcome === "accepted");
+  const accepted = inTellingOrder(cases.filter((entry) => entry.outcome === "accepted"));
   const ordered = [
     ...accepted.filter((entry) => entry.recipientKind === "foreign"),
     ...accepted.filter((entry) => entry.recipientKind === "routing"),
@@ -62,28 +64,39 @@ export function casesToProve<T extends AnsweredCase>(
   return ordered.slice(0, Math.max(0, maxMessages));
 }
 
+/** Which command's reply ended a delivery: `data` covers DATA itself and the end of the message. */
+export type DeliveryStage = "mail" | "rcpt" | "data";
+
+export interface DeliveryReply {
+  stage: DeliveryStage;
+  reply: ReplySummary;
+}
+
 /**
  * Sends at most one message per case for up to `proof.maxMessages` accepted cases, one fresh
- * connection each and never a retry. Returns, by case id, the reply to the end of DATA, or the
- * reply that refused MAIL, RCPT or DATA this time; a case whose connection failed has no entry.
+ * connection each, all at once, never a retry. Returns, by case id, the reply to the end of
+ * DATA, or the reply that refused MAIL, RCPT or DATA this time, with the command it answered;
+ * a case whose connection failed has no entry.
  */
 export async function deliverProof(
   cases: readonly AnsweredCase[],
   proof: ProofRequest,
   context: DeliveryContext,
-): Promise<Map<string, ReplySummary>> {
-  const replies = new Map<string, ReplySummary>();
-  for (const entry of casesToProve(cases, proof.maxMessages)) {
-    if (Date.now() >= context.deadline) break;
+): Promise<Map<string, DeliveryReply>> {
+  const replies = new Map<string, DeliveryReply>();
+  const sendable = casesToProve(cases, proof.maxMessages).filter((entry) => {
     const refusal = envelopeRefusal(entry, context.canaryDomain, context.ownNames);
-    if (refusal) {
-      context.transcript.note(0, `delivery proof for ${entry.id} not sent: ${refusal}`);
-      continue;
-    }
-    const reply = await deliverOne(entry, proof, context);
-    const summary = summarize(reply);
-    if (summary) replies.set(entry.id, summary);
-  }
+    if (refusal) context.transcript.note(0, `delivery proof for ${entry.id} not sent: ${refusal}`);
+    return refusal === null;
+  });
+  await Promise.all(
+    sendable.map(async (entry) => {
+      if (Date.now() >= context.deadline) return;
+      const ended = await deliverOne(entry, proof, context);
+      const reply = summarize(ended?.reply);
+      if (ended && reply) replies.set(entry.id, { stage: ended.stage, reply });
+    }),
+  );
   return replies;
 }
 
@@ -91,11 +104,11 @@ async function deliverOne(
   entry: AnsweredCase,
   proof: ProofRequest,
   context: DeliveryContext,
-): Promise<Reply | null> {
+): Promise<{ stage: DeliveryStage; reply: Reply } | null> {
   const startedAt = new Date().toISOString();
   let session: SmtpSession | null = null;
   let ending = "quit";
-  let finalReply: Reply | null = null;
+  let finalReply: { stage: DeliveryStage; reply: Reply } | null = null;
   try {
     session = await context.openReadySession();
     finalReply = await sendTransaction(session, entry, proof, context);
@@ -124,18 +137,29 @@ async function sendTransaction(
   entry: AnsweredCase,
   proof: ProofRequest,
   context: DeliveryContext,
-): Promise<Reply> {
-  const refused = (step: string, reply: Reply) => {
+): Promise<{ stage: DeliveryStage; reply: Reply }> {
+  const refused = (stage: DeliveryStage, reply: Reply) => {
     context.transcript.note(
       session.conn,
-      `delivery proof for ${entry.id}: ${step} refused this time (${reply.code})`,
+      stage === "data"
+        ? `the message for ${entry.id} was refused at DATA (${reply.code})`
+        : `delivery proof for ${entry.id}: ${stage.toUpperCase()} refused this time (${reply.code})`,
     );
-    return reply;
+    return { stage, reply };
   };
-  const mail = await session.command(`MAIL FROM:${entry.mailFrom}`);
-  if (!isPositive(mail)) return refused("MAIL", mail);
-  const rcpt = await session.command(`RCPT TO:${entry.rcptTo}`);
-  if (!isPositive(rcpt)) return refused("RCPT", rcpt);
+  const mailLine = `MAIL FROM:${entry.mailFrom}`;
+  const rcptLine = `RCPT TO:${entry.rcptTo}`;
+  // RFC 2920 lets DATA end a pipelined group: the server refuses it when RCPT was refused.
+  // Without PIPELINING, one command at a time, each only after the one before succeeded.
+  const batch = session.supports("PIPELINING")
+    ? await session.pipeline([mailLine, rcptLine, "DATA"])
+    : [];
+  const mail = batch[0] ?? (await session.command(mailLine));
+  if (!isPositive(mail)) return refused("mail", mail);
+  const rcpt = batch[1] ?? (await session.command(rcptLine));
+  if (!isPositive(rcpt)) return refused("rcpt", rcpt);
+  const go = batch[2] ?? (await session.command("DATA"));
+  if (go.code !== 354) return refused("data", go);
   const message = canaryMessage({
     canaryDomain: context.canaryDomain,
     rcptTo: entry.rcptTo,
@@ -146,8 +170,8 @@ async function sendTransaction(
     date: context.now?.() ?? new Date(),
     proof: proof.key ? await canaryProofFor(proof.key, entry.token) : null,
   });
-  const done = await session.data(message);
-  return isPositive(done) ? done : refused("DATA", done);
+  const done = await session.message(message);
+  return isPositive(done) ? { stage: "data", reply: done } : refused("data", done);
 }
 
 /** Why this envelope must not be sent, or null when it is ours. */

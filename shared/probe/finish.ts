@@ -1,5 +1,5 @@
 /** The run's record turned into a ProbeResult, with the verdict and the reason for it. */
-import type { ProbeResult } from "../schemas/probe-result.ts";
+import type { DataStep, ProbeResult } from "../schemas/probe-result.ts";
 import { boundResult } from "./bound-result.ts";
 import type { ExpandedCase } from "./expand.ts";
 import type { ProbeRun } from "./run-context.ts";
@@ -14,6 +14,7 @@ export function finishProbe(
   run: ProbeRun,
   blockedBeforeTesting: string | null,
   expanded: ExpandedCase[],
+  dataStep: DataStep,
 ): ProbeResult {
   const { address, port, implicitTls, hostName } = run.target;
   const cases = expanded.map(
@@ -29,7 +30,12 @@ export function finishProbe(
         data: null,
       },
   );
-  const decided = decideVerdict({ cases, blockedBeforeTesting });
+  const decided = decideVerdict({
+    cases,
+    blockedBeforeTesting,
+    dataStep,
+    stoppedBy: run.stopReason,
+  });
   const { verdict } = decided;
   const tlsFailure = run.tls.failure;
   const notTestableHere =
@@ -53,6 +59,7 @@ export function finishProbe(
     verdict,
     reason,
     notTestableHere,
+    dataStep,
     startedAt: new Date(run.startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - run.startedAt,

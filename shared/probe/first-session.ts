@@ -6,20 +6,38 @@ import type { SmtpSession } from "../smtp/session.ts";
 import type { Reply } from "../smtp/types.ts";
 import { addressLiteral } from "./expand.ts";
 import { domainOfHost, ownHostName } from "./names.ts";
+import { firstWave, SLOW_GREETING_MS } from "./pace.ts";
 import type { ProbeRun, ServerNames } from "./run-context.ts";
 import { openSession, prepare } from "./session-opener.ts";
+import { openSpares } from "./spares.ts";
 import { connectionSummary, describeFailure } from "./summaries.ts";
 
 /** A prepared first session and its EHLO reply, or why the run cannot test at all. */
 export type FirstSession = { session: SmtpSession; ehlo: Reply } | { blocked: string };
 
-export async function openFirstSession(run: ProbeRun): Promise<FirstSession> {
+/**
+ * Opens the first connection and, beside it, the rest of the first wave: a greeting pause is
+ * then waited out once, by every connection together, and a server without one is answered a
+ * round trip sooner. A banner that is slow to come is noted as a greeting pause, so that later
+ * connections are planned as one wave too.
+ */
+export async function openFirstSession(run: ProbeRun, cases: number): Promise<FirstSession> {
   let firstSession: SmtpSession;
   let firstEhlo: Reply;
   const firstStarted = new Date().toISOString();
+  const opening = openSession(run);
+  openSpares(run, firstWave(run, cases) - 1);
+  if (await stillWaiting(opening, SLOW_GREETING_MS)) {
+    run.pace.greetingPause = true;
+    run.transcript.note(
+      0,
+      `no greeting after ${SLOW_GREETING_MS} ms (a greeting pause): the first wave of ${run.spares.length + 1} connections waits it out together`,
+    );
+  }
   try {
-    firstSession = await openSession(run);
+    firstSession = await opening;
     run.firstBanner = firstSession.banner;
+    run.pace.greetingMs = firstSession.bannerWaitMs;
   } catch (error) {
     return { blocked: describeFailure(error, "could not open a session") };
   }
@@ -71,4 +89,21 @@ export function learnServerNames(run: ProbeRun, firstEhlo: Reply): ServerNames {
       run.request.targetDomain?.toLowerCase() ??
       domainOfHost(host.startsWith("[") ? (hostName ?? host) : host),
   };
+}
+
+/** True when `promise` has not settled within `ms`. */
+async function stillWaiting(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<true>((resolve) => {
+    timer = setTimeout(() => resolve(true), ms);
+  });
+  const settled = promise.then(
+    () => false,
+    () => false,
+  );
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
 }

@@ -18,10 +18,15 @@ export interface ProbeRequest {
   caseIds?: readonly string[];
   /** Wall-clock budget for the whole run; nothing is awaited past it. */
   timeBudgetMs?: number;
-  /** Cases per connection: low enough that no default error limit cuts us off. */
+  /** Cases per connection to start with: low enough that no default error limit cuts us off. */
   casesPerConnection?: number;
-  /** Connections open at once. */
+  /** Connections open at once to the target, at most. */
   maxConnections?: number;
+  /** Connections to the target in all, the DATA step's included. */
+  maxTotalConnections?: number;
+  /** A server slower than this over the whole suite is a tarpit: the run stops, keeping what
+   *  was answered, as soon as the projected time exceeds it. */
+  tarpitBudgetMs?: number;
   /** The longest greylisting delay we wait out. */
   maxRetryWaitSeconds?: number;
   /** How often one case is tried before it counts as unanswered. */
@@ -41,8 +46,9 @@ export interface ProbeRequest {
   /** The shared part of the case tokens (`rw-<nonce>-<index>`); random when absent. */
   tokenNonce?: string;
   /**
-   * Delivery proof: after the suite, send the fixed canary message for accepted cases (at most
-   * `maxMessages`), so its arrival at the canary domain proves relaying. Off when absent.
+   * The DATA step: after the suite, send the fixed canary message for accepted cases (at most
+   * `maxMessages`); the server's answer to the message decides them, and its arrival at the
+   * canary domain proves relaying. Off when absent: the verdict then rests on RCPT replies.
    */
   proof?: ProofRequest | null;
 }
@@ -61,7 +67,9 @@ export interface ProofRequest {
 export const PROBE_DEFAULTS = {
   timeBudgetMs: 120_000,
   casesPerConnection: 5,
-  maxConnections: 3,
+  maxConnections: 6,
+  maxTotalConnections: 12,
+  tarpitBudgetMs: 20_000,
   maxRetryWaitSeconds: 90,
   maxAttemptsPerCase: 3,
   pipelining: true,

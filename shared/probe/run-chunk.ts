@@ -3,6 +3,7 @@ import type { SmtpSession } from "../smtp/session.ts";
 import { record, requeue, retryLater } from "./case-outcomes.ts";
 import type { ChunkStep } from "./case-step.ts";
 import { ChunkInterrupted, pipelinedSteps, sequentialSteps } from "./chunk-exchange.ts";
+import { firstSlowCase, limitCasesPerConnection } from "./pace.ts";
 import type { PendingCase } from "./scheduler.ts";
 import { MAX_CONSECUTIVE_FAILED_CONNECTIONS, type SuiteState } from "./suite-state.ts";
 import { connectionSummary, describeFailure } from "./summaries.ts";
@@ -52,6 +53,7 @@ export async function runChunk(
     }
   });
   if (stopped) ending = stopped;
+  replanFrom(suite, chunk.length, steps);
   // The next connection need not wait for this one's 221: QUIT finishes in the background.
   suite.quitting.push(session.quit());
   run.connections.push(
@@ -67,5 +69,32 @@ export async function runChunk(
   suite.failedConnectionsInARow = answeredAny ? 0 : suite.failedConnectionsInARow + 1;
   if (suite.failedConnectionsInARow >= MAX_CONSECUTIVE_FAILED_CONNECTIONS) {
     suite.abortReason = `${suite.failedConnectionsInARow} connections in a row gave no answer (last: ${ending})`;
+  }
+}
+
+/**
+ * What this connection showed about the server's limits: refused recipients that slow down
+ * after a few (a throttle), or a connection ended part way (an error limit). Either way, later
+ * connections carry no more cases than this one managed at full speed.
+ */
+function replanFrom(suite: SuiteState, chunkLength: number, steps: ChunkStep[]): void {
+  const { run } = suite;
+  const slowFrom = firstSlowCase(
+    steps.map((step) => (step.kind === "answered" ? (step.refusedRcptMs ?? null) : null)),
+  );
+  if (slowFrom !== null) {
+    limitCasesPerConnection(
+      run,
+      slowFrom,
+      `refused recipients slowed down after ${slowFrom} on one connection (a throttle)`,
+    );
+  }
+  const answered = steps.filter((step) => step.kind !== "unanswered").length;
+  if (answered > 0 && answered < chunkLength && !run.stopReason) {
+    limitCasesPerConnection(
+      run,
+      answered,
+      `the connection ended after ${answered} of ${chunkLength} cases (an error limit)`,
+    );
   }
 }

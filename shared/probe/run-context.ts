@@ -4,6 +4,7 @@
  * it reads and changes.
  */
 import type { CaseResult, ConnectionSummary } from "../schemas/probe-result.ts";
+import type { SmtpSession } from "../smtp/session.ts";
 import { Transcript } from "../smtp/transcript.ts";
 import {
   type Connector,
@@ -12,6 +13,7 @@ import {
   type SessionLimits,
   type TlsInfo,
 } from "../smtp/types.ts";
+import { type Pace, startPace } from "./pace.ts";
 import { PROBE_DEFAULTS, type ProbeRequest } from "./request.ts";
 
 export interface ProbeHooks {
@@ -48,6 +50,9 @@ export interface TlsState {
   info: TlsInfo | null;
 }
 
+/** A connection opened ahead of need: ready for cases, or why it could not be made ready. */
+export type SpareSession = { session: SmtpSession } | { error: unknown };
+
 export interface ProbeRun {
   readonly connector: Connector;
   readonly request: ProbeRequest;
@@ -70,6 +75,18 @@ export interface ProbeRun {
   extensions: string[];
   names: ServerNames | null;
   firstBanner: Reply | null;
+  /** The server's pace and the connection plan it leads to. */
+  readonly pace: Pace;
+  /** Every connection opened, so a stopped run can close them all at once. */
+  readonly sessions: Set<SmtpSession>;
+  /** Connections being made, not in `sessions` yet. */
+  connecting: number;
+  /** Connections opened ahead of need (one wave at the start), taken before opening more. */
+  readonly spares: Promise<SpareSession>[];
+  /** Why the run stopped early (a tarpit); null while it goes on. */
+  stopReason: string | null;
+  /** Called once when the run is stopped, to wake whatever waits. */
+  onStop: (() => void) | null;
 }
 
 /** The request with every setting it leaves out taken from the defaults. */
@@ -109,6 +126,12 @@ export function startRun(connector: Connector, request: ProbeRequest, hooks: Pro
     extensions: [],
     names: null,
     firstBanner: null,
+    pace: startPace(options.casesPerConnection),
+    sessions: new Set(),
+    connecting: 0,
+    spares: [],
+    stopReason: null,
+    onStop: null,
   };
 }
 

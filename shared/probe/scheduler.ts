@@ -49,6 +49,12 @@ export class CaseQueue {
     return Math.min(...this.pending.map((entry) => entry.notBefore));
   }
 
+  /** When `count` cases will be ready to run (the count-th earliest), or null if fewer wait. */
+  readyAtFor(count: number): number | null {
+    const times = this.pending.map((entry) => entry.notBefore).sort((a, b) => a - b);
+    return count > 0 && count <= times.length ? (times[count - 1] ?? null) : null;
+  }
+
   putBack(entry: PendingCase): void {
     this.pending.push(entry);
   }

@@ -5,11 +5,25 @@
 import { SmtpSession } from "../smtp/session.ts";
 import { type Reply, SmtpError } from "../smtp/types.ts";
 import { isHostName } from "./names.ts";
+import { observeReply } from "./pace.ts";
 import type { ProbeRun } from "./run-context.ts";
 
-/** Connects and reads the banner; the banner is not checked here. */
+/**
+ * Connects and reads the banner; the banner is not checked here. Refuses, before any socket,
+ * a connection beyond the run's budget or after the run was stopped.
+ */
 export async function openSession(run: ProbeRun): Promise<SmtpSession> {
+  const { maxTotalConnections } = run.options;
+  if (run.stopReason) throw new SmtpError("connect", run.stopReason);
+  if (run.connectionCount >= maxTotalConnections) {
+    throw new SmtpError(
+      "connect",
+      `the budget of ${maxTotalConnections} connections to this target is spent`,
+    );
+  }
   run.connectionCount += 1;
+  run.connecting += 1;
+  let connected = false;
   const { address, port, implicitTls, hostName, heloName } = run.target;
   try {
     return await SmtpSession.open(
@@ -20,12 +34,28 @@ export async function openSession(run: ProbeRun): Promise<SmtpSession> {
         implicitTls,
         ...(hostName && isHostName(hostName) ? { servername: hostName } : {}),
       },
-      { limits: run.limits, transcript: run.transcript, conn: run.connectionCount, heloName },
+      {
+        limits: run.limits,
+        transcript: run.transcript,
+        conn: run.connectionCount,
+        heloName,
+        onReply: (verb, servedMs) => observeReply(run.pace, verb, servedMs),
+        onConnected: (session) => {
+          connected = true;
+          run.connecting -= 1;
+          run.sessions.add(session);
+          // Stopped while connecting: the late connection closes at once.
+          if (run.stopReason) void session.close();
+        },
+      },
     );
   } catch (error) {
     // Implicit TLS that failed in its handshake: the run's reason says so, like STARTTLS's.
     if (error instanceof SmtpError && error.kind === "tls") run.tls.failure ??= error.message;
     throw error;
+  } finally {
+    // A connection that never came up is no longer being made either.
+    if (!connected) run.connecting -= 1;
   }
 }
 

@@ -12,6 +12,11 @@ export type ReplySummary = z.infer<typeof ReplySummary>;
 export const CaseOutcome = z.enum([
   "accepted",
   "refused",
+  /**
+   * RCPT was accepted, but every message the DATA step sent through the server (a sample of
+   * the accepted cases) was refused: this case's own message was not sent. Not a relay.
+   */
+  "message-refused",
   "deferred",
   "auth-required",
   "untested",
@@ -19,7 +24,8 @@ export const CaseOutcome = z.enum([
 ]);
 export type CaseOutcome = z.infer<typeof CaseOutcome>;
 
-export const CaseStep = z.enum(["connect", "banner", "ehlo", "starttls", "mail", "rcpt"]);
+/** The step whose reply decided a case; `data` when the message itself was sent (or sampled). */
+export const CaseStep = z.enum(["connect", "banner", "ehlo", "starttls", "mail", "rcpt", "data"]);
 export type CaseStep = z.infer<typeof CaseStep>;
 
 export const CaseResult = z.object({
@@ -38,8 +44,9 @@ export const CaseResult = z.object({
   conn: z.number().int().nullable(),
   attempts: z.number().int(),
   /**
-   * The reply to the end of DATA when a canary message was sent for this accepted case (delivery
-   * proof); null when none was sent. A 250 here still proves nothing: only arrival does.
+   * The reply of the DATA step when the canary message was sent for this case (to DATA or to
+   * the end of the message); null when none was sent. A 250 here still proves nothing: only
+   * arrival does.
    */
   data: ReplySummary.nullable().default(null),
 });
@@ -47,6 +54,14 @@ export type CaseResult = z.infer<typeof CaseResult>;
 
 export const Verdict = z.enum(["open", "suspect", "closed", "inconclusive"]);
 export type Verdict = z.infer<typeof Verdict>;
+
+/**
+ * Whether accepted cases went on to DATA: `sent` (the message decided), `off` (not asked, or no
+ * message allowed: the verdict rests on RCPT replies), `not-needed` (nothing was accepted),
+ * `not-reached` (the run stopped before it: deadline, tarpit).
+ */
+export const DataStep = z.enum(["sent", "off", "not-needed", "not-reached"]);
+export type DataStep = z.infer<typeof DataStep>;
 
 export const TranscriptLine = z.object({
   at: z.string(),
@@ -102,6 +117,7 @@ export const ProbeResult = z.object({
    * is neither evidence nor a reason to call the check inconclusive. Says why, in words.
    */
   notTestableHere: z.string().nullable().default(null),
+  dataStep: DataStep.default("off"),
   startedAt: z.string(),
   finishedAt: z.string(),
   durationMs: z.number(),

@@ -1,8 +1,10 @@
 import { type Reply, SmtpError } from "./types.ts";
 
 export interface ReplyParserLimits {
-  /** Longest reply line accepted, not counting its CRLF. */
-  maxLineBytes: number;
+  /** Bytes of each reply line kept; the rest of a longer line is counted, dropped and marked. */
+  displayLineBytes: number;
+  /** Bytes of one reply's lines the parser may hold, as kept (a cut line counts what is kept). */
+  maxReplyBytes: number;
   /** Bytes the server may send over the whole session. */
   maxSessionBytes: number;
 }
@@ -30,8 +32,11 @@ interface OpenReply {
 
 /**
  * Turns the bytes of an SMTP server into replies, however the bytes are split across reads.
- * Memory is bounded: a partial line never exceeds maxLineBytes, and the bytes of the whole
- * session (so the lines of a reply too) never exceed maxSessionBytes.
+ * RFC 5321 §4.5.3.1.5 caps a reply line at 512 octets, but real servers send banners and
+ * refusals of several kilobytes (HTML included): a longer line is kept up to displayLineBytes,
+ * marked as cut, and parsing goes on. Memory is bounded all the same: a partial line never
+ * holds more than displayLineBytes, the lines kept of one reply never more than maxReplyBytes,
+ * and the server never sends more than maxSessionBytes; only those caps end a session.
  * After the first protocol error every call throws that same error.
  */
 export class ReplyParser {
@@ -41,6 +46,12 @@ export class ReplyParser {
   /** One extra byte so a line of exactly maxLineBytes can still carry its CR. */
   readonly #partial: Uint8Array;
   #partialLength = 0;
+  /** Bytes of the current line beyond what #partial keeps. */
+  #droppedLineBytes = 0;
+  /** Whether the dropped part of the current line ended in CR (a CRLF split from its LF). */
+  #endsInCr = false;
+  /** Bytes of the reply being read so far, line endings included. */
+  #replyBytes = 0;
   #bytesReceived = 0;
   #open: OpenReply | null = null;
   #failure: SmtpError | null = null;
@@ -48,7 +59,7 @@ export class ReplyParser {
   constructor(limits: ReplyParserLimits, options: ReplyParserOptions = {}) {
     this.#limits = limits;
     this.#onLine = options.onLine;
-    this.#partial = new Uint8Array(limits.maxLineBytes + 1);
+    this.#partial = new Uint8Array(limits.displayLineBytes + 1);
   }
 
   get bytesReceived(): number {
@@ -57,7 +68,7 @@ export class ReplyParser {
 
   /** Bytes of an unfinished line or reply are waiting for more input. */
   get midReply(): boolean {
-    return this.#partialLength > 0 || this.#open !== null;
+    return this.#partialLength > 0 || this.#droppedLineBytes > 0 || this.#open !== null;
   }
 
   /** Feeds bytes; returns the replies they complete, in order. */
@@ -71,8 +82,8 @@ export class ReplyParser {
     let start = 0;
     while (start < bytes.length) {
       const lineFeed = bytes.indexOf(LF, start);
-      const end = lineFeed === -1 ? bytes.length : lineFeed;
-      this.#append(bytes.subarray(start, end));
+      const end = lineFeed === -1 ? bytes.length : lineFeed + 1;
+      this.#append(bytes.subarray(start, lineFeed === -1 ? end : lineFeed));
       if (lineFeed === -1) break;
       const reply = this.#completeLine();
       if (reply) replies.push(reply);
@@ -85,36 +96,56 @@ export class ReplyParser {
    *  multi-line reply is dropped. */
   finish(): Reply[] {
     if (this.#failure) throw this.#failure;
-    const reply = this.#partialLength > 0 ? this.#completeLine() : null;
+    const pending = this.#partialLength > 0 || this.#droppedLineBytes > 0;
+    const reply = pending ? this.#completeLine() : null;
     this.#open = null;
+    this.#replyBytes = 0;
     return reply ? [reply] : [];
   }
 
   /** Forgets an unfinished line or reply and returns how many bytes of a line were dropped.
    *  STARTTLS needs this: plaintext sent after the 220 must not be read as TLS-protected. */
   discardPending(): number {
-    const dropped = this.#partialLength;
+    const dropped = this.#partialLength + this.#droppedLineBytes;
     this.#partialLength = 0;
+    this.#droppedLineBytes = 0;
+    this.#replyBytes = 0;
     this.#open = null;
     return dropped;
   }
 
+  /** Keeps what fits of the line and counts the rest, remembering whether it ended in CR. */
   #append(segment: Uint8Array): void {
-    if (this.#partialLength + segment.length > this.#partial.length) {
-      throw this.#fail(`reply line longer than ${this.#limits.maxLineBytes} bytes`);
+    const room = this.#partial.length - this.#partialLength;
+    const kept = segment.subarray(0, room);
+    this.#partial.set(kept, this.#partialLength);
+    this.#partialLength += kept.length;
+    this.#replyBytes += kept.length;
+    if (this.#replyBytes > this.#limits.maxReplyBytes) {
+      throw this.#fail(`a reply longer than ${this.#limits.maxReplyBytes} bytes as kept`);
     }
-    this.#partial.set(segment, this.#partialLength);
-    this.#partialLength += segment.length;
+    this.#droppedLineBytes += segment.length - kept.length;
+    if (segment.length > kept.length) this.#endsInCr = segment[segment.length - 1] === CR;
   }
 
   #completeLine(): Reply | null {
     let length = this.#partialLength;
-    if (length > 0 && this.#partial[length - 1] === CR) length--;
-    this.#partialLength = 0;
-    if (length > this.#limits.maxLineBytes) {
-      throw this.#fail(`reply line longer than ${this.#limits.maxLineBytes} bytes`);
+    let dropped = this.#droppedLineBytes;
+    if (dropped > 0) {
+      if (this.#endsInCr) dropped--;
+    } else if (length > 0 && this.#partial[length - 1] === CR) {
+      length--;
     }
-    const line = this.#decoder.decode(this.#partial.subarray(0, length));
+    // The kept part may end in the extra byte that only exists to hold a CR.
+    if (length > this.#limits.displayLineBytes) {
+      dropped += length - this.#limits.displayLineBytes;
+      length = this.#limits.displayLineBytes;
+    }
+    this.#partialLength = 0;
+    this.#droppedLineBytes = 0;
+    this.#endsInCr = false;
+    const kept = this.#decoder.decode(this.#partial.subarray(0, length));
+    const line = dropped > 0 ? `${kept}${cutMarker(length + dropped)}` : kept;
     this.#onLine?.(line);
     return this.#parseLine(line);
   }
@@ -136,15 +167,24 @@ export class ReplyParser {
       return null;
     }
     this.#open = null;
+    this.#replyBytes = 0;
     return { code, enhanced: open.enhanced, lines: open.lines, text: open.lines.join(" ") };
   }
 
   #fail(message: string): SmtpError {
     this.#failure = new SmtpError("protocol", message);
     this.#partialLength = 0;
+    this.#droppedLineBytes = 0;
     this.#open = null;
     return this.#failure;
   }
+}
+
+/** Ends a line kept only in part, so a reader knows the server said more. */
+export const LINE_CUT_MARKER = "[…";
+
+function cutMarker(totalBytes: number): string {
+  return ` ${LINE_CUT_MARKER} line of ${totalBytes} bytes cut for display]`;
 }
 
 /** An enhanced code only counts when its class agrees with the reply: "250 5.0.0" is text. */

@@ -30,6 +30,15 @@ export interface SessionOptions {
   conn: number;
   /** The name announced in EHLO/HELO. */
   heloName: string;
+  /** Called once connected, before the banner: whoever may have to close the session early
+   *  (a caller that gives up on a tarpit) gets hold of it here. */
+  onConnected?: (session: SmtpSession) => void;
+  /**
+   * Called as each reply is taken, with the verb it answers ("greeting" for the banner, "." for
+   * the end of a message) and how long the server took over it: since the command was sent, or
+   * since the reply before it when commands were pipelined. A caller pacing itself reads this.
+   */
+  onReply?: (verb: string, servedMs: number) => void;
 }
 
 /** QUIT is a courtesy: a server slow to answer it is simply dropped. */
@@ -70,6 +79,15 @@ export class SmtpSession {
   #serverClosed = false;
   #clientClosed = false;
   #banner: Reply | null = null;
+  /** How long the banner took after the connection was made: a greeting pause shows here. */
+  #bannerWaitMs = 0;
+  /** When the first byte of a reply still incomplete arrived; null between replies. */
+  #partialSince: number | null = null;
+  /** The verbs of the commands whose replies are still owed, oldest first; the banner first. */
+  readonly #awaiting: string[] = ["greeting"];
+  /** When the last command was written or the last reply taken: a reply's time runs from it. */
+  #lastActivityAt = Date.now();
+  readonly #onReply: ((verb: string, servedMs: number) => void) | undefined;
   #greeting: Reply | null = null;
   #extensions = new Map<string, string>();
 
@@ -80,6 +98,7 @@ export class SmtpSession {
     this.#transcript = options.transcript;
     this.#conn = options.conn;
     this.#heloName = options.heloName;
+    this.#onReply = options.onReply;
     this.#parser = new ReplyParser(options.limits, {
       onLine: (line) => this.#transcript.add(this.#conn, "server", line),
     });
@@ -117,9 +136,12 @@ export class SmtpSession {
     transcript.note(conn, `connected to ${endpoint}`);
     if (stream.tls) transcript.note(conn, describeTls(stream.tls));
     const session = new SmtpSession(stream, target, options);
+    options.onConnected?.(session);
     try {
       const budget = budgetFor(limits.bannerTimeoutMs, limits);
+      const connectedAt = Date.now();
       session.#banner = await session.#nextReply(budget, "the banner");
+      session.#bannerWaitMs = Date.now() - connectedAt;
     } catch (error) {
       await session.close();
       throw error;
@@ -130,6 +152,21 @@ export class SmtpSession {
   get banner(): Reply {
     if (!this.#banner) throw new Error("unreachable: open() always reads the banner");
     return this.#banner;
+  }
+
+  get bannerWaitMs(): number {
+    return this.#bannerWaitMs;
+  }
+
+  /** Milliseconds since the first byte of a reply that has not finished arriving (a server
+   *  trickling bytes shows here long before any timeout); null when no reply is half-read. */
+  partialReplyAgeMs(now = Date.now()): number | null {
+    return this.#partialSince === null ? null : now - this.#partialSince;
+  }
+
+  /** Replies still owed for what was sent; none once the session is closed. */
+  get repliesOwed(): number {
+    return this.closed ? 0 : this.#awaiting.length;
   }
 
   /** The reply to the last successful EHLO or HELO, null before one. */
@@ -224,7 +261,9 @@ export class SmtpSession {
     assertSingleLine(line);
     const what = `the reply to ${verbOf(line)}`;
     const budget = this.#budget(timeoutMs);
-    await this.#transmit(encoder.encode(`${line}\r\n`), budget, what, () => this.#client(line));
+    await this.#transmit(encoder.encode(`${line}\r\n`), [verbOf(line)], budget, what, () =>
+      this.#client(line),
+    );
     return this.#nextReply(budget, what);
   }
 
@@ -241,7 +280,7 @@ export class SmtpSession {
     if (lines.length === 0) return [];
     const batch = encoder.encode(lines.map((line) => `${line}\r\n`).join(""));
     const firstBudget = this.#budget(this.#limits.commandTimeoutMs);
-    await this.#transmit(batch, firstBudget, "a pipelined batch", () => {
+    await this.#transmit(batch, lines.map(verbOf), firstBudget, "a pipelined batch", () => {
       for (const line of lines) this.#client(line);
     });
     const replies: Reply[] = [];
@@ -266,13 +305,21 @@ export class SmtpSession {
   async data(message: string): Promise<Reply> {
     const go = await this.command("DATA");
     if (go.code !== 354) return go;
+    return this.message(message);
+  }
+
+  /**
+   * After a 354 (to DATA sent alone, or last in a pipelined group as RFC 2920 allows): the
+   * message with CRLF line endings, dot-stuffed, the final ".", and the reply to it.
+   */
+  async message(message: string): Promise<Reply> {
     const body = encoder.encode(toWireBody(message));
     const terminated = new Uint8Array(body.length + 3);
     terminated.set(body);
     terminated.set(encoder.encode(".\r\n"), body.length);
     const what = "the reply to the end of data";
     const budget = this.#budget(this.#limits.dataTimeoutMs);
-    await this.#transmit(terminated, budget, what, () => {
+    await this.#transmit(terminated, ["."], budget, what, () => {
       this.#transcript.messageBody(this.#conn, body.length);
       this.#client(".");
     });
@@ -303,7 +350,13 @@ export class SmtpSession {
   }
 
   /** Writes after taking in what the server already sent, so stray replies are not paired. */
-  async #transmit(bytes: Uint8Array, budget: Budget, what: string, log: () => void) {
+  async #transmit(
+    bytes: Uint8Array,
+    verbs: string[],
+    budget: Budget,
+    what: string,
+    log: () => void,
+  ) {
     if (this.#clientClosed) throw this.#disconnected(what);
     if (budget.until <= Date.now()) throw await this.#timedOut(what, budget);
     await this.#takeInUnsolicited();
@@ -313,6 +366,8 @@ export class SmtpSession {
       return;
     }
     log();
+    this.#awaiting.push(...verbs);
+    this.#lastActivityAt = Date.now();
     const written = this.#stream.write(bytes).then(
       () => null,
       (error: unknown) => error,
@@ -349,10 +404,20 @@ export class SmtpSession {
   async #nextReply(budget: Budget, what: string): Promise<Reply> {
     for (;;) {
       const reply = this.#queue.shift();
-      if (reply) return reply;
+      if (reply) {
+        this.#taken(reply);
+        return reply;
+      }
       if (this.closed) throw this.#disconnected(what);
       if (!(await this.#receive(budget.until))) throw await this.#timedOut(what, budget);
     }
+  }
+
+  #taken(reply: Reply): void {
+    const verb = this.#awaiting.shift() ?? "unsolicited";
+    const at = reply.receivedAt ?? Date.now();
+    this.#onReply?.(verb, Math.max(0, at - this.#lastActivityAt));
+    this.#lastActivityAt = Math.max(this.#lastActivityAt, at);
   }
 
   /** Takes in one read: false when none completed by `until` ("now": no waiting at all). */
@@ -375,7 +440,13 @@ export class SmtpSession {
 
   async #feed(chunk: Uint8Array): Promise<void> {
     try {
-      this.#queue.push(...this.#parser.push(chunk));
+      const receivedAt = Date.now();
+      const replies = this.#parser.push(chunk);
+      for (const reply of replies) reply.receivedAt = receivedAt;
+      // A reply completed in this chunk means any unfinished one began in it too.
+      if (!this.#parser.midReply) this.#partialSince = null;
+      else if (replies.length > 0 || this.#partialSince === null) this.#partialSince = receivedAt;
+      this.#queue.push(...replies);
       if (this.#queue.length > MAX_QUEUED_REPLIES) {
         throw new SmtpError("protocol", `more than ${MAX_QUEUED_REPLIES} unclaimed replies`);
       }

@@ -12,6 +12,8 @@ export interface Reply {
   lines: string[];
   /** The lines joined with a space: what a person reads. */
   text: string;
+  /** Epoch milliseconds at which the session received the reply's last line (pacing). */
+  receivedAt?: number;
 }
 
 /** What we learnt about a TLS session. Reported, never enforced: we test relaying, not PKI. */
@@ -88,8 +90,11 @@ export interface SessionLimits {
   dataTimeoutMs: number;
   /** Absolute epoch milliseconds after which nothing more is awaited. */
   deadline: number;
-  /** A reply line longer than this ends the session as a protocol error. */
-  maxLineBytes: number;
+  /** Bytes of a reply line kept for reading and display; a longer line is cut and marked,
+   *  never fatal (RFC 5321 allows 512, real banners carry kilobytes of HTML). */
+  displayLineBytes: number;
+  /** Bytes of one reply held, lines as kept: past it the session ends as a protocol error. */
+  maxReplyBytes: number;
   /** Bytes the server may send over the whole session. */
   maxSessionBytes: number;
 }
@@ -99,6 +104,7 @@ export const DEFAULT_LIMITS: Omit<SessionLimits, "deadline"> = {
   bannerTimeoutMs: 30_000,
   commandTimeoutMs: 30_000,
   dataTimeoutMs: 60_000,
-  maxLineBytes: 4096,
+  displayLineBytes: 512,
+  maxReplyBytes: 256 * 1024,
   maxSessionBytes: 1024 * 1024,
 };

@@ -9,11 +9,10 @@ import { PROBE_BUDGET } from "../../shared/probe/budget.ts";
 import { type CountingBehaviour, measureProbeRun } from "../lab/counting-server.ts";
 
 /**
- * Commands one run may send: every connection of the budget (the suite's and one per canary
- * message) with at most 20 commands each (EHLO, STARTTLS, EHLO, five cases of MAIL, RCPT and
- * RSET, QUIT).
+ * Commands one run may send: every connection of the budget (the DATA step's included) with at
+ * most 20 commands each (EHLO, STARTTLS, EHLO, five cases of MAIL, RCPT and RSET, QUIT).
  */
-const MAX_COMMANDS_PER_RUN = (PROBE_BUDGET.maxSuiteConnections + NODE_MAX_MESSAGES_CAP) * 20;
+const MAX_COMMANDS_PER_RUN = PROBE_BUDGET.maxTotalConnections * 20;
 
 describe("the abuse budget of one probe run", () => {
   it.each<CountingBehaviour>(["refuse", "defer", "accept-all", "hang-up"])(
@@ -22,9 +21,7 @@ describe("the abuse budget of one probe run", () => {
       const costs = await measureProbeRun(behaviour);
       expect(costs.connections).toBeGreaterThan(0);
       expect(costs.peakOpenConnections).toBeLessThanOrEqual(PROBE_BUDGET.maxOpenConnections);
-      expect(costs.connections).toBeLessThanOrEqual(
-        PROBE_BUDGET.maxSuiteConnections + NODE_MAX_MESSAGES_CAP,
-      );
+      expect(costs.connections).toBeLessThanOrEqual(PROBE_BUDGET.maxTotalConnections);
       expect(costs.commands).toBeLessThanOrEqual(MAX_COMMANDS_PER_RUN);
       expect(costs.messages).toBeLessThanOrEqual(NODE_MAX_MESSAGES_CAP);
       if (behaviour === "accept-all") expect(costs.messages).toBe(NODE_MAX_MESSAGES_CAP);

@@ -61,20 +61,35 @@ mx1.twice     IN A 127.0.0.1
 mx2.twice     IN A 127.0.0.1
 `;
 
+/** `relaywatch check` of a lab server, with the lab's canary domain. */
+function checkLab(sim: RunningSim, ...options: string[]) {
+  return relaywatch(
+    "check",
+    "127.0.0.1",
+    "--port",
+    `${sim.port}`,
+    "--canary-domain",
+    LAB_CANARY_DOMAIN,
+    ...options,
+  );
+}
+
 let asip: RunningSim;
 let secure: RunningSim;
 let greylist: RunningSim;
 let openRelay: RunningSim;
+let refuseAtData: RunningSim;
 let ipv6Trusted: RunningSim[];
 let dns: RunningDohServer;
 let dualPort: string;
 
 beforeAll(async () => {
-  [asip, secure, greylist, openRelay, dns] = await Promise.all([
+  [asip, secure, greylist, openRelay, refuseAtData, dns] = await Promise.all([
     startSim("asip62"),
     startSim("secure-no-pipelining"),
     startSim("greylist", { greylistDelaySec: 2 }),
     startSim("open-relay"),
+    startSim("refuse-at-data"),
     startDohServer(ZONE),
   ]);
   // One server on both loopback addresses, as a dual-stack MX listens on both.
@@ -83,26 +98,51 @@ beforeAll(async () => {
   dualPort = `${v4.port}`;
 });
 afterAll(async () => {
-  await Promise.all([asip, secure, greylist, openRelay, ...ipv6Trusted].map((sim) => sim.close()));
+  await Promise.all(
+    [asip, secure, greylist, openRelay, refuseAtData, ...ipv6Trusted].map((sim) => sim.close()),
+  );
   await dns.close();
 });
 
 describe("relaywatch check <address>", () => {
   it("reports the AppleShare IP hole, with the accepted case's transcript, and exits 1", async () => {
-    const run = await relaywatch(
-      "check",
-      "127.0.0.1",
-      "--port",
-      `${asip.port}`,
-      "--canary-domain",
-      LAB_CANARY_DOMAIN,
-    );
+    const run = await checkLab(asip);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("Host 127.0.0.1: tested directly as named");
-    expect(run.stdout).toMatch(/bare-sender\s+accepted\s+rcpt\s+250/);
+    // The message went through at DATA: that, not the RCPT reply, decided the case.
+    expect(run.stdout).toMatch(/bare-sender\s+accepted\s+data\s+250 .*; DATA 250 /);
     expect(run.stdout).toContain("Verdict: OPEN RELAY");
+    expect(run.stdout).toContain("the message was taken at the end of DATA");
+    expect(run.stdout).toContain("DATA step: on");
+    expect(run.stdout).toContain("--no-data stops at RCPT");
     expect(run.stdout).toContain(">> MAIL FROM:<spamtest>");
     expect(run.stdout).toContain("<< 250 <spamtest@www.asip6x.example>... Sender OK");
+  });
+
+  it("sends DATA by default: RCPT accepted, message refused is closed, and says why", async () => {
+    const run = await checkLab(refuseAtData);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/canary-sender\s+refused\s+data\s+250 2\.1\.5 Ok; DATA 554 5\.7\.1/);
+    expect(run.stdout).toMatch(
+      /null-sender\s+message-refused\s+data\s+250 .*accepted at RCPT, message refused \(sampled\)/,
+    );
+    expect(run.stdout).toContain("Verdict: closed");
+    expect(run.stdout).toContain("3 accepted at RCPT but refused at DATA");
+  });
+
+  it("stops at RCPT with --no-data, and says the verdict rests on RCPT replies", async () => {
+    const run = await checkLab(refuseAtData, "--no-data");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("Verdict: OPEN RELAY");
+    expect(run.stdout).toContain("the DATA step was off, so this rests on the RCPT reply");
+    expect(run.stdout).toContain("DATA step: off (--no-data");
+    expect(run.stdout).not.toContain("go on to DATA");
+    expect(run.stdout).not.toContain(">> DATA");
+    const json = await checkLab(refuseAtData, "--no-data", "--json");
+    const report = CheckReport.parse(JSON.parse(json.stdout));
+    const vantage = report.mxHosts[0]?.addresses[0]?.vantages[0];
+    expect(report.verdict).toBe("open");
+    expect(vantage?.cases.every((c) => c.step === "rcpt")).toBe(true);
   });
 
   it("exits 2 when nothing answers", async () => {
@@ -246,17 +286,18 @@ describe("relaywatch check <domain>", () => {
     expect(run.stdout).toBe("");
   });
 
-  it("with --deliver sends at most 3 canary messages over all the addresses together", async () => {
+  it("sends at most 3 canary messages at the DATA step over all the addresses together", async () => {
     const run = await relaywatch(
       ...["check", "twice.lab.test", "--doh", dns.url, "--port", `${openRelay.port}`],
-      ...["--deliver", "--canary-domain", LAB_CANARY_DOMAIN, "--json"],
+      ...["--canary-domain", LAB_CANARY_DOMAIN, "--json"],
     );
     expect(run.code).toBe(1);
     const report = CheckReport.parse(JSON.parse(run.stdout));
     const sentPerAddress = report.mxHosts.flatMap((mxHost) =>
       mxHost.addresses.map((a) => a.vantages[0]?.cases.filter((c) => c.data !== null).length ?? 0),
     );
-    expect(sentPerAddress).toEqual([3, 0]);
+    // Shared out up front, so that addresses tested side by side stay within 3 together.
+    expect(sentPerAddress).toEqual([2, 1]);
   });
 
   it("exits 68 with the reason when the DoH server cannot be reached", async () => {

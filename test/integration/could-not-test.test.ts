@@ -44,6 +44,8 @@ describe("what an inconclusive report says the server did", () => {
     ["banner-554", {}, 10_000, "blocked"],
     ["stall", {}, 2_000, "tarpitted"],
     ["tarpit", { tarpitDelayMs: 400 }, 3_000, "tarpitted"],
+    // Stopped by the tarpit budget long before the time budget: "tarpit: ..." is its reason.
+    ["byte-tarpit", {}, 60_000, "tarpitted"],
     ["greylist", { greylistDelaySec: 60 }, 3_000, "greylisted"],
   ] as const)("%s: %s", async (behaviour, options, budget, kind) => {
     const result = await probe(behaviour, options, budget);

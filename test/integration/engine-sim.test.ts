@@ -4,6 +4,7 @@ import type { ProbeRequest } from "../../shared/probe/request.ts";
 import { runProbe } from "../../shared/probe/runner.ts";
 import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
 import { nodeConnector } from "../../shared/smtp/node-stream.ts";
+import { LINE_CUT_MARKER } from "../../shared/smtp/reply-parser.ts";
 import { type SimBehaviour, type SimOptions, startSim } from "../lab/sim/index.ts";
 import { type RunningSink, startSink } from "../lab/sink.ts";
 
@@ -38,6 +39,9 @@ async function probe(
   }
 }
 
+/** The DATA step as the CLI and the coordinator run it: at most three messages. */
+const DATA_STEP = { reportUrl: null, maxMessages: 3 };
+
 const outcomes = (result: ProbeResult) => new Set(result.cases.map((c) => c.outcome));
 const acceptedIds = (result: ProbeResult) =>
   result.cases.filter((c) => c.outcome === "accepted").map((c) => c.id);
@@ -69,8 +73,14 @@ describe("verdicts from reply codes on simulated servers", () => {
     expect(acceptedIds(result)).toContain("canary-sender");
   });
 
-  it("calls accept-then-bounce open on reply codes alone (delivery proof is a later stage)", async () => {
-    expect((await probe("accept-then-bounce")).verdict).toBe("open");
+  it("calls accept-then-bounce open: it takes the message, only delivery proof tells more", async () => {
+    const result = await probe("accept-then-bounce", {}, { proof: DATA_STEP });
+    expect(result.verdict).toBe("open");
+    expect(result.dataStep).toBe("sent");
+    expect(result.reason).toContain("the message was taken at the end of DATA");
+    expect(result.cases.filter((c) => c.step === "data" && c.outcome === "accepted")).toHaveLength(
+      3,
+    );
   });
 
   it.each([
@@ -160,6 +170,116 @@ describe("surviving servers that punish careless testers", () => {
     const result = await probe("implicit-tls", {}, { implicitTls: true });
     expect(result.verdict).toBe("open");
     expect(result.tls).not.toBeNull();
+  });
+});
+
+describe("the DATA step decides", () => {
+  it("a server that takes every RCPT and refuses the message is closed, never open", async () => {
+    const result = await probe("refuse-at-data", {}, { proof: DATA_STEP });
+    expect(result.verdict).toBe("closed");
+    expect(result.dataStep).toBe("sent");
+    const atData = result.cases.filter((c) => c.outcome === "refused" && c.step === "data");
+    expect(atData.map((c) => c.id)).toEqual([
+      "bare-sender",
+      "canary-sender",
+      "target-domain-sender",
+    ]);
+    for (const c of atData) {
+      expect(c.data).toMatchObject({ code: 554 });
+      expect(c.note).toMatch(/refused at DATA \(RCPT had been accepted with 250\)/);
+    }
+    const sampled = result.cases.filter((c) => c.outcome === "message-refused");
+    expect(sampled).toHaveLength(result.cases.length - 3);
+    for (const c of sampled) {
+      expect(c).toMatchObject({ step: "data", data: null, reply: { code: 250 } });
+      expect(c.note).toContain("accepted at RCPT, message refused (sampled)");
+    }
+    expect(result.reason).toContain("3 accepted at RCPT but refused at DATA");
+  });
+
+  it("without the DATA step the same server is open, and the reason says it rests on RCPT", async () => {
+    const result = await probe("refuse-at-data");
+    expect(result.verdict).toBe("open");
+    expect(result.dataStep).toBe("off");
+    expect(result.reason).toContain("the DATA step was off, so this rests on the RCPT reply");
+    expect(result.cases.every((c) => c.step === "rcpt")).toBe(true);
+  });
+
+  it("sends no message where nothing was accepted", async () => {
+    const result = await probe("secure-pipelining", {}, { proof: DATA_STEP });
+    expect(result.dataStep).toBe("not-needed");
+    expect(result.transcript.some((e) => e.dir === "client" && e.line === "DATA")).toBe(false);
+  });
+});
+
+describe("long lines", () => {
+  it("parses 4-6 KB banner and reply lines with HTML, keeping them cut for display", async () => {
+    const result = await probe("long-lines");
+    expect(result.verdict).toBe("closed");
+    expect(outcomes(result)).toEqual(new Set(["refused"]));
+    expect(result.banner?.text).toContain(LINE_CUT_MARKER);
+    const refusal = result.cases.find((c) => c.id === "canary-sender")?.reply;
+    expect(refusal?.code).toBe(554);
+    expect(refusal?.text.length).toBeLessThan(600);
+    expect(result.transcript.every((e) => e.line.length < 600)).toBe(true);
+  });
+});
+
+describe("the adaptive connection plan", () => {
+  it("opens the first wave together during a greeting pause, and stays within the budget", async () => {
+    const result = await probe("sendmail-throttle");
+    expect(result.verdict).toBe("closed");
+    expect(outcomes(result)).toEqual(new Set(["refused"]));
+    expect(
+      result.transcript.some((e) =>
+        /a greeting pause\): the first wave of 6 connections/.test(e.line),
+      ),
+    ).toBe(true);
+    // One wave: every connection opened before the first one answered its first case.
+    const connected = result.transcript.filter((e) => e.line.startsWith("connected to"));
+    const firstMail = result.transcript.find((e) => e.line.startsWith("MAIL FROM"));
+    expect(connected).toHaveLength(6);
+    expect(connected.every((e) => firstMail && e.at <= firstMail.at)).toBe(true);
+    // sendmail's greet_pause drops a client that talks first: none of ours did.
+    expect(result.transcript.some((e) => e.line.includes("not accepting messages"))).toBe(false);
+  });
+
+  it("sees refusals slow down after a few and carries fewer cases per connection", async () => {
+    const result = await probe("error-sleep");
+    expect(result.verdict).toBe("closed");
+    expect(
+      result.transcript.some((e) =>
+        e.line.startsWith("refused recipients slowed down after 3 on one connection"),
+      ),
+    ).toBe(true);
+  });
+
+  it("never opens more than the budget of connections, retries included", async () => {
+    const result = await probe("greylist", { greylistDelaySec: 1 }, { proof: DATA_STEP });
+    expect(result.verdict).toBe("closed");
+    expect(result.connections.length).toBeLessThanOrEqual(12 - 3);
+  });
+
+  it("ends a byte tarpit as inconclusive: tarpit, long before the time budget", async () => {
+    const result = await probe("byte-tarpit", {}, { timeBudgetMs: 60_000 });
+    expect(result.verdict).toBe("inconclusive");
+    expect(result.reason).toMatch(/^tarpit: .* over the tarpit budget of 20 s/);
+  });
+
+  it("stops a slow tarpit it cannot finish in budget, keeping the cases it has", async () => {
+    const result = await probe("tarpit", { tarpitDelayMs: 600 }, { tarpitBudgetMs: 5_000 });
+    expect(result.verdict).toBe("inconclusive");
+    expect(result.reason).toMatch(/^tarpit: /);
+    expect(result.cases.some((c) => c.outcome === "error" && c.note?.startsWith("tarpit: "))).toBe(
+      true,
+    );
+  });
+
+  it("keeps an accepted foreign case through a tarpit stop: still open", async () => {
+    const result = await probe("asip62", { refusalDelayMs: 2_000 }, { tarpitBudgetMs: 6_000 });
+    expect(result.verdict).toBe("open");
+    expect(acceptedIds(result)).toContain("bare-sender");
+    expect(result.cases.some((c) => c.note?.startsWith("tarpit: "))).toBe(true);
   });
 });
 

@@ -1,13 +1,18 @@
 import { describe, expect, it } from "vitest";
 import {
   capabilitiesOf,
+  LINE_CUT_MARKER,
   parseEhloExtensions,
   ReplyParser,
   type ReplyParserLimits,
 } from "../../shared/smtp/reply-parser.ts";
 import { type Reply, SmtpError } from "../../shared/smtp/types.ts";
 
-const LIMITS: ReplyParserLimits = { maxLineBytes: 512, maxSessionBytes: 64 * 1024 };
+const LIMITS: ReplyParserLimits = {
+  displayLineBytes: 512,
+  maxReplyBytes: 16 * 1024,
+  maxSessionBytes: 64 * 1024,
+};
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -144,29 +149,63 @@ describe("ReplyParser", () => {
   });
 
   describe("limits", () => {
-    const small: ReplyParserLimits = { maxLineBytes: 10, maxSessionBytes: 40 };
+    const small: ReplyParserLimits = {
+      displayLineBytes: 10,
+      maxReplyBytes: 40,
+      maxSessionBytes: 60,
+    };
 
-    it("accepts a line of exactly maxLineBytes, CRLF not counted", () => {
+    it("keeps a line of exactly displayLineBytes whole, CRLF not counted", () => {
       expect(parseAll("250 abcdef\r\n", small)[0]?.text).toBe("abcdef");
     });
 
-    it("rejects a line one byte over maxLineBytes", () => {
-      const error = protocolErrorOf(() => parseAll("250 abcdefg\r\n", small));
-      expect(error.message).toMatch(/longer than 10 bytes/);
+    it("keeps a longer line cut for display, with a marker naming its length, and goes on", () => {
+      const lines: string[] = [];
+      const parser = new ReplyParser(small, { onLine: (line) => lines.push(line) });
+      const replies = parser.push(bytes("250 abcdefghijklmnop\r\n550 no\r\n"));
+      expect(replies).toHaveLength(2);
+      expect(replies[0]?.code).toBe(250);
+      expect(replies[0]?.text).toBe(`abcdef ${LINE_CUT_MARKER} line of 20 bytes cut for display]`);
+      expect(replies[1]).toMatchObject({ code: 550, text: "no" });
+      expect(lines[0]).toContain(LINE_CUT_MARKER);
     });
 
-    it("rejects an endless line before its end arrives, without buffering it", () => {
+    it("cuts a long line however it is split across reads, CR and LF apart", () => {
       const parser = new ReplyParser(small);
-      expect(parser.push(bytes("250 abcdef"))).toEqual([]);
-      protocolErrorOf(() => parser.push(bytes("gh")));
+      expect(parser.push(bytes("250 abcdefgh"))).toEqual([]);
+      expect(parser.push(bytes("ijklmnop\r"))).toEqual([]);
+      const [reply] = parser.push(bytes("\n"));
+      expect(reply?.text).toMatch(/^abcdef .* line of 20 bytes/);
+    });
+
+    it("parses a 6 KB banner line with HTML in it within the default caps", () => {
+      const html = `<html><body>${"<p>Welcome &amp; no spam</p>".repeat(220)}</body></html>`;
+      const [reply] = parseAll(`220-mail.example ESMTP ${html}\r\n220 ready\r\n`);
+      expect(reply?.code).toBe(220);
+      expect(reply?.lines[0]?.length).toBeLessThan(600);
+      expect(reply?.lines[0]).toContain(LINE_CUT_MARKER);
+      expect(reply?.lines[1]).toBe("ready");
+    });
+
+    it("rejects a reply whose kept lines pass maxReplyBytes, a cut line counting what is kept", () => {
+      const parser = new ReplyParser({ ...small, maxSessionBytes: 1_000 });
+      // 11 bytes kept of each 36-byte line (10 and the CR's place): three fit, a fourth does not.
+      expect(parser.push(bytes(`250-${"a".repeat(30)}\r\n`.repeat(3)))).toEqual([]);
+      const error = protocolErrorOf(() => parser.push(bytes(`250-${"a".repeat(30)}\r\n`)));
+      expect(error.message).toMatch(/reply longer than 40 bytes as kept/);
+    });
+
+    it("counts every line of a multi-line reply against maxReplyBytes", () => {
+      const error = protocolErrorOf(() => parseAll("250-aaaaaa\r\n".repeat(4), small));
+      expect(error.message).toMatch(/reply longer than 40 bytes/);
     });
 
     it("rejects a session over maxSessionBytes even when every line is short", () => {
       const parser = new ReplyParser(small);
-      expect(parser.push(bytes("250 a\r\n".repeat(5)))).toHaveLength(5);
+      expect(parser.push(bytes("250 a\r\n".repeat(8)))).toHaveLength(8);
       const error = protocolErrorOf(() => parser.push(bytes("250 a\r\n250 b\r\n")));
-      expect(error.message).toMatch(/more than 40 bytes/);
-      expect(parser.bytesReceived).toBe(49);
+      expect(error.message).toMatch(/more than 60 bytes/);
+      expect(parser.bytesReceived).toBe(70);
     });
 
     it("keeps failing after the first protocol error", () => {

@@ -199,6 +199,7 @@ describe("opening a session", () => {
       enhanced: null,
       lines: ["mx.lab.test ESMTP", "no early talkers", "mx.lab.test ready"],
       text: "mx.lab.test ESMTP no early talkers mx.lab.test ready",
+      receivedAt: expect.any(Number),
     });
     expect((await session.ehlo()).code).toBe(250);
     await lab.script;

@@ -526,6 +526,93 @@ describe("banners", () => {
   });
 });
 
+describe("servers the DATA step and the adaptive plan are built for", () => {
+  it("refuse-at-data takes every recipient and refuses the message at its end", async () => {
+    await withSim("refuse-at-data", async (sim, connect) => {
+      const client = await greeted(connect);
+      const { address } = canaryAddress();
+      expect((await client.command("MAIL FROM:<spamtest@canary>")).code).toBe(250);
+      expect((await client.command(`RCPT TO:<${address}>`)).code).toBe(250);
+      const verdict = await client.message("Subject: test", "", "hello");
+      expect(verdict.lines).toEqual(["554 5.7.1 Message refused: relaying is not permitted"]);
+      expect(sim.relayed).toBe(0);
+    });
+  });
+
+  it("long-lines sends kilobytes of HTML on one banner, EHLO and refusal line", async () => {
+    await withSim("long-lines", async (_sim, connect) => {
+      const client = await connect();
+      const banner = await client.reply();
+      expect(banner.lines[0]?.length).toBeGreaterThan(6_000);
+      expect(banner.lines[0]).toContain("<html>");
+      expect((await client.command("EHLO probe.example")).lines[0]?.length).toBeGreaterThan(4_500);
+      expect((await client.command("MAIL FROM:<spamtest@canary>")).code).toBe(250);
+      const refusal = await client.command(`RCPT TO:<${canaryAddress().address}>`);
+      expect(refusal.code).toBe(554);
+      expect(refusal.lines[0]?.length).toBeGreaterThan(5_000);
+    });
+  });
+
+  it("sendmail-throttle pauses before its greeting and drops a client that talks first", async () => {
+    await withSim("sendmail-throttle", async (_sim, connect) => {
+      const early = await connect();
+      early.send("EHLO early.example");
+      expect((await early.reply()).lines).toEqual([
+        "554 mail.sendmail.example ESMTP not accepting messages",
+      ]);
+      const patient = await connect();
+      await sleep(500);
+      expect(patient.receivedSoFar()).toBe("");
+      expect((await patient.reply()).code).toBe(220);
+    });
+  });
+
+  it("sendmail-throttle sleeps before each refused RCPT after the third in a transaction", async () => {
+    await withSim("sendmail-throttle", async (_sim, connect) => {
+      const client = await greeted(connect);
+      expect((await client.command("MAIL FROM:<spamtest@canary>")).code).toBe(250);
+      for (let count = 1; count <= 3; count++) {
+        expect((await client.command(`RCPT TO:<${canaryAddress().address}>`)).code).toBe(554);
+      }
+      const started = Date.now();
+      expect((await client.command(`RCPT TO:<${canaryAddress().address}>`)).code).toBe(554);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      // A new transaction starts counting again.
+      expect((await client.command("RSET")).code).toBe(250);
+      expect((await client.command("MAIL FROM:<spamtest@canary>")).code).toBe(250);
+      const again = Date.now();
+      expect((await client.command(`RCPT TO:<${canaryAddress().address}>`)).code).toBe(554);
+      expect(Date.now() - again).toBeLessThan(900);
+    });
+  });
+
+  it("byte-tarpit trickles its banner out one byte at a time", async () => {
+    await withSim("byte-tarpit", async (_sim, connect) => {
+      const client = await connect();
+      await sleep(500);
+      const sofar = client.receivedSoFar();
+      expect(sofar.length).toBeGreaterThan(0);
+      expect(sofar.length).toBeLessThanOrEqual(4);
+      expect("220 mail.bytetarpit.example ESMTP Postfix".startsWith(sofar)).toBe(true);
+    });
+  });
+
+  it("error-sleep sleeps before every error reply after the third of a session", async () => {
+    await withSim("error-sleep", async (_sim, connect) => {
+      const client = await greeted(connect);
+      for (let count = 1; count <= 3; count++) {
+        expect((await client.command("MAIL FROM:<spamtest@canary>")).code).toBe(250);
+        expect((await client.command(`RCPT TO:<${canaryAddress().address}>`)).code).toBe(554);
+        expect((await client.command("RSET")).code).toBe(250);
+      }
+      expect((await client.command("MAIL FROM:<spamtest@canary>")).code).toBe(250);
+      const started = Date.now();
+      expect((await client.command(`RCPT TO:<${canaryAddress().address}>`)).code).toBe(554);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    });
+  });
+});
+
 describe("shared machinery", () => {
   it("ends the session on a command line longer than 2 KiB", async () => {
     await withSim("secure-pipelining", async (_sim, connect) => {

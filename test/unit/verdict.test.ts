@@ -21,6 +21,48 @@ function results(outcomeOf: (id: string) => CaseOutcome): CaseResult[] {
 }
 
 describe("verdicts", () => {
+  it("counts messages refused at DATA as refusals, sampled ones included, and says so", () => {
+    const outcome = decideVerdict({
+      cases: results((id) =>
+        id === "canary-sender" ? "refused" : id === "bare-sender" ? "refused" : "message-refused",
+      ).map((c) => (c.id === "canary-sender" ? { ...c, step: "data" as const } : c)),
+      blockedBeforeTesting: null,
+      dataStep: "sent",
+    });
+    expect(outcome.verdict).toBe("closed");
+    expect(outcome.reason).toContain("1 accepted at RCPT but refused at DATA");
+    expect(outcome.reason).toContain("more accepted at RCPT, message refused (sampled)");
+  });
+
+  it("says when an open verdict rests on the RCPT reply alone", () => {
+    const open = (dataStep: "off" | "sent") =>
+      decideVerdict({
+        cases: results((id) => (id === "bare-sender" ? "accepted" : "refused")),
+        blockedBeforeTesting: null,
+        dataStep,
+      });
+    expect(open("off").reason).toContain("the DATA step was off, so this rests on the RCPT reply");
+    expect(open("sent").reason).toContain("no message could be sent to confirm it at DATA");
+  });
+
+  it("stays open through a tarpit stop, and is inconclusive: tarpit otherwise", () => {
+    const stoppedBy = "tarpit: too slow";
+    expect(
+      decideVerdict({
+        cases: results((id) => (id === "bare-sender" ? "accepted" : "error")),
+        blockedBeforeTesting: null,
+        stoppedBy,
+      }).verdict,
+    ).toBe("open");
+    const stopped = decideVerdict({
+      cases: results((id) => (id === "bare-sender" ? "refused" : "error")),
+      blockedBeforeTesting: null,
+      stoppedBy,
+    });
+    expect(stopped.verdict).toBe("inconclusive");
+    expect(stopped.reason).toMatch(/^tarpit: too slow; 1 of \d+ cases answered before stopping/);
+  });
+
   it("is open when a plainly foreign recipient was accepted, naming the case", () => {
     const outcome = decideVerdict({
       cases: results((id) => (id === "bare-sender" ? "accepted" : "refused")),

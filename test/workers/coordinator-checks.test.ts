@@ -325,6 +325,32 @@ describe("the probe-job queue consumer", () => {
     }
   });
 
+  it("keeps the DATA step's decisions: refused at DATA, and accepted at RCPT, message refused", async () => {
+    const { body, messages } = await loopbackCheck();
+    await standIn.script(
+      body.id,
+      Object.fromEntries(
+        NODE_IDS.map((id) => [id, { kind: "result", verdict: "refused-at-data" }]),
+      ),
+    );
+    await runQueue(messages);
+    const report = await getCheck(body.id);
+    expect(report).toMatchObject({ status: "done", verdict: "closed" });
+    for (const vantage of reportVantages(report)) {
+      expect(vantage.verdict).toBe("closed");
+      expect(vantage.reason).toContain("3 accepted at RCPT but refused at DATA");
+      const atData = vantage.cases.filter((c) => c.outcome === "refused");
+      expect(atData.map((c) => [c.id, c.step, c.reply?.code, c.data?.code])).toEqual([
+        ["bare-sender", "data", 250, 554],
+        ["canary-sender", "data", 250, 554],
+        ["target-domain-sender", "data", 250, 554],
+      ]);
+      const sampled = vantage.cases.filter((c) => c.outcome === "message-refused");
+      expect(sampled).toHaveLength(RELAY_CASE_IDS.length - 3);
+      expect(sampled.every((c) => c.step === "data" && c.data === null)).toBe(true);
+    }
+  });
+
   it("probes every MX address of a domain with its name, and finds it closed everywhere", async () => {
     const { body, messages } = await createCheck({
       domain: "open.lab.test",

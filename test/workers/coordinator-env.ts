@@ -220,10 +220,11 @@ export const STAND_IN_CONTROL = "http://stand-in.control.relaywatch.test";
 
 /** What a stand-in node does with one probe call. */
 export type ScriptedAnswer =
-  /** A schema-valid ProbeResponse whose cases make the engine decide this verdict. */
+  /** A schema-valid ProbeResponse whose cases make the engine decide this verdict;
+   *  `refused-at-data`: every RCPT accepted, every sampled message refused (closed). */
   | {
       kind: "result";
-      verdict: "open" | "suspect" | "closed";
+      verdict: "open" | "suspect" | "closed" | "refused-at-data";
       /** What a hostile server said instead of the usual refusal text (and its greeting). */
       replyText?: string;
     }

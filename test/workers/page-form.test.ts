@@ -220,6 +220,27 @@ describe("a finished report", () => {
     expect(jaHtml).toContain("smtpd_relay_restrictions = permit_mynetworks");
   });
 
+  it("names the step that decided each case, DATA refusals and sampled ones included", async () => {
+    const { body, messages } = await createCheck({ host: "127.0.0.1", port: 2527 });
+    await standIn.script(
+      body.id,
+      Object.fromEntries(
+        TEST_NODES.map((node) => [node.id, { kind: "result", verdict: "refused-at-data" }]),
+      ),
+    );
+    await runQueue(messages);
+    const html = await (await callMain(`/report/${body.id}`)).text();
+    expect(html).toMatch(/class="o-refused">refused <small class="step">\(decided at DATA\)/);
+    expect(html).toContain(
+      'class="o-message-refused">accepted at RCPT, message refused (sampled) <small class="step">(decided at DATA)',
+    );
+    expect(html).toContain("DATA 554 5.7.1 Message refused");
+    expect(html).not.toContain("Open relay");
+    const ja = await (await callMain(`/report/${body.id}?lang=ja`)).text();
+    expect(ja).toContain("RCPT は受理、メッセージは拒否（抽出）");
+    expect(ja).toContain("DATA で判定");
+  });
+
   it("lists earlier checks of the same target as history", async () => {
     const first = await createCheck({ host: "127.0.0.1", port: 2526 });
     const second = await createCheck({ host: "127.0.0.1", port: 2526 });

@@ -1,5 +1,7 @@
 import { verifyBody } from "../../shared/auth/hmac.ts";
 import { RELAY_CASES } from "../../shared/probe/cases.ts";
+import { casesToProve } from "../../shared/probe/deliver.ts";
+import { applyDataReplies } from "../../shared/probe/delivery-step.ts";
 import { addressLiteral, expandCase } from "../../shared/probe/expand.ts";
 import { domainOfHost } from "../../shared/probe/names.ts";
 import { decideVerdict } from "../../shared/probe/verdict.ts";
@@ -170,19 +172,23 @@ const TLS_REQUIRED = {
   enhanced: "5.7.0",
   text: "Must issue a STARTTLS command first",
 } as const;
+const MESSAGE_REFUSED = { code: 554, enhanced: "5.7.1", text: "Message refused" } as const;
 const CASES_PER_CONNECTION = 5;
 
 /**
  * The answer a node gives after a run in which the server refused every case, or accepted the
- * canary-sender case (a plainly foreign recipient). Verdict and reason come from the engine's
- * own `decideVerdict`; the function throws if that disagrees with what was asked for.
+ * canary-sender case (a plainly foreign recipient), or accepted every RCPT and refused every
+ * message at DATA (`refused-at-data`, decided by the engine's own DATA-step rules). Verdict and
+ * reason come from the engine's own `decideVerdict`; the function throws if that disagrees with
+ * what was asked for.
  */
 export function probeResponse(
   node: TestNode,
   job: ProbeJob,
-  verdict: "open" | "suspect" | "closed" | "tls-not-testable",
+  scripted: "open" | "suspect" | "closed" | "tls-not-testable" | "refused-at-data",
   replyText?: string,
 ): ProbeResponse {
+  const verdict = scripted === "refused-at-data" ? "closed" : scripted;
   const { address, port, hostName, implicitTls } = job.target;
   const host = hostName ?? `[${addressLiteral(address)}]`;
   const names = {
@@ -206,9 +212,11 @@ export function probeResponse(
     const expanded = expandCase(relayCase, index, names);
     const conn = Math.floor(index / CASES_PER_CONNECTION) + 1;
     const accepted =
+      scripted === "refused-at-data" ||
       (verdict === "open" && relayCase.id === "canary-sender") ||
       (verdict === "suspect" && relayCase === firstRouting);
     const reply = accepted ? ACCEPTED : { ...REFUSED, text: replyText ?? REFUSED.text };
+    const takesMessage = accepted && job.proof !== null && scripted !== "refused-at-data";
     if (verdict === "tls-not-testable") {
       // Every case refused with 530 for want of TLS, as a STARTTLS-only server answers.
       return {
@@ -236,9 +244,10 @@ export function probeResponse(
     return {
       ...expanded,
       outcome: accepted ? "accepted" : "refused",
-      // With proof asked for, a node sends the canary message through an accepted case.
-      data: accepted && job.proof ? { ...QUEUED } : null,
-      step: "rcpt",
+      // With the DATA step on, a node sends the canary message through an accepted case,
+      // and the message taken decides it.
+      data: takesMessage ? { ...QUEUED } : null,
+      step: takesMessage ? "data" : "rcpt",
       reply: { ...reply },
       note: null,
       conn,
@@ -256,7 +265,23 @@ export function probeResponse(
       ending: "quit",
     });
   }
-  const decided = decideVerdict({ cases, blockedBeforeTesting: null });
+  if (scripted === "refused-at-data" && job.proof) {
+    const results = new Map(cases.map((c) => [c.id, c]));
+    const sampled = casesToProve(cases, job.proof.maxMessages);
+    applyDataReplies(
+      results,
+      new Map(
+        sampled.map((c) => [c.id, { stage: "data" as const, reply: { ...MESSAGE_REFUSED } }]),
+      ),
+    );
+    cases.splice(0, cases.length, ...results.values());
+  }
+  const dataStep = !cases.some((c) => c.outcome !== "refused")
+    ? "not-needed"
+    : job.proof
+      ? "sent"
+      : "off";
+  const decided = decideVerdict({ cases, blockedBeforeTesting: null, dataStep });
   const expected = verdict === "tls-not-testable" ? "inconclusive" : verdict;
   if (decided.verdict !== expected) {
     throw new Error(`stand-in cases decide ${decided.verdict}, not the scripted ${verdict}`);
@@ -272,6 +297,7 @@ export function probeResponse(
     verdict: decided.verdict,
     reason: notTestableHere ?? decided.reason,
     notTestableHere,
+    dataStep,
     startedAt: at(0),
     finishedAt: at(durationMs),
     durationMs,

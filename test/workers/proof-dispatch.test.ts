@@ -15,7 +15,7 @@ async function jobsOf(checkId: string): Promise<ProbeJob[]> {
   return calls.map((call) => call.body as ProbeJob);
 }
 
-describe("the probe job of a check with proof", () => {
+describe("the probe job's DATA step", () => {
   it("carries the vantage's share of the message cap and its key, and nothing of the node's", async () => {
     const id = await provenCheck(true);
     const jobs = await jobsOf(id);
@@ -45,8 +45,13 @@ describe("the probe job of a check with proof", () => {
     }
   });
 
-  it("carries no proof when the API did not ask for it", async () => {
+  it("is on without proof too: the message, not the RCPT reply, decides a relay", async () => {
     const id = await provenCheck(false);
-    for (const job of await jobsOf(id)) expect(job.proof).toBeNull();
+    for (const job of await jobsOf(id)) {
+      expect(job.proof).toEqual({
+        maxMessages: 3,
+        key: await canaryKeyFor(PROOF_SECRET, job.tokenNonce ?? ""),
+      });
+    }
   });
 });

@@ -15,7 +15,7 @@ import {
   routingTrickRecipients,
   secureRecipients,
 } from "./recipient-rules.ts";
-import { postfixDialect, reply } from "./replies.ts";
+import { type Dialect, postfixDialect, reply } from "./replies.ts";
 import type { SimBehaviour, SimSpec } from "./specs.ts";
 import { labTlsContext } from "./tls.ts";
 import { trustedVantageRecipients } from "./trusted-vantage.ts";
@@ -34,14 +34,38 @@ type PolicyFactory = (context: BehaviourContext) => SmtpPolicy;
 function postfixLike(
   rule: (rules: RuleContext, context: BehaviourContext) => RecipientRule,
   overrides: (context: BehaviourContext) => Partial<SmtpPolicy> = () => ({}),
+  dialectFor: (hostname: string) => Dialect = postfixDialect,
 ): PolicyFactory {
   return (context) => {
     const { spec, address } = context;
+    const dialect = dialectFor(spec.hostname);
     const ruleContext: RuleContext = {
       identity: new ServerIdentity({ ...spec, address }),
-      dialect: postfixDialect(spec.hostname),
+      dialect,
     };
-    return postfixLikePolicy(spec.hostname, rule(ruleContext, context), overrides(context));
+    return postfixLikePolicy(spec.hostname, rule(ruleContext, context), {
+      dialect,
+      ...overrides(context),
+    });
+  };
+}
+
+/** Kilobytes of HTML on one line, as some appliances put in banners and refusals. */
+function htmlBlurb(bytes: number): string {
+  const paragraph = "<p>Unsolicited bulk e-mail is <b>not</b> accepted &mdash; see our policy.</p>";
+  return `<html><body>${paragraph.repeat(Math.ceil(bytes / paragraph.length))}</body></html>`;
+}
+
+/** Postfix's wording with every refusal and the greetings padded to several kilobytes. */
+function longLineDialect(hostname: string): Dialect {
+  const base = postfixDialect(hostname);
+  return {
+    ...base,
+    ehlo: (keywords) => reply(250, `${hostname} ${htmlBlurb(4_500)}`, ...keywords),
+    relayDenied: (recipient) =>
+      reply(554, `5.7.1 <${recipient}>: Relay access denied ${htmlBlurb(5_000)}`),
+    userUnknown: (recipient) =>
+      reply(550, `5.1.1 <${recipient}>: User unknown ${htmlBlurb(4_000)}`),
   };
 }
 
@@ -153,4 +177,26 @@ export const POLICIES: Record<SimBehaviour, PolicyFactory> = {
     tlsContext: labTlsContext("tls12", "TLSv1.2"),
   })),
   "tls-secure": postfixLike(secureRecipients, () => startTlsRequired(labTlsContext("self-signed"))),
+  "refuse-at-data": postfixLike(discardRecipients, () => ({
+    messageRefusal: reply(554, "5.7.1 Message refused: relaying is not permitted"),
+  })),
+  "long-lines": postfixLike(
+    secureRecipients,
+    ({ spec }) => ({
+      greeting: banner(220, `${spec.hostname} ESMTP ${htmlBlurb(6_000)}`, `${spec.hostname} ready`),
+    }),
+    longLineDialect,
+  ),
+  "sendmail-throttle": postfixLike(secureRecipients, ({ spec }) => ({
+    greeting: {
+      ...banner(220, `${spec.hostname} ESMTP Sendmail 8.18.1/8.18.1/Debian-2; ready`),
+      pauseMs: 1_000,
+      earlyTalkerReply: reply(554, `${spec.hostname} ESMTP not accepting messages`),
+    },
+    badRcptThrottle: { after: 3, sleepMs: 1_000 },
+  })),
+  "byte-tarpit": postfixLike(secureRecipients, () => ({ byteIntervalMs: 200 })),
+  "error-sleep": postfixLike(secureRecipients, () => ({
+    errorSleep: { after: 3, sleepMs: 1_000 },
+  })),
 };

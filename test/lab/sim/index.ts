@@ -40,6 +40,8 @@ export interface SimOptions {
   greylistDelaySec?: number;
   /** tarpit: delay before every reply (default 1500). */
   tarpitDelayMs?: number;
+  /** Any behaviour: delay before every 4xx/5xx reply, as Exchange tarpits refusals. */
+  refusalDelayMs?: number;
 }
 
 export interface RunningSim {
@@ -73,6 +75,9 @@ export async function startSim(
     greylistDelaySec: options.greylistDelaySec ?? 2,
     tarpitDelayMs: options.tarpitDelayMs ?? 1500,
   });
+  if (options.refusalDelayMs) {
+    policy.errorSleep = { after: 0, sleepMs: options.refusalDelayMs };
+  }
   const delivery = createDeliveryAgent({
     hostname: spec.hostname,
     label: behaviour,

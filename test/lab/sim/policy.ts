@@ -24,6 +24,9 @@ export type Greeting =
       reply: SmtpReply;
       /** Write each line separately, this long apart, as slow or pregreet-testing servers do. */
       lineGapMs?: number;
+      /** Silence before the first line (sendmail's greet_pause); a client that talks during it
+       *  gets earlyTalkerReply when one is set. */
+      pauseMs?: number;
       /** Sent instead of the rest of the greeting, then hang up, if the client talks too early. */
       earlyTalkerReply?: SmtpReply;
       thenClose?: boolean;
@@ -72,6 +75,17 @@ export interface SmtpPolicy {
   nonMailCommandLimit?: number;
   /** Added before every reply, on top of the lab-wide reply delay. */
   extraReplyDelayMs?: number;
+  /** A byte tarpit: every byte of every reply is written alone, this long after the previous. */
+  byteIntervalMs?: number;
+  /** sendmail's BadRcptThrottle: after `after` refused RCPTs in one transaction, sleep
+   *  `sleepMs` before answering each further one. */
+  badRcptThrottle?: { after: number; sleepMs: number };
+  /** Postfix's smtpd_error_sleep_time: once the session has had `after` error replies, sleep
+   *  `sleepMs` before each further one (Postfix counts to smtpd_soft_error_limit). */
+  errorSleep?: { after: number; sleepMs: number };
+  /** The answer to the end of DATA instead of "queued": a server that takes every recipient
+   *  and then refuses the message. */
+  messageRefusal?: SmtpReply;
   /** A reply that replaces normal handling of a command (blocked clients, TLS-first servers). */
   screen?(session: SessionView, verb: string): SmtpReply | undefined;
   mail?(session: SessionView, sender: string): MailDecision;

@@ -118,6 +118,8 @@ class SmtpConnection implements SessionView {
   private busy = true;
   private errorReplies = 0;
   private nonMailCommands = 0;
+  /** Refused RCPTs in the current transaction, for a bad-RCPT throttle. */
+  private refusedRcpts = 0;
   private readonly policy: SmtpPolicy;
   private readonly replyDelayMs: number;
   private readonly maxMessageBytes: number;
@@ -182,6 +184,13 @@ class SmtpConnection implements SessionView {
     const greeting = this.policy.greeting;
     if (greeting.kind !== "reply") return false;
     if (this.replyDelayMs > 0) await sleep(this.replyDelayMs);
+    if (greeting.pauseMs) {
+      if (!greeting.earlyTalkerReply) await sleep(greeting.pauseMs);
+      else if (await this.reader.waitForInput(greeting.pauseMs)) {
+        await this.reply(greeting.earlyTalkerReply);
+        return false;
+      }
+    }
     for (const [index, line] of replyLines(greeting.reply).entries()) {
       if (index > 0 && greeting.lineGapMs) {
         if (!greeting.earlyTalkerReply) await sleep(greeting.lineGapMs);
@@ -190,7 +199,7 @@ class SmtpConnection implements SessionView {
           return false;
         }
       }
-      this.write(line);
+      await this.send(line);
     }
     this.busy = false;
     return !greeting.thenClose;
@@ -245,6 +254,7 @@ class SmtpConnection implements SessionView {
         return this.data(argument);
       case "RSET":
         this.transaction = null;
+        this.refusedRcpts = 0;
         return this.answer(this.dialect.reset);
       case "NOOP":
         return this.answer(this.dialect.noop);
@@ -297,6 +307,7 @@ class SmtpConnection implements SessionView {
       reply: this.dialect.mailOk(parsed.path),
     };
     if (decision.reply.code < 400) {
+      this.refusedRcpts = 0;
       this.transaction = {
         sender: parsed.path,
         envelopeSender: decision.envelopeSender ?? parsed.path,
@@ -306,7 +317,7 @@ class SmtpConnection implements SessionView {
     return this.answer(decision.reply);
   }
 
-  private rcpt(argument: string): Promise<Outcome> {
+  private async rcpt(argument: string): Promise<Outcome> {
     if (!this.transaction) return this.answer(this.dialect.needMail);
     const parsed = parsePathArgument(argument, "TO");
     if (!parsed) return this.answer(this.dialect.syntax("RCPT TO:<address>"));
@@ -315,7 +326,12 @@ class SmtpConnection implements SessionView {
       return this.answer(this.dialect.tooManyRecipients);
     }
     const decision = this.policy.rcpt(this, parsed.path);
-    if (!decision.accepted) return this.answer(decision.reply);
+    if (!decision.accepted) {
+      const throttle = this.policy.badRcptThrottle;
+      this.refusedRcpts += 1;
+      if (throttle && this.refusedRcpts > throttle.after) await sleep(throttle.sleepMs);
+      return this.answer(decision.reply);
+    }
     this.transaction.recipients.push({ path: parsed.path, delivery: decision.delivery });
     return this.answer(decision.reply ?? this.dialect.rcptOk(parsed.path));
   }
@@ -347,6 +363,7 @@ class SmtpConnection implements SessionView {
     }
     this.transaction = null;
     if (size > this.maxMessageBytes) return this.answer(this.dialect.messageTooBig);
+    if (this.policy.messageRefusal) return this.answer(this.policy.messageRefusal);
 
     const queueId = randomBytes(5).toString("hex").toUpperCase();
     this.config.onMessage({
@@ -411,13 +428,28 @@ class SmtpConnection implements SessionView {
 
   private async reply(smtpReply: SmtpReply): Promise<void> {
     if (this.replyDelayMs > 0) await sleep(this.replyDelayMs);
-    this.write(formatReply(smtpReply));
+    const errorSleep = this.policy.errorSleep;
+    if (errorSleep && smtpReply.code >= 400 && this.errorReplies >= errorSleep.after) {
+      await sleep(errorSleep.sleepMs);
+    }
+    await this.send(formatReply(smtpReply));
     this.busy = false;
     if (smtpReply.code >= 400) this.errorReplies++;
   }
 
   private write(text: string): void {
     if (this.socket.writable) this.socket.write(text, "latin1");
+  }
+
+  /** Writes a reply, one byte at a time behind a byte tarpit. */
+  private async send(text: string): Promise<void> {
+    const interval = this.policy.byteIntervalMs;
+    if (!interval) return this.write(text);
+    for (const char of text) {
+      if (!this.socket.writable) return;
+      this.write(char);
+      await sleep(interval);
+    }
   }
 
   private hangUp(): void {

@@ -35,7 +35,12 @@ export type SimBehaviour =
   | "tls-expired"
   | "tls-wrong-name"
   | "tls12-only"
-  | "tls-secure";
+  | "tls-secure"
+  | "refuse-at-data"
+  | "long-lines"
+  | "sendmail-throttle"
+  | "byte-tarpit"
+  | "error-sleep";
 
 export interface SimSpec {
   behaviour: SimBehaviour;
@@ -129,7 +134,14 @@ export const SIM_SPECS: Record<SimBehaviour, SimSpec> = {
     "Secure behind postgrey: the first attempt of each (client, sender, recipient) gets 450; " +
       "a retry after the delay gets the real answer.",
   ),
-  tarpit: spec("tarpit", "tarpit", "closed", "Secure, but every reply is delayed (tarpitDelayMs)."),
+  tarpit: spec(
+    "tarpit",
+    "tarpit",
+    "inconclusive",
+    "Secure, but every reply is delayed (tarpitDelayMs, 1.5 s in the lab): the suite would take " +
+      "about 25 s even over 6 connections, so a tester with a 20 s tarpit budget stops early " +
+      "(inconclusive: tarpit, every answered case kept); a small delay is outlasted (closed).",
+  ),
   stall: spec(
     "stall",
     "stall",
@@ -239,5 +251,39 @@ export const SIM_SPECS: Record<SimBehaviour, SimSpec> = {
     "tlssecure",
     "closed",
     "STARTTLS required, self-signed certificate; secure inside.",
+  ),
+  "refuse-at-data": spec(
+    "refuse-at-data",
+    "refuseatdata",
+    "closed",
+    "Answers 250 to every RCPT, then refuses every message at the end of DATA (554 5.7.1): it " +
+      "never relays. Testers that judge by the RCPT reply call it open.",
+  ),
+  "long-lines": spec(
+    "long-lines",
+    "longlines",
+    "closed",
+    "Secure; its banner, EHLO greeting and refusals carry 4-6 KB lines with HTML in them, far " +
+      "beyond RFC 5321's 512 octets.",
+  ),
+  "sendmail-throttle": spec(
+    "sendmail-throttle",
+    "sendmail",
+    "closed",
+    "Secure, like Debian's sendmail: a 1 s pause before the greeting (554 for a client that " +
+      "talks first), and a 1 s sleep before every refused RCPT after the third in a transaction.",
+  ),
+  "byte-tarpit": spec(
+    "byte-tarpit",
+    "bytetarpit",
+    "inconclusive",
+    "A byte tarpit: every reply, the banner included, trickles out one byte every 200 ms.",
+  ),
+  "error-sleep": spec(
+    "error-sleep",
+    "errorsleep",
+    "closed",
+    "Secure Postfix with a tightened smtpd_soft_error_limit of 3: after the third error reply " +
+      "of a session, it sleeps 1 s (smtpd_error_sleep_time) before every further one.",
   ),
 };

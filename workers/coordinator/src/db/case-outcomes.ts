@@ -13,6 +13,7 @@ import type { CaseOutcome, CaseResult, CaseStep } from "../../../../shared/schem
 const OUTCOME_CODES: Record<CaseOutcome, string> = {
   accepted: "a",
   refused: "r",
+  "message-refused": "m",
   deferred: "d",
   "auth-required": "u",
   untested: "n",
@@ -27,6 +28,7 @@ const STEP_CODES: Record<CaseStep, string> = {
   starttls: "3",
   mail: "4",
   rcpt: "5",
+  data: "6",
 };
 
 const OUTCOME_OF = invert(OUTCOME_CODES);

@@ -83,11 +83,22 @@ export const en: Messages = {
     outcomeNames: {
       accepted: "accepted",
       refused: "refused",
+      "message-refused": "accepted at RCPT, message refused (sampled)",
       deferred: "deferred",
       "auth-required": "authentication required",
       untested: "not tested",
       error: "error",
     },
+    stepNames: {
+      connect: "connect",
+      banner: "greeting",
+      ehlo: "EHLO",
+      starttls: "STARTTLS",
+      mail: "MAIL",
+      rcpt: "RCPT",
+      data: "DATA",
+    },
+    decidedAt: (step) => `decided at ${step}`,
     transcriptSummary: (caseId, conn) =>
       conn === null ? `SMTP log of ${caseId}` : `SMTP log of ${caseId} (connection ${conn})`,
     noTranscript: "No SMTP log for this case.",

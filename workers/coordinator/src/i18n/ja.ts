@@ -99,11 +99,22 @@ export const ja: Messages = {
     outcomeNames: {
       accepted: "受理",
       refused: "拒否",
+      "message-refused": "RCPT は受理、メッセージは拒否（抽出）",
       deferred: "保留",
       "auth-required": "認証が必要",
       untested: "未検査",
       error: "エラー",
     },
+    stepNames: {
+      connect: "接続",
+      banner: "グリーティング",
+      ehlo: "EHLO",
+      starttls: "STARTTLS",
+      mail: "MAIL",
+      rcpt: "RCPT",
+      data: "DATA",
+    },
+    decidedAt: (step) => `${step} で判定`,
     transcriptSummary: (caseId, conn) =>
       conn === null ? `${caseId} の SMTP ログ` : `${caseId} の SMTP ログ（接続 ${conn}）`,
     noTranscript: "このケースの SMTP ログはありません。",

@@ -1,5 +1,5 @@
 import type { CouldNotTestKind } from "../../../../shared/probe/could-not-test.ts";
-import type { CaseOutcome, Verdict } from "../../../../shared/schemas/probe-result.ts";
+import type { CaseOutcome, CaseStep, Verdict } from "../../../../shared/schemas/probe-result.ts";
 import type { DeliveryStatus } from "../proof/case-delivery.ts";
 import type { VerdictLabel } from "../proof/verdict-label.ts";
 
@@ -114,6 +114,9 @@ export interface Messages {
       delivery: string;
     };
     outcomeNames: Record<CaseOutcome, string>;
+    /** The step whose reply decided a case, as the outcome column names it. */
+    stepNames: Record<CaseStep, string>;
+    decidedAt: (step: string) => string;
     transcriptSummary: (caseId: string, conn: number | null) => string;
     noTranscript: string;
     /** The vantage's transcript and case details passed their retention (in days). */

@@ -44,11 +44,16 @@ export function CaseTable({ t, vantage, caption, check, deliveries }: CaseTableP
             const detail = row.detail;
             const conn = detail?.conn ?? null;
             const lines = conn === null ? [] : transcript.filter((l) => l.conn === conn);
-            const reply = detail?.reply
+            const rcpt = detail?.reply
               ? [detail.reply.code, detail.reply.enhanced, detail.reply.text]
                   .filter(Boolean)
                   .join(" ")
               : (detail?.note ?? "");
+            // The message's own answer, where the DATA step sent one: it decided the case.
+            const data = detail?.data
+              ? ` · DATA ${[detail.data.code, detail.data.enhanced, detail.data.text].filter(Boolean).join(" ")}`
+              : "";
+            const reply = `${rcpt}${data}`;
             return [
               <tr>
                 <th scope="row">
@@ -56,7 +61,10 @@ export function CaseTable({ t, vantage, caption, check, deliveries }: CaseTableP
                 </th>
                 <td>{detail ? <code>{detail.mailFrom}</code> : null}</td>
                 <td>{detail ? <code>{detail.rcptTo}</code> : null}</td>
-                <td class={`o-${row.outcome}`}>{t.report.outcomeNames[row.outcome]}</td>
+                <td class={`o-${row.outcome}`}>
+                  {t.report.outcomeNames[row.outcome]}{" "}
+                  <small class="step">({t.report.decidedAt(t.report.stepNames[row.step])})</small>
+                </td>
                 <td>{reply}</td>
                 {withProof ? (
                   <td>

@@ -47,7 +47,7 @@ caption{text-align:left;font-weight:700;padding:.5rem 0}
 th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
 td code{overflow-wrap:anywhere}
 .o-accepted{color:#b3261e;font-weight:700}
-.o-refused{color:#146c2e}
+.o-refused,.o-message-refused{color:#146c2e}
 tr.log td{border-top:0;padding-top:0}
 pre{background:#f6f8fa;border:1px solid #ddd;padding:.5rem;overflow-x:auto;font-size:.85rem;white-space:pre-wrap;overflow-wrap:anywhere}
 summary{cursor:pointer;color:#0b57d0}

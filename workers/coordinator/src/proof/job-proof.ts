@@ -6,16 +6,18 @@ import { type CheckRow, type VantageRow, vantageResults } from "../db/schema.ts"
 import { messageShare, proofSecret } from "./policy.ts";
 
 /**
- * The `proof` of one vantage's probe job: null unless the check asked for delivery proof; else
- * this vantage's share of the check's message cap and the key its messages' MACs are made with.
+ * The DATA step of one vantage's probe job: this vantage's share of the check's message cap and
+ * the key its messages' MACs are made with. Every check has it, with or without delivery proof:
+ * the server's answer to the message, not to RCPT, decides a relay; whether the check then
+ * waits for the message to arrive is the check's own `proof` state.
  */
 export async function jobProofFor(
   db: Database,
-  check: Pick<CheckRow, "id" | "proof">,
+  check: Pick<CheckRow, "id">,
   vantage: Pick<VantageRow, "id" | "tokenNonce">,
   secrets: { PROOF_SECRET?: string },
 ): Promise<ProbeJob["proof"]> {
-  if (check.proof === null || vantage.tokenNonce === null) return null;
+  if (vantage.tokenNonce === null) return null;
   const planned = await db
     .select({ id: vantageResults.id })
     .from(vantageResults)
