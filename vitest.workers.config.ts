@@ -9,6 +9,7 @@ import {
   CANARY_DOMAIN,
   coordinatorVars,
   PROBE_QUEUE_NAME,
+  REGISTRY_ONLY_NODES,
   STRICT_RATE_LIMIT,
   TEST_NODES,
   TLS_FALLBACK_NODES,
@@ -26,7 +27,11 @@ export default defineProject({
     cloudflareTest(async () => {
       // Runs here in Node: answers the coordinator's calls to probe nodes (and every other
       // outbound fetch), so no test reaches the network.
-      const probeNodes = createProbeNodeStandIn([...TEST_NODES, ...TLS_FALLBACK_NODES]);
+      const probeNodes = createProbeNodeStandIn([
+        ...TEST_NODES,
+        ...REGISTRY_ONLY_NODES,
+        ...TLS_FALLBACK_NODES,
+      ]);
       // Real probe Workers, built from workers/probe, as auxiliary workers behind service
       // bindings: they run the real engine over connect() against a lab server on loopback.
       const probeBundle = await buildProbeBundle();

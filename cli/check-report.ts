@@ -25,6 +25,9 @@ export function overallVerdict(results: AddressResult[]): OverallVerdict {
       address,
       verdict: result.verdict,
       reason: result.reason,
+      // This machine ran here, and its network is unknown: never inside.
+      location: null,
+      inside: false,
       // node:tls records every certificate: this machine tests whatever it reaches.
       tested: true,
     })),

@@ -7,18 +7,17 @@
  *   npm run admin -- add-optout <domain | address | CIDR> [--note "who asked, when"]
  *   npm run admin -- list-optouts
  *   npm run admin -- remove-optout <domain | address | CIDR>
+ *   npm run admin -- add-node | list-nodes | disable-node | enable-node | rotate-node-secret
+ *                              (the probe node registry: scripts/admin-nodes.ts)
  *
  * Every command takes `--remote` (the deployed database) or `--persist-to <dir>` (a local one,
  * such as `npm start`'s lab-run/network/coordinator-state); without either it uses wrangler's
  * default local database. A key is printed once, alone on stdout; only its SHA-256 is stored.
  *
- * Exit status: 0 done, 1 no such key or opt-out (or already revoked), 64 usage error,
+ * Exit status: 0 done, 1 no such key, opt-out or node (or already revoked / exists), 64 usage error,
  * 69 wrangler failed.
  */
 
-import { spawn } from "node:child_process";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
   apiKeyPrefix,
@@ -26,13 +25,17 @@ import {
   hashApiKey,
 } from "../workers/coordinator/src/access/api-key-format.ts";
 import { type OptOutEntry, parseOptOutEntry } from "../workers/coordinator/src/optout/entry.ts";
-
-const EXIT_NOT_FOUND = 1;
-const EXIT_USAGE = 64;
-const EXIT_UNAVAILABLE = 69;
-
-const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
-const WRANGLER = resolve(REPO_ROOT, "node_modules/.bin/wrangler");
+import {
+  AdminError,
+  EXIT_NOT_FOUND,
+  EXIT_UNAVAILABLE,
+  execute,
+  sqlInteger,
+  sqlText,
+  type Target,
+  UsageError,
+} from "./admin-d1.ts";
+import { NODE_COMMANDS, NODE_OPTIONS, NODE_USAGE } from "./admin-nodes.ts";
 
 const USAGE = `usage: npm run admin -- <command> [--remote | --persist-to <dir>]
   create-key --name <name> [--daily-quota <checks per UTC day, default 1000>] [--rate <requests per minute, default 60>]
@@ -40,82 +43,22 @@ const USAGE = `usage: npm run admin -- <command> [--remote | --persist-to <dir>]
   revoke-key <id>
   add-optout <domain | address | CIDR> [--note <who asked, when>]
   list-optouts
-  remove-optout <domain | address | CIDR>`;
-
-class AdminError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-const usageError = (message: string) => new AdminError(`${message}\n${USAGE}`, EXIT_USAGE);
-
-/** A SQL string literal: quotes doubled, so no value can end the literal early. */
-function sqlText(value: string): string {
-  if (value.includes("\0")) throw usageError("values may not contain NUL characters");
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** A SQL integer literal, from a number that is checked to be one. */
-function sqlInteger(value: number): string {
-  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
-  return String(value);
-}
-
-interface Target {
-  remote: boolean;
-  persistTo: string | undefined;
-}
-
-/** Runs SQL through `wrangler d1 execute DB` and returns the rows of its last statement. */
-async function execute(target: Target, sql: string): Promise<Record<string, unknown>[]> {
-  const where = target.remote
-    ? ["--remote"]
-    : ["--local", ...(target.persistTo ? ["--persist-to", resolve(target.persistTo)] : [])];
-  const args = ["d1", "execute", "DB", ...where, "--json", "--yes", "--command", sql];
-  const { code, stdout, stderr } = await run(WRANGLER, args);
-  if (code !== 0) {
-    throw new AdminError(
-      `wrangler d1 execute failed (exit ${code}):\n${stderr.trim() || stdout.trim()}`,
-      EXIT_UNAVAILABLE,
-    );
-  }
-  const results = JSON.parse(stdout) as { results: Record<string, unknown>[] }[];
-  return results.at(-1)?.results ?? [];
-}
-
-function run(command: string, args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    // No shell: the SQL is one argument, whatever it contains.
-    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
+  remove-optout <domain | address | CIDR>
+${NODE_USAGE}`;
 
 function positiveInteger(text: string | undefined, option: string, fallback: number): number {
   if (text === undefined) return fallback;
-  if (!/^[1-9]\d{0,8}$/.test(text)) throw usageError(`${option} must be a positive whole number`);
+  if (!/^[1-9]\d{0,8}$/.test(text))
+    throw new UsageError(`${option} must be a positive whole number`);
   return Number(text);
 }
 
 function keyName(text: string | undefined): string {
   const name = text?.trim();
-  if (!name) throw usageError("create-key needs --name <name>");
+  if (!name) throw new UsageError("create-key needs --name <name>");
   // Control characters would garble list-keys; the length keeps the table readable.
   if (name.length > 100 || /\p{Cc}/u.test(name)) {
-    throw usageError("--name must be at most 100 printable characters");
+    throw new UsageError("--name must be at most 100 printable characters");
   }
   return name;
 }
@@ -174,7 +117,7 @@ async function listKeys(target: Target) {
 }
 
 async function revokeKey(target: Target, id: string | undefined) {
-  if (!id) throw usageError("revoke-key needs the key's id (see list-keys)");
+  if (!id) throw new UsageError("revoke-key needs the key's id (see list-keys)");
   const revoked = await execute(
     target,
     `update api_keys set revoked_at = ${sqlInteger(Date.now())} where id = ${sqlText(id)} and revoked_at is null returning id`,
@@ -191,10 +134,10 @@ async function revokeKey(target: Target, id: string | undefined) {
 }
 
 function optOutEntry(text: string | undefined, command: string): OptOutEntry {
-  if (!text) throw usageError(`${command} needs a domain, an address or a CIDR block`);
+  if (!text) throw new UsageError(`${command} needs a domain, an address or a CIDR block`);
   const entry = parseOptOutEntry(text);
   if (entry === null) {
-    throw usageError(
+    throw new UsageError(
       `${JSON.stringify(text)} is not a domain, an address or a CIDR block (at most /8 for IPv4, /19 for IPv6)`,
     );
   }
@@ -205,7 +148,7 @@ function noteSql(text: string | undefined): string {
   const note = text?.trim();
   if (!note) return "null";
   if (note.length > 200 || /\p{Cc}/u.test(note)) {
-    throw usageError("--note must be at most 200 printable characters");
+    throw new UsageError("--note must be at most 200 printable characters");
   }
   return sqlText(note);
 }
@@ -265,17 +208,17 @@ async function main(argv: string[]) {
   try {
     parsed = parseOptions(argv);
   } catch (error) {
-    throw usageError((error as Error).message);
+    throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
   if (values.remote && values["persist-to"]) {
-    throw usageError("--remote and --persist-to exclude each other");
+    throw new UsageError("--remote and --persist-to exclude each other");
   }
   const target: Target = { remote: values.remote === true, persistTo: values["persist-to"] };
   const [command, ...rest] = positionals;
   const expectArguments = (count: number) => {
     if (rest.length > count)
-      throw usageError(`unexpected argument(s): ${rest.slice(count).join(" ")}`);
+      throw new UsageError(`unexpected argument(s): ${rest.slice(count).join(" ")}`);
   };
   switch (command) {
     case "create-key":
@@ -296,8 +239,14 @@ async function main(argv: string[]) {
     case "remove-optout":
       expectArguments(1);
       return removeOptOut(target, rest[0]);
-    default:
-      throw usageError(command ? `unknown command ${command}` : "no command");
+    default: {
+      const nodeCommand = command ? NODE_COMMANDS[command] : undefined;
+      if (nodeCommand) {
+        expectArguments(nodeCommand.positionals);
+        return nodeCommand.run(target, values, rest);
+      }
+      throw new UsageError(command ? `unknown command ${command}` : "no command");
+    }
   }
 }
 
@@ -312,13 +261,15 @@ function parseOptions(argv: string[]) {
       note: { type: "string" },
       remote: { type: "boolean" },
       "persist-to": { type: "string" },
+      ...NODE_OPTIONS,
     },
   });
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof AdminError) {
-    process.stderr.write(`admin: ${error.message}\n`);
+    const usage = error instanceof UsageError ? `\n${USAGE}` : "";
+    process.stderr.write(`admin: ${error.message}${usage}\n`);
     process.exit(error.exitCode);
   }
   process.stderr.write(`admin: ${error instanceof Error ? error.stack : String(error)}\n`);

@@ -6,13 +6,18 @@ export interface CheckReportSummary {
   verdict: string | null;
   reason: string | null;
   disagreement: string | null;
+  outsideVantages: number;
+  unavailableVantages: { nodeId: string; region: string; reason: string }[];
   mxHosts: {
     host: string;
     addresses: {
       address: string;
+      origin: { asns: number[]; name: string | null } | null;
       vantages: {
         node: string;
         region: string;
+        location: { kind: string; name: string } | null;
+        inside: boolean;
         status: string;
         verdict: string | null;
         reason: string | null;

@@ -40,14 +40,16 @@ function run(args: string[], log: (line: string) => void): Promise<void> {
 }
 
 /**
- * A dotenv file as wrangler's parser reads it: single quotes keep JSON literally; double quotes
- * carry multi-line values (a zone file) across lines. Neither form can escape its own
- * quote character, so such values are refused rather than garbled.
+ * A dotenv file as wrangler's parser (dotenv 16) reads it: single quotes keep JSON literally;
+ * double quotes carry multi-line values (a zone file) across lines, and backticks those that
+ * hold double quotes too (a zone with TXT records). No form can escape its own quote
+ * character, and `$` would be expanded, so such values are refused rather than garbled.
  */
 function dotenv(vars: Record<string, string>): string {
   const quote = (key: string, value: string) => {
     if (!/[\n']/.test(value)) return `'${value}'`;
     if (!/["$]/.test(value)) return `"${value}"`;
+    if (!/[`$]/.test(value)) return `\`${value}\``;
     throw new Error(`${key} has quotes or $ and newlines; it cannot go into an env file`);
   };
   return `${Object.entries(vars)

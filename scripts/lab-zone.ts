@@ -3,13 +3,34 @@ import type { LabTarget } from "../test/lab/lab.ts";
 export const LAB_ZONE_ORIGIN = "lab.test";
 
 /**
+ * The AS the lab's servers live in (every lab target is on 127.0.0.1): the local network's
+ * ap-northeast node is in it too, as a VPS at the provider that also hosts the customer's mail
+ * server would be, so its vantages are `inside`.
+ */
+export const LAB_HOSTING_AS = { asn: 64510, network: "LAB-HOSTING" } as const;
+
+/** An AS as Team Cymru's `AS<n>.asn.cymru.com` TXT describes it. */
+function asNameRecord({ asn, network }: { asn: number; network: string }): string {
+  return `AS${asn}.asn.cymru.com. 300 IN TXT "${asn} | ZZ | lab | 2026-01-01 | ${network}, ZZ"`;
+}
+
+/**
  * A zone file naming every lab target as a mail domain: `<target>.lab.test` has an MX
  * `mx.<target>.lab.test` pointing at 127.0.0.1, so domain checks work locally without DNS.
  * MX records carry no port, so a local domain check names the lab port in its request.
+ * Team Cymru's IP-to-ASN records put 127.0.0.1 in LAB_HOSTING_AS and name the nodes' ASes.
  */
-export function labZone(targets: LabTarget[]): string {
+export function labZone(
+  targets: LabTarget[],
+  nodeNetworks: readonly { asn: number; network: string }[] = [],
+): string {
   // Absolute names only: env files expand `$NAME`, so a `$ORIGIN` line would not survive.
-  const lines: string[] = [];
+  const lines: string[] = [
+    `1.0.0.127.origin.asn.cymru.com. 300 IN TXT "${LAB_HOSTING_AS.asn} | 127.0.0.0/8 | ZZ | lab | 2026-01-01"`,
+    ...[LAB_HOSTING_AS, ...nodeNetworks.filter((n) => n.asn !== LAB_HOSTING_AS.asn)].map(
+      asNameRecord,
+    ),
+  ];
   for (const target of targets.filter((t) => t.kind !== "sink")) {
     const domain = `${target.name}.${LAB_ZONE_ORIGIN}.`;
     lines.push(`${domain} 300 IN MX 10 mx.${domain}`, `mx.${domain} 300 IN A 127.0.0.1`);

@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { resolve } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
-import type { VantageNode } from "../shared/schemas/protocol.ts";
+import { VantageNode } from "../shared/schemas/protocol.ts";
 import { type CanaryForwarding, forwardCanaryMail } from "../test/lab/canary-mx.ts";
 import { type RunningLab, startLab } from "../test/lab/lab.ts";
+import { execute } from "./admin-d1.ts";
+import { insertNodeSql, LOCAL_KEY_FILE, newNodeSecret } from "./admin-nodes.ts";
 import { buildNodeProbeBundle, buildProbeBundle } from "./build-probe.ts";
 import {
   type CoordinatorDevOptions,
@@ -12,20 +15,49 @@ import {
   startCoordinatorDev,
 } from "./coordinator-dev.ts";
 import { freePort, saysAddressInUse } from "./free-port.ts";
-import { labZone } from "./lab-zone.ts";
+import { LAB_HOSTING_AS, labZone } from "./lab-zone.ts";
 import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
 
 /**
- * Four vantages in different regions and networks, as in production, of every kind: a
+ * Four vantages in different regions, sites and networks, as in production, of every kind: a
  * self-hosted workerd node, one configured as a Cloudflare node (465 and 587 only, as Cloudflare
  * allows), and two Node.js nodes, the only kind that tests a server whatever its certificate.
+ * ap-northeast is in the lab's hosting AS, so it is `inside` every lab target's network.
  */
 export const LOCAL_VANTAGES = [
-  { id: "local-eu-west", region: "eu-west", network: "lab-net-a", runtime: "workerd" },
-  { id: "local-us-east", region: "us-east", network: "lab-net-b", runtime: "node" },
-  { id: "local-ap-northeast", region: "ap-northeast", network: "lab-net-c", runtime: "cloudflare" },
-  { id: "local-sa-east", region: "sa-east", network: "lab-net-d", runtime: "node" },
-] as const satisfies readonly Omit<VantageNode, "url" | "ports">[];
+  {
+    id: "local-eu-west",
+    region: "eu-west",
+    site: "lab-fra",
+    asn: 64501,
+    network: "LAB-NET-A",
+    runtime: "workerd",
+  },
+  {
+    id: "local-us-east",
+    region: "us-east",
+    site: "lab-iad",
+    asn: 64502,
+    network: "LAB-NET-B",
+    runtime: "node",
+  },
+  {
+    id: "local-ap-northeast",
+    region: "ap-northeast",
+    site: "lab-nrt",
+    asn: LAB_HOSTING_AS.asn,
+    network: LAB_HOSTING_AS.network,
+    runtime: "cloudflare",
+  },
+  {
+    id: "local-sa-east",
+    region: "sa-east",
+    site: "lab-gru",
+    asn: 64503,
+    network: "LAB-NET-D",
+    runtime: "node",
+  },
+] as const;
 
 const SELF_HOSTED_PORTS = [25, 465, 587, 2525];
 const CLOUDFLARE_PORTS = [465, 587];
@@ -45,6 +77,8 @@ export interface LocalNetworkOptions {
   probeTimeBudgetMs?: number;
   /** How long a check waits for its canary messages before calling them not delivered. */
   proofWindowSeconds?: number;
+  /** Seconds before a target may be checked again (default 30). */
+  targetCooldownSeconds?: number;
   log?: (line: string) => void;
   /** Aborting during start-up stops what was started so far. */
   signal?: AbortSignal;
@@ -52,7 +86,10 @@ export interface LocalNetworkOptions {
 
 export interface LocalNetwork {
   coordinator: RunningCoordinator;
-  /** The coordinator's local D1 and queues: `npm run admin -- ... --persist-to <this>`. */
+  /**
+   * The coordinator's local D1 and queues: `npm run admin -- ... --persist-to <this>` (which
+   * finds the node registry's NODE_SECRET_KEY here too).
+   */
   stateDir: string;
   /** Signs webhooks (see workers/coordinator/src/webhooks/secret.ts for the per-key secret). */
   webhookSigningSecret: string;
@@ -61,6 +98,38 @@ export interface LocalNetwork {
   /** What the lab's canary MX handed to the coordinator's email() handler, and its answers. */
   canaryMx: CanaryForwarding;
   stop(): Promise<void>;
+}
+
+/** The registry's wrapping key of a local network, kept beside its D1 so restarts reuse it. */
+async function localNodeSecretKey(stateDir: string): Promise<string> {
+  const file = join(stateDir, LOCAL_KEY_FILE);
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch {
+    const key = randomBytes(32).toString("hex");
+    await mkdir(stateDir, { recursive: true });
+    await writeFile(file, `${key}\n`, { mode: 0o600 });
+    return key;
+  }
+}
+
+/**
+ * Puts the local nodes into the coordinator's registry, as `admin add-node` would, replacing
+ * the nodes of an earlier run (new ports and secrets) and leaving out nothing else.
+ */
+async function registerLocalNodes(
+  stateDir: string,
+  key: string,
+  nodes: LocalNetwork["nodes"],
+  secrets: Record<string, string>,
+): Promise<void> {
+  const now = Date.now();
+  const statements = await Promise.all(
+    nodes.map((node) =>
+      insertNodeSql(key, node.vantage, secrets[node.vantage.id] ?? "", now, true),
+    ),
+  );
+  await execute({ remote: false, persistTo: stateDir }, statements.join(";\n"));
 }
 
 /** Attempts at starting the coordinator on a picked port that someone else took meanwhile. */
@@ -87,8 +156,7 @@ async function startCoordinatorOnAPort(
 
 /**
  * The whole network on one machine: the lab, four probe nodes as real workerd and Node.js
- * processes, and
- * the coordinator under wrangler dev with a local D1 and queue. Loopback targets are allowed
+ * processes, and the coordinator under wrangler dev with a local D1 and queue. Loopback targets are allowed
  * here, and only here, by explicit configuration.
  */
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
@@ -112,12 +180,13 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     const secrets: Record<string, string> = {};
     const nodes: LocalNetwork["nodes"] = [];
     for (const [index, vantage] of LOCAL_VANTAGES.entries()) {
-      secrets[vantage.id] = randomBytes(32).toString("hex");
+      secrets[vantage.id] = newNodeSecret();
       const ports = vantage.runtime === "cloudflare" ? CLOUDFLARE_PORTS : SELF_HOSTED_PORTS;
       const node = await startProbeNode({
         nodeId: vantage.id,
         region: vantage.region,
         network: vantage.network,
+        site: vantage.site,
         runtime: vantage.runtime,
         allowedPorts: ports,
         allowLoopback: true,
@@ -130,23 +199,26 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         ...(options.nodeBasePort ? { listenPort: options.nodeBasePort + index } : {}),
       });
       started(() => node.kill());
-      nodes.push({ ...node, vantage: { ...vantage, url: node.url, ports } });
+      nodes.push({ ...node, vantage: VantageNode.parse({ ...vantage, url: node.url, ports }) });
     }
     const webhookSigningSecret = randomBytes(32).toString("hex");
     const stateDir = `${workDir}/coordinator-state`;
+    const nodeSecretKey = await localNodeSecretKey(stateDir);
     const coordinator = await startCoordinatorOnAPort(options.coordinatorPort, (port) => ({
       port,
       stateDir,
       vars: {
-        PROBE_NODES: JSON.stringify(nodes.map((node) => node.vantage)),
-        NODE_SECRETS: JSON.stringify(secrets),
+        // The nodes come from the registry (registered below, as the admin CLI does).
+        PROBE_NODES: "[]",
+        NODE_SECRETS: "{}",
+        NODE_SECRET_KEY: nodeSecretKey,
         ALLOW_LOOPBACK_TARGETS: "true",
         PROOF_SECRET: randomBytes(32).toString("hex"),
         // Local only: no Turnstile widget; a deployment without keys refuses anonymous checks.
         TURNSTILE: "off",
-        DNS_ZONE: labZone(lab.targets),
+        DNS_ZONE: labZone(lab.targets, LOCAL_VANTAGES),
         PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
-        TARGET_COOLDOWN_SECONDS: "30",
+        TARGET_COOLDOWN_SECONDS: `${options.targetCooldownSeconds ?? 30}`,
         // Every local caller is one address; the tests and a person trying things share it.
         ANON_CHECKS_PER_MINUTE: "30",
         WEBHOOK_SIGNING_SECRET: webhookSigningSecret,
@@ -157,6 +229,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       ...(options.signal ? { signal: options.signal } : {}),
     }));
     started(() => coordinator.stop());
+    await registerLocalNodes(stateDir, nodeSecretKey, nodes, secrets);
     // The lab's canary MX: what lab servers relay to the canary domain reaches email().
     const canaryMx = forwardCanaryMail(lab.sink, coordinator.url);
     started(async () => canaryMx.stop());

@@ -3,15 +3,16 @@
  * with the Worker bundle ("workerd", or "cloudflare" to imitate a Cloudflare node's settings),
  * or Node.js with the Node bundle ("node"). `tsx scripts/probe-node.ts` builds the bundles and
  * starts one node from the environment (PROBE_SECRET required; NODE_ID, NODE_REGION,
- * NODE_NETWORK, NODE_RUNTIME, NODE_ALLOWED_PORTS, PROBE_PORT, ALLOW_LOOPBACK_TARGETS,
- * NODE_CANARY_DOMAIN, NODE_REPORT_ORIGIN optional).
+ * NODE_NETWORK, NODE_SITE, NODE_RUNTIME, NODE_ALLOWED_PORTS, NODE_MAX_CONCURRENT_JOBS,
+ * PROBE_PORT, ALLOW_LOOPBACK_TARGETS, NODE_CANARY_DOMAIN, NODE_REPORT_ORIGIN optional).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { NodeIdentity, NodeRuntime } from "../shared/schemas/protocol.ts";
+import { signBody } from "../shared/auth/hmac.ts";
+import { NodeHealth, type NodeIdentity, NodeRuntime } from "../shared/schemas/protocol.ts";
 import {
   buildNodeProbeBundle,
   buildProbeBundle,
@@ -34,6 +35,8 @@ export interface StartProbeNodeOptions {
   nodeId: string;
   region: string;
   network?: string;
+  site?: string;
+  maxConcurrentJobs?: number;
   /** Default "workerd"; "node" runs the Node.js bundle instead of workerd. */
   runtime?: NodeRuntime;
   allowedPorts: number[];
@@ -76,8 +79,12 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Polls the health endpoint until the node answers, exits, or the start-up time runs out. */
-async function awaitFirstAnswer(url: string, child: ChildProcess): Promise<Response> {
+/** Polls the (signed) health endpoint until the node answers, exits, or the start-up time runs out. */
+async function awaitFirstAnswer(
+  url: string,
+  child: ChildProcess,
+  secret: string,
+): Promise<Response> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -86,7 +93,10 @@ async function awaitFirstAnswer(url: string, child: ChildProcess): Promise<Respo
       );
     }
     try {
-      return await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(1_000) });
+      return await fetch(`${url}/v1/health`, {
+        headers: await signBody(secret, ""),
+        signal: AbortSignal.timeout(1_000),
+      });
     } catch {
       await new Promise((done) => setTimeout(done, 50));
     }
@@ -104,6 +114,10 @@ function nodeJsCommand(options: StartProbeNodeOptions, directory: string, listen
       NODE_ID: options.nodeId,
       NODE_REGION: options.region,
       NODE_NETWORK: options.network ?? "lab",
+      ...(options.site ? { NODE_SITE: options.site } : {}),
+      ...(options.maxConcurrentJobs
+        ? { NODE_MAX_CONCURRENT_JOBS: String(options.maxConcurrentJobs) }
+        : {}),
       NODE_ALLOWED_PORTS: options.allowedPorts.join(","),
       ALLOW_LOOPBACK_TARGETS: String(options.allowLoopback),
       PROBE_LISTEN: `127.0.0.1:${listenPort}`,
@@ -123,6 +137,8 @@ async function workerdCommand(
     nodeId: options.nodeId,
     region: options.region,
     network: options.network ?? "lab",
+    ...(options.site ? { site: options.site } : {}),
+    ...(options.maxConcurrentJobs ? { maxConcurrentJobs: options.maxConcurrentJobs } : {}),
     runtime: options.runtime ?? "workerd",
     listenPort,
     bundlePath: "probe.js",
@@ -166,10 +182,10 @@ async function startOnce(
   });
   const url = `http://127.0.0.1:${listenPort}`;
   try {
-    const health = await awaitFirstAnswer(url, child);
+    const health = await awaitFirstAnswer(url, child, options.secret);
     const body: unknown = await health.json();
     if (!health.ok) throw new Error(`the node answered ${health.status}: ${JSON.stringify(body)}`);
-    return { url, identity: NodeIdentity.parse(body), kill: () => stop(child) };
+    return { url, identity: NodeHealth.parse(body).node, kill: () => stop(child) };
   } catch (error) {
     await stop(child);
     const detail = stderr.join("").trim();
@@ -218,6 +234,10 @@ async function main(): Promise<void> {
     nodeId: process.env.NODE_ID ?? "local",
     region: process.env.NODE_REGION ?? "local",
     network: process.env.NODE_NETWORK ?? "local",
+    ...(process.env.NODE_SITE ? { site: process.env.NODE_SITE } : {}),
+    ...(process.env.NODE_MAX_CONCURRENT_JOBS
+      ? { maxConcurrentJobs: Number(process.env.NODE_MAX_CONCURRENT_JOBS) }
+      : {}),
     runtime,
     allowedPorts: (process.env.NODE_ALLOWED_PORTS ?? "25,465,587,2525").split(",").map(Number),
     allowLoopback: process.env.ALLOW_LOOPBACK_TARGETS === "true",

@@ -1,4 +1,5 @@
 import { formatLabTable } from "../test/lab/lab.ts";
+import { LAB_HOSTING_AS } from "./lab-zone.ts";
 import { type LocalNetwork, startLocalNetwork } from "./local-network.ts";
 
 const COORDINATOR_PORT = 8787;
@@ -45,7 +46,9 @@ const open =
 const portOf = (name: string) => running.lab.targets.find((target) => target.name === name)?.port;
 process.stdout.write(`
 Coordinator  ${running.coordinator.url}  (page: /, API: /api/v1/checks, docs: /api/docs)
-${running.nodes.map((node) => `Probe node   ${node.url}  ${node.identity.region} (${node.identity.network}, ${node.identity.runtime})`).join("\n")}
+${running.nodes.map((node) => `Probe node   ${node.url}  ${node.vantage.region} @ ${node.vantage.site} (AS${node.vantage.asn} ${node.vantage.network}, ${node.vantage.runtime})`).join("\n")}
+(from the node registry: npm run -s admin -- list-nodes --persist-to ${running.stateDir};
+ AS${LAB_HOSTING_AS.asn} also hosts every lab target, so that node's vantages are "inside")
 
 Lab:
 ${formatLabTable(running.lab)}

@@ -8,6 +8,10 @@ export interface ProbeNodeCapnpOptions {
   nodeId: string;
   region: string;
   network: string;
+  /** Where the node runs (its data centre), reported with every answer; default the region. */
+  site?: string;
+  /** Jobs it runs at once, declared at /v1/health; default 4. */
+  maxConcurrentJobs?: number;
   /** "workerd" unless imitating a Cloudflare node's configuration (tests). */
   runtime?: NodeRuntime;
   /** Behind a TLS reverse proxy or tunnel on a VPS; `--socket-addr http=<addr>` overrides it. */
@@ -81,6 +85,8 @@ export function probeNodeCapnp(options: ProbeNodeCapnpOptions): string {
     ...(options.canaryDomain ? [textBinding("NODE_CANARY_DOMAIN", options.canaryDomain)] : []),
     ...(options.reportOrigin ? [textBinding("NODE_REPORT_ORIGIN", options.reportOrigin)] : []),
     ...(options.serviceDomain ? [textBinding("NODE_SERVICE_DOMAIN", options.serviceDomain)] : []),
+    textBinding("NODE_SITE", options.site ?? options.region),
+    textBinding("NODE_MAX_CONCURRENT_JOBS", String(options.maxConcurrentJobs ?? 4)),
     `(name = "PROBE_SECRET", fromEnvironment = ${text(secretEnvVar)})`,
   ];
   const allow = outboundAllowList(options.allowLoopback).map(text).join(", ");

@@ -5,10 +5,12 @@ import { runProbe } from "../probe/runner.ts";
 import type { ProbeResult } from "../schemas/probe-result.ts";
 import {
   MAX_ANSWER_BYTES,
+  NodeHealth,
   type NodeIdentity,
   type NodeRuntime,
   ProbeJob,
   ProbeResponse,
+  RunLocation,
 } from "../schemas/protocol.ts";
 import type { Connector } from "../smtp/types.ts";
 import { readCappedText } from "./body.ts";
@@ -71,14 +73,27 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
     await next();
   });
 
-  app.get("/v1/health", (c) => c.json(c.get("config").identity));
+  const verify = async (secret: string, body: string, headers: Headers) => {
+    const failure = await verifyBody(secret, body, headers, Math.floor(now() / 1000));
+    if (failure) throw new Unauthorized(UNAUTHORIZED_REASONS[failure]);
+  };
+
+  // Signed like a job (over an empty body): a node that answers proves it holds its secret, so
+  // the coordinator's health check also catches a node whose secret was rotated but not installed.
+  app.get("/v1/health", async (c) => {
+    const config = c.get("config");
+    await verify(config.secret, "", c.req.raw.headers);
+    return c.json(
+      NodeHealth.parse({ node: config.identity, location: locationOf(c.req.raw, config) }),
+    );
+  });
 
   app.post("/v1/probe", async (c) => {
-    const { identity, secret, canary } = c.get("config");
+    const config = c.get("config");
+    const { identity, secret, canary } = config;
     const body = await readCappedText(c.req.raw, MAX_JOB_BYTES);
     // Authenticity first: nothing from an unsigned body is parsed, let alone connected to.
-    const failure = await verifyBody(secret, body, c.req.raw.headers, Math.floor(now() / 1000));
-    if (failure) throw new Unauthorized(UNAUTHORIZED_REASONS[failure]);
+    await verify(secret, body, c.req.raw.headers);
 
     const job = parseJob(body);
     const target = admitTarget(identity, job.target);
@@ -110,7 +125,9 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
       }),
       limitMs,
     );
-    return c.body(fitAnswer(identity, result), 200, { "content-type": "application/json" });
+    return c.body(fitAnswer(identity, locationOf(c.req.raw, config), result), 200, {
+      "content-type": "application/json",
+    });
   });
 
   app.notFound((c) => c.json(new NotFound(c.req.method, c.req.path).toApiError(), 404));
@@ -127,9 +144,13 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
  * The answer as JSON, at most MAX_ANSWER_BYTES: when the bounded result is still larger, its
  * transcript gives way to a note, since the cases and the verdict are what must arrive.
  */
-export function fitAnswer(identity: NodeIdentity, result: ProbeResult): string {
+export function fitAnswer(
+  identity: NodeIdentity,
+  location: RunLocation,
+  result: ProbeResult,
+): string {
   // Both sides parse with the same schema: a mismatch is caught here, not at the coordinator.
-  const response = ProbeResponse.safeParse({ node: identity, result });
+  const response = ProbeResponse.safeParse({ node: identity, location, result });
   if (!response.success) throw new InternalError("the probe result failed its own schema");
   const whole = JSON.stringify(response.data);
   if (new TextEncoder().encode(whole).byteLength <= MAX_ANSWER_BYTES) return whole;
@@ -144,6 +165,18 @@ export function fitAnswer(identity: NodeIdentity, result: ProbeResult): string {
     throw new InternalError(`the probe result is over ${MAX_ANSWER_BYTES} bytes`);
   }
   return trimmed;
+}
+
+/**
+ * Where this request runs: on Cloudflare, `request.cf.colo` names the data centre (placement
+ * moves the Worker and the coordinator reads the `cf-placement` answer header as well); a
+ * self-hosted node reports its configured site (a `cf` object there would be an emulator's).
+ */
+function locationOf(request: Request, { identity, site }: NodeConfig): RunLocation {
+  if (identity.runtime !== "cloudflare") return { kind: "site", name: site };
+  const colo = (request as { cf?: { colo?: unknown } }).cf?.colo;
+  const fromCloudflare = RunLocation.safeParse({ kind: "colo", name: colo });
+  return fromCloudflare.success ? fromCloudflare.data : { kind: "site", name: site };
 }
 
 function parseJob(body: string): ProbeJob {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PROBE_BUDGET } from "../probe/budget.ts";
 import { DEFAULT_CANARY_DOMAIN, DEFAULT_SERVICE_DOMAIN } from "../probe/defaults.ts";
-import { NodeIdentity, NodeRuntime } from "../schemas/protocol.ts";
+import { NodeIdentity, NodeRuntime, RunLocation } from "../schemas/protocol.ts";
 import { probeEhloName } from "./ehlo-name.ts";
 
 /**
@@ -76,6 +76,13 @@ const NodeEnv = z
         "must be a lower-case domain name",
       )
       .default(DEFAULT_SERVICE_DOMAIN),
+    /** Where a self-hosted node runs (its data centre), reported with every answer. */
+    NODE_SITE: RunLocation.shape.name.optional(),
+    NODE_MAX_CONCURRENT_JOBS: z
+      .string()
+      .regex(/^[1-9]\d{0,3}$/, "must be a whole number of jobs such as 4")
+      .transform(Number)
+      .default(4),
   })
   .refine(
     (env) =>
@@ -89,6 +96,8 @@ const NodeEnv = z
 
 export interface NodeConfig {
   identity: NodeIdentity;
+  /** The configured site; a Cloudflare node reports its data centre instead, when it knows it. */
+  site: string;
   /** Never part of the identity: the identity is served to anyone who asks. */
   secret: string;
   /** What canary mail this node sends, from its own configuration only. */
@@ -116,11 +125,20 @@ export function parseNodeConfig(env: Record<string, unknown> | undefined): NodeC
     allowedPorts: vars.NODE_ALLOWED_PORTS,
     loopbackAllowed: vars.ALLOW_LOOPBACK_TARGETS === "true",
     ehloName: probeEhloName(vars.NODE_REGION, vars.NODE_SERVICE_DOMAIN),
+    maxConcurrentJobs: vars.NODE_MAX_CONCURRENT_JOBS,
   });
   const canary = {
     domain: vars.NODE_CANARY_DOMAIN,
     reportOrigin: vars.NODE_REPORT_ORIGIN ?? null,
     maxMessages: vars.NODE_MAX_MESSAGES,
   };
-  return { ok: true, config: { identity, secret: vars.PROBE_SECRET, canary } };
+  return {
+    ok: true,
+    config: {
+      identity,
+      site: vars.NODE_SITE ?? vars.NODE_REGION,
+      secret: vars.PROBE_SECRET,
+      canary,
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TargetOrigin } from "../dns/origin-asn.ts";
 import { CouldNotTest } from "../probe/could-not-test.ts";
 import {
   CaseOutcome,
@@ -8,6 +9,7 @@ import {
   TranscriptLine,
   Verdict,
 } from "./probe-result.ts";
+import { RunLocation } from "./protocol.ts";
 
 /*
  * The report of a check, as `GET /api/v1/checks/{id}` sends it and `relaywatch check --json`
@@ -52,10 +54,29 @@ export const ReportCase = z.object({
   attempts: z.number().int().nullable(),
 });
 
+/** A vantage left out of a check because its node was out (health) when it was planned. */
+export const UnavailableVantage = z.object({
+  nodeId: z.string(),
+  region: z.string(),
+  reason: z.string(),
+});
+export type UnavailableVantage = z.infer<typeof UnavailableVantage>;
+
+// The vantage fields below are the coordinator's (the CLI runs from one place it does not name).
 export const ReportVantage = z.object({
   node: z.string(),
-  region: z.string(),
+  region: z.string().describe("the node's label; `location` says where it really ran"),
   network: z.string(),
+  location: RunLocation.nullable()
+    .optional()
+    .describe(
+      "where the probe ran: a Cloudflare data centre (`colo`) or a self-hosted `site`; null until it answers",
+    ),
+  asn: z.number().int().nullable().optional().describe("the node's AS"),
+  inside: z
+    .boolean()
+    .optional()
+    .describe("the node is in the address's own AS: shown, but not counted as outside evidence"),
   status: z.enum(["pending", "done", "failed", "untestable"]),
   verdict: Verdict.nullable(),
   reason: z.string().nullable(),
@@ -103,11 +124,32 @@ export const CheckReport = z.object({
   refusedAddresses: z.array(
     z.object({ host: z.string(), address: z.string(), reason: z.string() }),
   ),
+  outsideVantages: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "independent vantages outside the target's network that answered, for the address with the fewest (vantages that ran in one place count once); below 2 a closed verdict is not corroborated",
+    ),
+  unavailableVantages: z
+    .array(UnavailableVantage)
+    .optional()
+    .describe("nodes left out because they were out (health checks) when the check was planned"),
   mxHosts: z.array(
     z.object({
       host: z.string(),
       preference: z.number().int().nullable(),
-      addresses: z.array(z.object({ address: z.string(), vantages: z.array(ReportVantage) })),
+      addresses: z.array(
+        z.object({
+          address: z.string(),
+          origin: TargetOrigin.nullable()
+            .optional()
+            .describe(
+              "the address's origin AS(es) and AS name from DNS (Team Cymru); null when unknown",
+            ),
+          vantages: z.array(ReportVantage),
+        }),
+      ),
     }),
   ),
 });

@@ -77,6 +77,8 @@ export const NodeIdentity = z.object({
   ehloName: z.string().min(1).max(253),
   /** Only local development and tests: loopback targets on any port. */
   loopbackAllowed: z.boolean(),
+  /** Jobs this node runs at once; the coordinator never sends it more. */
+  maxConcurrentJobs: z.number().int().min(1).max(1_000),
 });
 export type NodeIdentity = z.infer<typeof NodeIdentity>;
 
@@ -87,11 +89,34 @@ export type NodeIdentity = z.infer<typeof NodeIdentity>;
  */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
 
+/**
+ * Where a probe really ran: the Cloudflare data centre (`colo`, such as FRA) for a Worker, the
+ * operator's configured site for a self-hosted node. Two vantages with the same location are
+ * one network path, whatever their labels say. Short printable text only: it reaches reports.
+ */
+export const RunLocation = z.object({
+  kind: z.enum(["colo", "site"]),
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._:-]*$/),
+});
+export type RunLocation = z.infer<typeof RunLocation>;
+
 export const ProbeResponse = z.object({
   node: NodeIdentity,
+  location: RunLocation,
   result: ProbeResult,
 });
 export type ProbeResponse = z.infer<typeof ProbeResponse>;
+
+/** The answer to a signed `GET /v1/health`: the node's identity and where it runs now. */
+export const NodeHealth = z.object({
+  node: NodeIdentity,
+  location: RunLocation,
+});
+export type NodeHealth = z.infer<typeof NodeHealth>;
 
 /**
  * A node as the coordinator knows it: reached by signed fetch at `url` (self-hosted nodes,
@@ -103,17 +128,22 @@ export const VantageNode = z
     id: z.string().min(1).max(64),
     region: z.string().min(1).max(64),
     network: z.string().min(1).max(64),
+    /** The node's origin AS: a vantage in its target's AS is `inside` the target's network. */
+    asn: z.number().int().min(1).max(4_294_967_295),
+    /** Where a self-hosted node runs (its data centre); Cloudflare nodes report their colo. */
+    site: z.string().min(1).max(64).optional(),
+    /**
+     * Where the node runs; unknown counts as a runtime that verifies certificates: only "node"
+     * is planned for servers whose certificate another vantage could not accept.
+     */
+    runtime: NodeRuntime.default("workerd"),
+    maxConcurrentJobs: z.number().int().min(1).max(1_000).default(4),
     url: z.url().optional(),
     binding: z
       .string()
       .regex(/^[A-Z][A-Z0-9_]*$/)
       .optional(),
     ports: z.array(z.number().int().min(1).max(65_535)),
-    /**
-     * Where the node runs. Unknown (absent) counts as a runtime that verifies certificates:
-     * only "node" is planned for servers whose certificate another vantage could not accept.
-     */
-    runtime: NodeRuntime.optional(),
   })
   .strict()
   .refine((node) => (node.url === undefined) !== (node.binding === undefined), {

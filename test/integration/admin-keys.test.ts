@@ -1,11 +1,10 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalD1, migratedLocalD1 } from "./local-d1.ts";
 
 /**
  * scripts/admin.ts against a real local D1: migrated with wrangler into a temporary persist
@@ -14,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const WRANGLER = join(REPO_ROOT, "node_modules/.bin/wrangler");
 const TSX = join(REPO_ROOT, "node_modules/.bin/tsx");
 
+let d1: LocalD1;
 let persistDir: string;
 
 interface Outcome {
@@ -35,26 +34,16 @@ async function admin(...args: string[]): Promise<Outcome> {
   }
 }
 
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const { stdout } = await run(
-    WRANGLER,
-    ["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--json", "--command", sql],
-    { cwd: REPO_ROOT },
-  );
-  return (JSON.parse(stdout) as { results: Record<string, unknown>[] }[])[0]?.results ?? [];
-}
-
 beforeAll(async () => {
-  persistDir = await mkdtemp(join(tmpdir(), "relaywatch-admin-"));
-  await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, CI: "true" },
-  });
+  d1 = await migratedLocalD1("relaywatch-admin-");
+  persistDir = d1.dir;
 });
 
 afterAll(async () => {
-  await rm(persistDir, { recursive: true, force: true });
+  await d1?.remove();
 });
+
+const query = (sql: string) => d1.query(sql);
 
 describe("npm run admin", () => {
   let keyId: string;

@@ -90,7 +90,9 @@ describe("a server that answers with control bytes", () => {
           allowedPorts: [port],
           loopbackAllowed: true,
           ehloName: "probe-eu-west.relaywatch.dev",
+          maxConcurrentJobs: 4,
         },
+        { kind: "site", name: "lab" },
         result,
       ),
     );

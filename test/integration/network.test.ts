@@ -47,10 +47,26 @@ describe.skipIf(needsPostfix)("the local network", () => {
     expect(vantages.every((v) => v.verdict === "open" && v.cases.length === 29)).toBe(true);
   });
 
-  it("finds the secure Postfix closed from every vantage", async () => {
+  it("finds the secure Postfix closed from every vantage, three of them outside its network", async () => {
     const report = await check({ host: "127.0.0.1", port: portOf("postfix-secure") });
-    expect(report).toMatchObject({ status: "done", verdict: "closed" });
+    expect(report).toMatchObject({ status: "done", verdict: "closed", outsideVantages: 3 });
     expect(vantagesOf(report).every((v) => v.verdict === "closed")).toBe(true);
+    // From the lab zone's Team Cymru records: the lab's hosting AS, which ap-northeast shares.
+    expect(report.mxHosts[0]?.addresses[0]?.origin).toEqual({
+      asns: [64510],
+      name: "LAB-HOSTING, ZZ",
+    });
+    const placed = vantagesOf(report).map((v) => [v.region, v.location?.name, v.inside]);
+    expect(placed.sort()).toEqual([
+      ["ap-northeast", "lab-nrt", true],
+      ["eu-west", "lab-fra", false],
+      ["sa-east", "lab-gru", false],
+      ["us-east", "lab-iad", false],
+    ]);
+    const page = await (await fetch(`${base}/report/${report.id}`)).text();
+    expect(page).toContain("ran at lab-nrt");
+    expect(page).toContain("inside the target&#39;s network (same AS)");
+    expect(page).toContain("Network of this address: AS64510 (LAB-HOSTING, ZZ)");
   });
 
   it("resolves a domain's MX and states plainly where vantages disagree", async () => {
@@ -60,7 +76,10 @@ describe.skipIf(needsPostfix)("the local network", () => {
     });
     expect(report.verdict).toBe("open");
     expect(report.mxHosts[0]?.host).toBe("mx.trusted-vantage.lab.test");
-    expect(report.disagreement).toContain("open from ap-northeast only");
+    // The node in the lab's hosting AS: a neighbour the server trusts.
+    expect(report.disagreement).toContain(
+      "open from ap-northeast (inside the target's network) only",
+    );
     expect(report.disagreement).toContain("a trusted-network rule?");
   });
 
@@ -102,5 +121,20 @@ describe.skipIf(needsPostfix)("the local network", () => {
     expect(vantages.filter((v) => v.status === "done")).toHaveLength(3);
     // The server itself never answered the others: that, not the dead node, is inconclusive.
     expect(report.verdict).toBe("inconclusive");
+
+    // The node is out of planning now: the next check names it and does not wait for it.
+    const next = await check({ host: "127.0.0.1", port: portOf("secure-pipelining") });
+    expect(next.status).toBe("done");
+    expect(next.unavailableVantages).toEqual([
+      expect.objectContaining({ nodeId: victim?.identity.nodeId, region: "eu-west" }),
+    ]);
+    expect(
+      vantagesOf(next)
+        .map((v) => v.region)
+        .sort(),
+    ).toEqual(["ap-northeast", "sa-east", "us-east"]);
+    // Two outside vantages are left (ap-northeast is inside): closed, and still corroborated.
+    expect(next).toMatchObject({ verdict: "closed", outsideVantages: 2 });
+    expect(next.reason).not.toContain("not corroborated");
   });
 });

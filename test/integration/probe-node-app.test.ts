@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { probeNodeCapnp } from "../../scripts/workerd-config.ts";
 import { signBody } from "../../shared/auth/hmac.ts";
 import { createProbeApp, MAX_JOB_BYTES } from "../../shared/node/app.ts";
-import { ApiError, NodeIdentity } from "../../shared/schemas/protocol.ts";
+import { ApiError, NodeHealth } from "../../shared/schemas/protocol.ts";
 import {
   type CloudflareConnect,
   cloudflareConnector,
@@ -56,28 +56,55 @@ const jobBody = (port: number) =>
   });
 
 describe("configuration", () => {
-  it("serves the identity, ports sorted and deduplicated, loopback off by default", async () => {
+  it("serves the identity to a signed health check, ports sorted and deduplicated, loopback off by default", async () => {
     const { app } = appWithConnectLog();
-    const response = await app.request("/v1/health", {}, ENV);
+    const response = await app.request("/v1/health", { headers: await signBody(SECRET, "") }, ENV);
     expect(response.status).toBe(200);
-    expect(NodeIdentity.parse(await response.json())).toEqual({
-      nodeId: "app-test",
-      region: "eu-west",
-      network: "lab",
-      runtime: "workerd",
-      allowedPorts: [25, 465, 587],
-      loopbackAllowed: false,
-      ehloName: "probe-eu-west.relaywatch.dev",
+    expect(NodeHealth.parse(await response.json())).toEqual({
+      node: {
+        nodeId: "app-test",
+        region: "eu-west",
+        network: "lab",
+        runtime: "workerd",
+        allowedPorts: [25, 465, 587],
+        loopbackAllowed: false,
+        ehloName: "probe-eu-west.relaywatch.dev",
+        maxConcurrentJobs: 4,
+      },
+      // No NODE_SITE: the region stands in.
+      location: { kind: "site", name: "eu-west" },
     });
   });
 
   it("names itself in EHLO under the configured service domain", async () => {
     const { app } = appWithConnectLog();
     const env = { ...ENV, NODE_SERVICE_DOMAIN: "probes.example.net" };
-    const response = await app.request("/v1/health", {}, env);
-    expect(NodeIdentity.parse(await response.json()).ehloName).toBe(
+    const response = await app.request("/v1/health", { headers: await signBody(SECRET, "") }, env);
+    expect(NodeHealth.parse(await response.json()).node.ehloName).toBe(
       "probe-eu-west.probes.example.net",
     );
+  });
+
+  it("answers an unsigned or wrongly signed health check 401", async () => {
+    const { app } = appWithConnectLog();
+    await errorOf(await app.request("/v1/health", {}, ENV), 401, "unauthorized");
+    const forged = await signBody("another-secret-0123456789abcdef0123456789", "");
+    await errorOf(await app.request("/v1/health", { headers: forged }, ENV), 401, "unauthorized");
+  });
+
+  it("reports the Cloudflare colo on the cloudflare runtime, and its site elsewhere", async () => {
+    const { app } = appWithConnectLog();
+    const cloudflare = { ...ENV, NODE_RUNTIME: "cloudflare", NODE_ALLOWED_PORTS: "465,587" };
+    const request = new Request("http://node/v1/health", { headers: await signBody(SECRET, "") });
+    Object.defineProperty(request, "cf", { value: { colo: "FRA" } });
+    const onCloudflare = NodeHealth.parse(await (await app.fetch(request, cloudflare)).json());
+    expect(onCloudflare.location).toEqual({ kind: "colo", name: "FRA" });
+    const selfHosted = { ...ENV, NODE_SITE: "fsn1-dc14", NODE_MAX_CONCURRENT_JOBS: "8" };
+    const request2 = new Request("http://node/v1/health", { headers: await signBody(SECRET, "") });
+    Object.defineProperty(request2, "cf", { value: { colo: "DFW" } });
+    const onVps = NodeHealth.parse(await (await app.fetch(request2, selfHosted)).json());
+    expect(onVps.location).toEqual({ kind: "site", name: "fsn1-dc14" });
+    expect(onVps.node.maxConcurrentJobs).toBe(8);
   });
 
   it.each([
@@ -154,6 +181,8 @@ describe("the checked-in workerd sample", () => {
       nodeId: "vps-eu-west-1",
       region: "eu-west",
       network: "example-hosting",
+      site: "fsn1",
+      maxConcurrentJobs: 4,
       listenPort: 8787,
       bundlePath: "probe.js",
       allowLoopback: false,

@@ -324,19 +324,26 @@ describe("jobs the node must not run", () => {
 });
 
 describe("a self-hosted node runs the real suite through workerd", () => {
-  it("reports its identity, and no secret, at /v1/health", async () => {
-    const response = await fetch(`${euWest.url}/v1/health`);
+  it("reports its identity and site, and no secret, to a signed /v1/health only", async () => {
+    expect((await fetch(`${euWest.url}/v1/health`)).status).toBe(401);
+    const response = await fetch(`${euWest.url}/v1/health`, {
+      headers: await signBody(SECRET, ""),
+    });
     const text = await response.text();
     expect(response.status).toBe(200);
     expect(text).not.toContain(SECRET);
     expect(JSON.parse(text)).toEqual({
-      nodeId: "lab-eu-west",
-      region: "eu-west",
-      network: "lab",
-      runtime: "workerd",
-      allowedPorts: [25, 465, 587, 2525],
-      loopbackAllowed: true,
-      ehloName: "probe-eu-west.relaywatch.dev",
+      node: {
+        nodeId: "lab-eu-west",
+        region: "eu-west",
+        network: "lab",
+        runtime: "workerd",
+        allowedPorts: [25, 465, 587, 2525],
+        loopbackAllowed: true,
+        ehloName: "probe-eu-west.relaywatch.dev",
+        maxConcurrentJobs: 4,
+      },
+      location: { kind: "site", name: "eu-west" },
     });
   });
 
@@ -489,16 +496,23 @@ describe("TLS as workerd does it: every certificate verified", () => {
 });
 
 describe("a Node.js node: the same app and engine, every certificate recorded, none refused", () => {
-  it("reports runtime node at /v1/health", async () => {
-    const response = await fetch(`${nodeJs.url}/v1/health`);
+  it("reports runtime node at its signed /v1/health", async () => {
+    const response = await fetch(`${nodeJs.url}/v1/health`, {
+      headers: await signBody(SECRET, ""),
+    });
     expect(await response.json()).toEqual({
-      nodeId: "lab-node-js",
-      region: "sa-east",
-      network: "lab",
-      runtime: "node",
-      allowedPorts: [25, 465, 587, 2525],
-      loopbackAllowed: true,
-      ehloName: "probe-sa-east.relaywatch.dev",
+      node: {
+        nodeId: "lab-node-js",
+        region: "sa-east",
+        network: "lab",
+        runtime: "node",
+        allowedPorts: [25, 465, 587, 2525],
+        loopbackAllowed: true,
+        ehloName: "probe-sa-east.relaywatch.dev",
+        maxConcurrentJobs: 4,
+      },
+      // No NODE_SITE: the region stands in.
+      location: { kind: "site", name: "sa-east" },
     });
   });
 

@@ -5,6 +5,7 @@ const view = (
   region: string,
   verdict: VantageView["verdict"],
   address = "192.0.2.1",
+  where: Partial<Pick<VantageView, "location" | "inside">> = {},
 ): VantageView => ({
   region,
   network: "test",
@@ -12,7 +13,10 @@ const view = (
   address,
   verdict,
   reason: verdict === "open" ? "accepted bare-sender" : "refused",
+  location: `site-${region}`,
+  inside: false,
   tested: true,
+  ...where,
 });
 
 /** A vantage that could not test: its node unreachable, or TLS its runtime cannot speak. */
@@ -57,6 +61,69 @@ describe("aggregating vantages", () => {
       view("eu-west", "closed", "192.0.2.2"),
     ]);
     expect(overall.summary).toBeNull();
+  });
+
+  it("counts vantages that ran in the same place once, and says so", () => {
+    const overall = aggregateVerdicts([
+      view("eu-west", "closed", "192.0.2.1", { location: "FRA" }),
+      view("ap-northeast", "closed", "192.0.2.1", { location: "FRA" }),
+      view("us-east", "closed", "192.0.2.1", { location: "IAD" }),
+    ]);
+    expect(overall).toEqual({
+      verdict: "closed",
+      reason:
+        "every address refused to relay from every vantage that tested it (eu-west+ap-northeast, us-east)",
+      summary: "eu-west and ap-northeast ran in the same place (FRA) and count once",
+      outsideVantages: 2,
+    });
+  });
+
+  it("does not call one place 'only' when two labels ran there", () => {
+    const overall = aggregateVerdicts([
+      view("eu-west", "open", "192.0.2.1", { location: "FRA" }),
+      view("ap-northeast", "open", "192.0.2.1", { location: "FRA" }),
+      view("us-east", "closed", "192.0.2.1", { location: "IAD" }),
+    ]);
+    expect(overall.summary?.split("\n")[0]).toBe(
+      "mx.example.org (192.0.2.1): open from eu-west+ap-northeast only; closed from us-east: a trusted-network rule?",
+    );
+    const sharedOnly = aggregateVerdicts([
+      view("eu-west", "open", "192.0.2.1", { location: "FRA" }),
+      view("ap-northeast", "closed", "192.0.2.1", { location: "FRA" }),
+    ]);
+    // One place saw both: no vantage elsewhere to be "only" against.
+    expect(sharedOnly.summary?.split("\n")[0]).toBe(
+      "mx.example.org (192.0.2.1): open from eu-west; closed from ap-northeast: a trusted-network rule?",
+    );
+  });
+
+  it("marks inside vantages, and says a closed verdict with fewer than 2 outside is not corroborated", () => {
+    const overall = aggregateVerdicts([
+      view("eu-west", "closed"),
+      view("ap-northeast", "closed", "192.0.2.1", { inside: true }),
+    ]);
+    expect(overall.outsideVantages).toBe(1);
+    expect(overall.reason).toBe(
+      "every address refused to relay from every vantage that tested it (eu-west, ap-northeast (inside the target's network)); only eu-west, ap-northeast (inside the target's network) tested mx.example.org (192.0.2.1): fewer than 2 independent vantages outside the target's network, so this is not corroborated (no green badge)",
+    );
+    const open = aggregateVerdicts([
+      view("eu-west", "closed"),
+      view("us-east", "closed"),
+      view("ap-northeast", "open", "192.0.2.1", { inside: true }),
+    ]);
+    expect(open.summary).toBe(
+      "mx.example.org (192.0.2.1): open from ap-northeast (inside the target's network) only; closed from eu-west, us-east: a trusted-network rule?",
+    );
+  });
+
+  it("counts only vantages that tested, for the address with the fewest", () => {
+    const overall = aggregateVerdicts([
+      view("eu-west", "closed", "192.0.2.1"),
+      view("us-east", "closed", "192.0.2.1"),
+      view("eu-west", "closed", "192.0.2.2"),
+      untestedView("us-east", UNREACHABLE, "192.0.2.2"),
+    ]);
+    expect(overall.outsideVantages).toBe(1);
   });
 
   it("sets aside a vantage that could not test: closed from the others, which it names", () => {

@@ -10,8 +10,21 @@ import {
 const NOW = Date.UTC(2026, 6, 1);
 const ADDRESSES = ["192.0.2.1", "2001:db8::1"];
 
-function vantage(address: string, region: string, verdict = "closed"): VantageEvidence {
-  return { address, region, status: "done", verdict };
+function vantage(
+  address: string,
+  region: string,
+  verdict = "closed",
+  where: Partial<Pick<VantageEvidence, "location" | "inside">> = {},
+): VantageEvidence {
+  return {
+    address,
+    region,
+    location: `colo-${region}`,
+    inside: false,
+    status: "done",
+    verdict,
+    ...where,
+  };
 }
 
 function evidence(overrides: Partial<BadgeEvidence["latest"] & object> = {}): BadgeEvidence {
@@ -35,6 +48,39 @@ function evidence(overrides: Partial<BadgeEvidence["latest"] & object> = {}): Ba
 describe("decideBadge", () => {
   it("is closed when every address is closed from two regions", () => {
     expect(decideBadge(evidence(), NOW).status).toBe("closed");
+  });
+
+  it("counts two vantages that ran in the same place once: not green", () => {
+    const sameColo = evidence();
+    sameColo.vantages = ADDRESSES.flatMap((address) => [
+      vantage(address, "eu-west", "closed", { location: "FRA" }),
+      vantage(address, "ap-northeast", "closed", { location: "FRA" }),
+    ]);
+    expect(decideBadge(sameColo, NOW)).toEqual({
+      status: "unknown",
+      reason: "192.0.2.1 was found closed from 1 independent outside vantage(s), fewer than 2",
+    });
+  });
+
+  it("does not count a vantage inside the address's own AS: fewer than 2 outside is not green", () => {
+    const withInside = evidence();
+    withInside.vantages = ADDRESSES.flatMap((address) => [
+      vantage(address, "eu"),
+      vantage(address, "us", "closed", { inside: address === "2001:db8::1" }),
+    ]);
+    expect(decideBadge(withInside, NOW)).toMatchObject({
+      status: "unknown",
+      reason: expect.stringMatching(/^2001:db8::1 was found closed from 1 independent outside/),
+    });
+    // A third vantage outside, in another place, makes two again.
+    withInside.vantages.push(vantage("2001:db8::1", "ap"));
+    expect(decideBadge(withInside, NOW).status).toBe("closed");
+  });
+
+  it("falls back to the region on rows from before locations were recorded", () => {
+    const legacy = evidence();
+    legacy.vantages = legacy.vantages.map((v) => ({ ...v, location: null }));
+    expect(decideBadge(legacy, NOW).status).toBe("closed");
   });
 
   it("is unknown when never checked", () => {

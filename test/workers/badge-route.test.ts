@@ -41,7 +41,7 @@ describe("GET /badge/{domain}.svg", () => {
     await insertCheck({ domain, vantagesPerAddress: 1 });
     const { response, message } = await badge(domain);
     expect(message).toBe("unknown");
-    expect(response.headers.get("x-relaywatch-reason")).toMatch(/1 region/);
+    expect(response.headers.get("x-relaywatch-reason")).toMatch(/1 independent outside vantage/);
   });
 
   it("is unknown when the closed check is older than 30 days", async () => {

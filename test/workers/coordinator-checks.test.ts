@@ -1,10 +1,17 @@
-import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { wrapNodeSecret } from "../../shared/auth/secret-wrap.ts";
 import { RELAY_CASE_IDS } from "../../shared/probe/cases.ts";
 import { ProbeJob } from "../../shared/schemas/protocol.ts";
 import { findCheck } from "../../workers/coordinator/src/db/repository.ts";
+import { probeNodes } from "../../workers/coordinator/src/db/schema.ts";
 import { insertApiKey } from "./access-fixtures.ts";
-import { PROBE_TIME_BUDGET_MS, type RecordedCall, TEST_NODES } from "./coordinator-env.ts";
+import {
+  NODE_SECRET_KEY,
+  PROBE_TIME_BUDGET_MS,
+  type RecordedCall,
+  TEST_NODES,
+} from "./coordinator-env.ts";
 import {
   callMain,
   countRows,
@@ -478,12 +485,17 @@ describe("the probe-job queue consumer", () => {
       body.id,
       Object.fromEntries(NODE_IDS.map((id) => [id, { kind: "result", verdict: "closed" }])),
     );
-    const secrets = Object.fromEntries(TEST_NODES.map((node) => [node.id, node.secret]));
-    const NODE_SECRETS = JSON.stringify({
-      ...secrets,
-      [IAD]: "not-the-secret-iad-knows-0123456789abcdef",
-    });
-    await runQueue(messages, { NODE_SECRETS });
+    // As `admin rotate-node-secret` leaves it until the node is given its new secret.
+    const setSecret = async (secret: string) => {
+      const secretWrapped = await wrapNodeSecret(NODE_SECRET_KEY, IAD, secret);
+      await db.update(probeNodes).set({ secretWrapped }).where(eq(probeNodes.id, IAD));
+    };
+    await setSecret("not-the-secret-iad-knows-0123456789abcdef");
+    try {
+      await runQueue(messages);
+    } finally {
+      await setSecret(nodeById(IAD).secret);
+    }
 
     const calls = await standIn.calls(body.id);
     expect(calls.map((call) => [call.nodeId, call.signatureProblem, call.answered])).toEqual(
@@ -500,22 +512,24 @@ describe("the probe-job queue consumer", () => {
     });
   });
 
-  it("fails the vantage of a node that is no longer configured, without calling it", async () => {
+  it("fails the vantage of a node disabled after planning, without calling it", async () => {
     const { body, messages } = await loopbackCheck();
     await standIn.script(
       body.id,
       Object.fromEntries(NODE_IDS.map((id) => [id, { kind: "result", verdict: "closed" }])),
     );
-    const nodes = JSON.parse(env.PROBE_NODES) as { id: string }[];
-    await runQueue(messages, {
-      PROBE_NODES: JSON.stringify(nodes.filter((node) => node.id !== SIN)),
-    });
+    await db.update(probeNodes).set({ state: "disabled" }).where(eq(probeNodes.id, SIN));
+    try {
+      await runQueue(messages);
+    } finally {
+      await db.update(probeNodes).set({ state: "active" }).where(eq(probeNodes.id, SIN));
+    }
     expect((await standIn.calls(body.id)).map((call) => call.nodeId).sort()).toEqual([FRA, IAD]);
     const vantages = reportVantages(await getCheck(body.id));
     expect(vantages.find((v) => v.node === SIN)).toMatchObject({
       status: "failed",
       verdict: "inconclusive",
-      reason: "node node-sin (ap-southeast) is no longer configured",
+      reason: "node node-sin (ap-southeast) was disabled",
     });
   });
 

@@ -13,6 +13,9 @@ export interface TestNode {
   id: string;
   region: string;
   network: string;
+  asn: number;
+  /** The self-hosted site the stand-in reports as where each probe ran. */
+  site: string;
   url: string;
   ports: number[];
   secret: string;
@@ -29,6 +32,8 @@ export const TEST_NODES: readonly TestNode[] = [
     id: "node-fra",
     region: "eu-central",
     network: "hetzner",
+    asn: 24940,
+    site: "fsn1",
     url: "https://fra.probe.relaywatch.test",
     ports: [25, 465, 587],
     secret: "fra-secret-0123456789abcdef0123456789",
@@ -37,6 +42,8 @@ export const TEST_NODES: readonly TestNode[] = [
     id: "node-iad",
     region: "us-east",
     network: "aws",
+    asn: 16509,
+    site: "us-east-1a",
     url: "https://iad.probe.relaywatch.test/",
     ports: [25, 465, 587],
     secret: "iad-secret-0123456789abcdef0123456789",
@@ -45,9 +52,38 @@ export const TEST_NODES: readonly TestNode[] = [
     id: "node-sin",
     region: "ap-southeast",
     network: "digitalocean",
+    asn: 14061,
+    site: "sgp1",
     url: "https://sin.probe.relaywatch.test",
     ports: [25],
     secret: "sin-secret-0123456789abcdef0123456789",
+  },
+];
+
+/**
+ * Nodes the stand-in answers for that are not in PROBE_NODES: tests add them to the registry
+ * themselves (as the admin CLI would), so stopping one never disturbs another test file.
+ */
+export const REGISTRY_ONLY_NODES: readonly TestNode[] = [
+  {
+    id: "node-ams",
+    region: "eu-west",
+    network: "leaseweb",
+    asn: 60781,
+    site: "ams1",
+    url: "https://ams.probe.relaywatch.test",
+    ports: [25],
+    secret: "ams-secret-0123456789abcdef0123456789",
+  },
+  {
+    id: "node-nrt",
+    region: "ap-northeast",
+    network: "sakura",
+    asn: 9370,
+    site: "tyo2",
+    url: "https://nrt.probe.relaywatch.test",
+    ports: [25],
+    secret: "nrt-secret-0123456789abcdef0123456789",
   },
 ];
 
@@ -58,18 +94,22 @@ export const TEST_NODES: readonly TestNode[] = [
  */
 export const TLS_FALLBACK_NODES: readonly TestNode[] = [
   {
-    id: "node-ams",
+    id: "node-lhr",
     region: "eu-west",
     network: "leaseweb",
-    url: "https://ams.probe.relaywatch.test",
+    asn: 60781,
+    site: "lon1",
+    url: "https://lhr.probe.relaywatch.test",
     ports: [25, 465, 587],
-    secret: "ams-secret-0123456789abcdef0123456789",
+    secret: "lhr-secret-0123456789abcdef0123456789",
     runtime: "workerd",
   },
   {
     id: "node-waw",
     region: "eu-east",
     network: "ovh",
+    asn: 16276,
+    site: "waw1",
     url: "https://waw.probe.relaywatch.test",
     ports: [25, 465, 587],
     secret: "waw-secret-0123456789abcdef0123456789",
@@ -79,6 +119,8 @@ export const TLS_FALLBACK_NODES: readonly TestNode[] = [
     id: "node-gru",
     region: "sa-east",
     network: "vultr",
+    asn: 20473,
+    site: "sao1",
     url: "https://gru.probe.relaywatch.test",
     ports: [25, 465, 587],
     secret: "gru-secret-0123456789abcdef0123456789",
@@ -88,6 +130,8 @@ export const TLS_FALLBACK_NODES: readonly TestNode[] = [
     id: "node-syd",
     region: "ap-south",
     network: "linode",
+    asn: 63949,
+    site: "syd1",
     url: "https://syd.probe.relaywatch.test",
     ports: [25, 465, 587],
     secret: "syd-secret-0123456789abcdef0123456789",
@@ -189,11 +233,16 @@ export const PROOF_SECRET = "proof-secret-for-tests-0123456789abcdef";
 /** The webhook signing secret of the tests (a Worker secret in production). */
 export const WEBHOOK_SIGNING_SECRET = "webhook-signing-secret-for-tests-0123456789";
 
+/** Wraps the registry's node secrets (a Worker secret in production). */
+export const NODE_SECRET_KEY = "node-secret-wrapping-key-for-tests-0123456789";
+
 /** The coordinator's vars as wrangler would give them, for miniflare.bindings. */
 export function coordinatorVars(): Record<string, string> {
   return {
+    // The bootstrap: migrated into the node registry (D1) by the first request of each file.
     PROBE_NODES: JSON.stringify(TEST_NODES.map(({ secret: _secret, ...node }) => node)),
     NODE_SECRETS: JSON.stringify(Object.fromEntries(TEST_NODES.map((n) => [n.id, n.secret]))),
+    NODE_SECRET_KEY,
     ALLOW_LOOPBACK_TARGETS: "true",
     DNS_ZONE: TEST_ZONE,
     PROOF_SECRET,
@@ -220,13 +269,19 @@ export const STAND_IN_CONTROL = "http://stand-in.control.relaywatch.test";
 
 /** What a stand-in node does with one probe call. */
 export type ScriptedAnswer =
-  /** A schema-valid ProbeResponse whose cases make the engine decide this verdict;
-   *  `refused-at-data`: every RCPT accepted, every sampled message refused (closed). */
+  /**
+   * A schema-valid ProbeResponse whose cases make the engine decide this verdict, reporting the
+   * node's site as where it ran unless `location` says otherwise; `placement` is sent as the
+   * `cf-placement` header Cloudflare adds to a placed Worker's answers. `refused-at-data`: every
+   * RCPT accepted, every sampled message refused (closed).
+   */
   | {
       kind: "result";
       verdict: "open" | "suspect" | "closed" | "refused-at-data";
       /** What a hostile server said instead of the usual refusal text (and its greeting). */
       replyText?: string;
+      location?: { kind: "colo" | "site"; name: string };
+      placement?: string;
     }
   /** What a workerd or Cloudflare node answers when it cannot speak TLS with the server. */
   | { kind: "tls-not-testable" }
@@ -242,6 +297,12 @@ export type ScriptedAnswer =
 export interface ScriptRequest {
   checkId: string;
   answers: Record<string, ScriptedAnswer>;
+}
+
+/** Stops (or restarts) a stand-in node: health checks and probe calls answer 503. */
+export interface NodeDownRequest {
+  nodeId: string;
+  isDown: boolean;
 }
 
 export interface ReleaseRequest {
@@ -271,6 +332,7 @@ export interface AuxProbeNode {
   id: string;
   region: string;
   network: string;
+  asn: number;
   binding: string;
   workerName: string;
   ports: number[];
@@ -286,6 +348,7 @@ export const AUX_PROBE_NODES: readonly AuxProbeNode[] = [
     id: "aux-eu-west",
     region: "eu-west",
     network: "cf-a",
+    asn: 64601,
     binding: "PROBE_EU_WEST",
     workerName: "probe-eu-west",
     ports: [25, 465, 587, 2525],
@@ -295,6 +358,7 @@ export const AUX_PROBE_NODES: readonly AuxProbeNode[] = [
     id: "aux-ap-northeast",
     region: "ap-northeast",
     network: "cf-b",
+    asn: 64602,
     binding: "PROBE_AP_NORTHEAST",
     workerName: "probe-ap-northeast",
     ports: [25, 465, 587, 2525],
@@ -306,10 +370,11 @@ export const AUX_PROBE_NODES: readonly AuxProbeNode[] = [
 export function auxNodeVars() {
   return {
     PROBE_NODES: JSON.stringify(
-      AUX_PROBE_NODES.map(({ id, region, network, binding, ports }) => ({
+      AUX_PROBE_NODES.map(({ id, region, network, asn, binding, ports }) => ({
         id,
         region,
         network,
+        asn,
         binding,
         ports,
       })),

@@ -176,6 +176,11 @@ export const standIn = {
     const response = await fetch(`${STAND_IN_CONTROL}/calls?checkId=${checkId}`);
     return (await response.json()) as RecordedCall[];
   },
+  /** Stops or restarts a node (only REGISTRY_ONLY_NODES: other files share the stand-in). */
+  async setDown(nodeId: string, isDown: boolean): Promise<void> {
+    const response = await fetch(`${STAND_IN_CONTROL}/down`, postJson({ nodeId, isDown }));
+    expect(response.status).toBe(200);
+  },
   /** Polls until the stand-in has received `count` calls for the check. */
   async waitForCalls(checkId: string, count: number): Promise<RecordedCall[]> {
     for (let attempt = 0; attempt < 200; attempt += 1) {

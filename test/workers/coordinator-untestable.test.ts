@@ -4,7 +4,7 @@
  * tested. Nodes are the stand-in (probe-node-stand-in.ts); D1 and the queue are real.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages.ts";
 import { TEST_NODES, TLS_FALLBACK_NODES } from "./coordinator-env.ts";
 import {
@@ -28,6 +28,12 @@ const VERIFYING = NODES.filter((node) => node.runtime !== "node").map((node) => 
 const NODE_JS = NODES.filter((node) => node.runtime === "node").map((node) => node.id);
 
 describe("a vantage that cannot speak TLS with the server", () => {
+  // Each test's PROBE_NODES is its node registry: an empty registry is filled from them on the
+  // first request (nodes/registry.ts), so each test starts from an empty one.
+  beforeEach(async () => {
+    await env.DB.exec("DELETE FROM probe_nodes");
+  });
+
   it("hands the address to the Node.js nodes, and the check is closed from them", async () => {
     const created = await createCheck({ host: "127.0.0.1", port: 465 }, {}, overrides);
     expect(created.response.status).toBe(202);

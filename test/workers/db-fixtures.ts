@@ -96,7 +96,9 @@ export function probeResponse(
       allowedPorts: [25],
       loopbackAllowed: false,
       ehloName: `probe-${node?.region}.relaywatch.dev`,
+      maxConcurrentJobs: 4,
     },
+    location: { kind: "colo", name: node?.nodeId === "node-iad" ? "IAD" : "FRA" },
     result: {
       target: {
         host: vantage.mxHost,

@@ -14,6 +14,7 @@ import type {
 import { ProbeJob, ProbeResponse } from "../../shared/schemas/protocol.ts";
 import {
   CANARY_DOMAIN,
+  type NodeDownRequest,
   type RecordedCall,
   type ReleaseRequest,
   type ScriptedAnswer,
@@ -52,6 +53,8 @@ export function createProbeNodeStandIn(
   const scripts = new Map<string, Record<string, ScriptedAnswer>>();
   const callsByCheck = new Map<string, RecordedCall[]>();
   const held = new Map<string, Held>();
+  /** Nodes the tests stopped: their health checks and probe calls answer 503. */
+  const down = new Set<string>();
   const controlOrigin = new URL(STAND_IN_CONTROL).origin;
   // Webhook receivers live here too: this is where every outbound fetch of the tests lands.
   const webhooks = createWebhookReceiver();
@@ -69,6 +72,12 @@ export function createProbeNodeStandIn(
       held.delete(key);
       resolve?.(release.answer);
       return json(resolve ? 200 : 404, { released: resolve !== undefined });
+    }
+    if (request.method === "POST" && url.pathname === "/down") {
+      const { nodeId, isDown } = JSON.parse(await request.text()) as NodeDownRequest;
+      if (isDown) down.add(nodeId);
+      else down.delete(nodeId);
+      return json(200, { down: [...down] });
     }
     if (request.method === "GET" && url.pathname === "/calls") {
       return json(200, callsByCheck.get(url.searchParams.get("checkId") ?? "") ?? []);
@@ -106,6 +115,19 @@ export function createProbeNodeStandIn(
       return response;
     };
 
+    if (node && request.method === "GET" && url.pathname === "/v1/health") {
+      if (down.has(node.id)) return respond(json(503, { code: "down", message: "stopped" }));
+      if (call.signatureProblem !== null) {
+        return respond(json(401, { code: "unauthorized", message: call.signatureProblem }));
+      }
+      return respond(
+        json(200, { node: identityOf(node), location: { kind: "site", name: node.site } }),
+      );
+    }
+    if (node && down.has(node.id)) {
+      // As a stopped node behind its reverse proxy.
+      return respond(json(503, { code: "down", message: "stopped" }));
+    }
     if (!node || request.method !== "POST" || url.pathname !== "/v1/probe") {
       return respond(json(404, { code: "not_found", message: `no route for ${request.url}` }));
     }
@@ -149,8 +171,15 @@ function answerWith(
   switch (answer.kind) {
     case "refuse":
       return json(answer.status, { code: answer.code, message: answer.message });
-    case "result":
-      return json(200, probeResponse(node, job, answer.verdict, answer.replyText));
+    case "result": {
+      const response = probeResponse(node, job, answer.verdict, answer.replyText);
+      if (answer.location) response.location = answer.location;
+      return json(
+        200,
+        response,
+        answer.placement ? { "cf-placement": answer.placement } : undefined,
+      );
+    }
     case "tls-not-testable":
       return json(200, probeResponse(node, job, "tls-not-testable"));
     case "result-as": {
@@ -310,22 +339,29 @@ export function probeResponse(
   };
   // Parsed with the protocol schema both sides use, so a drift fails here and not in a test.
   return ProbeResponse.parse({
-    node: {
-      nodeId: node.id,
-      region: node.region,
-      network: node.network,
-      runtime: node.runtime ?? "workerd",
-      allowedPorts: node.ports,
-      loopbackAllowed: true,
-      ehloName: `probe-${node.region}.relaywatch.dev`,
-    },
+    node: identityOf(node),
+    location: { kind: "site", name: node.site },
     result,
   });
 }
 
-function json(status: number, body: unknown): Response {
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
   });
+}
+
+/** The node's identity as a real node would serve it. */
+function identityOf(node: TestNode) {
+  return {
+    nodeId: node.id,
+    region: node.region,
+    network: node.network,
+    runtime: node.runtime ?? "workerd",
+    allowedPorts: node.ports,
+    loopbackAllowed: true,
+    ehloName: `probe-${node.region}.relaywatch.dev`,
+    maxConcurrentJobs: 4,
+  };
 }

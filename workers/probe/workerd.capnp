@@ -19,6 +19,8 @@ const config :Workerd.Config = (
           (name = "NODE_ALLOWED_PORTS", text = "25,465,587,2525"),
           (name = "ALLOW_LOOPBACK_TARGETS", text = "false"),
           (name = "NODE_SERVICE_DOMAIN", text = "relaywatch.dev"),
+          (name = "NODE_SITE", text = "fsn1"),
+          (name = "NODE_MAX_CONCURRENT_JOBS", text = "4"),
           (name = "PROBE_SECRET", fromEnvironment = "PROBE_SECRET"),
         ],
         # Every fetch() and connect() of the Worker goes through this network service.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MIN_WRAPPING_KEY_LENGTH } from "../../../shared/auth/secret-wrap.ts";
 import { isLoopbackAddress } from "../../../shared/guard/index.ts";
 import { type VantageNode, VantageNodes } from "../../../shared/schemas/protocol.ts";
 import type { ProbeMessage } from "./checks/messages.ts";
@@ -8,9 +9,12 @@ export interface CoordinatorEnv {
   /** R2: each vantage's transcript and case details, compressed (evidence/store.ts). */
   EVIDENCE: R2Bucket;
   PROBE_QUEUE: Queue<ProbeMessage>;
-  /** JSON array of VantageNode: the probe nodes this coordinator fans out to. */
+  /**
+   * JSON array of VantageNode: bootstrap only, migrated into the node registry (D1) when the
+   * registry is empty; after that nodes are managed with the admin CLI.
+   */
   PROBE_NODES: string;
-  /** JSON object node id -> HMAC secret (a Worker secret in production). */
+  /** JSON object node id -> HMAC secret for the PROBE_NODES bootstrap (a Worker secret). */
   NODE_SECRETS: string;
   /**
    * The key canary messages are authenticated with (shared/probe/canary-proof.ts): a Worker
@@ -19,6 +23,8 @@ export interface CoordinatorEnv {
   PROOF_SECRET?: string;
   /** Seconds after its check was created that a canary message still confirms (default 86400). */
   PROOF_LATE_ARRIVAL_SECONDS?: string;
+  /** Wraps the node secrets stored in the registry (a Worker secret, 32+ characters). */
+  NODE_SECRET_KEY?: string;
   /** "true" only in local development and tests: loopback targets on any port. */
   ALLOW_LOOPBACK_TARGETS?: string;
   /** Zone file text: local development and tests resolve from it instead of DNS over HTTPS. */
@@ -60,8 +66,11 @@ export interface CoordinatorEnv {
 }
 
 export interface CoordinatorConfig {
-  nodes: VantageNode[];
-  secrets: Record<string, string>;
+  /** PROBE_NODES: migrated into the registry on the first run (see nodes/registry.ts). */
+  bootstrapNodes: VantageNode[];
+  bootstrapSecrets: Record<string, string>;
+  /** NODE_SECRET_KEY: unwraps the registry's node secrets. */
+  nodeSecretKey: string;
   allowLoopback: boolean;
   probeTimeBudgetMs: number;
 }
@@ -100,10 +109,16 @@ export function readConfig(env: CoordinatorEnv): CoordinatorConfig {
       throw new ConfigError(`${name} must be at least ${MIN_SECRET_LENGTH} characters`);
     }
   }
+  if ((env.NODE_SECRET_KEY ?? "").length < MIN_WRAPPING_KEY_LENGTH) {
+    throw new ConfigError(
+      `NODE_SECRET_KEY must be set, at least ${MIN_WRAPPING_KEY_LENGTH} characters: it wraps the node registry's secrets`,
+    );
+  }
   const budget = Number.parseInt(env.PROBE_TIME_BUDGET_MS ?? "120000", 10);
   return {
-    nodes: nodes.data,
-    secrets: secrets.data,
+    bootstrapNodes: nodes.data,
+    bootstrapSecrets: secrets.data,
+    nodeSecretKey: env.NODE_SECRET_KEY ?? "",
     allowLoopback,
     probeTimeBudgetMs: Number.isFinite(budget) && budget >= 5_000 ? budget : 120_000,
   };
@@ -113,8 +128,8 @@ export function readConfig(env: CoordinatorEnv): CoordinatorConfig {
  * A job travels privately over https or a service binding; plain http only to a node on loopback,
  * in local development where ALLOW_LOOPBACK_TARGETS is on.
  */
-function isPrivateChannel(node: VantageNode, allowLoopback: boolean): boolean {
-  if (node.url === undefined) return true;
+export function isPrivateChannel(node: { url?: string | null }, allowLoopback: boolean): boolean {
+  if (node.url === undefined || node.url === null) return true;
   const url = new URL(node.url);
   if (url.protocol === "https:") return true;
   const host = url.hostname.replace(/^\[|\]$/g, "");

@@ -9,6 +9,7 @@ import { finishCheckIfComplete, openDatabase, overdueChecks } from "./db/reposit
 import type { CoordinatorEnv } from "./env.ts";
 import { backfillEvidence } from "./evidence/backfill.ts";
 import { sweepRetention } from "./evidence/retention.ts";
+import { checkNodeHealth } from "./nodes/health.ts";
 import { type CanaryMessage, receiveCanaryEmail } from "./proof/email.ts";
 import { proofWindowMs } from "./proof/policy.ts";
 import { sweepProofs } from "./proof/sweep.ts";
@@ -31,6 +32,8 @@ const QUEUE_HANDLERS: Record<string, QueueHandler> = {
 
 /** Work the cron trigger does besides finishing overdue checks. */
 const SCHEDULED_TASKS: ((env: CoordinatorEnv, now: number) => Promise<unknown>)[] = [
+  // First, so the re-checks below are planned on nodes known to be up.
+  checkNodeHealth,
   recheckBadgeDomains,
   sweepBatches,
   sweepProofs,

@@ -1,3 +1,4 @@
+import { independentCount, MIN_INDEPENDENT_VANTAGES } from "../../../../shared/probe/aggregate.ts";
 import type { MxPlan } from "../db/mx-plan.ts";
 
 /** What the badge says. */
@@ -5,8 +6,6 @@ export type BadgeStatus = "closed" | "open" | "suspect" | "unknown";
 
 /** Evidence older than this says nothing: the badge falls back to unknown. */
 export const EVIDENCE_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
-/** Distinct regions that must have found an address closed before the badge says closed. */
-export const MIN_CLOSED_REGIONS = 2;
 
 export interface FinishedCheck {
   status: string;
@@ -20,6 +19,10 @@ export interface FinishedCheck {
 export interface VantageEvidence {
   address: string;
   region: string;
+  /** Where the probe really ran; null on rows from before locations (the region stands in). */
+  location: string | null;
+  /** In the address's own AS: not evidence from outside. */
+  inside: boolean;
   status: string;
   verdict: string | null;
 }
@@ -45,8 +48,8 @@ export interface BadgeDecision {
  * The badge's verdict. Only the latest finished check counts, so a newer failure, inconclusive
  * or open check replaces an older closed one at once. Closed needs all of: a `done` check with
  * verdict closed, at most 30 days old, no vantage that saw a relay, and every address of its MX
- * plan found closed by vantages in at least two distinct regions (distinct nodes in one region
- * share a network path, so they are not independent evidence).
+ * plan found closed by at least two independent vantages outside its network: vantages that ran
+ * in one place share a network path, and a vantage in the address's own AS is a neighbour.
  */
 export function decideBadge(evidence: BadgeEvidence, now: number): BadgeDecision {
   const { latest } = evidence;
@@ -72,17 +75,20 @@ function closedIfCorroborated(check: FinishedCheck, vantages: VantageEvidence[])
   const addresses = (check.mx?.hosts ?? []).flatMap((host) => host.addresses);
   if (addresses.length === 0) return { status: "unknown", reason: "no address was tested" };
   for (const address of addresses) {
-    const regions = new Set(
+    const places = independentCount(
       vantages
-        .filter((v) => v.address === address && v.status === "done" && v.verdict === "closed")
-        .map((v) => v.region),
+        .filter((v) => v.address === address && v.verdict === "closed")
+        .map((v) => ({ ...v, tested: v.status === "done" })),
     );
-    if (regions.size < MIN_CLOSED_REGIONS) {
+    if (places < MIN_INDEPENDENT_VANTAGES) {
       return {
         status: "unknown",
-        reason: `${address} was found closed from ${regions.size} region(s), fewer than ${MIN_CLOSED_REGIONS}`,
+        reason: `${address} was found closed from ${places} independent outside vantage(s), fewer than ${MIN_INDEPENDENT_VANTAGES}`,
       };
     }
   }
-  return { status: "closed", reason: "every MX address closed from at least two regions" };
+  return {
+    status: "closed",
+    reason: "every MX address closed from at least two independent outside vantages",
+  };
 }

@@ -22,7 +22,7 @@ export function renderPublicPage(entries: PublicEntry[]): string {
 <title>Relaywatch: domains that do not relay</title></head>
 <body><h1>Domains that do not relay</h1>
 <p>Owners opted in by publishing a DNS TXT record. A domain is listed only while its badge is green:
-every mail server address found closed from at least two regions within the last 30 days.</p>
+every mail server address found closed from at least two independent vantages outside its network within the last 30 days.</p>
 ${body}
 </body></html>`;
 }

@@ -106,6 +106,8 @@ export async function loadBadgeEvidence(db: Database, domain: string): Promise<B
       .select({
         address: vantageResults.address,
         region: vantageResults.region,
+        location: vantageResults.location,
+        inside: vantageResults.inside,
         status: vantageResults.status,
         verdict: vantageResults.verdict,
       })

@@ -1,4 +1,3 @@
-import { signBody } from "../../../../shared/auth/hmac.ts";
 import { boundResult, boundText } from "../../../../shared/probe/bound-result.ts";
 import { isHostName } from "../../../../shared/probe/names.ts";
 import {
@@ -6,96 +5,92 @@ import {
   MAX_ANSWER_BYTES,
   type ProbeJob,
   ProbeResponse,
-  type VantageNode,
+  type RunLocation,
 } from "../../../../shared/schemas/protocol.ts";
 import { readCapped } from "../../../../shared/streams/read-capped.ts";
 import { onCheckFinished } from "../batches/on-check-finished.ts";
 import {
   type Database,
+  extendCheckDeadline,
   failVantage,
   findCheck,
   findVantage,
   finishCheckIfComplete,
   saveVantageResult,
 } from "../db/repository.ts";
+import type { CheckRow, ProbeNodeRow, VantageRow } from "../db/schema.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
+import { NodeUnavailable, placementColo, signedNodeRequest } from "../nodes/call.ts";
+import { acquireLease, releaseLease } from "../nodes/leases.ts";
+import { findNode, markUnreachable, nodeSecret } from "../nodes/registry.ts";
 import { jobProofFor } from "../proof/job-proof.ts";
 import { proofWindowMs } from "../proof/policy.ts";
 import { decideCheck } from "./decide.ts";
 import type { ProbeMessage } from "./messages.ts";
 import { planCapableVantage } from "./replan.ts";
 
-interface ServiceBinding {
-  fetch: typeof fetch;
-}
-
-function isServiceBinding(value: unknown): value is ServiceBinding {
-  return typeof (value as ServiceBinding | undefined)?.fetch === "function";
-}
-
-/** Where a node's probe endpoint is: a service binding when it has one, else its URL. */
-function nodeEndpoint(node: VantageNode, bindings: Record<string, unknown>) {
-  if (node.binding) {
-    const binding = bindings[node.binding];
-    if (!isServiceBinding(binding))
-      throw new NodeUnavailable(`binding ${node.binding} is not bound`);
-    return { call: binding.fetch.bind(binding), url: "https://probe-node/v1/probe" };
-  }
-  return { call: fetch, url: `${(node.url ?? "").replace(/\/$/, "")}/v1/probe` };
-}
-
-class NodeUnavailable extends Error {}
-
 type NodeOutcome =
-  | { kind: "answer"; response: ProbeResponse }
+  | { kind: "answer"; response: ProbeResponse; location: RunLocation }
   | { kind: "replayed" }
-  | { kind: "failure"; reason: string };
+  | { kind: "failure"; reason: string; unreachable: boolean };
 
 /** Read with a cap: a node's answer is bounded by the node, and a larger one is not an answer. */
 const MAX_READ_ANSWER_BYTES = MAX_ANSWER_BYTES + 64 * 1024;
 
 /** One signed call to a node, bounded by the probe's budget plus a margin; never throws. */
 async function callNode(
-  node: VantageNode,
+  node: ProbeNodeRow,
   bindings: Record<string, unknown>,
   secret: string,
   job: ProbeJob,
   timeBudgetMs: number,
 ): Promise<NodeOutcome> {
-  const body = JSON.stringify(job);
   try {
-    const { call, url } = nodeEndpoint(node, bindings);
-    const response = await call(url, {
+    const response = await signedNodeRequest(node, bindings, secret, "/v1/probe", {
       method: "POST",
-      body,
-      headers: { "content-type": "application/json", ...(await signBody(secret, body)) },
-      signal: AbortSignal.timeout(timeBudgetMs + PROBE_CALL_MARGIN_MS),
+      body: JSON.stringify(job),
+      timeoutMs: timeBudgetMs + PROBE_CALL_MARGIN_MS,
     });
     if (!response.ok) {
       const refusal = await readRefusal(response);
       // This job is already running (a queue message delivered twice): that run will answer.
       if (refusal?.code === "job_replayed") return { kind: "replayed" };
       const why = refusal ? `${refusal.code}: ${refusal.message}` : `HTTP ${response.status}`;
-      return { kind: "failure", reason: `refused the job: ${why}` };
+      return { kind: "failure", reason: `refused the job: ${why}`, unreachable: false };
     }
     const bytes = await readCapped(response.body, MAX_READ_ANSWER_BYTES);
     if (bytes === null) {
-      return { kind: "failure", reason: `sent an answer over ${MAX_READ_ANSWER_BYTES} bytes` };
+      return {
+        kind: "failure",
+        reason: `sent an answer over ${MAX_READ_ANSWER_BYTES} bytes`,
+        unreachable: false,
+      };
     }
     const parsed = ProbeResponse.safeParse(parseJsonOrNull(bytes));
-    return parsed.success
-      ? { kind: "answer", response: { ...parsed.data, result: boundResult(parsed.data.result) } }
-      : { kind: "failure", reason: "sent an answer that does not fit the protocol" };
+    if (!parsed.success) {
+      return {
+        kind: "failure",
+        reason: "sent an answer that does not fit the protocol",
+        unreachable: false,
+      };
+    }
+    // Placement may run the Worker elsewhere than the colo that took the request: the header
+    // Cloudflare adds to the answer is the better witness of where it ran.
+    const colo = placementColo(response.headers);
+    const location: RunLocation = colo ? { kind: "colo", name: colo } : parsed.data.location;
+    const answer = { ...parsed.data, result: boundResult(parsed.data.result) };
+    return { kind: "answer", response: answer, location };
   } catch (error) {
-    const why =
-      error instanceof Error && error.name === "TimeoutError"
-        ? "did not answer in time"
-        : error instanceof NodeUnavailable
-          ? "is not bound"
-          : "could not be reached";
+    const timedOut = error instanceof Error && error.name === "TimeoutError";
+    const why = timedOut
+      ? "did not answer in time"
+      : error instanceof NodeUnavailable
+        ? "is not bound"
+        : "could not be reached";
     return {
       kind: "failure",
       reason: `${why} (${error instanceof Error ? error.message : String(error)})`,
+      unreachable: !timedOut,
     };
   }
 }
@@ -111,9 +106,10 @@ async function saveOrGiveUp(
   vantageId: string,
   nodeName: string,
   response: ProbeResponse,
+  location: RunLocation,
 ): Promise<void> {
   try {
-    await saveVantageResult(db, vantageId, response, Date.now(), bucket);
+    await saveVantageResult(db, vantageId, response, Date.now(), bucket, location);
   } catch (error) {
     const why = boundText(error instanceof Error ? error.message : String(error), 200);
     console.error(`answer of node ${nodeName} for vantage ${vantageId} could not be stored`, why);
@@ -147,62 +143,60 @@ function parseJsonOrNull(bytes: Uint8Array): unknown {
   }
 }
 
+/** Seconds a job waiting for a free slot on its node stays in the queue before it tries again. */
+export const SLOT_WAIT_SECONDS = 2;
+/** A job that found no free slot for this long after its check began gives up, saying so. */
+const MAX_SLOT_WAIT_MS = 10 * 60_000;
+
+/** What became of a job: run (or nothing left to do), or waiting for a free slot on its node. */
+export type JobOutcome = "done" | "wait";
+
 /**
  * Runs one (address x vantage) job: a signed call to the node, bounded by the probe's time
  * budget plus a margin, and whatever comes back (a result, a refusal, silence) is stored. The
- * check is finished by whichever job completes it.
+ * job runs only while it holds one of its node's slots; without one it answers "wait" and the
+ * consumer puts it back on the queue. The check is finished by whichever job completes it.
  */
 export async function runVantageJob(
   db: Database,
   config: CoordinatorConfig,
   message: ProbeMessage,
   bindings: Record<string, unknown> = {},
-): Promise<void> {
+): Promise<JobOutcome> {
   const [check, vantage] = await Promise.all([
     findCheck(db, message.checkId),
     findVantage(db, message.vantageId),
   ]);
-  if (!check || !vantage || vantage.status !== "pending") return;
-  const node = config.nodes.find((candidate) => candidate.id === vantage.nodeId);
-  const secret = config.secrets[vantage.nodeId];
+  if (!check || !vantage || vantage.status !== "pending") return "done";
+  const node = await findNode(db, vantage.nodeId);
   const nodeName = `${vantage.nodeId} (${vantage.region})`;
   // The queue consumer passes the Worker's env as `bindings`.
   const env = bindings as unknown as CoordinatorEnv;
-  if (!node || !secret) {
-    await failVantage(db, vantage.id, `node ${nodeName} is no longer configured`, Date.now());
+  const callLimitMs = config.probeTimeBudgetMs + PROBE_CALL_MARGIN_MS;
+  if (node?.state !== "active") {
+    const why = node ? "was disabled" : "is no longer in the registry";
+    await failVantage(db, vantage.id, `node ${nodeName} ${why}`, Date.now());
+  } else if (!(await acquireLease(db, node, vantage.id, Date.now(), callLimitMs))) {
+    const waited = Date.now() - check.createdAt;
+    if (waited < MAX_SLOT_WAIT_MS) {
+      // Waiting is not silence: the check stays open while its job waits for a slot.
+      await extendCheckDeadline(db, check.id, Date.now() + SLOT_WAIT_SECONDS * 1000 + callLimitMs);
+      return "wait";
+    }
+    await failVantage(
+      db,
+      vantage.id,
+      `node ${nodeName} had no free slot for ${Math.round(waited / 60_000)} minutes`,
+      Date.now(),
+    );
   } else {
-    const job: ProbeJob = {
-      checkId: check.id,
-      jobId: vantage.id,
-      target: {
-        address: vantage.address,
-        port: vantage.port,
-        hostName: isHostName(vantage.mxHost) ? vantage.mxHost : null,
-        implicitTls: check.mx?.implicitTls ?? vantage.port === 465,
-      },
-      targetDomain: check.kind === "domain" ? check.target.replace(/\.$/, "") : null,
-      caseIds: check.mx?.caseIds ?? null,
-      timeBudgetMs: config.probeTimeBudgetMs,
-      ...(vantage.tokenNonce ? { tokenNonce: vantage.tokenNonce } : {}),
-      proof: await jobProofFor(db, check, vantage, env),
-    };
-    const outcome = await callNode(node, bindings, secret, job, config.probeTimeBudgetMs);
-    if (outcome.kind === "replayed") return;
-    if (outcome.kind === "answer" && outcome.response.node.nodeId !== node.id) {
-      await failVantage(
-        db,
-        vantage.id,
-        `node ${nodeName} answered as node ${outcome.response.node.nodeId}`,
-        Date.now(),
-      );
-    } else if (outcome.kind === "answer") {
-      // Planned before this answer is stored, so the check cannot finish in between.
-      if (outcome.response.result.notTestableHere) {
-        await planCapableVantage(db, config, env.PROBE_QUEUE, vantage);
-      }
-      await saveOrGiveUp(db, env.EVIDENCE, vantage.id, nodeName, outcome.response);
-    } else {
-      await failVantage(db, vantage.id, `node ${nodeName} ${outcome.reason}`, Date.now());
+    try {
+      // A job that waited for its slot still gets its whole time budget.
+      await extendCheckDeadline(db, check.id, Date.now() + callLimitMs);
+      const ran = await runOnNode(db, config, env, bindings, check, vantage, node, nodeName);
+      if (ran === "replayed") return "done";
+    } finally {
+      await releaseLease(db, vantage.id);
     }
   }
   const finished = await finishCheckIfComplete(
@@ -213,4 +207,54 @@ export async function runVantageJob(
     proofWindowMs(env),
   );
   if (finished) await onCheckFinished(env, finished);
+  return "done";
+}
+
+async function runOnNode(
+  db: Database,
+  config: CoordinatorConfig,
+  env: CoordinatorEnv,
+  bindings: Record<string, unknown>,
+  check: CheckRow,
+  vantage: VantageRow,
+  node: ProbeNodeRow,
+  nodeName: string,
+): Promise<"ran" | "replayed"> {
+  const job: ProbeJob = {
+    checkId: check.id,
+    jobId: vantage.id,
+    target: {
+      address: vantage.address,
+      port: vantage.port,
+      hostName: isHostName(vantage.mxHost) ? vantage.mxHost : null,
+      implicitTls: check.mx?.implicitTls ?? vantage.port === 465,
+    },
+    targetDomain: check.kind === "domain" ? check.target.replace(/\.$/, "") : null,
+    caseIds: check.mx?.caseIds ?? null,
+    timeBudgetMs: config.probeTimeBudgetMs,
+    ...(vantage.tokenNonce ? { tokenNonce: vantage.tokenNonce } : {}),
+    proof: await jobProofFor(db, check, vantage, env),
+  };
+  const secret = await nodeSecret(config, node);
+  const outcome = await callNode(node, bindings, secret, job, config.probeTimeBudgetMs);
+  // This job is already running (a queue message delivered twice): that run will answer.
+  if (outcome.kind === "replayed") return "replayed";
+  if (outcome.kind === "answer" && outcome.response.node.nodeId !== node.id) {
+    await failVantage(
+      db,
+      vantage.id,
+      `node ${nodeName} answered as node ${outcome.response.node.nodeId}`,
+      Date.now(),
+    );
+  } else if (outcome.kind === "answer") {
+    // Planned before this answer is stored, so the check cannot finish in between.
+    if (outcome.response.result.notTestableHere) {
+      await planCapableVantage(db, config, env.PROBE_QUEUE, check, vantage);
+    }
+    await saveOrGiveUp(db, env.EVIDENCE, vantage.id, nodeName, outcome.response, outcome.location);
+  } else {
+    if (outcome.unreachable) await markUnreachable(db, node.id, outcome.reason, Date.now());
+    await failVantage(db, vantage.id, `node ${nodeName} ${outcome.reason}`, Date.now());
+  }
+  return "ran";
 }

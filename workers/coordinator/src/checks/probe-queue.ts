@@ -2,10 +2,14 @@ import { openDatabase } from "../db/repository.ts";
 import type { CoordinatorEnv } from "../env.ts";
 import { readConfig } from "../env.ts";
 import { parseQueueBody } from "../queue-body.ts";
-import { runVantageJob } from "./dispatch.ts";
+import { runVantageJob, SLOT_WAIT_SECONDS } from "./dispatch.ts";
 import { ProbeMessage } from "./messages.ts";
 
-/** Consumes probe jobs; the jobs of one check arrive together and run at once. */
+/**
+ * Consumes probe jobs; the jobs of one check arrive together and run at once. A job whose node
+ * has no free slot goes back on the queue as a new message, delayed: a retry would count
+ * against max_retries, and a waiting job must never be dropped.
+ */
 export async function probeQueueHandler(
   batch: MessageBatch<unknown>,
   env: CoordinatorEnv,
@@ -17,7 +21,15 @@ export async function probeQueueHandler(
       const body = parseQueueBody(message, ProbeMessage, "probe");
       if (body === null) return;
       try {
-        await runVantageJob(db, config, body, env as unknown as Record<string, unknown>);
+        const outcome = await runVantageJob(
+          db,
+          config,
+          body,
+          env as unknown as Record<string, unknown>,
+        );
+        if (outcome === "wait") {
+          await env.PROBE_QUEUE.send(body, { delaySeconds: SLOT_WAIT_SECONDS });
+        }
         message.ack();
       } catch (error) {
         console.error("probe job failed, will retry", error);

@@ -1,3 +1,4 @@
+import { outsideVantageCount } from "../../../../shared/probe/aggregate.ts";
 import type { CheckView } from "../db/repository.ts";
 import type { CanaryDeliveryRow } from "../db/schema.ts";
 import { messagesFor } from "../i18n/index.ts";
@@ -8,6 +9,8 @@ import { couldNotTest } from "./could-not-test.ts";
 
 /** The API speaks English; the page says the same in its visitor's language. */
 const API_WORDS = messagesFor("en");
+
+import { vantageView } from "./decide.ts";
 
 /**
  * The public JSON of a check: per MX host, per address, per vantage, with cases and transcript,
@@ -38,15 +41,30 @@ export function checkReport(
     finishedAt: check.finishedAt ? new Date(check.finishedAt).toISOString() : null,
     deadlineAt: new Date(check.deadlineAt).toISOString(),
     refusedAddresses: check.mx?.refused ?? [],
+    /** Independent vantages outside the target's network that answered (fewest per address). */
+    outsideVantages: outsideVantageCount(
+      view.mxHosts.flatMap((host) => host.addresses.flatMap((a) => a.vantages.map(vantageView))),
+    ),
+    /** Nodes that were out (failing health checks) when the check was planned. */
+    unavailableVantages: check.mx?.unavailable ?? [],
     mxHosts: view.mxHosts.map((mxHost) => ({
       host: mxHost.host,
       preference: mxHost.preference,
       addresses: mxHost.addresses.map((address) => ({
         address: address.address,
+        /** The address's origin AS(es) and name; null when unknown (the lookup failed). */
+        origin: check.mx?.origins?.[address.address] ?? null,
         vantages: address.vantages.map((vantage) => ({
           node: vantage.nodeId,
           region: vantage.region,
           network: vantage.network,
+          /** Where the probe really ran; null until it answers. */
+          location:
+            vantage.location === null
+              ? null
+              : { kind: vantage.locationKind ?? "site", name: vantage.location },
+          asn: vantage.nodeAsn,
+          inside: vantage.inside,
           status: vantage.status,
           verdict: vantage.verdict,
           reason: vantage.reason,

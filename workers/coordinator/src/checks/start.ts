@@ -2,6 +2,7 @@ import type { Resolver } from "../../../../shared/dns/resolver.ts";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { type CheckRow, createCheck, openDatabase } from "../db/repository.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
+import { loadRegistry } from "../nodes/registry.ts";
 import { OptOutCheck } from "../optout/check.ts";
 import { proofSecret } from "../proof/policy.ts";
 import { PROBE_CALL_MARGIN_MS } from "./dispatch.ts";
@@ -25,9 +26,9 @@ export interface StartedCheck {
 }
 
 /**
- * Starts a check for whoever asks (the API, the page, a batch, the badge re-check): plan it,
- * drop what opted out (403 target_opted_out when that is everything), store it with its pending
- * vantages, and put one job per vantage on the probe queue.
+ * Starts a check for whoever asks (the API, the page, a batch, the badge re-check): plan it on
+ * the node registry, drop what opted out (403 target_opted_out when that is everything), store
+ * it with its pending vantages, and put one job per vantage on the probe queue.
  */
 export async function startCheck(
   env: CoordinatorEnv,
@@ -54,12 +55,16 @@ export async function planFor(
 ): Promise<CheckPlan> {
   // A check with proof needs the canary secret: refuse it now rather than fail every vantage.
   if (request.proof === true) proofSecret(env);
+  const db = openDatabase(env.DB);
+  const nodes = await loadRegistry(db, config);
   const optOuts = OptOutCheck.begin(
     env,
     resolver,
     "domain" in request ? request.domain : request.host,
   );
-  return optOuts.apply(await planCheck(request, resolver, config, () => crypto.randomUUID()));
+  return optOuts.apply(
+    await planCheck(request, resolver, config, nodes, () => crypto.randomUUID()),
+  );
 }
 
 /** Stores a planned check with its pending vantages, and queues one job per vantage. */
@@ -70,8 +75,9 @@ export async function startPlannedCheck(
   request: CreateCheckRequest,
   options: StartCheckOptions = {},
 ): Promise<StartedCheck> {
+  const db = openDatabase(env.DB);
   const now = Date.now();
-  const { check, created } = await createCheck(openDatabase(env.DB), {
+  const { check, created } = await createCheck(db, {
     id: crypto.randomUUID(),
     kind: plan.kind,
     target: plan.target,
@@ -85,6 +91,8 @@ export async function startPlannedCheck(
       refused: plan.refused,
       caseIds: request.cases ?? null,
       implicitTls: request.implicitTls ?? null,
+      origins: plan.origins,
+      unavailable: plan.unavailable,
     },
     vantages: plan.vantages,
     apiKeyId: options.apiKeyId ?? null,

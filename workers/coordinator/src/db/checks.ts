@@ -1,4 +1,4 @@
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { randomLabel } from "../../../../shared/probe/expand.ts";
 import { chunk, rowsPerInsert, runBatch, type Statement } from "./batch.ts";
 import type { Database } from "./client.ts";
@@ -28,6 +28,10 @@ export interface PlannedVantage {
   nodeId: string;
   region: string;
   network: string;
+  /** The node's AS (absent in fixtures that do not care). */
+  nodeAsn?: number | null;
+  /** The node is in the address's origin AS; absent means not. */
+  inside?: boolean;
 }
 
 export interface NewCheck {
@@ -193,6 +197,14 @@ function queuedUnlessBusy(input: NewCheck) {
     ports.map((port) => sql`${port}`),
     sql`, `,
   )}) and ${targetContacts.createdAt} > ${input.quietSince}) then 'queued' end)`;
+}
+
+/** Moves an open check's deadline to `at` if that is later: a job that waited keeps its budget. */
+export async function extendCheckDeadline(db: Database, checkId: string, at: number) {
+  await db
+    .update(checks)
+    .set({ deadlineAt: sql`max(${checks.deadlineAt}, ${at})` })
+    .where(and(eq(checks.id, checkId), inArray(checks.status, OPEN_CHECK_STATUSES)));
 }
 
 /**

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { TargetOrigin } from "../../../../shared/dns/origin-asn.ts";
+import { UnavailableVantage } from "../../../../shared/schemas/check-report.ts";
 
 /**
  * The mail exchangers a check resolved, stored with the check so its report shows what was
@@ -29,5 +31,9 @@ export const MxPlan = z.object({
   caseIds: z.array(z.string()).nullable(),
   /** TLS from the first byte; absent (older checks) or null means "on port 465 only". */
   implicitTls: z.boolean().nullable().optional(),
+  /** Each tested address's origin network; null where the lookup failed (unknown, not inside). */
+  origins: z.record(z.string(), TargetOrigin.nullable()).optional(),
+  /** Registry nodes that could have tested the port but were out (health) when it was planned. */
+  unavailable: z.array(UnavailableVantage).optional(),
 });
 export type MxPlan = z.infer<typeof MxPlan>;

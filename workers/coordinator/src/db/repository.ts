@@ -8,6 +8,7 @@ export {
   type CreatedCheck,
   contactsOf,
   createCheck,
+  extendCheckDeadline,
   findCheck,
   findCheckByIdempotencyKey,
   latestCheckForDomain,

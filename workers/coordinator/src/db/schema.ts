@@ -12,6 +12,7 @@ import type {
   TranscriptLine,
   Verdict,
 } from "../../../../shared/schemas/probe-result.ts";
+import type { NodeRuntime, RunLocation } from "../../../../shared/schemas/protocol.ts";
 import type { MxPlan } from "./mx-plan.ts";
 
 /*
@@ -137,6 +138,13 @@ export const vantageResults = sqliteTable(
      * the probe starts, so a canary message that outruns the probe's answer is still recognised.
      */
     tokenNonce: text("token_nonce"),
+    /** Where the probe really ran (`RunLocation`): a Cloudflare colo or a configured site. */
+    locationKind: text("location_kind").$type<RunLocation["kind"]>(),
+    location: text("location"),
+    /** The node's AS when planned; null on rows from before the registry. */
+    nodeAsn: integer("node_asn"),
+    /** The node is in the target address's own AS: kept and shown, never "outside" evidence. */
+    inside: integer("inside", { mode: "boolean" }).notNull().default(false),
   },
   (table) => [
     index("vantage_results_check_idx").on(table.checkId),
@@ -439,6 +447,62 @@ export const nodeListings = sqliteTable(
   },
   (table) => [index("node_listings_node_idx").on(table.nodeId, table.listedAt)],
 );
+
+/** `disabled` by an operator (admin CLI); only `active` nodes are planned. */
+export type NodeState = "active" | "disabled";
+/** From the cron's signed health check: `down` nodes are left out of planning until `up`. */
+export type NodeHealthState = "unknown" | "up" | "down";
+
+/**
+ * The probe node registry, managed with the admin CLI (add-node, list-nodes, disable-node,
+ * rotate-node-secret) without a redeploy. A node's HMAC secret is stored wrapped (AES-GCM under
+ * NODE_SECRET_KEY, a Worker secret), so a copy of the database alone cannot sign jobs.
+ */
+export const probeNodes = sqliteTable("probe_nodes", {
+  id: text("id").primaryKey(),
+  /** A label such as eu-west; its HELO name is probe-<region>.<canary domain>. */
+  region: text("region").notNull(),
+  /** The configured site (self-hosted data centre, or the Cloudflare placement region). */
+  site: text("site").notNull(),
+  asn: integer("asn").notNull(),
+  /** The provider or AS name, for people. */
+  network: text("network").notNull(),
+  /** Reached by signed fetch at `url`, or through the service binding named `binding`. */
+  url: text("url"),
+  binding: text("binding"),
+  ports: text("ports_json", { mode: "json" }).$type<number[]>().notNull(),
+  runtime: text("runtime").$type<NodeRuntime>().notNull(),
+  state: text("state").$type<NodeState>().notNull(),
+  /** Jobs the node runs at once, as it declares at /v1/health; never more are in flight. */
+  maxConcurrentJobs: integer("max_concurrent_jobs").notNull(),
+  /** `v1.<iv>.<ciphertext>` in base64url (see shared/auth/secret-wrap.ts). */
+  secretWrapped: text("secret_wrapped").notNull(),
+  health: text("health").$type<NodeHealthState>().notNull().default("unknown"),
+  healthCheckedAt: integer("health_checked_at"),
+  /** Why the last health check failed, for list-nodes and the reports of checks it missed. */
+  healthError: text("health_error"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * One row per job in flight on a node: a job starts only when it can insert its lease while
+ * fewer than the node's limit are live. Leases expire, so a crashed consumer frees its slot.
+ */
+export const nodeLeases = sqliteTable(
+  "node_leases",
+  {
+    vantageResultId: text("vantage_result_id")
+      .primaryKey()
+      .references(() => vantageResults.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (table) => [index("node_leases_node_idx").on(table.nodeId, table.expiresAt)],
+);
+
+export type ProbeNodeRow = typeof probeNodes.$inferSelect;
+export type NewProbeNodeRow = typeof probeNodes.$inferInsert;
 
 /**
  * How far each retention sweep has walked the checks table, by rowid (checks are never

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { replyLine } from "../../../../shared/probe/summaries.ts";
 import type { ProbeResult } from "../../../../shared/schemas/probe-result.ts";
-import type { ProbeResponse } from "../../../../shared/schemas/protocol.ts";
+import type { ProbeResponse, RunLocation } from "../../../../shared/schemas/protocol.ts";
 import {
   deleteEvidence,
   type EvidenceRef,
@@ -45,6 +45,8 @@ export async function saveVantageResult(
   response: ProbeResponse,
   now: number,
   bucket: R2Bucket,
+  /** Where the probe ran: the node's word, unless Cloudflare's placement header said better. */
+  location: RunLocation = response.location,
 ): Promise<boolean> {
   const vantage = await findVantage(db, vantageId);
   if (!vantage) throw new Error(`no vantage ${vantageId}`);
@@ -78,6 +80,8 @@ export async function saveVantageResult(
           caseSetId: sql`(select ${caseSets.id} from ${caseSets} where ${caseSets.cases} = ${packed.caseSet})`,
           outcomes: packed.outcomes,
           evidenceId: ref.evidenceId,
+          locationKind: location.kind,
+          location: location.name,
         })
         .where(and(eq(vantageResults.id, vantageId), eq(vantageResults.status, PENDING)))
         .returning({ id: vantageResults.id }),

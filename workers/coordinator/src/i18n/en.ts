@@ -72,6 +72,15 @@ export const en: Messages = {
     address: "Address",
     vantage: (region, network) => `Vantage ${region} (${network})`,
     vantageVerdict: "Verdict from this vantage",
+    ranAt: (location) => `ran at ${location}`,
+    inside: "inside the target's network (same AS): shown, not counted as outside",
+    origin: (asns, name) => `Network of this address: ${asns}${name ? ` (${name})` : ""}`,
+    originUnknown: "Network of this address: unknown (the AS lookup failed)",
+    outsideVantages: (count) =>
+      `Independent vantages outside the target's network that answered: ${count} (vantages that ran in the same place count once)`,
+    notCorroborated:
+      "Fewer than 2: a closed verdict is not corroborated, and the badge stays grey.",
+    unavailable: (vantages) => `Unavailable when this check was planned: ${vantages}`,
     columns: {
       id: "Case",
       mailFrom: "MAIL FROM",

@@ -88,6 +88,14 @@ export const ja: Messages = {
     address: "アドレス",
     vantage: (region, network) => `観測地点 ${region}（${network}）`,
     vantageVerdict: "この観測地点からの判定",
+    ranAt: (location) => `実行場所 ${location}`,
+    inside: "対象と同じネットワーク内（同じAS）：表示のみで、外部からの観測には数えません",
+    origin: (asns, name) => `このアドレスのネットワーク：${asns}${name ? `（${name}）` : ""}`,
+    originUnknown: "このアドレスのネットワーク：不明（ASの照会に失敗）",
+    outsideVantages: (count) =>
+      `応答した対象ネットワーク外の独立した観測地点：${count}（同じ場所で実行された観測地点は1つと数えます）`,
+    notCorroborated: "2未満のため、closed の判定は裏付けがなく、バッジは灰色のままです。",
+    unavailable: (vantages) => `このチェックの計画時に利用できなかった観測地点：${vantages}`,
     columns: {
       id: "ケース",
       mailFrom: "MAIL FROM",

@@ -105,6 +105,15 @@ export interface Messages {
     address: string;
     vantage: (region: string, network: string) => string;
     vantageVerdict: string;
+    /** Where the probe really ran: a Cloudflare colo or a self-hosted site. */
+    ranAt: (location: string) => string;
+    inside: string;
+    /** The address's origin network from DNS; `null` name when only the number is known. */
+    origin: (asns: string, name: string | null) => string;
+    originUnknown: string;
+    outsideVantages: (count: number) => string;
+    notCorroborated: string;
+    unavailable: (vantages: string) => string;
     columns: {
       id: string;
       mailFrom: string;
