@@ -3,10 +3,16 @@
  * against the answers that make a tester work hardest. README "Security model" states these
  * bounds; `npm run bench:budget` prints the measured numbers.
  */
+import { once } from "node:events";
+import { createConnection } from "node:net";
 import { describe, expect, it } from "vitest";
 import { NODE_MAX_MESSAGES_CAP } from "../../shared/node/config.ts";
 import { PROBE_BUDGET } from "../../shared/probe/budget.ts";
-import { type CountingBehaviour, measureProbeRun } from "../lab/counting-server.ts";
+import {
+  type CountingBehaviour,
+  measureProbeRun,
+  startCountingServer,
+} from "../lab/counting-server.ts";
 
 /**
  * Commands one run may send: every connection of the budget (the DATA step's included) with at
@@ -28,4 +34,30 @@ describe("the abuse budget of one probe run", () => {
     },
     90_000,
   );
+});
+
+describe("the counting server", () => {
+  it("counts connections open at once, and not one the client has closed", async () => {
+    const server = await startCountingServer("refuse");
+    const connect = async () => {
+      const socket = createConnection({ host: "127.0.0.1", port: server.port });
+      await once(socket, "connect");
+      return socket;
+    };
+    try {
+      const sockets = await Promise.all([1, 2, 3].map(connect));
+      // The tester closes one and at once opens the next: still three open.
+      sockets[0]?.destroy();
+      sockets.push(await connect());
+      await new Promise((done) => setTimeout(done, 100));
+      expect(server.costs.peakOpenConnections).toBe(3);
+      sockets.push(await connect());
+      await new Promise((done) => setTimeout(done, 100));
+      expect(server.costs.peakOpenConnections).toBe(4);
+      expect(server.costs.connections).toBe(5);
+      for (const socket of sockets) socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
 });

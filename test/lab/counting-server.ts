@@ -56,12 +56,24 @@ export async function startCountingServer(behaviour: CountingBehaviour): Promise
     sockets.add(socket);
     costs.connections += 1;
     open += 1;
-    costs.peakOpenConnections = Math.max(costs.peakOpenConnections, open);
+    // A connection is open until the client's end of it (its FIN, or a reset) arrives, even
+    // when we hung up first. The tester's FIN for its last connection reaches the kernel before
+    // its next connection does, but the event loop may hand us the new connection first, in the
+    // same turn: the count is taken once that turn's events are all in.
+    setImmediate(() => {
+      costs.peakOpenConnections = Math.max(costs.peakOpenConnections, open);
+    });
+    let counted = true;
+    const closedByClient = () => {
+      if (counted) open -= 1;
+      counted = false;
+    };
+    socket.on("end", closedByClient);
+    socket.on("error", closedByClient);
     socket.on("close", () => {
-      open -= 1;
+      closedByClient();
       sockets.delete(socket);
     });
-    socket.on("error", () => undefined);
     socket.write("220 counting.lab.test ESMTP\r\n");
     let buffered = "";
     let inData = false;
