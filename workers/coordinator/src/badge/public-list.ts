@@ -4,23 +4,11 @@ import type { Database } from "../db/client.ts";
 import { publicListings } from "../db/schema.ts";
 import { ApiException, ServiceUnavailable } from "../errors.ts";
 import { badgeStatusOf } from "./badge.ts";
+import { TOKEN_PREFIX, verificationName, verificationValue } from "./listing-record.ts";
 import { verdictHistory } from "./store.ts";
 
 /** Verified listings examined per public list request; each costs a few D1 queries. */
 const MAX_LISTED = 200;
-const TOKEN_PREFIX = "relaywatch-verify=";
-
-export function verificationName(domain: string): string {
-  return `_relaywatch.${domain}`;
-}
-
-/**
- * The TXT value that proves control of the domain. It also carries the badge's port when that is
- * not 25: only the domain's owner can publish it, so nobody else can move the badge to a port.
- */
-export function verificationValue(token: string, port = 25): string {
-  return port === 25 ? `${TOKEN_PREFIX}${token}` : `${TOKEN_PREFIX}${token} port=${port}`;
-}
 
 function newToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));

@@ -229,7 +229,7 @@ function paths(): JsonObject {
         operationId: "getLimits",
         summary: "Your limits, what is left of them, and a target's cool-down",
         description:
-          "For anonymous callers (per address) and key holders alike; the same numbers as the RateLimit fields. With `target` (and `port`), also how long that target's cool-down has left for you. Reading it takes no check.",
+          "For anonymous callers (per address) and key holders alike; the same numbers as the RateLimit fields. With `target` (and `port`), also how long that target's cool-down has left for you. The cool-down is on the addresses a check would contact, so the target is resolved as a check would resolve it (a name as a domain, through its MX), and refused as a check would be (403, 422, 503). Reading it takes no check.",
         tags: ["limits"],
         parameters: [
           {
@@ -248,7 +248,7 @@ function paths(): JsonObject {
         ],
         responses: {
           "200": { description: "Your limits", content: json(ref("LimitsReport")) },
-          ...errorResponses(["400", "401", "429"]),
+          ...errorResponses(["400", "401", "403", "422", "429", "503"]),
         },
       },
     },

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { parseDomainName } from "../badge/domain-name.ts";
+import { verificationName, verificationValue } from "../badge/listing-record.ts";
 import {
   findListing,
   markVerified,
@@ -8,8 +9,6 @@ import {
   publishedPort,
   requestListing,
   VerificationFailed,
-  verificationName,
-  verificationValue,
 } from "../badge/public-list.ts";
 import { renderPublicPage } from "../badge/public-page.ts";
 import type { AppContext } from "../context.ts";
