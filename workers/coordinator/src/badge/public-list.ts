@@ -5,7 +5,7 @@ import { publicListings } from "../db/schema.ts";
 import { ApiException, ServiceUnavailable } from "../errors.ts";
 import { badgeStatusOf } from "./badge.ts";
 import { TOKEN_PREFIX, verificationName, verificationValue } from "./listing-record.ts";
-import { verdictHistory } from "./store.ts";
+import { latestBadgeCheck } from "./store.ts";
 
 /** Verified listings examined per public list request; each costs a few D1 queries. */
 const MAX_LISTED = 200;
@@ -106,7 +106,7 @@ export async function passingPublicDomains(db: Database, now: number): Promise<P
     verified.map(async (listing): Promise<PublicEntry | null> => {
       const decision = await badgeStatusOf(db, listing.domain, now);
       if (decision.status !== "closed") return null;
-      const [latest] = await verdictHistory(db, listing.domain, 1);
+      const latest = await latestBadgeCheck(db, listing.domain);
       if (!latest) return null;
       return {
         domain: listing.domain,

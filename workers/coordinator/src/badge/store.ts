@@ -81,6 +81,14 @@ async function latestFinishedCheck(
   return { ...row, finishedAt: row.finishedAt };
 }
 
+/** The check a domain's badge rests on: its latest finished badge check; null when none. */
+export async function latestBadgeCheck(
+  db: Database,
+  domain: string,
+): Promise<LatestFinished | null> {
+  return latestFinishedCheck(db, domain, await badgePortOf(db, domain));
+}
+
 /** When the domain's newest badge check of any status was created; null when it has none. */
 async function latestCheckCreatedAt(
   db: Database,
