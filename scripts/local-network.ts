@@ -6,7 +6,7 @@ import { DEFAULT_SERVICE_DOMAIN, LAB_CANARY_DOMAIN } from "../shared/probe/defau
 import { VantageNode } from "../shared/schemas/protocol.ts";
 import { type CanaryForwarding, forwardCanaryMail } from "../test/lab/canary-mx.ts";
 import { type RunningLab, startLab } from "../test/lab/lab.ts";
-import { execute } from "./admin-d1.ts";
+import { execute, sqlInteger, sqlText } from "./admin-d1.ts";
 import { insertNodeSql, LOCAL_KEY_FILE, newNodeSecret } from "./admin-nodes.ts";
 import { buildNodeProbeBundle, buildProbeBundle } from "./build-probe.ts";
 import {
@@ -15,7 +15,14 @@ import {
   startCoordinatorDev,
 } from "./coordinator-dev.ts";
 import { freePort, saysAddressInUse } from "./free-port.ts";
-import { LAB_DNSBL_ZONE, LAB_HOSTING_AS, labProbeZone, labZone } from "./lab-zone.ts";
+import {
+  LAB_DNSBL_ZONE,
+  LAB_HOSTING_AS,
+  type LabListing,
+  labListings,
+  labProbeZone,
+  labZone,
+} from "./lab-zone.ts";
 import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
 
 /**
@@ -86,7 +93,7 @@ export interface LocalNetworkOptions {
   probeTimeBudgetMs?: number;
   /** How long a check waits for its canary messages before calling them not delivered. */
   proofWindowSeconds?: number;
-  /** Seconds before a target may be checked again (default 30). */
+  /** The per-target cool-down (default 30 s): a browser test of "check again" waits it out. */
   targetCooldownSeconds?: number;
   log?: (line: string) => void;
   /** Aborting during start-up stops what was started so far. */
@@ -139,6 +146,20 @@ async function registerLocalNodes(
     ),
   );
   await execute({ remote: false, persistTo: stateDir }, statements.join(";\n"));
+}
+
+/** The lab domains' listings, verified as `POST /api/v1/public-list/<domain>/verify` would. */
+async function registerLabListings(stateDir: string, listings: LabListing[]): Promise<void> {
+  const now = sqlInteger(Date.now());
+  const rows = listings.map(
+    ({ domain, token, port }) =>
+      `(${sqlText(domain)}, ${sqlText(token)}, ${sqlInteger(port)}, ${now}, ${now})`,
+  );
+  await execute(
+    { remote: false, persistTo: stateDir },
+    `insert into public_listings (domain, token, port, requested_at, verified_at) values ${rows.join(", ")}
+     on conflict (domain) do update set token = excluded.token, port = excluded.port, verified_at = excluded.verified_at`,
+  );
 }
 
 /** Attempts at starting the coordinator on a picked port that someone else took meanwhile. */
@@ -213,6 +234,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     const webhookSigningSecret = randomBytes(32).toString("hex");
     const stateDir = `${workDir}/coordinator-state`;
     const nodeSecretKey = await localNodeSecretKey(stateDir);
+    const listings = labListings(lab.targets, () => randomBytes(16).toString("hex"));
     const coordinator = await startCoordinatorOnAPort(options.coordinatorPort, (port) => ({
       port,
       stateDir,
@@ -223,8 +245,10 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         NODE_SECRET_KEY: nodeSecretKey,
         ALLOW_LOOPBACK_TARGETS: "true",
         PROOF_SECRET: randomBytes(32).toString("hex"),
+        // Local only: no Turnstile widget; a deployment without keys refuses anonymous checks.
+        TURNSTILE: "off",
         DNS_ZONE:
-          labZone(lab.targets, LOCAL_VANTAGES) +
+          labZone(lab.targets, LOCAL_VANTAGES, listings) +
           labProbeZone(LOCAL_VANTAGES, LOCAL_LISTED_EGRESS, DEFAULT_SERVICE_DOMAIN),
         DNSBL_ZONES: LAB_DNSBL_ZONE,
         CANARY_DOMAIN: LAB_CANARY_DOMAIN,
@@ -244,6 +268,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     }));
     started(() => coordinator.stop());
     await registerLocalNodes(stateDir, nodeSecretKey, nodes, secrets);
+    await registerLabListings(stateDir, listings);
     // The lab's canary MX: what lab servers relay to the canary domain reaches email().
     const canaryMx = forwardCanaryMail(lab.sink, coordinator.url);
     started(async () => canaryMx.stop());

@@ -17,6 +17,8 @@ export interface StartCheckOptions {
   apiKeyId?: string | null;
   batchId?: string | null;
   webhookUrl?: string | null;
+  /** The cool-down, enforced inside the insert (see createCheck's quietSince). */
+  quietSince?: number | null;
 }
 
 export interface StartedCheck {
@@ -37,6 +39,22 @@ export async function startCheck(
   request: CreateCheckRequest,
   options: StartCheckOptions = {},
 ): Promise<StartedCheck> {
+  return startPlannedCheck(
+    env,
+    config,
+    await planFor(env, config, resolver, request),
+    request,
+    options,
+  );
+}
+
+/** The plan of a check, refused before any DNS lookup when it asks for what cannot be done. */
+export async function planFor(
+  env: CoordinatorEnv,
+  config: CoordinatorConfig,
+  resolver: Resolver,
+  request: CreateCheckRequest,
+): Promise<CheckPlan> {
   // A check with proof needs the canary secret: refuse it now rather than fail every vantage.
   if (request.proof === true) proofSecret(env);
   const db = openDatabase(env.DB);
@@ -46,14 +64,24 @@ export async function startCheck(
     resolver,
     "domain" in request ? request.domain : request.host,
   );
-  const now = Date.now();
-  const capacity = await reserveNodeCapacity(
-    env,
-    await optOuts.apply(
-      await planCheck(request, resolver, config, nodes, () => crypto.randomUUID()),
-    ),
-    now,
+  return optOuts.apply(
+    await planCheck(request, resolver, config, nodes, () => crypto.randomUUID()),
   );
+}
+
+/**
+ * Stores a planned check with its pending vantages, and queues one job per vantage, once the
+ * nodes' caps have room for it.
+ */
+export async function startPlannedCheck(
+  env: CoordinatorEnv,
+  config: CoordinatorConfig,
+  planned: CheckPlan,
+  request: CreateCheckRequest,
+  options: StartCheckOptions = {},
+): Promise<StartedCheck> {
+  const now = Date.now();
+  const capacity = await reserveNodeCapacity(env, planned, now);
   const plan = capacity.plan;
   let stored: Awaited<ReturnType<typeof createCheck>>;
   try {
@@ -104,5 +132,6 @@ function storeCheck(
     batchId: options.batchId ?? null,
     webhookUrl: options.webhookUrl ?? null,
     proofRequested: request.proof === true,
+    quietSince: options.quietSince ?? null,
   });
 }
