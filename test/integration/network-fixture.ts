@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { type CheckReportSummary, submitCheck, waitForCheck } from "../../scripts/check-client.ts";
@@ -9,7 +10,11 @@ import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-networ
  */
 export async function startTestNetwork(
   name: string,
-  options: { probeTimeBudgetMs?: number; proofWindowSeconds?: number } = {},
+  options: {
+    probeTimeBudgetMs?: number;
+    proofWindowSeconds?: number;
+    targetCooldownSeconds?: number;
+  } = {},
 ): Promise<LocalNetwork> {
   return startLocalNetwork({
     coordinatorPort: 0,
@@ -19,6 +24,27 @@ export async function startTestNetwork(
     workDir: fileURLToPath(new URL(`../../lab-run/test-${name}`, import.meta.url)),
     probeTimeBudgetMs: options.probeTimeBudgetMs ?? 10_000,
     ...(options.proofWindowSeconds ? { proofWindowSeconds: options.proofWindowSeconds } : {}),
+    ...(options.targetCooldownSeconds !== undefined
+      ? { targetCooldownSeconds: options.targetCooldownSeconds }
+      : {}),
+  });
+}
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+
+/** `npm run admin -- <args>` against the network's local D1, with its exit code and output. */
+export function adminOn(
+  network: LocalNetwork,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      "npx",
+      ["tsx", "scripts/admin.ts", ...args, "--persist-to", network.stateDir],
+      { cwd: REPO },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 

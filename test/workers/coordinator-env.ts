@@ -3,6 +3,7 @@
  * vitest.workers.config.ts (bindings, the stand-in probe nodes) and inside workerd by the
  * coordinator tests. Plain data only, so it loads on both sides.
  */
+import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
 
 export const PROBE_QUEUE_NAME = "relaywatch-probe-jobs";
 export const CANARY_DOMAIN = "canary.relaywatch.test";
@@ -254,6 +255,11 @@ export function coordinatorVars(): Record<string, string> {
     // Anonymous checks per minute: never reached by the suite, which comes from one address;
     // the limits tests set a low one through env overrides.
     ANON_CHECKS_PER_MINUTE: "100000",
+    // Every test target is on 127.0.0.0/24: caps the suite never reaches; caps.test.ts sets low ones.
+    NODE_CHECKS_PER_MINUTE: "100000",
+    NODE_CHECKS_PER_PREFIX_PER_HOUR: "100000",
+    // No Turnstile in the tests but where one turns it on with keys (page-turnstile, access-keys).
+    TURNSTILE: "off",
   };
 }
 
@@ -280,6 +286,8 @@ export type ScriptedAnswer =
       replyText?: string;
       location?: { kind: "colo" | "site"; name: string };
       placement?: string;
+      /** The certificate a Node.js node recorded (its fields as a hostile server may set them). */
+      tls?: ProbeResult["tls"];
     }
   /** What a workerd or Cloudflare node answers when it cannot speak TLS with the server. */
   | { kind: "tls-not-testable" }

@@ -6,6 +6,7 @@
 
 export {
   type CreatedCheck,
+  contactsOf,
   createCheck,
   extendCheckDeadline,
   findCheck,
@@ -14,6 +15,7 @@ export {
   latestCheckForDomainQuery,
   type NewCheck,
   type PlannedVantage,
+  TargetBusy,
 } from "./checks.ts";
 export { type Database, openDatabase } from "./client.ts";
 export {
@@ -28,6 +30,7 @@ export type {
   CheckRow,
   CheckStatus,
   DomainRow,
+  VantageProgress,
   VantageRow,
   VantageStatus,
 } from "./schema.ts";
@@ -36,6 +39,7 @@ export {
   failVantage,
   findVantage,
   listVantages,
+  recordVantageProgress,
   saveVantageResult,
 } from "./vantages.ts";
 export type { AddressView, CaseView, CheckView, MxHostView, VantageDetail } from "./views.ts";

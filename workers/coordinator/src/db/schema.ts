@@ -15,6 +15,16 @@ import type {
 import type { NodeRuntime, RunLocation } from "../../../../shared/schemas/protocol.ts";
 import type { MxPlan } from "./mx-plan.ts";
 
+/** What a pending vantage has answered so far, as its node streams it. */
+export interface VantageProgress {
+  /** When the node's call began. */
+  startedAt: number;
+  updatedAt: number;
+  /** How many cases the suite has; null until the node's first connection learnt it. */
+  cases: number | null;
+  answered: { id: string; outcome: CaseResult["outcome"] }[];
+}
+
 /*
  * D1 schema of the coordinator. Times are integer milliseconds since the epoch. Enumerated
  * columns are typed here but not CHECK-constrained in SQL: SQLite cannot alter a CHECK, so adding
@@ -145,6 +155,8 @@ export const vantageResults = sqliteTable(
     nodeAsn: integer("node_asn"),
     /** The node is in the target address's own AS: kept and shown, never "outside" evidence. */
     inside: integer("inside", { mode: "boolean" }).notNull().default(false),
+    /** Live progress while pending (cases answered so far); superseded by the stored answer. */
+    progress: text("progress_json", { mode: "json" }).$type<VantageProgress>(),
   },
   (table) => [
     index("vantage_results_check_idx").on(table.checkId),
@@ -219,6 +231,30 @@ export const canaryDeliveries = sqliteTable(
     index("canary_deliveries_check_idx").on(table.checkId),
     // Linking early arrivals, and every insert into vantage_results (its foreign key check).
     index("canary_deliveries_vantage_idx").on(table.vantageResultId),
+  ],
+);
+
+/**
+ * What a check really contacts: one row per distinct (address, port) it probes, whatever names
+ * led there. The per-target cool-down is keyed on these, not on how the target was spelled.
+ */
+export const targetContacts = sqliteTable(
+  "target_contacts",
+  {
+    checkId: text("check_id")
+      .notNull()
+      .references(() => checks.id, { onDelete: "cascade" }),
+    address: text("address").notNull(),
+    port: integer("port").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.checkId, table.address, table.port] }),
+    index("target_contacts_address_port_created_idx").on(
+      table.address,
+      table.port,
+      table.createdAt,
+    ),
   ],
 );
 
@@ -340,6 +376,8 @@ export const publicListings = sqliteTable("public_listings", {
   domain: text("domain").primaryKey(),
   /** The value the owner must publish in `_relaywatch.<domain>` TXT. */
   token: text("token").notNull(),
+  /** The port the badge and its re-checks are about; null means 25. */
+  port: integer("port"),
   requestedAt: integer("requested_at").notNull(),
   verifiedAt: integer("verified_at"),
 });
@@ -445,6 +483,11 @@ export const probeNodes = sqliteTable("probe_nodes", {
   url: text("url"),
   binding: text("binding"),
   ports: text("ports_json", { mode: "json" }).$type<number[]>().notNull(),
+  /**
+   * The addresses its connections leave from (IPv4 and IPv6): published on /about/probes and
+   * looked up daily in the DNS blocklists (probes/blocklists.ts).
+   */
+  egress: text("egress_json", { mode: "json" }).$type<string[]>().notNull().default([]),
   runtime: text("runtime").$type<NodeRuntime>().notNull(),
   state: text("state").$type<NodeState>().notNull(),
   /** Jobs the node runs at once, as it declares at /v1/health; never more are in flight. */
@@ -455,6 +498,11 @@ export const probeNodes = sqliteTable("probe_nodes", {
   healthCheckedAt: integer("health_checked_at"),
   /** Why the last health check failed, for list-nodes and the reports of checks it missed. */
   healthError: text("health_error"),
+  /**
+   * Where the node last said it runs (`/v1/health`; Cloudflare's placement header preferred):
+   * shown on /about/probes beside the configured site. Null until it first answers.
+   */
+  location: text("location_json", { mode: "json" }).$type<RunLocation>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

@@ -13,7 +13,7 @@ import {
 import { CheckReport } from "../../../../shared/schemas/check-report.ts";
 import { ApiError } from "../../../../shared/schemas/protocol.ts";
 import { BADGE_STYLES, DEFAULT_BADGE_LABEL, MAX_BADGE_LABEL_LENGTH } from "../badge/svg.ts";
-import { BatchPage, LimitsReport } from "./openapi-schemas.ts";
+import { BatchPage, LimitsReport, ProbeDirectory } from "./openapi-schemas.ts";
 
 /**
  * The OpenAPI 3.1 document of the public API, generated from the zod schemas the API validates
@@ -36,6 +36,7 @@ const RESPONSE_SCHEMAS = {
   CreateBatchResponse,
   BatchPage,
   LimitsReport,
+  ProbeDirectory,
   ApiError,
 };
 
@@ -230,7 +231,7 @@ function paths(): JsonObject {
         operationId: "getLimits",
         summary: "Your limits, what is left of them, and a target's cool-down",
         description:
-          "For anonymous callers (per address) and key holders alike; the same numbers as the RateLimit fields. With `target` (and `port`), also how long that target's cool-down has left for you. Reading it takes no check.",
+          "For anonymous callers (per address) and key holders alike; the same numbers as the RateLimit fields. With `target` (and `port`), also how long that target's cool-down has left for you. The cool-down is on the addresses a check would contact, so the target is resolved as a check would resolve it (a name as a domain, through its MX), and refused as a check would be (403, 422, 503). Reading it takes no check.",
         tags: ["limits"],
         parameters: [
           {
@@ -249,7 +250,20 @@ function paths(): JsonObject {
         ],
         responses: {
           "200": { description: "Your limits", content: json(ref("LimitsReport")) },
-          ...errorResponses(["400", "401", "429"]),
+          ...errorResponses(["400", "401", "403", "422", "429", "503"]),
+        },
+      },
+    },
+    "/api/v1/probes": {
+      get: {
+        operationId: "getProbes",
+        summary: "Who connects to mail servers for us, and how to make it stop",
+        description:
+          "Every active probe with its region, where it runs, its network (AS), its egress addresses and their reverse DNS, its EHLO name and whether it is on a DNS blocklist; what a check may do (the abuse budget), each probe's caps, the abuse contact and how to opt out. The same as the page /about/probes.",
+        tags: ["probes"],
+        security: [],
+        responses: {
+          "200": { description: "The probes", content: json(ref("ProbeDirectory")) },
         },
       },
     },
@@ -302,7 +316,15 @@ function paths(): JsonObject {
           content: json({
             type: "object",
             required: ["domain"],
-            properties: { domain: { type: "string" } },
+            properties: {
+              domain: { type: "string" },
+              port: {
+                type: "integer",
+                default: 25,
+                description:
+                  "the port the badge is about; it is written into the TXT value to publish, so only the domain's owner can set it",
+              },
+            },
           }),
         },
         responses: {
@@ -319,7 +341,10 @@ function paths(): JsonObject {
         security: [],
         parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }],
         responses: {
-          "200": { description: "Verified", content: json({ type: "object" }) },
+          "200": {
+            description: "Verified; `port` is the badge's port, as the TXT record published it",
+            content: json({ type: "object" }),
+          },
           ...errorResponses(["404", "422", "503"]),
         },
       },
@@ -327,7 +352,8 @@ function paths(): JsonObject {
     "/badge/{domain}.svg": {
       get: {
         operationId: "getBadge",
-        summary: "An SVG badge with the domain's latest verdict",
+        summary:
+          "An SVG badge from the domain's latest check with the whole catalogue on the badge's port (25, or the verified listing's)",
         description:
           "Drawn by shields.io's badge-maker, with shields' `style` and `label` parameters; the colour is the verdict's. A name that is not a domain gets a grey SVG with 400; a bad `style` or `label` gets the JSON error.",
         tags: ["badge"],
@@ -382,6 +408,7 @@ export function buildOpenApiDocument(): JsonObject {
       { name: "batches", description: "Many domains" },
       { name: "badge", description: "Embeddable status" },
       { name: "limits", description: "What you may still do" },
+      { name: "probes", description: "Who we are" },
     ],
     paths: withRateLimitHeaders(paths()),
     components: {
