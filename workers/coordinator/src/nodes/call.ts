@@ -16,9 +16,16 @@ export interface NodeAddress {
   binding: string | null;
 }
 
+/** Pauses before the second and third attempt of a request that never reached the node. */
+const RECONNECT_DELAYS_MS = [250, 1_000] as const;
+
 /**
  * One HMAC-signed request to a node's `path` (`/v1/probe`, `/v1/health`), bounded by
- * `timeoutMs`: through its service binding when it has one, else by fetch to its URL.
+ * `timeoutMs` in all: through its service binding when it has one, else by fetch to its URL.
+ * A request that fails before any answer (a refused connection, or a pooled keep-alive
+ * connection the node had already closed: "Network connection lost") is sent again, at most
+ * twice, within the same bound. Sending again is safe: a node that did get the job refuses the
+ * second copy as `job_replayed`, so the target is never probed twice for it.
  */
 export async function signedNodeRequest(
   node: NodeAddress,
@@ -36,16 +43,26 @@ export async function signedNodeRequest(
     call = binding.fetch.bind(binding);
     base = "https://probe-node";
   }
-  return call(`${base}${path}`, {
-    method: init.method,
-    ...(init.method === "POST" ? { body: init.body } : {}),
-    headers: {
-      ...(init.method === "POST" ? { "content-type": "application/json" } : {}),
-      ...(init.accept ? { accept: init.accept } : {}),
-      ...(await signBody(secret, init.body)),
-    },
-    signal: AbortSignal.timeout(init.timeoutMs),
-  });
+  const signal = AbortSignal.timeout(init.timeoutMs);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call(`${base}${path}`, {
+        method: init.method,
+        ...(init.method === "POST" ? { body: init.body } : {}),
+        headers: {
+          ...(init.method === "POST" ? { "content-type": "application/json" } : {}),
+          ...(init.accept ? { accept: init.accept } : {}),
+          ...(await signBody(secret, init.body)),
+        },
+        signal,
+      });
+    } catch (error) {
+      const delay = RECONNECT_DELAYS_MS[attempt];
+      if (delay === undefined || signal.aborted) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (signal.aborted) throw error;
+    }
+  }
 }
 
 /**
