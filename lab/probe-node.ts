@@ -105,7 +105,7 @@ async function awaitFirstAnswer(
 }
 
 /** The Node.js node reads everything from its environment; the secret too, as under systemd. */
-function nodeJsCommand(options: StartProbeNodeOptions, directory: string, listenPort: number) {
+function nodejsCommand(options: StartProbeNodeOptions, directory: string, listenPort: number) {
   return {
     command: process.execPath,
     args: [join(directory, "probe.js")],
@@ -167,7 +167,7 @@ async function startOnce(
 ): Promise<RunningProbeNode> {
   const { command, args, env } =
     options.runtime === "node"
-      ? nodeJsCommand(options, directory, listenPort)
+      ? nodejsCommand(options, directory, listenPort)
       : await workerdCommand(options, directory, listenPort);
   const stderr: string[] = [];
   const child = spawn(command, args, {
