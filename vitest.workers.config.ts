@@ -1,7 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineProject } from "vitest/config";
-import { buildProbeBundle } from "./scripts/build-probe.ts";
 import {
   ANON_RATE_LIMIT_FOR_TESTS,
   AUX_PROBE_NODES,
@@ -15,6 +14,7 @@ import {
   TLS_FALLBACK_NODES,
 } from "./test/workers/coordinator-env.ts";
 import { createProbeNodeStandIn } from "./test/workers/probe-node-stand-in.ts";
+import { buildProbeBundle } from "./workers/probe/build.ts";
 
 const migrationsDir = fileURLToPath(new URL("./migrations", import.meta.url));
 

@@ -1,11 +1,12 @@
 /**
  * `npm run bench:budget`: what one probe run costs one server, counted by the server (see
- * test/lab/counting-server.ts), for the answers that make a tester work hardest, and what one
+ * lab/counting-server.ts), for the answers that make a tester work hardest, and what one
  * check can cost that server at most (every vantage that may probe one address, and the check's
  * cap of canary messages). README "Security model" quotes these numbers.
  */
+
+import { type CountingBehaviour, measureProbeRun } from "../lab/counting-server.ts";
 import { CHECK_BUDGET } from "../shared/probe/budget.ts";
-import { type CountingBehaviour, measureProbeRun } from "../test/lab/counting-server.ts";
 import { formatTable } from "./table.ts";
 
 const BEHAVIOURS: CountingBehaviour[] = ["refuse", "defer", "accept-all", "hang-up"];

@@ -6,7 +6,7 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
-import { type RunningLab, startLab } from "../test/lab/lab.ts";
+import { type RunningLab, startLab } from "../lab/lab.ts";
 import { measureMemory } from "./memory.ts";
 import { nmapVersion } from "./nmap-run.ts";
 import { runRelaywatch } from "./relaywatch-run.ts";

@@ -4,7 +4,7 @@
  * Argument: JSON { ports: number[], perPort: number }. Prints one JSON line: MemoryReport.
  */
 
-import { nodeConnector } from "../shared/smtp/node-stream.ts";
+import { nodejsConnector } from "../shared/smtp/nodejs-stream.ts";
 import { SmtpSession } from "../shared/smtp/session.ts";
 import { Transcript } from "../shared/smtp/transcript.ts";
 import { DEFAULT_LIMITS } from "../shared/smtp/types.ts";
@@ -44,7 +44,7 @@ const limits = { ...DEFAULT_LIMITS, deadline: Date.now() + 120_000 };
 /** What one check's connection holds between EHLO and QUIT: its own transcript, one case done. */
 async function openOne(port: number, index: number): Promise<SmtpSession> {
   const session = await SmtpSession.open(
-    nodeConnector,
+    nodejsConnector,
     { address: "127.0.0.1", port, implicitTls: false },
     { limits, transcript: new Transcript(), conn: 1, heloName: "probe.canary.relaywatch.test" },
   );

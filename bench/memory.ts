@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { type RunningSim, startSim } from "../test/lab/sim/index.ts";
+import { type RunningSim, startSim } from "../lab/sim/index.ts";
 import type { MemoryReport } from "./memory-sessions.ts";
 import { formatMiB } from "./table.ts";
 
 /** The brief's bar: every session of one process together under this much heap. */
 const HEAP_TARGET_BYTES = 100 * 1024 * 1024;
-/** Sim servers refuse connections past 64 (MAX_CONNECTIONS in test/lab/sim/smtp-server.ts). */
+/** Sim servers refuse connections past 64 (MAX_CONNECTIONS in lab/sim/smtp-server.ts). */
 const SESSIONS_PER_SERVER = 50;
 const CHILD_TIMEOUT_MS = 120_000;
 

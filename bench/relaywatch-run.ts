@@ -1,6 +1,6 @@
 import { MAX_DATA_MESSAGES } from "../cli/args.ts";
 import { runProbe } from "../shared/probe/runner.ts";
-import { nodeConnector } from "../shared/smtp/node-stream.ts";
+import { nodejsConnector } from "../shared/smtp/nodejs-stream.ts";
 
 export const CANARY_DOMAIN = "canary.relaywatch.test";
 
@@ -21,7 +21,7 @@ export interface RelaywatchRun {
  */
 export async function runRelaywatch(port: number, implicitTls = false): Promise<RelaywatchRun> {
   const started = performance.now();
-  const result = await runProbe(nodeConnector, {
+  const result = await runProbe(nodejsConnector, {
     target: { address: "127.0.0.1", port, implicitTls },
     canaryDomain: CANARY_DOMAIN,
     proof: { reportUrl: null, maxMessages: MAX_DATA_MESSAGES },

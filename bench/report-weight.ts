@@ -6,12 +6,12 @@
  *   npm run bench:report-weight
  */
 import { gzipSync } from "node:zlib";
-import { labPort, startTestNetwork } from "../test/integration/network-fixture.ts";
+import { labPort, startIsolatedNetwork } from "../lab/local-network.ts";
 
 /** The budget README promises: HTML + CSS + JS of such a report, gzip. */
 const BUDGET_BYTES = 60 * 1024;
 
-const network = await startTestNetwork("report-weight", { probeTimeBudgetMs: 10_000 });
+const network = await startIsolatedNetwork("bench-report-weight", { probeTimeBudgetMs: 10_000 });
 try {
   const base = network.coordinator.url;
   const created = await fetch(`${base}/api/v1/checks`, {

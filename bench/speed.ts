@@ -1,4 +1,4 @@
-import { startLatencyProxy } from "../test/lab/latency-proxy.ts";
+import { startLatencyProxy } from "../lab/latency-proxy.ts";
 import { countWire, startCommandTap, type WireCounts } from "./command-tap.ts";
 import { type NmapRun, runNmap } from "./nmap-run.ts";
 import { type RelaywatchRun, runRelaywatch } from "./relaywatch-run.ts";

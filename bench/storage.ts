@@ -14,12 +14,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { getPlatformProxy } from "wrangler";
+import { startSim } from "../lab/sim/index.ts";
 import { randomLabel } from "../shared/probe/expand.ts";
 import { runProbe } from "../shared/probe/runner.ts";
 import type { ProbeResult } from "../shared/schemas/probe-result.ts";
 import type { ProbeResponse } from "../shared/schemas/protocol.ts";
-import { nodeConnector } from "../shared/smtp/node-stream.ts";
-import { startSim } from "../test/lab/sim/index.ts";
+import { nodejsConnector } from "../shared/smtp/nodejs-stream.ts";
 import { verdictHistory } from "../workers/coordinator/src/badge/store.ts";
 import { decideCheck } from "../workers/coordinator/src/checks/decide.ts";
 import {
@@ -62,7 +62,7 @@ async function labResults(): Promise<{ open: ProbeResult; others: ProbeResult[] 
     const sim = await startSim(behaviour);
     try {
       results.push(
-        await runProbe(nodeConnector, {
+        await runProbe(nodejsConnector, {
           target: { address: sim.host, port: sim.port },
           canaryDomain: CANARY_DOMAIN,
           targetDomain: "example.org",

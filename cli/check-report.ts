@@ -1,16 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { aggregateVerdicts, type OverallVerdict } from "../shared/probe/aggregate.ts";
 import { replyLine } from "../shared/probe/summaries.ts";
 import type { CheckReport, ReportVantage } from "../shared/schemas/check-report.ts";
 import type { ProbeResult } from "../shared/schemas/probe-result.ts";
-import { couldNotTest } from "../workers/coordinator/src/checks/could-not-test.ts";
-import { messagesFor } from "../workers/coordinator/src/i18n/index.ts";
-import { verdictLabel } from "../workers/coordinator/src/proof/verdict-label.ts";
+import { aggregateVerdicts, type OverallVerdict } from "../shared/verdict/aggregate.ts";
+import { API_COULD_NOT_TEST_WORDS, couldNotTest } from "../shared/verdict/could-not-test.ts";
+import { verdictLabel } from "../shared/verdict/verdict-label.ts";
 import type { TestPlan } from "./resolve.ts";
 import type { AddressResult } from "./run.ts";
-
-/** The API's words for a result that could not test, which the CLI's JSON repeats. */
-const API_WORDS = messagesFor("en");
 
 /** This machine, as the one vantage of a CLI check. */
 export const CLI_VANTAGE = { node: "cli", region: "this machine", network: "local" } as const;
@@ -62,7 +58,7 @@ export function cliCheckReport(
     proofDeadlineAt: null,
     reason: overall.reason,
     disagreement: overall.summary,
-    couldNotTest: couldNotTest(API_WORDS, overall.verdict, overall.reason),
+    couldNotTest: couldNotTest(API_COULD_NOT_TEST_WORDS, overall.verdict, overall.reason),
     createdAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     deadlineAt: new Date(startedAt.getTime() + timeoutMs).toISOString(),
@@ -107,6 +103,6 @@ function reportVantage(result: ProbeResult): ReportVantage {
       attempts: probeCase.attempts,
     })),
     transcript: result.transcript,
-    couldNotTest: couldNotTest(API_WORDS, result.verdict, result.reason),
+    couldNotTest: couldNotTest(API_COULD_NOT_TEST_WORDS, result.verdict, result.reason),
   };
 }

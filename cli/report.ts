@@ -1,7 +1,7 @@
 import { shown } from "../shared/guard/display.ts";
-import type { OverallVerdict } from "../shared/probe/aggregate.ts";
 import { replyLine } from "../shared/probe/summaries.ts";
 import type { CaseResult, ProbeResult, TranscriptLine } from "../shared/schemas/probe-result.ts";
+import type { OverallVerdict } from "../shared/verdict/aggregate.ts";
 import type { TestPlan } from "./resolve.ts";
 import type { AddressResult } from "./run.ts";
 

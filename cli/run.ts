@@ -1,7 +1,7 @@
 import type { ProbeHooks } from "../shared/probe/runner.ts";
 import { runProbe } from "../shared/probe/runner.ts";
 import type { ProbeResult } from "../shared/schemas/probe-result.ts";
-import { nodeConnector } from "../shared/smtp/node-stream.ts";
+import { nodejsConnector } from "../shared/smtp/nodejs-stream.ts";
 import { type CheckArgs, MAX_DATA_MESSAGES } from "./args.ts";
 import type { TestPlan } from "./resolve.ts";
 
@@ -64,7 +64,7 @@ export async function testEveryAddress(
       const hooks = hooksFor(index);
       hooks.onStart?.();
       const result = await runProbe(
-        nodeConnector,
+        nodejsConnector,
         {
           target: {
             address: target.address,

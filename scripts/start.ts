@@ -1,6 +1,6 @@
-import { formatLabTable } from "../test/lab/lab.ts";
-import { LAB_HOSTING_AS } from "./lab-zone.ts";
-import { type LocalNetwork, startLocalNetwork } from "./local-network.ts";
+import { formatLabTable } from "../lab/lab.ts";
+import { type LocalNetwork, startLocalNetwork } from "../lab/local-network.ts";
+import { LAB_HOSTING_AS } from "../lab/zone.ts";
 
 const COORDINATOR_PORT = 8787;
 

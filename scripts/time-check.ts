@@ -3,7 +3,7 @@
  *   npx tsx scripts/time-check.ts '{"host":"127.0.0.1","port":2502}' '{"host":"127.0.0.1","port":2501}'
  * Prints, per check, the wall time from POST to a finished report and each vantage's verdict.
  */
-import { submitCheck, waitForCheck } from "./check-client.ts";
+import { submitCheck, waitForCheck } from "../lab/check-client.ts";
 
 const base = process.env.RELAYWATCH_URL ?? "http://127.0.0.1:8787";
 const bodies = process.argv.slice(2);

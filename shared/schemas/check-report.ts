@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TargetOrigin } from "../dns/origin-asn.ts";
-import { CouldNotTest } from "../probe/could-not-test.ts";
+import { CouldNotTest } from "../verdict/could-not-test.ts";
 import {
   CaseOutcome,
   CaseStep,

@@ -1,5 +1,5 @@
-// nodeConnector is not re-exported: it imports node:net and node:tls, which a Worker bundle
-// must not pull in. The CLI imports it from "./node-stream.ts" directly.
+// nodejsConnector is not re-exported: it imports node:net and node:tls, which a Worker bundle
+// must not pull in. The CLI imports it from "./nodejs-stream.ts" directly.
 export {
   type CloudflareConnect,
   type CloudflareSocket,

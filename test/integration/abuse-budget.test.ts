@@ -6,13 +6,13 @@
 import { once } from "node:events";
 import { createConnection } from "node:net";
 import { describe, expect, it } from "vitest";
-import { NODE_MAX_MESSAGES_CAP } from "../../shared/node/config.ts";
-import { PROBE_BUDGET } from "../../shared/probe/budget.ts";
 import {
   type CountingBehaviour,
   measureProbeRun,
   startCountingServer,
-} from "../lab/counting-server.ts";
+} from "../../lab/counting-server.ts";
+import { PROBE_BUDGET } from "../../shared/probe/budget.ts";
+import { NODE_MAX_MESSAGES_CAP } from "../../workers/probe/config.ts";
 
 /**
  * Commands one run may send: every connection of the budget (the DATA step's included) with at

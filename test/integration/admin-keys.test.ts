@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalD1, migratedLocalD1 } from "./local-d1.ts";
 
 /**
- * scripts/admin.ts against a real local D1: migrated with wrangler into a temporary persist
+ * admin/main.ts against a real local D1: migrated with wrangler into a temporary persist
  * directory, written by the script, read back with `wrangler d1 execute --json`.
  */
 
@@ -26,7 +26,7 @@ interface Outcome {
 
 async function admin(...args: string[]): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(TSX, ["scripts/admin.ts", ...args], { cwd: REPO_ROOT });
+    const { stdout, stderr } = await run(TSX, ["admin/main.ts", ...args], { cwd: REPO_ROOT });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

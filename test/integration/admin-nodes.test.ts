@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_KEY_FILE } from "../../scripts/admin-nodes.ts";
+import { LOCAL_KEY_FILE } from "../../admin/nodes.ts";
 import { unwrapNodeSecret } from "../../shared/auth/secret-wrap.ts";
 import { type LocalD1, migratedLocalD1 } from "./local-d1.ts";
 
 /**
- * The node registry commands of scripts/admin.ts against a real local D1 (migrated with
+ * The node registry commands of admin/main.ts against a real local D1 (migrated with
  * wrangler into a temporary persist directory), read back with `wrangler d1 execute --json`.
  */
 
@@ -25,7 +25,7 @@ async function admin(args: string[], env: Record<string, string> = { NODE_SECRET
   try {
     const { stdout, stderr } = await run(
       TSX,
-      ["scripts/admin.ts", ...args, "--persist-to", persistDir],
+      ["admin/main.ts", ...args, "--persist-to", persistDir],
       { cwd: REPO_ROOT, env: { ...process.env, NODE_SECRET_KEY: "", ...env } },
     );
     return { code: 0, stdout, stderr };

@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningDohServer, startDohServer } from "../../lab/doh-server.ts";
+import { type RunningSim, startSim } from "../../lab/sim/index.ts";
 import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
 import { CheckReport } from "../../shared/schemas/check-report.ts";
-import { type RunningDohServer, startDohServer } from "../lab/doh-server.ts";
-import { type RunningSim, startSim } from "../lab/sim/index.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/relaywatch.js", import.meta.url));
 

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { couldNotTestKind } from "../../shared/probe/could-not-test.ts";
+import { type SimBehaviour, type SimOptions, startSim } from "../../lab/sim/index.ts";
+import { type RunningSink, startSink } from "../../lab/sink.ts";
 import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
 import { runProbe } from "../../shared/probe/runner.ts";
-import { nodeConnector } from "../../shared/smtp/node-stream.ts";
-import { couldNotTest } from "../../workers/coordinator/src/checks/could-not-test.ts";
+import { nodejsConnector } from "../../shared/smtp/nodejs-stream.ts";
+import { couldNotTest, couldNotTestKind } from "../../shared/verdict/could-not-test.ts";
 import { messagesFor } from "../../workers/coordinator/src/i18n/index.ts";
-import { type SimBehaviour, type SimOptions, startSim } from "../lab/sim/index.ts";
-import { type RunningSink, startSink } from "../lab/sink.ts";
 
 /**
  * Words that blame the right party (issue 14): the real engine against the lab's servers that
@@ -28,7 +27,7 @@ async function probe(behaviour: SimBehaviour, simOptions: SimOptions, timeBudget
     ...simOptions,
   });
   try {
-    return await runProbe(nodeConnector, {
+    return await runProbe(nodejsConnector, {
       canaryDomain: LAB_CANARY_DOMAIN,
       timeBudgetMs,
       target: { address: "127.0.0.1", port: sim.port, implicitTls: false },
@@ -52,7 +51,7 @@ describe("what an inconclusive report says the server did", () => {
     expect(result.verdict).toBe("inconclusive");
     expect(couldNotTestKind(result.verdict, result.reason)).toBe(kind);
     for (const language of ["en", "ja"] as const) {
-      const words = couldNotTest(messagesFor(language), result.verdict, result.reason);
+      const words = couldNotTest(messagesFor(language).couldNotTest, result.verdict, result.reason);
       expect(words?.kind).toBe(kind);
       expect(words?.notAFailure).toBe(messagesFor(language).couldNotTest.notAFailure);
       expect(words?.whatToDo.length).toBeGreaterThan(20);

@@ -3,13 +3,13 @@
  * lab's canary MX (the sink), and only what arrives there counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SimBehaviour, startSim } from "../../lab/sim/index.ts";
+import { type RunningSink, type SinkMessage, startSink } from "../../lab/sink.ts";
 import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
 import type { ProofRequest } from "../../shared/probe/request.ts";
 import { runProbe } from "../../shared/probe/runner.ts";
 import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
-import { nodeConnector } from "../../shared/smtp/node-stream.ts";
-import { type SimBehaviour, startSim } from "../lab/sim/index.ts";
-import { type RunningSink, type SinkMessage, startSink } from "../lab/sink.ts";
+import { nodejsConnector } from "../../shared/smtp/nodejs-stream.ts";
 
 const REPORT_URL = "https://relaywatch.test/report/check-42";
 /** Long enough for a lab server's onward delivery; a message not there by then is not coming. */
@@ -47,7 +47,7 @@ async function probeAndCollect(
     canaryDomain: LAB_CANARY_DOMAIN,
   });
   try {
-    const result = await runProbe(nodeConnector, {
+    const result = await runProbe(nodejsConnector, {
       canaryDomain: LAB_CANARY_DOMAIN,
       timeBudgetMs: 30_000,
       target: { address: "127.0.0.1", port: sim.port },

@@ -5,18 +5,18 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
-import { runProbe } from "../../shared/probe/runner.ts";
-import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
-import { nodeConnector } from "../../shared/smtp/node-stream.ts";
 import {
   eximAvailable,
   type MtaInstance,
   postfixAvailable,
   startExim,
   startPostfix,
-} from "../lab/mta/index.ts";
-import { type RunningSink, startSink } from "../lab/sink.ts";
+} from "../../lab/mta/index.ts";
+import { type RunningSink, startSink } from "../../lab/sink.ts";
+import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
+import { runProbe } from "../../shared/probe/runner.ts";
+import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
+import { nodejsConnector } from "../../shared/smtp/nodejs-stream.ts";
 
 const WORK_ROOT = fileURLToPath(new URL("../../lab-run/test-engine-mta/", import.meta.url));
 const missing = [postfixAvailable() ? null : "postfix", eximAvailable() ? null : "exim"].filter(
@@ -32,7 +32,7 @@ let sink: RunningSink;
 const instances: MtaInstance[] = [];
 
 async function probe(instance: MtaInstance): Promise<ProbeResult> {
-  return runProbe(nodeConnector, {
+  return runProbe(nodejsConnector, {
     target: { address: instance.host, port: instance.port },
     canaryDomain: LAB_CANARY_DOMAIN,
     timeBudgetMs: 60_000,

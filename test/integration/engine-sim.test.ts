@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SimBehaviour, type SimOptions, startSim } from "../../lab/sim/index.ts";
+import { type RunningSink, startSink } from "../../lab/sink.ts";
 import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
 import type { ProbeRequest } from "../../shared/probe/request.ts";
 import { runProbe } from "../../shared/probe/runner.ts";
 import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
-import { nodeConnector } from "../../shared/smtp/node-stream.ts";
+import { nodejsConnector } from "../../shared/smtp/nodejs-stream.ts";
 import { LINE_CUT_MARKER } from "../../shared/smtp/reply-parser.ts";
-import { type SimBehaviour, type SimOptions, startSim } from "../lab/sim/index.ts";
-import { type RunningSink, startSink } from "../lab/sink.ts";
 
 let sink: RunningSink;
 
@@ -28,7 +28,7 @@ async function probe(
     ...simOptions,
   });
   try {
-    return await runProbe(nodeConnector, {
+    return await runProbe(nodejsConnector, {
       canaryDomain: LAB_CANARY_DOMAIN,
       timeBudgetMs: 30_000,
       ...request,

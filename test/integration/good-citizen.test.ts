@@ -5,9 +5,9 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LAB_DNSBL_ZONE } from "../../scripts/lab-zone.ts";
-import { LOCAL_LISTED_EGRESS, type LocalNetwork } from "../../scripts/local-network.ts";
-import { postfixAvailable } from "../lab/mta/postfix.ts";
+import { LOCAL_LISTED_EGRESS, type LocalNetwork } from "../../lab/local-network.ts";
+import { postfixAvailable } from "../../lab/mta/postfix.ts";
+import { LAB_DNSBL_ZONE } from "../../lab/zone.ts";
 import {
   accessibilityViolations,
   chromiumMissing,

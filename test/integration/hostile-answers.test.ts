@@ -7,12 +7,12 @@ import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatReport } from "../../cli/report.ts";
-import { fitAnswer } from "../../shared/node/app.ts";
 import { runProbe } from "../../shared/probe/runner.ts";
 import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
 import { MAX_ANSWER_BYTES } from "../../shared/schemas/protocol.ts";
-import { nodeConnector } from "../../shared/smtp/node-stream.ts";
+import { nodejsConnector } from "../../shared/smtp/nodejs-stream.ts";
 import { escapeControlCharacters } from "../../shared/text/control-characters.ts";
+import { fitAnswer } from "../../workers/probe/app.ts";
 
 const OSC52 = "\x1b]52;c;ZXZpbA==\x07";
 const RLO = "\u202e";
@@ -72,7 +72,7 @@ describe("a server that answers with control bytes", () => {
   let result: ProbeResult;
 
   beforeAll(async () => {
-    result = await runProbe(nodeConnector, {
+    result = await runProbe(nodejsConnector, {
       target: { address: "127.0.0.1", port },
       canaryDomain: "canary.relaywatch.test",
       timeBudgetMs: 30_000,

@@ -7,10 +7,10 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eximAvailable, type MtaInstance, startExim } from "../lab/mta/exim.ts";
-import { LAB_HOST } from "../lab/mta/instance.ts";
-import { type Reply, SmtpDialogue } from "../lab/mta/smtp-dialogue.ts";
-import { type RunningSink, startSink } from "../lab/sink.ts";
+import { eximAvailable, type MtaInstance, startExim } from "../../lab/mta/exim.ts";
+import { LAB_HOST } from "../../lab/mta/instance.ts";
+import { type Reply, SmtpDialogue } from "../../lab/mta/smtp-dialogue.ts";
+import { type RunningSink, startSink } from "../../lab/sink.ts";
 
 const CANARY_RECIPIENT = "x@canary.relaywatch.test";
 const PROBE_SENDER = "probe@relaywatch.test";

@@ -6,10 +6,10 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LAB_HOST } from "../lab/mta/instance.ts";
-import { type MtaInstance, postfixAvailable, startPostfix } from "../lab/mta/postfix.ts";
-import { type Reply, SmtpDialogue } from "../lab/mta/smtp-dialogue.ts";
-import { type RunningSink, startSink } from "../lab/sink.ts";
+import { LAB_HOST } from "../../lab/mta/instance.ts";
+import { type MtaInstance, postfixAvailable, startPostfix } from "../../lab/mta/postfix.ts";
+import { type Reply, SmtpDialogue } from "../../lab/mta/smtp-dialogue.ts";
+import { type RunningSink, startSink } from "../../lab/sink.ts";
 
 const CANARY_RECIPIENT = "x@canary.relaywatch.test";
 const PROBE_SENDER = "probe@relaywatch.test";

@@ -1,34 +1,14 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { type CheckReportSummary, submitCheck, waitForCheck } from "../../scripts/check-client.ts";
-import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
+import { type CheckReportSummary, submitCheck, waitForCheck } from "../../lab/check-client.ts";
+import { type LocalNetwork, startIsolatedNetwork } from "../../lab/local-network.ts";
 
-/**
- * The real local network for one end-to-end test file: free ports, the real MTAs, its own work
- * directory under lab-run/ (so files running at once never share a Postfix instance).
- */
-export async function startTestNetwork(
+/** The real local network for one end-to-end test file, in lab-run/test-<name>. */
+export const startTestNetwork = (
   name: string,
-  options: {
-    probeTimeBudgetMs?: number;
-    proofWindowSeconds?: number;
-    targetCooldownSeconds?: number;
-  } = {},
-): Promise<LocalNetwork> {
-  return startLocalNetwork({
-    coordinatorPort: 0,
-    nodeBasePort: 0,
-    labBasePort: 0,
-    realMtas: true,
-    workDir: fileURLToPath(new URL(`../../lab-run/test-${name}`, import.meta.url)),
-    probeTimeBudgetMs: options.probeTimeBudgetMs ?? 10_000,
-    ...(options.proofWindowSeconds ? { proofWindowSeconds: options.proofWindowSeconds } : {}),
-    ...(options.targetCooldownSeconds !== undefined
-      ? { targetCooldownSeconds: options.targetCooldownSeconds }
-      : {}),
-  });
-}
+  options?: Parameters<typeof startIsolatedNetwork>[1],
+): Promise<LocalNetwork> => startIsolatedNetwork(`test-${name}`, options);
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -40,19 +20,12 @@ export function adminOn(
   return new Promise((resolve) => {
     execFile(
       "npx",
-      ["tsx", "scripts/admin.ts", ...args, "--persist-to", network.stateDir],
+      ["tsx", "admin/main.ts", ...args, "--persist-to", network.stateDir],
       { cwd: REPO },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
-}
-
-/** The port of a lab target by its table name; a missing target fails the test loudly. */
-export function labPort(network: LocalNetwork, name: string): number {
-  const target = network.lab.targets.find((t) => t.name === name);
-  if (!target) throw new Error(`no lab target ${name}`);
-  return target.port;
 }
 
 /** Submits a check to the network's coordinator and waits for its report. */

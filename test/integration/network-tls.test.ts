@@ -4,9 +4,10 @@
  * nodes, the coordinator under wrangler dev, the lab's TLS servers reached by domain checks.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalNetwork } from "../../scripts/local-network.ts";
-import { postfixAvailable } from "../lab/mta/postfix.ts";
-import { checkOn, labPort, startTestNetwork, vantagesOf } from "./network-fixture.ts";
+import type { LocalNetwork } from "../../lab/local-network.ts";
+import { labPort } from "../../lab/local-network.ts";
+import { postfixAvailable } from "../../lab/mta/postfix.ts";
+import { checkOn, startTestNetwork, vantagesOf } from "./network-fixture.ts";
 
 const needsPostfix = !postfixAvailable() && !process.env.CI;
 if (needsPostfix)

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { submitCheck, waitForCheck } from "../../scripts/check-client.ts";
-import type { LocalNetwork } from "../../scripts/local-network.ts";
-import { postfixAvailable } from "../lab/mta/postfix.ts";
-import { checkOn, labPort, startTestNetwork, vantagesOf } from "./network-fixture.ts";
+import { submitCheck, waitForCheck } from "../../lab/check-client.ts";
+import type { LocalNetwork } from "../../lab/local-network.ts";
+import { labPort } from "../../lab/local-network.ts";
+import { postfixAvailable } from "../../lab/mta/postfix.ts";
+import { checkOn, startTestNetwork, vantagesOf } from "./network-fixture.ts";
 
 const PROBE_BUDGET_MS = 10_000;
 const needsPostfix = !postfixAvailable() && !process.env.CI;

@@ -4,14 +4,14 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { submitCheck, waitForCheck } from "../../scripts/check-client.ts";
+import { submitCheck, waitForCheck } from "../../lab/check-client.ts";
 import {
   LOCAL_VANTAGES,
   type LocalNetwork,
+  labPort,
   startLocalNetwork,
-} from "../../scripts/local-network.ts";
-import { type RunningProbeNode, startProbeNode } from "../../scripts/probe-node.ts";
-import { labPort } from "./network-fixture.ts";
+} from "../../lab/local-network.ts";
+import { type RunningProbeNode, startProbeNode } from "../../lab/probe-node.ts";
 
 /**
  * A burst of 50 checks against one real workerd node registered with `admin add-node` and
@@ -32,11 +32,9 @@ let proxy: Server;
 const inFlight = { now: 0, max: 0, total: 0 };
 
 async function admin(...args: string[]): Promise<string> {
-  const { stdout } = await run(
-    TSX,
-    ["scripts/admin.ts", ...args, "--persist-to", network.stateDir],
-    { cwd: REPO_ROOT },
-  );
+  const { stdout } = await run(TSX, ["admin/main.ts", ...args, "--persist-to", network.stateDir], {
+    cwd: REPO_ROOT,
+  });
   return stdout.trim();
 }
 

@@ -4,14 +4,14 @@
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { probeNodeCapnp } from "../../scripts/workerd-config.ts";
+import { probeNodeCapnp } from "../../lab/workerd-config.ts";
 import { signBody } from "../../shared/auth/hmac.ts";
-import { createProbeApp, MAX_JOB_BYTES } from "../../shared/node/app.ts";
 import { ApiError, NodeHealth } from "../../shared/schemas/protocol.ts";
 import {
   type CloudflareConnect,
   cloudflareConnector,
 } from "../../shared/smtp/cloudflare-stream.ts";
+import { createProbeApp, MAX_JOB_BYTES } from "../../workers/probe/app.ts";
 
 const SECRET = "relaywatch-probe-app-test-secret-0123456789";
 

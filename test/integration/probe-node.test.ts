@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildNodeProbeBundle, buildProbeBundle } from "../../scripts/build-probe.ts";
-import { type RunningProbeNode, startProbeNode } from "../../scripts/probe-node.ts";
+import { type RunningProbeNode, startProbeNode } from "../../lab/probe-node.ts";
+import { type RunningSim, type SimBehaviour, startSim } from "../../lab/sim/index.ts";
 import { signBody } from "../../shared/auth/hmac.ts";
 import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
 import {
@@ -21,13 +21,13 @@ import {
   ProbeResponse,
   ProbeStreamLine,
 } from "../../shared/schemas/protocol.ts";
-import { type RunningSim, type SimBehaviour, startSim } from "../lab/sim/index.ts";
+import { buildNodejsProbeBundle, buildProbeBundle } from "../../workers/probe/build.ts";
 
 const SECRET = "relaywatch-probe-node-test-secret-0123456789";
 const NODE_REPORT_ORIGIN = "https://relaywatch.example";
 const PROOF_KEY = "ab".repeat(32);
 const LAB_CA_CERTIFICATES = ["ca.crt", "odd-ca.crt"].map((file) =>
-  fileURLToPath(new URL(`../lab/certs/${file}`, import.meta.url)),
+  fileURLToPath(new URL(`../../lab/certs/${file}`, import.meta.url)),
 );
 const LOOPBACK = "127.0.0.1";
 
@@ -138,7 +138,7 @@ const sims = new Map<SimBehaviour, RunningSim>();
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "relaywatch-probe-node-"));
   bundlePath = await buildProbeBundle(join(workDir, "bundle", "index.js"));
-  const nodeBundlePath = await buildNodeProbeBundle(join(workDir, "bundle-node", "index.js"));
+  const nodeBundlePath = await buildNodejsProbeBundle(join(workDir, "bundle-node", "index.js"));
   counter = await listenCounting();
   reachable = await listenCounting();
   const common = { bundlePath, workDir, secret: SECRET, network: "lab" };

@@ -6,14 +6,15 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalNetwork } from "../../scripts/local-network.ts";
+import type { LocalNetwork } from "../../lab/local-network.ts";
+import { labPort } from "../../lab/local-network.ts";
 import {
   accessibilityViolations,
   chromiumMissing,
   launchChromium,
   screenshotPath,
 } from "./browser.ts";
-import { labPort, startTestNetwork } from "./network-fixture.ts";
+import { startTestNetwork } from "./network-fixture.ts";
 
 const missing = chromiumMissing();
 // CI must have everything: a missing browser there is a failure, not a quiet skip.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SystemResolver } from "../../cli/resolve.ts";
+import { type RunningDnsServer, startDnsServer } from "../../lab/dns-server.ts";
 import { resolveMailHosts } from "../../shared/dns/mail-hosts.ts";
-import { type RunningDnsServer, startDnsServer } from "../lab/dns-server.ts";
 
 /**
  * The CLI's default resolver reads MX records through c-ares. Here it asks a lab name server on

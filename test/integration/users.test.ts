@@ -5,11 +5,12 @@
  */
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { submitCheck, waitForCheck } from "../../scripts/check-client.ts";
-import type { LocalNetwork } from "../../scripts/local-network.ts";
+import { submitCheck, waitForCheck } from "../../lab/check-client.ts";
+import type { LocalNetwork } from "../../lab/local-network.ts";
+import { labPort } from "../../lab/local-network.ts";
+import { postfixAvailable } from "../../lab/mta/postfix.ts";
 import { verifyBody } from "../../shared/auth/hmac.ts";
-import { postfixAvailable } from "../lab/mta/postfix.ts";
-import { adminOn, labPort, startTestNetwork } from "./network-fixture.ts";
+import { adminOn, startTestNetwork } from "./network-fixture.ts";
 
 const needsPostfix = !postfixAvailable() && !process.env.CI;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aggregateVerdicts, type VantageView } from "../../shared/probe/aggregate.ts";
+import { aggregateVerdicts, type VantageView } from "../../shared/verdict/aggregate.ts";
 
 const view = (
   region: string,

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import tls from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { nodeConnector } from "../../shared/smtp/node-stream.ts";
+import { nodejsConnector } from "../../shared/smtp/nodejs-stream.ts";
 import { type SessionOptions, SmtpSession } from "../../shared/smtp/session.ts";
 import { TRUNCATION_NOTE, Transcript } from "../../shared/smtp/transcript.ts";
 import { DEFAULT_LIMITS, type SessionLimits, SmtpError } from "../../shared/smtp/types.ts";
@@ -128,7 +128,7 @@ async function connect(
   implicitTls = false,
 ): Promise<SmtpSession> {
   const session = await SmtpSession.open(
-    nodeConnector,
+    nodejsConnector,
     { address: "127.0.0.1", port, implicitTls, servername: "lab.test" },
     {
       limits: limits(),

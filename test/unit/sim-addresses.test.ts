@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyseAddress, formatMailbox, parsePathArgument } from "../lab/sim/addresses.ts";
+import { analyseAddress, formatMailbox, parsePathArgument } from "../../lab/sim/addresses.ts";
 
 const HOST = "mail.lab.example";
 const CANARY = "canary.relaywatch.test";

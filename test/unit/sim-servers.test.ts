@@ -6,8 +6,13 @@ import { connect as connectTcp, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect as connectTls } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningSim, type SimBehaviour, type SimOptions, startSim } from "../lab/sim/index.ts";
-import { type RunningSink, startSink } from "../lab/sink.ts";
+import {
+  type RunningSim,
+  type SimBehaviour,
+  type SimOptions,
+  startSim,
+} from "../../lab/sim/index.ts";
+import { type RunningSink, startSink } from "../../lab/sink.ts";
 
 const CANARY = "canary.relaywatch.test";
 const REPLY_TIMEOUT_MS = 5_000;

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startSim } from "../lab/sim/index.ts";
+import { startSim } from "../../lab/sim/index.ts";
 
 /**
  * Runs in Node before the workers project: a real lab server for the auxiliary probe Workers to

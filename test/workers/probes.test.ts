@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LAB_DNSBL_ZONE, labProbeZone } from "../../scripts/lab-zone.ts";
+import { LAB_DNSBL_ZONE, labProbeZone } from "../../lab/zone.ts";
 import { VantageNode } from "../../shared/schemas/protocol.ts";
 import { openDatabase } from "../../workers/coordinator/src/db/client.ts";
 import { probeNodes } from "../../workers/coordinator/src/db/schema.ts";

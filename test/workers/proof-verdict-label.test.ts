@@ -3,7 +3,7 @@ import {
   provenVerdict,
   publicProofState,
   verdictLabel,
-} from "../../workers/coordinator/src/proof/verdict-label.ts";
+} from "../../shared/verdict/verdict-label.ts";
 
 describe("the verdict in words", () => {
   it("tells a delivered relay from one that only accepted", () => {

@@ -1,7 +1,7 @@
 /** The probe node on Cloudflare and on self-hosted workerd: the same bundle, configured by env. */
 import { connect } from "cloudflare:sockets";
-import { createProbeApp } from "../../shared/node/app.ts";
 import { cloudflareConnector } from "../../shared/smtp/cloudflare-stream.ts";
+import { createProbeApp } from "./app.ts";
 
 export default createProbeApp({
   connector: cloudflareConnector(connect),

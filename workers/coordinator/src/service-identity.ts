@@ -4,7 +4,7 @@ import { ConfigError, type CoordinatorEnv } from "./env.ts";
 
 /**
  * Who runs this Relaywatch: the domain its probes name themselves under
- * (`probe-<region>.<service domain>` in EHLO, see shared/node/ehlo-name.ts) and where people
+ * (`probe-<region>.<service domain>` in EHLO, see shared/probe/ehlo-name.ts) and where people
  * write to make it stop. Shown on /about/probes and in every opt-out answer.
  */
 export interface ServiceIdentity {

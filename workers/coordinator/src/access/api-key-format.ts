@@ -1,6 +1,6 @@
 /**
  * The shape of an API key, shared by the coordinator (to refuse garbage before touching D1) and
- * scripts/admin.ts (which mints keys). Keys are `rw_` + 32 characters of lower-case RFC 4648
+ * admin/main.ts (which mints keys). Keys are `rw_` + 32 characters of lower-case RFC 4648
  * base32: 160 random bits, copy-paste safe, and unambiguous in a Bearer header.
  */
 

@@ -1,4 +1,7 @@
-import { independentCount, MIN_INDEPENDENT_VANTAGES } from "../../../../shared/probe/aggregate.ts";
+import {
+  independentCount,
+  MIN_INDEPENDENT_VANTAGES,
+} from "../../../../shared/verdict/aggregate.ts";
 import type { MxPlan } from "../db/mx-plan.ts";
 
 /** What the badge says. */
@@ -12,7 +15,7 @@ export interface FinishedCheck {
   verdict: string | null;
   finishedAt: number;
   mx: MxPlan | null;
-  /** Delivery proof of the check (see db/schema.ts ProofState); null when not asked for. */
+  /** Delivery proof of the check (see shared/verdict/verdict-label.ts ProofState); null when not asked for. */
   proof?: string | null;
 }
 

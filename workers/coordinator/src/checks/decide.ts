@@ -1,5 +1,5 @@
-import { aggregateVerdicts, type VantageView } from "../../../../shared/probe/aggregate.ts";
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
+import { aggregateVerdicts, type VantageView } from "../../../../shared/verdict/aggregate.ts";
 
 interface StoredVantage {
   /** `done`: it tested; `failed` (node unreachable) and `untestable` (TLS it cannot speak): it could not. */

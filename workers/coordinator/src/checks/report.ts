@@ -1,14 +1,17 @@
-import { outsideVantageCount } from "../../../../shared/probe/aggregate.ts";
+import { outsideVantageCount } from "../../../../shared/verdict/aggregate.ts";
+import {
+  API_COULD_NOT_TEST_WORDS,
+  couldNotTest,
+} from "../../../../shared/verdict/could-not-test.ts";
+import {
+  provenVerdict,
+  publicProofState,
+  verdictLabel,
+} from "../../../../shared/verdict/verdict-label.ts";
 import type { CheckView } from "../db/repository.ts";
 import type { CanaryDeliveryRow } from "../db/schema.ts";
-import { messagesFor } from "../i18n/index.ts";
 import { caseDelivery } from "../proof/case-delivery.ts";
 import { deliveryKey } from "../proof/deliveries.ts";
-import { provenVerdict, publicProofState, verdictLabel } from "../proof/verdict-label.ts";
-import { couldNotTest } from "./could-not-test.ts";
-
-/** The API speaks English; the page says the same in its visitor's language. */
-const API_WORDS = messagesFor("en");
 
 import { vantageView } from "./decide.ts";
 
@@ -36,7 +39,7 @@ export function checkReport(
     proofDeadlineAt: check.proofDeadlineAt ? new Date(check.proofDeadlineAt).toISOString() : null,
     reason: check.reason,
     disagreement: check.summary,
-    couldNotTest: couldNotTest(API_WORDS, check.verdict, check.reason),
+    couldNotTest: couldNotTest(API_COULD_NOT_TEST_WORDS, check.verdict, check.reason),
     createdAt: new Date(check.createdAt).toISOString(),
     finishedAt: check.finishedAt ? new Date(check.finishedAt).toISOString() : null,
     deadlineAt: new Date(check.deadlineAt).toISOString(),
@@ -94,7 +97,7 @@ export function checkReport(
             attempts: row.detail?.attempts ?? null,
           })),
           transcript: vantage.transcript,
-          couldNotTest: couldNotTest(API_WORDS, vantage.verdict, vantage.reason),
+          couldNotTest: couldNotTest(API_COULD_NOT_TEST_WORDS, vantage.verdict, vantage.reason),
           listedOn: view.listedNodes?.get(vantage.nodeId) ?? [],
         })),
       })),

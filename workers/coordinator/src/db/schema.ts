@@ -13,6 +13,7 @@ import type {
   Verdict,
 } from "../../../../shared/schemas/probe-result.ts";
 import type { NodeRuntime, RunLocation } from "../../../../shared/schemas/protocol.ts";
+import type { ProofState } from "../../../../shared/verdict/verdict-label.ts";
 import type { MxPlan } from "./mx-plan.ts";
 
 /** What a pending vantage has answered so far, as its node streams it. */
@@ -43,12 +44,6 @@ export type CheckStatus = "queued" | "running" | "done" | "failed";
  * for a reason of its own (TLS it cannot speak); its result is kept but is no evidence.
  */
 export type VantageStatus = "pending" | "done" | "failed" | "untestable";
-/**
- * Delivery proof of a check. `requested` until the check finishes; then `none` when no case was
- * accepted (nothing to deliver), else `pending` until a canary message arrives (`confirmed`) or
- * the window closes (`unconfirmed`). Null when the check did not ask for proof.
- */
-export type ProofState = "requested" | "none" | "pending" | "confirmed" | "unconfirmed";
 
 export const domains = sqliteTable("domains", {
   id: text("id").primaryKey(),

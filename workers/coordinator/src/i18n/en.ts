@@ -1,3 +1,4 @@
+import { API_COULD_NOT_TEST_WORDS } from "../../../../shared/verdict/could-not-test.ts";
 import type { Messages } from "./messages.ts";
 
 export const en: Messages = {
@@ -194,56 +195,8 @@ export const en: Messages = {
   },
   couldNotTest: {
     serverDidLabel: "What the server did",
-    notAFailure:
-      "This is not a failure of the server's relay protection: the test could not run, so it says nothing either way.",
     whatToDoLabel: "What you can do",
-    kinds: {
-      blocked: {
-        serverDid:
-          "It refused our probe as a client (a blocklist, a policy or a firewall) before the relay cases could be tried.",
-        whatToDo:
-          "To get a full result, let our published probe addresses (see the probes page, /about/probes) through for SMTP, then test again. Keeping the block is fine; the result then stays inconclusive.",
-      },
-      "rate-limited": {
-        serverDid:
-          "It limited our connections or commands (for example 421 too many connections) before every case was answered.",
-        whatToDo:
-          "Exempt our published probe addresses (/about/probes) from the connection or rate limit, or test again later.",
-      },
-      greylisted: {
-        serverDid:
-          "It greylisted our attempts and was still asking us to come back later when the test's time ran out.",
-        whatToDo:
-          "Add our published probe addresses (/about/probes) to the greylisting allow list, or test again: a second test is often let through.",
-      },
-      tarpitted: {
-        serverDid:
-          "It answered so slowly, or not at all, that the test's time ran out before every case was answered (a tarpit or an overloaded server).",
-        whatToDo:
-          "Exempt our published probe addresses (/about/probes) from the tarpit or delays, or test again later.",
-      },
-      unreachable: {
-        serverDid: "We could not connect to it on this port from this vantage.",
-        whatToDo:
-          "Check that the server accepts connections on this port from the Internet (firewall, address in DNS), then test again.",
-      },
-      "tls-not-testable-here": {
-        serverDid:
-          "It offers TLS, and the handshake did not complete from this vantage: its runtime (Cloudflare Workers, workerd) verifies every certificate itself and cannot be told not to. Mail servers that send to you usually do not verify, so this is a limit of this vantage and says nothing about your certificate.",
-        whatToDo:
-          "Nothing to change for this test: a vantage on Node.js tests such a server and records its certificate (named in the report when one took over); otherwise test again later.",
-      },
-      tls: {
-        serverDid:
-          "It insists on TLS, and the TLS handshake failed from this vantage (see the reason).",
-        whatToDo:
-          "Check that the certificate chain is complete and valid for the server's name, then test again.",
-      },
-      other: {
-        serverDid: "Its answers did not let the test decide (see the reason and the SMTP log).",
-        whatToDo: "Read the SMTP log below; test again later.",
-      },
-    },
+    ...API_COULD_NOT_TEST_WORDS,
   },
   probes: {
     title: "Our probes",

@@ -1,9 +1,9 @@
-import type { CouldNotTestKind } from "../../../../shared/probe/could-not-test.ts";
 import type { MailServerSoftware } from "../../../../shared/probe/mail-server-software.ts";
 import type { CaseOutcome, CaseStep, Verdict } from "../../../../shared/schemas/probe-result.ts";
+import type { CouldNotTestWords } from "../../../../shared/verdict/could-not-test.ts";
+import type { VerdictLabel } from "../../../../shared/verdict/verdict-label.ts";
 import type { CellOutcome } from "../pages/cell-outcome.ts";
 import type { DeliveryStatus } from "../proof/case-delivery.ts";
-import type { VerdictLabel } from "../proof/verdict-label.ts";
 
 export type Language = "en" | "ja";
 export const LANGUAGES: readonly Language[] = ["en", "ja"];
@@ -89,7 +89,7 @@ export interface Messages {
     verdictHeading: string;
     verdictNames: Record<Verdict, string>;
     noVerdict: string;
-    /** The verdict with delivery proof taken into account (see proof/verdict-label.ts). */
+    /** The verdict with delivery proof taken into account (see shared/verdict/verdict-label.ts). */
     verdictLabels: Record<VerdictLabel, string>;
     awaitingDelivery: string;
     deliveryNames: Record<DeliveryStatus, string>;
@@ -133,12 +133,7 @@ export interface Messages {
     retest: string;
   };
   /** An inconclusive result, in words that blame the right party (see could-not-test.ts). */
-  couldNotTest: {
-    serverDidLabel: string;
-    notAFailure: string;
-    whatToDoLabel: string;
-    kinds: Record<CouldNotTestKind, { serverDid: string; whatToDo: string }>;
-  };
+  couldNotTest: CouldNotTestWords & { serverDidLabel: string; whatToDoLabel: string };
   /** The page about our probes, /about/probes. */
   probes: ProbesPageMessages;
   summary: {

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
-import { couldNotTest } from "../checks/could-not-test.ts";
+import { couldNotTest } from "../../../../shared/verdict/could-not-test.ts";
 import type { Messages } from "../i18n/index.ts";
 
 export interface CouldNotTestNoteProps {
@@ -14,7 +14,7 @@ export interface CouldNotTestNoteProps {
  * protection, and what its administrator can do. Nothing for any other verdict.
  */
 export function CouldNotTestNote({ t, verdict, reason }: CouldNotTestNoteProps) {
-  const words = couldNotTest(t, verdict, reason);
+  const words = couldNotTest(t.couldNotTest, verdict, reason);
   if (words === null) return null;
   return (
     <dl class="could-not-test">

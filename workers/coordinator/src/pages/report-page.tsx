@@ -1,10 +1,11 @@
 /** @jsxImportSource hono/jsx */
+
+import { provenVerdict, verdictLabel } from "../../../../shared/verdict/verdict-label.ts";
 import type { ReadView } from "../checks/read.ts";
 import type { CheckView } from "../db/repository.ts";
 import type { CanaryDeliveryRow } from "../db/schema.ts";
 import type { RetentionPolicy } from "../evidence/retention.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
-import { provenVerdict, verdictLabel } from "../proof/verdict-label.ts";
 import { BadgeBox } from "./badge-box.tsx";
 import { CaseMatrix } from "./case-matrix.tsx";
 import type { CaseChanges } from "./changes.ts";

@@ -2,7 +2,7 @@
 import {
   MIN_INDEPENDENT_VANTAGES,
   outsideVantageCount,
-} from "../../../../shared/probe/aggregate.ts";
+} from "../../../../shared/verdict/aggregate.ts";
 import { vantageView } from "../checks/decide.ts";
 import type { ReadView } from "../checks/read.ts";
 import type { CheckView } from "../db/repository.ts";

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
+import type { VerdictLabel } from "../../../../shared/verdict/verdict-label.ts";
 import type { Messages } from "../i18n/index.ts";
-import type { VerdictLabel } from "../proof/verdict-label.ts";
 import { CouldNotTestNote } from "./could-not-test-note.tsx";
 
 /** Icons repeat the verdict's meaning in shape, so it never rests on colour alone. */

@@ -1,6 +1,6 @@
 import { isNull } from "drizzle-orm";
-import { probeEhloName } from "../../../../shared/node/ehlo-name.ts";
 import { DEFAULT_CANARY_DOMAIN } from "../../../../shared/probe/defaults.ts";
+import { probeEhloName } from "../../../../shared/probe/ehlo-name.ts";
 import { PROBE_DEFAULTS } from "../../../../shared/probe/request.ts";
 import { openDatabase } from "../db/client.ts";
 import { nodeEgress, nodeListings, type ProbeNodeRow } from "../db/schema.ts";

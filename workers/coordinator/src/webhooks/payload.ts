@@ -1,9 +1,13 @@
+import {
+  provenVerdict,
+  publicProofState,
+  verdictLabel,
+} from "../../../../shared/verdict/verdict-label.ts";
 import { countBatch, findBatch } from "../batches/store.ts";
 import type { Database } from "../db/client.ts";
 import { findCheck } from "../db/repository.ts";
 import type { WebhookDeliveryRow } from "../db/schema.ts";
 import { expireProofs } from "../proof/state.ts";
-import { provenVerdict, publicProofState, verdictLabel } from "../proof/verdict-label.ts";
 
 /** Links in payloads are absolute when PUBLIC_ORIGIN is set, else paths on the API's origin. */
 function link(origin: string | undefined, path: string): string {

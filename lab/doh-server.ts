@@ -5,7 +5,7 @@
  */
 import { createServer } from "node:http";
 import { isIP } from "node:net";
-import { ZoneResolver } from "../../shared/dns/zone-resolver.ts";
+import { ZoneResolver } from "../shared/dns/zone-resolver.ts";
 
 const TYPE = { A: 1, MX: 15, TXT: 16, AAAA: 28 } as const;
 const NOERROR = 0;

@@ -3,10 +3,10 @@
  * go out and sees every reply, with nothing of the product's own SMTP code in between.
  */
 import { Socket } from "node:net";
-import type { Reply } from "../../../shared/smtp/types.ts";
+import type { Reply } from "../../shared/smtp/types.ts";
 import { LAB_HOST } from "./instance.ts";
 
-export type { Reply } from "../../../shared/smtp/types.ts";
+export type { Reply } from "../../shared/smtp/types.ts";
 
 const FINAL_REPLY_LINE = /^(\d{3})(?: |$)/;
 const ENHANCED_CODE = /^([245]\.\d{1,3}\.\d{1,3})(?: |$)/;

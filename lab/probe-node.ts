@@ -1,7 +1,7 @@
 /**
  * Runs a self-hosted probe node as a real process, for tests and local development: workerd
  * with the Worker bundle ("workerd", or "cloudflare" to imitate a Cloudflare node's settings),
- * or Node.js with the Node bundle ("node"). `tsx scripts/probe-node.ts` builds the bundles and
+ * or Node.js with the Node bundle ("node"). `tsx lab/probe-node.ts` builds the bundles and
  * starts one node from the environment (PROBE_SECRET required; NODE_ID, NODE_REGION,
  * NODE_NETWORK, NODE_SITE, NODE_RUNTIME, NODE_ALLOWED_PORTS, NODE_MAX_CONCURRENT_JOBS,
  * PROBE_PORT, ALLOW_LOOPBACK_TARGETS, NODE_CANARY_DOMAIN, NODE_REPORT_ORIGIN optional).
@@ -14,11 +14,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { signBody } from "../shared/auth/hmac.ts";
 import { NodeHealth, type NodeIdentity, NodeRuntime } from "../shared/schemas/protocol.ts";
 import {
-  buildNodeProbeBundle,
+  buildNodejsProbeBundle,
   buildProbeBundle,
-  DEFAULT_NODE_PROBE_BUNDLE,
+  DEFAULT_NODEJS_PROBE_BUNDLE,
   DEFAULT_PROBE_BUNDLE,
-} from "./build-probe.ts";
+} from "../workers/probe/build.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SECRET_ENV_VAR, probeNodeCapnp } from "./workerd-config.ts";
 
@@ -47,7 +47,7 @@ export interface StartProbeNodeOptions {
   /** NODE_REPORT_ORIGIN: where canary messages link to. */
   reportOrigin?: string;
   /**
-   * The runtime's bundle (buildProbeBundle or buildNodeProbeBundle); default
+   * The runtime's bundle (buildProbeBundle or buildNodejsProbeBundle); default
    * dist/probe/index.js, or dist/probe-node/index.js for "node".
    */
   bundlePath?: string;
@@ -105,7 +105,7 @@ async function awaitFirstAnswer(
 }
 
 /** The Node.js node reads everything from its environment; the secret too, as under systemd. */
-function nodeJsCommand(options: StartProbeNodeOptions, directory: string, listenPort: number) {
+function nodejsCommand(options: StartProbeNodeOptions, directory: string, listenPort: number) {
   return {
     command: process.execPath,
     args: [join(directory, "probe.js")],
@@ -167,7 +167,7 @@ async function startOnce(
 ): Promise<RunningProbeNode> {
   const { command, args, env } =
     options.runtime === "node"
-      ? nodeJsCommand(options, directory, listenPort)
+      ? nodejsCommand(options, directory, listenPort)
       : await workerdCommand(options, directory, listenPort);
   const stderr: string[] = [];
   const child = spawn(command, args, {
@@ -200,7 +200,7 @@ export async function startProbeNode(options: StartProbeNodeOptions): Promise<Ru
   const directory = await mkdtemp(join(workDir, `${options.nodeId}-`));
   // A copy, so rebuilding the bundle cannot change a node that is running.
   const defaultBundle =
-    options.runtime === "node" ? DEFAULT_NODE_PROBE_BUNDLE : DEFAULT_PROBE_BUNDLE;
+    options.runtime === "node" ? DEFAULT_NODEJS_PROBE_BUNDLE : DEFAULT_PROBE_BUNDLE;
   await copyFile(options.bundlePath ?? defaultBundle, join(directory, "probe.js"));
   for (const [index, certificate] of (options.trustedCertificates ?? []).entries()) {
     await copyFile(certificate, join(directory, trustedCertificateFile(index)));
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   const secret = process.env.PROBE_SECRET;
   if (!secret) throw new Error("set PROBE_SECRET (at least 32 characters)");
   const runtime = NodeRuntime.parse(process.env.NODE_RUNTIME ?? "workerd");
-  await (runtime === "node" ? buildNodeProbeBundle() : buildProbeBundle());
+  await (runtime === "node" ? buildNodejsProbeBundle() : buildProbeBundle());
   const node = await startProbeNode({
     nodeId: process.env.NODE_ID ?? "local",
     region: process.env.NODE_REGION ?? "local",

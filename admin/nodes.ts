@@ -35,7 +35,7 @@ import {
   sqlText,
   type Target,
   UsageError,
-} from "./admin-d1.ts";
+} from "./d1.ts";
 
 export const NODE_USAGE = `  add-node --id <id> --region <label> --asn <AS number> --network <provider or AS name>
            (--url <https://...> | --binding <SERVICE_BINDING>) --ports <25,465,587>

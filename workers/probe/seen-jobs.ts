@@ -1,4 +1,4 @@
-import { REPLAY_WINDOW_SECONDS } from "../auth/hmac.ts";
+import { REPLAY_WINDOW_SECONDS } from "../../shared/auth/hmac.ts";
 
 /**
  * Job ids this node has run within the signature window. A signed job is valid for

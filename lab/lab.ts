@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
+import { LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import {
   eximAvailable,
   type MtaInstance,

@@ -15,7 +15,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, rm, utimes, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { freePort } from "../../../scripts/free-port.ts";
+import { freePort } from "../free-port.ts";
 import {
   checkStartOptions,
   findProcesses,
@@ -98,7 +98,7 @@ smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_
 function mainCf(values: MainCfValues): string {
   const { layout, hostname, relayPort } = values;
   const sink = `[${LAB_HOST}]:${relayPort}`;
-  return `# Written by test/lab/mta/postfix.ts for the lab instance "${values.name}" (${values.mode}).
+  return `# Written by lab/mta/postfix.ts for the lab instance "${values.name}" (${values.mode}).
 # Pin behaviour to the documented 3.6 defaults, whatever Postfix version runs it.
 compatibility_level = 3.6
 

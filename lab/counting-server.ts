@@ -6,10 +6,10 @@
  */
 import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
-import { NODE_MAX_MESSAGES_CAP } from "../../shared/node/config.ts";
-import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
-import { runProbe } from "../../shared/probe/runner.ts";
-import { nodeConnector } from "../../shared/smtp/node-stream.ts";
+import { LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
+import { runProbe } from "../shared/probe/runner.ts";
+import { nodejsConnector } from "../shared/smtp/nodejs-stream.ts";
+import { NODE_MAX_MESSAGES_CAP } from "../workers/probe/config.ts";
 
 export type CountingBehaviour = "refuse" | "defer" | "accept-all" | "hang-up";
 
@@ -121,7 +121,7 @@ export async function startCountingServer(behaviour: CountingBehaviour): Promise
 export async function measureProbeRun(behaviour: CountingBehaviour): Promise<Costs> {
   const server = await startCountingServer(behaviour);
   try {
-    await runProbe(nodeConnector, {
+    await runProbe(nodejsConnector, {
       target: { address: "127.0.0.1", port: server.port },
       canaryDomain: LAB_CANARY_DOMAIN,
       timeBudgetMs: 60_000,

@@ -2,19 +2,20 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { execute, sqlInteger, sqlText } from "../admin/d1.ts";
+import { insertNodeSql, LOCAL_KEY_FILE, newNodeSecret } from "../admin/nodes.ts";
 import { DEFAULT_SERVICE_DOMAIN, LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import { VantageNode } from "../shared/schemas/protocol.ts";
-import { type CanaryForwarding, forwardCanaryMail } from "../test/lab/canary-mx.ts";
-import { type RunningLab, startLab } from "../test/lab/lab.ts";
-import { execute, sqlInteger, sqlText } from "./admin-d1.ts";
-import { insertNodeSql, LOCAL_KEY_FILE, newNodeSecret } from "./admin-nodes.ts";
-import { buildNodeProbeBundle, buildProbeBundle } from "./build-probe.ts";
+import { buildNodejsProbeBundle, buildProbeBundle } from "../workers/probe/build.ts";
+import { type CanaryForwarding, forwardCanaryMail } from "./canary-mx.ts";
 import {
   type CoordinatorDevOptions,
   type RunningCoordinator,
   startCoordinatorDev,
 } from "./coordinator-dev.ts";
 import { freePort, saysAddressInUse } from "./free-port.ts";
+import { type RunningLab, startLab } from "./lab.ts";
+import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
 import {
   LAB_DNSBL_ZONE,
   LAB_HOSTING_AS,
@@ -22,8 +23,7 @@ import {
   labListings,
   labProbeZone,
   labZone,
-} from "./lab-zone.ts";
-import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
+} from "./zone.ts";
 
 /**
  * Four vantages in different regions, sites and networks, as in production, of every kind: a
@@ -77,9 +77,9 @@ export const LOCAL_LISTED_EGRESS = ["192.0.2.12"];
 
 const SELF_HOSTED_PORTS = [25, 465, 587, 2525];
 const CLOUDFLARE_PORTS = [465, 587];
-/** The lab CAs (test/lab/certs), which the workerd nodes trust here, and only here. */
+/** The lab CAs (lab/certs), which the workerd nodes trust here, and only here. */
 const LAB_CA_CERTIFICATES = ["ca.crt", "odd-ca.crt"].map((file) =>
-  fileURLToPath(new URL(`../test/lab/certs/${file}`, import.meta.url)),
+  fileURLToPath(new URL(`./certs/${file}`, import.meta.url)),
 );
 
 export interface LocalNetworkOptions {
@@ -206,7 +206,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       workDir: `${workDir}/lab`,
     });
     started(() => lab.close());
-    const bundles = { workerd: await buildProbeBundle(), node: await buildNodeProbeBundle() };
+    const bundles = { workerd: await buildProbeBundle(), node: await buildNodejsProbeBundle() };
     const secrets: Record<string, string> = {};
     const nodes: LocalNetwork["nodes"] = [];
     for (const [index, vantage] of LOCAL_VANTAGES.entries()) {
@@ -277,4 +277,38 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     await stop();
     throw error;
   }
+}
+
+/**
+ * The real local network for one isolated run (a test file, a benchmark): free ports, the real
+ * MTAs and its own work directory, lab-run/<name>, so runs at the same time never share a
+ * Postfix instance.
+ */
+export async function startIsolatedNetwork(
+  name: string,
+  options: {
+    probeTimeBudgetMs?: number;
+    proofWindowSeconds?: number;
+    targetCooldownSeconds?: number;
+  } = {},
+): Promise<LocalNetwork> {
+  return startLocalNetwork({
+    coordinatorPort: 0,
+    nodeBasePort: 0,
+    labBasePort: 0,
+    realMtas: true,
+    workDir: fileURLToPath(new URL(`../lab-run/${name}`, import.meta.url)),
+    probeTimeBudgetMs: options.probeTimeBudgetMs ?? 10_000,
+    ...(options.proofWindowSeconds ? { proofWindowSeconds: options.proofWindowSeconds } : {}),
+    ...(options.targetCooldownSeconds !== undefined
+      ? { targetCooldownSeconds: options.targetCooldownSeconds }
+      : {}),
+  });
+}
+
+/** The port of a lab target by its table name; a missing target fails loudly. */
+export function labPort(network: LocalNetwork, name: string): number {
+  const target = network.lab.targets.find((t) => t.name === name);
+  if (!target) throw new Error(`no lab target ${name}`);
+  return target.port;
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { PROBE_BUDGET } from "../probe/budget.ts";
-import { DEFAULT_CANARY_DOMAIN, DEFAULT_SERVICE_DOMAIN } from "../probe/defaults.ts";
-import { NodeIdentity, NodeRuntime, RunLocation } from "../schemas/protocol.ts";
-import { probeEhloName } from "./ehlo-name.ts";
+import { PROBE_BUDGET } from "../../shared/probe/budget.ts";
+import { DEFAULT_CANARY_DOMAIN, DEFAULT_SERVICE_DOMAIN } from "../../shared/probe/defaults.ts";
+import { probeEhloName } from "../../shared/probe/ehlo-name.ts";
+import { NodeIdentity, NodeRuntime, RunLocation } from "../../shared/schemas/protocol.ts";
 
 /**
  * A probe node's configuration, read from its environment (wrangler vars and secrets on

@@ -1,6 +1,6 @@
 import ipaddr from "ipaddr.js";
-import { checkTarget, GuardError } from "../guard/index.ts";
-import type { NodeIdentity } from "../schemas/protocol.ts";
+import { checkTarget, GuardError } from "../../shared/guard/index.ts";
+import type { NodeIdentity } from "../../shared/schemas/protocol.ts";
 import { ForbiddenAddress, InvalidJob, PortNotAllowed } from "./errors.ts";
 
 function isLoopback(address: string): boolean {

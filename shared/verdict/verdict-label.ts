@@ -1,5 +1,11 @@
-import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
-import type { ProofState } from "../db/schema.ts";
+import type { Verdict } from "../schemas/probe-result.ts";
+
+/**
+ * Delivery proof of a check. `requested` until the check finishes; then `none` when no case was
+ * accepted (nothing to deliver), else `pending` until a canary message arrives (`confirmed`) or
+ * the window closes (`unconfirmed`). Null when the check did not ask for proof.
+ */
+export type ProofState = "requested" | "none" | "pending" | "confirmed" | "unconfirmed";
 
 /** The verdict in the words the API, the page and the webhook share. */
 export type VerdictLabel =

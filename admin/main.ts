@@ -8,7 +8,7 @@
  *   npm run admin -- list-optouts
  *   npm run admin -- remove-optout <domain | address | CIDR>
  *   npm run admin -- add-node | list-nodes | disable-node | enable-node | rotate-node-secret
- *                              (the probe node registry: scripts/admin-nodes.ts)
+ *                              (the probe node registry: admin/nodes.ts)
  *
  * Every command takes `--remote` (the deployed database) or `--persist-to <dir>` (a local one,
  * such as `npm start`'s lab-run/network/coordinator-state); without either it uses wrangler's
@@ -34,8 +34,8 @@ import {
   sqlText,
   type Target,
   UsageError,
-} from "./admin-d1.ts";
-import { NODE_COMMANDS, NODE_OPTIONS, NODE_USAGE } from "./admin-nodes.ts";
+} from "./d1.ts";
+import { NODE_COMMANDS, NODE_OPTIONS, NODE_USAGE } from "./nodes.ts";
 
 const USAGE = `usage: npm run admin -- <command> [--remote | --persist-to <dir>]
   create-key --name <name> [--daily-quota <checks per UTC day, default 1000>] [--rate <requests per minute, default 60>]

@@ -1,6 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ApiError } from "../schemas/protocol.ts";
+import type { ApiError } from "../../shared/schemas/protocol.ts";
 
 /**
  * Every refusal the node makes, each with a stable `code` the coordinator can act on.

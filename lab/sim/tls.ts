@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createSecureContext, type SecureContext } from "node:tls";
 
 /**
- * The committed lab certificates (test/lab/certs): `lab` is issued by the lab CA (generate.sh);
+ * The committed lab certificates (lab/certs): `lab` is issued by the lab CA (generate.sh);
  * the others are the odd ones real servers present (generate-odd.sh).
  */
 export type LabCertificate = "lab" | "self-signed" | "expired" | "wrong-name" | "tls12";

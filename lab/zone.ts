@@ -1,10 +1,10 @@
 import { reversedLabels, reverseName } from "../shared/dns/reverse-name.ts";
-import { probeEhloName } from "../shared/node/ehlo-name.ts";
-import type { LabTarget } from "../test/lab/lab.ts";
+import { probeEhloName } from "../shared/probe/ehlo-name.ts";
 import {
   verificationName,
   verificationValue,
 } from "../workers/coordinator/src/badge/listing-record.ts";
+import type { LabTarget } from "./lab.ts";
 
 export const LAB_ZONE_ORIGIN = "lab.test";
 

@@ -13,7 +13,7 @@ const PAUSE_ABOVE_BYTES = 64 * 1024;
 const RESUME_BELOW_BYTES = 16 * 1024;
 
 /** Opens plain TCP or implicit TLS with node:net / node:tls. Certificates are never enforced. */
-export const nodeConnector: Connector = async (options) => {
+export const nodejsConnector: Connector = async (options) => {
   if (net.isIP(options.address) === 0) {
     throw new SmtpError("connect", `not an address literal: ${options.address}`);
   }

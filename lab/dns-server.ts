@@ -6,7 +6,7 @@
  * (Addresses come through getaddrinfo, which reads resolv.conf and cannot be pointed here.)
  */
 import { createSocket } from "node:dgram";
-import { ZoneResolver } from "../../shared/dns/zone-resolver.ts";
+import { ZoneResolver } from "../shared/dns/zone-resolver.ts";
 
 const TYPE = { MX: 15 } as const;
 const CLASS_IN = 1;

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { verifyBody } from "../auth/hmac.ts";
-import type { ProbeHooks } from "../probe/run-context.ts";
-import { runProbe } from "../probe/runner.ts";
-import type { ProbeResult } from "../schemas/probe-result.ts";
+import { verifyBody } from "../../shared/auth/hmac.ts";
+import type { ProbeHooks } from "../../shared/probe/run-context.ts";
+import { runProbe } from "../../shared/probe/runner.ts";
+import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
 import {
   MAX_ANSWER_BYTES,
   NodeHealth,
@@ -14,8 +14,8 @@ import {
   ProbeResponse,
   type ProbeStreamLine,
   RunLocation,
-} from "../schemas/protocol.ts";
-import type { Connector } from "../smtp/types.ts";
+} from "../../shared/schemas/protocol.ts";
+import type { Connector } from "../../shared/smtp/types.ts";
 import { readCappedText } from "./body.ts";
 import { type NodeConfig, parseNodeConfig } from "./config.ts";
 import {

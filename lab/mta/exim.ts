@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { chown, mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../../../scripts/free-port.ts";
+import { freePort } from "../free-port.ts";
 import {
   checkStartOptions,
   findProcesses,
@@ -30,7 +30,7 @@ import {
 
 export type { MtaInstance, MtaMode, StartMtaOptions } from "./instance.ts";
 
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Where scripts/install-system-deps.sh unpacks the .deb, then a real install. */
 const EXIM_BINARY_CANDIDATES = [
   join(REPO_ROOT, "lab-run/exim-dist/usr/sbin/exim4"),
@@ -109,7 +109,7 @@ hostlist relay_from_hosts = 0.0.0.0/0`;
 
 function eximConf(values: EximConfValues): string {
   const { layout } = values;
-  return `# Written by test/lab/mta/exim.ts for the lab instance "${values.name}" (${values.mode}).
+  return `# Written by lab/mta/exim.ts for the lab instance "${values.name}" (${values.mode}).
 primary_hostname = ${values.hostname}
 qualify_domain = ${EXIM_LAB_DOMAIN}
 # "@" is primary_hostname; postmaster@ these domains is accepted, as on any real server.

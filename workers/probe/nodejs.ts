@@ -16,9 +16,9 @@
 import { lstat, unlink } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
-import { createProbeApp } from "../../shared/node/app.ts";
-import { parseNodeConfig } from "../../shared/node/config.ts";
-import { nodeConnector } from "../../shared/smtp/node-stream.ts";
+import { nodejsConnector } from "../../shared/smtp/nodejs-stream.ts";
+import { createProbeApp } from "./app.ts";
+import { parseNodeConfig } from "./config.ts";
 
 const NODE_VARIABLES = [
   "NODE_ID",
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   // Refuse to start rather than serve 500s: the operator sees the problem at once.
   const config = parseNodeConfig(env);
   if (!config.ok) throw new Error(`this probe node is misconfigured: ${config.problem}`);
-  const app = createProbeApp({ connector: nodeConnector, runtimes: ["node"] });
+  const app = createProbeApp({ connector: nodejsConnector, runtimes: ["node"] });
   const server = createAdaptorServer({ fetch: (request) => app.fetch(request, env) }) as Server;
   const listen = parseListen(process.env.PROBE_LISTEN ?? DEFAULT_LISTEN);
   if ("path" in listen) await removeStaleSocket(listen.path);

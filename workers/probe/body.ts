@@ -1,4 +1,4 @@
-import { readCapped } from "../streams/read-capped.ts";
+import { readCapped } from "../../shared/streams/read-capped.ts";
 import { PayloadTooLarge } from "./errors.ts";
 
 /**
