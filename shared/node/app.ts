@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { verifyBody } from "../auth/hmac.ts";
-import type { ProbeHooks } from "../probe/run-context.ts";
+import type { ProbeHooks } from "../probe/runner.ts";
 import { runProbe } from "../probe/runner.ts";
 import type { ProbeResult } from "../schemas/probe-result.ts";
 import {

@@ -1,12 +1,105 @@
 /**
- * Where each case ends up: recorded with its answer, put back in the queue for another try,
- * or given up on with the reason. Every final outcome is reported to the hooks as it is set.
+ * What the connection workers share while the suite runs, and where each case ends up: one queue
+ * of cases (a case whose connection dropped, or that was greylisted, goes back with a time before
+ * which it waits), and each case recorded with its answer, put back for another try, or given up
+ * on with the reason. Every final outcome is reported to the hooks as it is set.
  */
 import type { CaseResult } from "../schemas/probe-result.ts";
-import type { ChunkStep } from "./case-step.ts";
-import type { ProbeRun } from "./run-context.ts";
-import type { PendingCase } from "./scheduler.ts";
-import type { SuiteState } from "./suite-state.ts";
+import type { ChunkStep } from "./exchange.ts";
+import type { ExpandedCase } from "./expand.ts";
+import type { ProbeRun } from "./runner.ts";
+
+/** This many connections in a row without an answer end the suite: the server is not talking. */
+export const MAX_CONSECUTIVE_FAILED_CONNECTIONS = 3;
+
+export interface SuiteState {
+  readonly run: ProbeRun;
+  readonly queue: CaseQueue;
+  /** Cases taken from the queue by a connection not finished yet: they may still come back. */
+  inFlight: number;
+  failedConnectionsInARow: number;
+  /** Set when the suite gives up; the cases still queued then carry it as their note. */
+  abortReason: string | null;
+  /** QUITs finishing in the background, awaited before the result is built. */
+  readonly quitting: Promise<void>[];
+  /** Notified whenever a worker is done with a chunk, so idle workers look at the queue again. */
+  readonly progress: Signal;
+}
+
+export function startSuite(run: ProbeRun, expanded: ExpandedCase[]): SuiteState {
+  return {
+    run,
+    queue: new CaseQueue(expanded),
+    inFlight: 0,
+    failedConnectionsInARow: 0,
+    abortReason: null,
+    quitting: [],
+    progress: new Signal(),
+  };
+}
+
+export interface PendingCase {
+  expanded: ExpandedCase;
+  attempts: number;
+  notBefore: number;
+  lastNote: string | null;
+}
+
+/**
+ * The queue of cases not yet answered. Connections take chunks from it; a case whose
+ * connection dropped, or that was greylisted, goes back with a time before which it waits.
+ */
+class CaseQueue {
+  private readonly pending: PendingCase[];
+
+  constructor(cases: ExpandedCase[]) {
+    this.pending = cases.map((expanded) => ({
+      expanded,
+      attempts: 0,
+      notBefore: 0,
+      lastNote: null,
+    }));
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  /** Up to `count` cases that may run now, removed from the queue. */
+  take(count: number, now: number): PendingCase[] {
+    const ready: PendingCase[] = [];
+    for (let index = 0; index < this.pending.length && ready.length < count; ) {
+      const candidate = this.pending[index];
+      if (candidate && candidate.notBefore <= now) {
+        ready.push(candidate);
+        this.pending.splice(index, 1);
+      } else {
+        index += 1;
+      }
+    }
+    return ready;
+  }
+
+  /** When the earliest waiting case may run, or null when the queue is empty. */
+  nextReadyAt(): number | null {
+    if (this.pending.length === 0) return null;
+    return Math.min(...this.pending.map((entry) => entry.notBefore));
+  }
+
+  /** When `count` cases will be ready to run (the count-th earliest), or null if fewer wait. */
+  readyAtFor(count: number): number | null {
+    const times = this.pending.map((entry) => entry.notBefore).sort((a, b) => a - b);
+    return count > 0 && count <= times.length ? (times[count - 1] ?? null) : null;
+  }
+
+  putBack(entry: PendingCase): void {
+    this.pending.push(entry);
+  }
+
+  drain(): PendingCase[] {
+    return this.pending.splice(0, this.pending.length);
+  }
+}
 
 /** Added to a greylisting delay, so the retry does not come a moment too early. */
 const RETRY_MARGIN_MS = 500;
@@ -22,7 +115,7 @@ export function record(
   run.hooks.onCase?.(full);
 }
 
-export function giveUp(
+function giveUp(
   run: ProbeRun,
   entry: PendingCase,
   outcome: "deferred" | "error",
@@ -88,5 +181,27 @@ export function settleLeftovers(suite: SuiteState): void {
       const note = entry.lastNote ? `${cutOff}; last: ${entry.lastNote}` : cutOff;
       giveUp(suite.run, entry, "error", note);
     }
+  }
+}
+
+class Signal {
+  private waiters: (() => void)[] = [];
+
+  wait(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      const waiters = this.waiters;
+      function done() {
+        clearTimeout(timer);
+        const index = waiters.indexOf(done);
+        if (index >= 0) waiters.splice(index, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  notify(): void {
+    for (const wake of this.waiters.splice(0)) wake();
   }
 }
