@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PROBE_BUDGET } from "../probe/budget.ts";
 import { DEFAULT_CANARY_DOMAIN, DEFAULT_SERVICE_DOMAIN } from "../probe/defaults.ts";
 import { NodeIdentity, NodeRuntime, RunLocation } from "../schemas/protocol.ts";
+import { SMTP_PORT } from "../smtp/ports.ts";
 import { probeEhloName } from "./ehlo-name.ts";
 
 /**
@@ -14,7 +15,7 @@ import { probeEhloName } from "./ehlo-name.ts";
  * discovering later that every port-25 job fails.
  */
 
-const CLOUDFLARE_FORBIDDEN_PORT = 25;
+const CLOUDFLARE_FORBIDDEN_PORT = SMTP_PORT;
 /** HMAC-SHA256 keys shorter than this are too easy to guess. */
 const MIN_SECRET_LENGTH = 32;
 
