@@ -38,6 +38,7 @@ export function startSuite(run: ProbeRun, expanded: ExpandedCase[]): SuiteState 
   };
 }
 
+/** A case waiting to be (re)tried, with when it may run again and how often it has. */
 export interface PendingCase {
   expanded: ExpandedCase;
   attempts: number;
@@ -184,6 +185,7 @@ export function settleLeftovers(suite: SuiteState): void {
   }
 }
 
+/** Wakes every waiter when something changes, or after its own timeout. */
 class Signal {
   private waiters: (() => void)[] = [];
 
