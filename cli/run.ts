@@ -2,6 +2,7 @@ import type { ProbeHooks } from "../shared/probe/runner.ts";
 import { runProbe } from "../shared/probe/runner.ts";
 import type { ProbeResult } from "../shared/schemas/probe-result.ts";
 import { nodejsConnector } from "../shared/smtp/nodejs-stream.ts";
+import { usesImplicitTls } from "../shared/smtp/ports.ts";
 import { type CheckArgs, MAX_DATA_MESSAGES } from "./args.ts";
 import type { TestPlan } from "./resolve.ts";
 
@@ -70,7 +71,7 @@ export async function testEveryAddress(
             address: target.address,
             port: args.port,
             hostName: target.mxHost,
-            implicitTls: args.implicitTls || args.port === 465,
+            implicitTls: args.implicitTls || usesImplicitTls(args.port),
           },
           canaryDomain: args.canaryDomain,
           // As the coordinator does: a domain check's senders use the domain itself.

@@ -22,8 +22,26 @@ export type HistoricTester = "nmap" | "abuse.net" | "maps-rss" | "relaywatch";
  */
 export type RecipientKind = "foreign" | "routing";
 
+/**
+ * Relay tricks grouped by what a server must get wrong to accept them: the report gives one piece
+ * of advice per family, in this order (the most common mistakes first).
+ */
+export const CASE_FAMILIES = [
+  "foreign-sender",
+  "local-sender",
+  "null-sender",
+  "percent-hack",
+  "bang-path",
+  "quoted-local-part",
+  "source-route",
+  "spelling",
+] as const;
+export type CaseFamily = (typeof CASE_FAMILIES)[number];
+
 export interface RelayCase {
   id: string;
+  /** What the case tests, and the key of the report's advice for it. */
+  family: CaseFamily;
   mailFrom: string;
   rcptTo: string;
   recipientKind: RecipientKind;
@@ -35,12 +53,14 @@ const FOREIGN_RECIPIENT = "<{tok}@{canary_domain}>";
 
 function senderCase(
   id: string,
+  family: CaseFamily,
   mailFrom: string,
   description: string,
   testers: HistoricTester[],
 ): RelayCase {
   return {
     id,
+    family,
     mailFrom,
     rcptTo: FOREIGN_RECIPIENT,
     recipientKind: "foreign",
@@ -51,75 +71,94 @@ function senderCase(
 
 function routingCase(
   id: string,
+  family: CaseFamily,
   mailFrom: string,
   rcptTo: string,
   description: string,
   testers: HistoricTester[],
 ): RelayCase {
-  return { id, mailFrom, rcptTo, recipientKind: "routing", description, testers };
+  return { id, family, mailFrom, rcptTo, recipientKind: "routing", description, testers };
 }
 
 export const RELAY_CASES: readonly RelayCase[] = [
-  senderCase("null-sender", "<>", "Null reverse-path, as bounces use", [
+  senderCase("null-sender", "null-sender", "<>", "Null reverse-path, as bounces use", [
     "nmap",
     "abuse.net",
     "maps-rss",
   ]),
   senderCase(
     "bare-sender",
+    "local-sender",
     "<spamtest>",
     "Unqualified sender the server may complete with its own domain (the AppleShare IP 6.2 hole)",
     ["abuse.net", "maps-rss"],
   ),
-  senderCase("canary-sender", "<spamtest@{canary_domain}>", "Foreign sender to foreign recipient", [
-    "abuse.net",
-    "maps-rss",
-  ]),
+  senderCase(
+    "canary-sender",
+    "foreign-sender",
+    "<spamtest@{canary_domain}>",
+    "Foreign sender to foreign recipient",
+    ["abuse.net", "maps-rss"],
+  ),
   senderCase(
     "random-subdomain-sender",
+    "foreign-sender",
     "<spamtest@{random}.{canary_domain}>",
     "Foreign sender from a never-seen subdomain (defeats sender allow-lists by domain)",
     ["relaywatch"],
   ),
-  senderCase("localhost-sender", "<spamtest@localhost>", "Sender claiming to be localhost", [
-    "maps-rss",
-  ]),
+  senderCase(
+    "localhost-sender",
+    "local-sender",
+    "<spamtest@localhost>",
+    "Sender claiming to be localhost",
+    ["maps-rss"],
+  ),
   senderCase(
     "target-domain-sender",
+    "local-sender",
     "<spamtest@{target_domain}>",
     "Sender forged in the target's own mail domain",
     ["nmap", "abuse.net", "maps-rss"],
   ),
-  senderCase("host-sender", "<spamtest@{host}>", "Sender forged as the server's own host name", [
-    "nmap",
-    "maps-rss",
-  ]),
+  senderCase(
+    "host-sender",
+    "local-sender",
+    "<spamtest@{host}>",
+    "Sender forged as the server's own host name",
+    ["nmap", "maps-rss"],
+  ),
   senderCase(
     "ip-literal-sender",
+    "local-sender",
     "<spamtest@[{ip}]>",
     "Sender at the server's own address literal",
     ["nmap", "maps-rss"],
   ),
   senderCase(
     "postmaster-host-sender",
+    "local-sender",
     "<postmaster@{host}>",
     "Sender claiming to be a real local user at the host name",
     ["abuse.net"],
   ),
   senderCase(
     "postmaster-domain-sender",
+    "local-sender",
     "<postmaster@{target_domain}>",
     "Sender claiming to be a real local user of the domain",
     ["abuse.net"],
   ),
   senderCase(
     "trailing-dot-sender",
+    "spelling",
     "<spamtest@{target_domain}.>",
     "Own domain written as an absolute name with a trailing dot",
     ["relaywatch"],
   ),
   {
     id: "trailing-dot-recipient",
+    family: "spelling",
     mailFrom: "<spamtest@{target_domain}>",
     rcptTo: "<{tok}@{canary_domain}.>",
     recipientKind: "foreign",
@@ -129,6 +168,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   },
   {
     id: "upper-case-recipient",
+    family: "spelling",
     mailFrom: "<spamtest@{target_domain}>",
     rcptTo: "<{tok}@{CANARY_DOMAIN}>",
     recipientKind: "foreign",
@@ -137,6 +177,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   },
   routingCase(
     "percent-at-host",
+    "percent-hack",
     "<spamtest@{host}>",
     "<{tok}%{canary_domain}@{host}>",
     "Percent hack addressed to the host name",
@@ -144,6 +185,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "percent-at-ip",
+    "percent-hack",
     "<spamtest@[{ip}]>",
     "<{tok}%{canary_domain}@[{ip}]>",
     "Percent hack addressed to the address literal",
@@ -151,6 +193,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "quoted-at",
+    "quoted-local-part",
     "<spamtest@{target_domain}>",
     '<"{tok}@{canary_domain}">',
     "Whole foreign address quoted as a local part",
@@ -158,6 +201,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "quoted-percent",
+    "percent-hack",
     "<spamtest@{target_domain}>",
     '<"{tok}%{canary_domain}">',
     "Quoted percent hack without a domain",
@@ -165,6 +209,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "percent-unqualified",
+    "percent-hack",
     "<spamtest@{target_domain}>",
     "<{tok}%{canary_domain}>",
     "Percent hack without a domain",
@@ -172,6 +217,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "double-at-host",
+    "quoted-local-part",
     "<spamtest@{host}>",
     "<{tok}@{canary_domain}@{host}>",
     "Two at-signs, the last one the host name",
@@ -179,6 +225,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "quoted-at-host",
+    "quoted-local-part",
     "<spamtest@{host}>",
     '<"{tok}@{canary_domain}"@{host}>',
     "Quoted foreign address at the host name",
@@ -186,6 +233,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "quoted-whole-with-host",
+    "quoted-local-part",
     "<spamtest@{host}>",
     '<"{tok}@{canary_domain}@{host}">',
     "Foreign address and host name quoted together",
@@ -193,6 +241,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "quoted-at-ip",
+    "quoted-local-part",
     "<spamtest@[{ip}]>",
     '<"{tok}@{canary_domain}"@[{ip}]>',
     "Quoted foreign address at the address literal",
@@ -200,6 +249,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "double-at-ip",
+    "quoted-local-part",
     "<spamtest@[{ip}]>",
     "<{tok}@{canary_domain}@[{ip}]>",
     "Two at-signs, the last one the address literal",
@@ -207,6 +257,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "source-route-host",
+    "source-route",
     "<spamtest@{host}>",
     "<@{host}:{tok}@{canary_domain}>",
     "RFC 821 source route through the host name",
@@ -214,12 +265,14 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "source-route-ip",
+    "source-route",
     "<spamtest@[{ip}]>",
     "<@[{ip}]:{tok}@{canary_domain}>",
     "RFC 821 source route through the address literal",
     ["nmap", "maps-rss"],
   ),
   routingCase(
+    "bang-path",
     "bang-path",
     "<spamtest@{target_domain}>",
     "<{canary_domain}!{tok}>",
@@ -228,6 +281,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "bang-path-host",
+    "bang-path",
     "<spamtest@{host}>",
     "<{canary_domain}!{tok}@{host}>",
     "UUCP bang path at the host name",
@@ -235,6 +289,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "bang-path-ip",
+    "bang-path",
     "<spamtest@[{ip}]>",
     "<{canary_domain}!{tok}@[{ip}]>",
     "UUCP bang path at the address literal",
@@ -242,6 +297,7 @@ export const RELAY_CASES: readonly RelayCase[] = [
   ),
   routingCase(
     "trailing-at",
+    "quoted-local-part",
     "<spamtest@{target_domain}>",
     "<{tok}@{canary_domain}@>",
     "Foreign address followed by an empty domain",

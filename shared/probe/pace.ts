@@ -8,7 +8,7 @@
  * within the per-target budget: `maxConnections` at once, `maxTotalConnections` in all.
  */
 import type { SmtpSession } from "../smtp/session.ts";
-import type { ProbeRun } from "./run-context.ts";
+import type { ProbeRun } from "./runner.ts";
 
 /**
  * A banner later than this after the connection is taken for a greeting pause. Guessing wrong

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RELAY_CASE_IDS } from "../probe/cases.ts";
+import { SMTP_PORT } from "../smtp/ports.ts";
 
 /** The public API's request and response shapes. */
 
@@ -32,7 +33,7 @@ export type DomainCheckRequest = z.infer<typeof DomainCheckRequest>;
 export const HostCheckRequest = z
   .object({
     host: z.string().min(1).max(253),
-    port: Port.default(25),
+    port: Port.default(SMTP_PORT),
     cases: CaseIds.optional(),
     /** Called with a summary of the report when the check finishes. */
     webhook: z.url().max(2048).optional(),

@@ -83,9 +83,11 @@ export const ConnectionSummary = z.object({
 });
 export type ConnectionSummary = z.infer<typeof ConnectionSummary>;
 
+/** What we learnt about a TLS session. Reported, never enforced: we test relaying, not PKI. */
 export const TlsSummary = z.object({
   protocol: z.string().nullable(),
   cipher: z.string().nullable(),
+  /** Whether the certificate chain verified against the runtime's trust store (null: unknown). */
   authorized: z.boolean().nullable(),
   authorizationError: z.string().nullable(),
   peerSubject: z.string().nullable(),
@@ -96,6 +98,7 @@ export const TlsSummary = z.object({
   validTo: z.string().nullable(),
   fingerprint256: z.string().nullable(),
 });
+export type TlsSummary = z.infer<typeof TlsSummary>;
 
 export const ProbeResult = z.object({
   target: z.object({

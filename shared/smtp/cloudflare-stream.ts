@@ -1,4 +1,5 @@
-import { type ByteStream, type Connector, SmtpError, type TlsInfo } from "./types.ts";
+import type { TlsSummary } from "../schemas/probe-result.ts";
+import { type ByteStream, type Connector, SmtpError } from "./types.ts";
 
 /*
  * Local shapes of the `cloudflare:sockets` API, so this file type-checks and imports under Node
@@ -31,7 +32,7 @@ export type CloudflareConnect = (
 ) => CloudflareSocket;
 
 /** Cloudflare exposes nothing about the negotiated session: only that TLS is on. */
-const UNKNOWN_TLS: TlsInfo = {
+const UNKNOWN_TLS: TlsSummary = {
   protocol: null,
   cipher: null,
   authorized: null,
@@ -111,12 +112,12 @@ async function settle(socket: CloudflareSocket, timeoutMs: number, kind: "connec
 const TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
 
 class CloudflareByteStream implements ByteStream {
-  readonly tls: TlsInfo | null;
+  readonly tls: TlsSummary | null;
   readonly #socket: CloudflareSocket;
   readonly #reader: CloudflareSocketReader;
   readonly #writer: CloudflareSocketWriter;
 
-  constructor(socket: CloudflareSocket, tls: TlsInfo | null) {
+  constructor(socket: CloudflareSocket, tls: TlsSummary | null) {
     this.#socket = socket;
     this.tls = tls;
     // Readable streams pull: the runtime buffers only up to its high-water mark.

@@ -1,12 +1,7 @@
 import net from "node:net";
 import tls from "node:tls";
-import {
-  type ByteStream,
-  type ConnectOptions,
-  type Connector,
-  SmtpError,
-  type TlsInfo,
-} from "./types.ts";
+import type { TlsSummary } from "../schemas/probe-result.ts";
+import { type ByteStream, type ConnectOptions, type Connector, SmtpError } from "./types.ts";
 
 /** Above this many unread bytes the socket is paused, so a fast server cannot fill memory. */
 const PAUSE_ABOVE_BYTES = 64 * 1024;
@@ -60,7 +55,7 @@ function sniName(servername: string | undefined): string | undefined {
 }
 
 class NodeByteStream implements ByteStream {
-  readonly tls: TlsInfo | null;
+  readonly tls: TlsSummary | null;
   readonly #socket: net.Socket;
   readonly #chunks: Uint8Array[] = [];
   #queuedBytes = 0;
@@ -169,7 +164,7 @@ class NodeByteStream implements ByteStream {
   }
 }
 
-function describeTls(socket: tls.TLSSocket): TlsInfo {
+function describeTls(socket: tls.TLSSocket): TlsSummary {
   const cert = socket.getPeerCertificate();
   const hasCert = cert && Object.keys(cert).length > 0;
   return {

@@ -1,3 +1,4 @@
+import type { TlsSummary } from "../schemas/probe-result.ts";
 import {
   capabilitiesOf,
   parseEhloExtensions,
@@ -8,10 +9,10 @@ import type { Transcript } from "./transcript.ts";
 import {
   type ByteStream,
   type Connector,
+  isPositive,
   type Reply,
   type SessionLimits,
   SmtpError,
-  type TlsInfo,
 } from "./types.ts";
 
 export interface SmtpTarget {
@@ -183,7 +184,7 @@ export class SmtpSession {
     return capabilitiesOf(this.#extensions);
   }
 
-  get tls(): TlsInfo | null {
+  get tls(): TlsSummary | null {
     return this.#stream.tls;
   }
 
@@ -541,10 +542,6 @@ function settledNow<T>(promise: Promise<T>): Promise<T | typeof NOTHING_YET> {
   return Promise.race([promise, afterPendingIo]);
 }
 
-function isPositive(reply: Reply): boolean {
-  return reply.code >= 200 && reply.code < 300;
-}
-
 /** A CR or LF inside a command would smuggle a second command past the reply pairing. */
 function assertSingleLine(line: string): void {
   if (/[\r\n]/.test(line)) throw new RangeError("an SMTP command must not contain CR or LF");
@@ -565,7 +562,7 @@ function formatEndpoint(address: string, port: number): string {
   return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
-function describeTls(tls: TlsInfo): string {
+function describeTls(tls: TlsSummary): string {
   const session = `${tls.protocol ?? "protocol unknown"}, ${tls.cipher ?? "cipher unknown"}`;
   const subject = tls.peerSubject ?? "unknown";
   const details = [
@@ -577,7 +574,7 @@ function describeTls(tls: TlsInfo): string {
   return `TLS established (${session}); certificate subject ${subject}${more}; ${describeVerification(tls)}`;
 }
 
-function describeVerification(tls: TlsInfo): string {
+function describeVerification(tls: TlsSummary): string {
   if (tls.authorized === null) return "verification unknown";
   if (tls.authorized) return "certificate verified";
   return `certificate not verified (${tls.authorizationError ?? "no reason given"})`;

@@ -2,6 +2,7 @@
  * The contracts of the SMTP layer. The engine talks to servers only through these,
  * so the same code runs over `cloudflare:sockets` in a Worker and over node:net in the CLI.
  */
+import type { TlsSummary } from "../schemas/probe-result.ts";
 
 /** One complete SMTP reply, possibly assembled from several `250-` continuation lines. */
 export interface Reply {
@@ -16,20 +17,9 @@ export interface Reply {
   receivedAt?: number;
 }
 
-/** What we learnt about a TLS session. Reported, never enforced: we test relaying, not PKI. */
-export interface TlsInfo {
-  protocol: string | null;
-  cipher: string | null;
-  /** Whether the certificate chain verified against the runtime's trust store (null: unknown). */
-  authorized: boolean | null;
-  authorizationError: string | null;
-  peerSubject: string | null;
-  peerIssuer: string | null;
-  /** Subject alternative names, as "DNS:mx.example, IP Address:192.0.2.1". */
-  altNames: string | null;
-  validFrom: string | null;
-  validTo: string | null;
-  fingerprint256: string | null;
+/** A 2xx reply: the command succeeded (RFC 5321 §4.2.1). Takes a reply or its summary. */
+export function isPositive(reply: Pick<Reply, "code">): boolean {
+  return reply.code >= 200 && reply.code < 300;
 }
 
 /** A duplex byte stream to one server. */
@@ -40,7 +30,7 @@ export interface ByteStream {
   /** Upgrade this connection in place (STARTTLS). The old stream must not be used afterwards. */
   startTls(servername: string): Promise<ByteStream>;
   close(): Promise<void>;
-  readonly tls: TlsInfo | null;
+  readonly tls: TlsSummary | null;
 }
 
 export interface ConnectOptions {

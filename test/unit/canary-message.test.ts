@@ -4,7 +4,7 @@ import {
   canaryMessage,
   rfc5322Date,
 } from "../../shared/probe/canary-message.ts";
-import { envelopeRefusal, isOurRecipient, type OwnNames } from "../../shared/probe/deliver.ts";
+import { envelopeRefusal, isOurRecipient, type OwnNames } from "../../shared/probe/delivery.ts";
 
 const INPUT: CanaryMessageInput = {
   canaryDomain: "canary.relaywatch.test",

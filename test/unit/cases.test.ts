@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RELAY_CASES } from "../../shared/probe/cases.ts";
+import { CASE_FAMILIES, RELAY_CASES } from "../../shared/probe/cases.ts";
 import { expandCase } from "../../shared/probe/expand.ts";
 
 const names = {
@@ -18,6 +18,14 @@ describe("the relay case catalogue", () => {
     expect(RELAY_CASES.filter((c) => c.testers.includes("nmap")).length).toBeGreaterThanOrEqual(16);
     expect(RELAY_CASES.length).toBeGreaterThanOrEqual(2 * 14);
     expect(RELAY_CASES.find((c) => c.id === "bare-sender")?.mailFrom).toBe("<spamtest>");
+  });
+
+  it("puts every case in one advice family, and every family has a case", () => {
+    for (const relayCase of RELAY_CASES) expect(CASE_FAMILIES).toContain(relayCase.family);
+    const used = new Set(RELAY_CASES.map((c) => c.family));
+    expect([...CASE_FAMILIES].filter((family) => !used.has(family))).toEqual([]);
+    expect(RELAY_CASES.find((c) => c.id === "percent-at-ip")?.family).toBe("percent-hack");
+    expect(RELAY_CASES.find((c) => c.id === "bare-sender")?.family).toBe("local-sender");
   });
 
   it("sends every recipient to the canary domain and nowhere else", () => {

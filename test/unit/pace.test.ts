@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { applyDataReplies } from "../../shared/probe/delivery-step.ts";
+import { applyDataReplies } from "../../shared/probe/delivery.ts";
 import {
   connectionsLeftForSuite,
   firstSlowCase,
   nextChunkSize,
   projectedEnd,
 } from "../../shared/probe/pace.ts";
-import { startRun } from "../../shared/probe/run-context.ts";
+import { startRun } from "../../shared/probe/runner.ts";
 import type { CaseResult } from "../../shared/schemas/probe-result.ts";
 import type { SmtpSession } from "../../shared/smtp/session.ts";
 

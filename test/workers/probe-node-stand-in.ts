@@ -1,7 +1,6 @@
 import { verifyBody } from "../../shared/auth/hmac.ts";
 import { RELAY_CASES } from "../../shared/probe/cases.ts";
-import { casesToProve } from "../../shared/probe/deliver.ts";
-import { applyDataReplies } from "../../shared/probe/delivery-step.ts";
+import { applyDataReplies, casesToProve } from "../../shared/probe/delivery.ts";
 import { addressLiteral, expandCase } from "../../shared/probe/expand.ts";
 import { domainOfHost } from "../../shared/probe/names.ts";
 import { decideVerdict } from "../../shared/probe/verdict.ts";

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { verifyBody } from "../../shared/auth/hmac.ts";
-import type { ProbeHooks } from "../../shared/probe/run-context.ts";
+import type { ProbeHooks } from "../../shared/probe/runner.ts";
 import { runProbe } from "../../shared/probe/runner.ts";
 import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
 import {

@@ -3,6 +3,7 @@ import { PROBE_BUDGET } from "../../shared/probe/budget.ts";
 import { DEFAULT_CANARY_DOMAIN, DEFAULT_SERVICE_DOMAIN } from "../../shared/probe/defaults.ts";
 import { probeEhloName } from "../../shared/probe/ehlo-name.ts";
 import { NodeIdentity, NodeRuntime, RunLocation } from "../../shared/schemas/protocol.ts";
+import { SMTP_PORT } from "../../shared/smtp/ports.ts";
 
 /**
  * A probe node's configuration, read from its environment (wrangler vars and secrets on
@@ -14,7 +15,7 @@ import { NodeIdentity, NodeRuntime, RunLocation } from "../../shared/schemas/pro
  * discovering later that every port-25 job fails.
  */
 
-const CLOUDFLARE_FORBIDDEN_PORT = 25;
+const CLOUDFLARE_FORBIDDEN_PORT = SMTP_PORT;
 /** HMAC-SHA256 keys shorter than this are too easy to guess. */
 const MIN_SECRET_LENGTH = 32;
 

@@ -1,15 +1,11 @@
-import ipaddr from "ipaddr.js";
-import { checkTarget, GuardError } from "../../shared/guard/index.ts";
+import { checkTarget, GuardError, isLoopbackAddress } from "../../shared/guard/index.ts";
 import type { NodeIdentity } from "../../shared/schemas/protocol.ts";
+import { SMTP_PORT } from "../../shared/smtp/ports.ts";
 import { ForbiddenAddress, InvalidJob, PortNotAllowed } from "./errors.ts";
-
-function isLoopback(address: string): boolean {
-  return ipaddr.isValid(address) && ipaddr.process(address).range() === "loopback";
-}
 
 function portRefusal(identity: NodeIdentity, port: number): string {
   const reachable = identity.allowedPorts.join(", ");
-  if (identity.runtime === "cloudflare" && port === 25) {
+  if (identity.runtime === "cloudflare" && port === SMTP_PORT) {
     return `this node runs on Cloudflare, which forbids outbound port 25; it may reach ${reachable}`;
   }
   return `this node may reach ports ${reachable}, not ${port}`;
@@ -25,7 +21,7 @@ export function admitTarget(
   identity: NodeIdentity,
   target: { address: string; port: number },
 ): { address: string; port: number } {
-  const loopbackExempt = identity.loopbackAllowed && isLoopback(target.address);
+  const loopbackExempt = identity.loopbackAllowed && isLoopbackAddress(target.address);
   if (!loopbackExempt && !identity.allowedPorts.includes(target.port)) {
     throw new PortNotAllowed(portRefusal(identity, target.port));
   }

@@ -1,4 +1,5 @@
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
+import { SMTP_PORT } from "../../../../shared/smtp/ports.ts";
 import type { CheckRow } from "../db/repository.ts";
 import { Unprocessable } from "../errors.ts";
 
@@ -32,7 +33,7 @@ function differences(
     JSON.stringify([...(replayed.mx?.caseIds ?? [])].sort());
   return [
     replayed.kind !== kind || replayed.target !== target ? "target" : null,
-    (replayed.port ?? 25) !== (request.port ?? 25) ? "port" : null,
+    (replayed.port ?? SMTP_PORT) !== (request.port ?? SMTP_PORT) ? "port" : null,
     (replayed.proof !== null) !== (request.proof === true) ? "proof" : null,
     sameCases ? null : "cases",
     (replayed.webhookUrl ?? null) !== webhookUrl ? "webhook" : null,
@@ -50,6 +51,6 @@ export function assertSameRequest(
   if (changed.length === 0) return;
   throw new Unprocessable(
     "idempotency_key_reused",
-    `this Idempotency-Key was used for a check of ${replayed.target} port ${replayed.port ?? 25} with a different ${changed.join(", ")}; use a new key for a different request`,
+    `this Idempotency-Key was used for a check of ${replayed.target} port ${replayed.port ?? SMTP_PORT} with a different ${changed.join(", ")}; use a new key for a different request`,
   );
 }

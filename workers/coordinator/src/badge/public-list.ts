@@ -1,5 +1,6 @@
 import { desc, eq, isNotNull } from "drizzle-orm";
 import { DnsError, type Resolver } from "../../../../shared/dns/resolver.ts";
+import { SMTP_PORT } from "../../../../shared/smtp/ports.ts";
 import type { Database } from "../db/client.ts";
 import { publicListings } from "../db/schema.ts";
 import { ApiException, ServiceUnavailable } from "../errors.ts";
@@ -51,7 +52,7 @@ export async function publishedPort(resolver: Resolver, listing: Listing): Promi
     const records = await resolver.txt(verificationName(listing.domain));
     for (const record of records) {
       const match = pattern.exec(record.trim());
-      const port = Number(match?.[1] ?? 25);
+      const port = Number(match?.[1] ?? SMTP_PORT);
       if (match && port >= 1 && port <= 65_535) return port;
     }
     return null;

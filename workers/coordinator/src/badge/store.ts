@@ -1,5 +1,6 @@
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
+import { SMTP_PORT } from "../../../../shared/smtp/ports.ts";
 import type { Database } from "../db/client.ts";
 import {
   badgeDomains,
@@ -47,15 +48,13 @@ export async function verdictHistory(
 }
 
 /** The port a badge is about: 25, unless the owner's verified listing names another. */
-export const DEFAULT_BADGE_PORT = 25;
-
 export async function badgePortOf(db: Database, domain: string): Promise<number> {
   const listing = await db
     .select({ port: publicListings.port })
     .from(publicListings)
     .where(and(eq(publicListings.domain, domain), isNotNull(publicListings.verifiedAt)))
     .get();
-  return listing?.port ?? DEFAULT_BADGE_PORT;
+  return listing?.port ?? SMTP_PORT;
 }
 
 /**
@@ -65,7 +64,7 @@ export async function badgePortOf(db: Database, domain: string): Promise<number>
 function badgeChecks(domain: string, port: number) {
   return and(
     eq(checks.domainId, domainIdOf(domain)),
-    sql`coalesce(${checks.port}, 25) = ${port}`,
+    sql`coalesce(${checks.port}, ${SMTP_PORT}) = ${port}`,
     sql`json_extract(${checks.mx}, '$.caseIds') is null`,
   );
 }
@@ -184,13 +183,13 @@ export async function badgeDomainsDueForRecheck(
       select q.domain as domain, q.last_recheck_at as last_recheck_at, q.port as port,
         (select c.created_at from checks c
           where c.domain_id = (select d.id from domains d where d.name = q.domain)
-            and coalesce(c.port, 25) = q.port
+            and coalesce(c.port, ${SMTP_PORT}) = q.port
             and json_extract(c.mx_json, '$.caseIds') is null
           order by c.created_at desc limit 1) as newest_created_at
       from (
         select b.domain as domain, b.last_recheck_at as last_recheck_at,
           coalesce((select l.port from public_listings l
-            where l.domain = b.domain and l.verified_at is not null), ${DEFAULT_BADGE_PORT}) as port
+            where l.domain = b.domain and l.verified_at is not null), ${SMTP_PORT}) as port
         from badge_domains b
         where b.last_served_at >= ${servedSince}
           and coalesce(b.last_recheck_at, 0) < ${staleBefore}) q)

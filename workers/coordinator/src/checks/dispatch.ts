@@ -10,6 +10,7 @@ import {
   ProbeStreamLine,
   type RunLocation,
 } from "../../../../shared/schemas/protocol.ts";
+import { usesImplicitTls } from "../../../../shared/smtp/ports.ts";
 import { readCapped } from "../../../../shared/streams/read-capped.ts";
 import { onCheckFinished } from "../batches/on-check-finished.ts";
 import {
@@ -327,7 +328,7 @@ async function runOnNode(
       address: vantage.address,
       port: vantage.port,
       hostName: isHostName(vantage.mxHost) ? vantage.mxHost : null,
-      implicitTls: check.mx?.implicitTls ?? vantage.port === 465,
+      implicitTls: usesImplicitTls(vantage.port, check.mx?.implicitTls),
     },
     targetDomain: check.kind === "domain" ? check.target.replace(/\.$/, "") : null,
     caseIds: check.mx?.caseIds ?? null,

@@ -10,6 +10,7 @@ import {
 import { CHECK_BUDGET } from "../../../../shared/probe/budget.ts";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import type { UnavailableVantage } from "../../../../shared/schemas/check-report.ts";
+import { SMTP_PORT } from "../../../../shared/smtp/ports.ts";
 import type { PlannedVantage } from "../db/repository.ts";
 import type { ProbeNodeRow } from "../db/schema.ts";
 import { type CoordinatorConfig, isPrivateChannel } from "../env.ts";
@@ -92,7 +93,7 @@ export async function planCheck(
   nodes: readonly ProbeNodeRow[],
   newId: () => string,
 ): Promise<CheckPlan> {
-  const port = request.port ?? 25;
+  const port = request.port ?? SMTP_PORT;
   const mailHosts = await mailHostsFor(request, resolver);
   const policy = { allowLoopback: config.allowLoopback };
   const refused: CheckPlan["refused"] = [];

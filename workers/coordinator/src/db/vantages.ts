@@ -83,10 +83,11 @@ export async function saveVantageResult(
   // Only the answer whose evidence id the update stored links canary mail: a racing duplicate's
   // statements match nothing.
   const kept = sql`exists (select 1 from ${vantageResults} where ${vantageResults.id} = ${vantageId} and ${vantageResults.evidenceId} = ${ref.evidenceId})`;
-  const linking = linkEarlyArrivals(db, vantageId, vantage.checkId, accepted, kept);
-  let results: unknown[];
+  const { link, drop, confirm } = linkEarlyArrivals(db, vantageId, vantage.checkId, accepted, kept);
+  let stored: { id: string }[];
+  let dropped: { token: string }[];
   try {
-    results = await db.batch([
+    [, stored, , dropped] = await db.batch([
       db.insert(caseSets).values({ cases: packed.caseSet }).onConflictDoNothing(),
       db
         .update(vantageResults)
@@ -105,18 +106,19 @@ export async function saveVantageResult(
         })
         .where(and(eq(vantageResults.id, vantageId), eq(vantageResults.status, PENDING)))
         .returning({ id: vantageResults.id }),
-      ...linking,
+      link,
+      drop,
+      confirm,
     ]);
   } catch (error) {
     await discardEvidence(bucket, ref);
     throw error;
   }
-  if ((results[1] as unknown[]).length === 0) {
+  if (stored.length === 0) {
     await discardEvidence(bucket, ref);
     return false;
   }
-  // The drop is the second of the linking statements, which close the batch.
-  logDroppedEarlyArrivals(vantageId, results.at(1 - linking.length));
+  logDroppedEarlyArrivals(vantageId, dropped);
   return true;
 }
 

@@ -1,3 +1,4 @@
+import type { CaseFamily } from "../../../../shared/probe/cases.ts";
 import type { MailServerSoftware } from "../../../../shared/probe/mail-server-software.ts";
 import type { CaseOutcome, CaseStep, Verdict } from "../../../../shared/schemas/probe-result.ts";
 import type { CouldNotTestWords } from "../../../../shared/verdict/could-not-test.ts";
@@ -7,17 +8,6 @@ import type { DeliveryStatus } from "../proof/case-delivery.ts";
 
 export type Language = "en" | "ja";
 export const LANGUAGES: readonly Language[] = ["en", "ja"];
-
-/** Relay tricks grouped by what a server must get wrong to accept them. */
-export type CaseFamily =
-  | "local-sender"
-  | "foreign-sender"
-  | "null-sender"
-  | "percent-hack"
-  | "bang-path"
-  | "quoted-local-part"
-  | "source-route"
-  | "spelling";
 
 /** The codes a check submission can be refused with (guard, DNS, admission). */
 export type RefusalCode =
@@ -38,6 +28,7 @@ export type RefusalCode =
   | "target_opted_out"
   | "node_capacity";
 
+export type { CaseFamily } from "../../../../shared/probe/cases.ts";
 export type { MailServerSoftware } from "../../../../shared/probe/mail-server-software.ts";
 
 export interface FamilyText {

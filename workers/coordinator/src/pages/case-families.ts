@@ -1,56 +1,17 @@
+import { CASE_FAMILIES, type CaseFamily, findCase } from "../../../../shared/probe/cases.ts";
 import {
   MAIL_SERVER_SOFTWARE,
   type MailServerSoftware,
 } from "../../../../shared/probe/mail-server-software.ts";
-import type { CaseFamily } from "../i18n/index.ts";
+/** The report's advice families, in the order it gives them. */
+export const FAMILY_ORDER: readonly CaseFamily[] = CASE_FAMILIES;
 
-/** Which family each relay case (shared/probe/cases.ts) belongs to, for the advice. */
-const FAMILY_OF_CASE: Record<string, CaseFamily> = {
-  "null-sender": "null-sender",
-  "bare-sender": "local-sender",
-  "localhost-sender": "local-sender",
-  "target-domain-sender": "local-sender",
-  "host-sender": "local-sender",
-  "ip-literal-sender": "local-sender",
-  "postmaster-host-sender": "local-sender",
-  "postmaster-domain-sender": "local-sender",
-  "canary-sender": "foreign-sender",
-  "random-subdomain-sender": "foreign-sender",
-  "trailing-dot-sender": "spelling",
-  "trailing-dot-recipient": "spelling",
-  "upper-case-recipient": "spelling",
-  "percent-at-host": "percent-hack",
-  "percent-at-ip": "percent-hack",
-  "percent-unqualified": "percent-hack",
-  "quoted-percent": "percent-hack",
-  "quoted-at": "quoted-local-part",
-  "quoted-at-host": "quoted-local-part",
-  "quoted-whole-with-host": "quoted-local-part",
-  "quoted-at-ip": "quoted-local-part",
-  "double-at-host": "quoted-local-part",
-  "double-at-ip": "quoted-local-part",
-  "trailing-at": "quoted-local-part",
-  "source-route-host": "source-route",
-  "source-route-ip": "source-route",
-  "bang-path": "bang-path",
-  "bang-path-host": "bang-path",
-  "bang-path-ip": "bang-path",
-};
-
-export const FAMILY_ORDER: readonly CaseFamily[] = [
-  "foreign-sender",
-  "local-sender",
-  "null-sender",
-  "percent-hack",
-  "bang-path",
-  "quoted-local-part",
-  "source-route",
-  "spelling",
-];
-
-/** A case unknown to this table (a newer catalogue) still gets the general advice. */
-export function familyOf(caseId: string): CaseFamily {
-  return FAMILY_OF_CASE[caseId] ?? "foreign-sender";
+/**
+ * The advice family of a case, from the catalogue. A case id the catalogue does not know (a
+ * result from a node with another catalogue) has none: no family's advice would be right for it.
+ */
+export function familyOf(caseId: string): CaseFamily | null {
+  return findCase(caseId)?.family ?? null;
 }
 
 export const MAIL_SERVERS: readonly MailServerSoftware[] = MAIL_SERVER_SOFTWARE;

@@ -171,11 +171,14 @@ export function acceptedTricks(
       for (const row of vantage.cases) {
         const outcome = cellOutcome(vantage.id, row, view.check, deliveries, now);
         if (outcome !== "accepted" && outcome !== "delivered") continue;
+        const family = familyOf(row.caseId);
+        // A case unknown to the catalogue has no family, so no advice fits it (familyOf).
+        if (!family) continue;
         let trick = tricks.get(row.caseId);
         if (!trick) {
           trick = {
             caseId: row.caseId,
-            family: familyOf(row.caseId),
+            family,
             mailFrom: row.detail?.mailFrom ?? "",
             rcptTo: row.detail?.rcptTo ?? "",
             delivered: false,

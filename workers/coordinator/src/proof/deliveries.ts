@@ -125,17 +125,23 @@ export async function recordDelivery(
     .get();
   if (!vantage || vantage.status === "pending") return;
   const accepted = acceptedTokens(unpackCases(vantage.caseSet, vantage.outcomes), vantage.nonce);
-  const linking = linkEarlyArrivals(db, provable.vantageResultId, provable.checkId, accepted);
-  const results = await db.batch(linking);
-  logDroppedEarlyArrivals(provable.vantageResultId, results[1]);
+  const { link, drop, confirm } = linkEarlyArrivals(
+    db,
+    provable.vantageResultId,
+    provable.checkId,
+    accepted,
+  );
+  const [, dropped] = await db.batch([link, drop, confirm]);
+  logDroppedEarlyArrivals(provable.vantageResultId, dropped);
 }
 
 /**
  * For the batch that stores a vantage's answer (or a late look after it): canary messages that
  * arrived before it are linked to their accepted cases, the rest (a token no accepted case
- * carries) are dropped, and the check's proof is confirmed when one was linked. The drop, the
- * second statement, returns the dropped tokens, for the log (see logDroppedEarlyArrivals).
- * `onlyIf` makes every statement depend on a condition, such as "this answer was the one kept".
+ * carries) are dropped, and the check's proof is confirmed when one was linked. The statements
+ * are named for the caller's batch, in this order; the drop returns the dropped tokens, for the
+ * log (see logDroppedEarlyArrivals). `onlyIf` makes every statement depend on a condition, such
+ * as "this answer was the one kept".
  */
 export function linkEarlyArrivals(
   db: Database,
@@ -156,11 +162,11 @@ export function linkEarlyArrivals(
           accepted.map((entry) => sql`when ${entry.token} then ${entry.index}`),
           sql` `,
         )} else null end`;
-  return [
-    db.update(canaryDeliveries).set({ caseIndex }).where(unlinked),
-    db.delete(canaryDeliveries).where(unlinked).returning({ token: canaryDeliveries.token }),
-    confirmProofIfDelivered(db, checkId),
-  ] as const;
+  return {
+    link: db.update(canaryDeliveries).set({ caseIndex }).where(unlinked),
+    drop: db.delete(canaryDeliveries).where(unlinked).returning({ token: canaryDeliveries.token }),
+    confirm: confirmProofIfDelivered(db, checkId),
+  };
 }
 
 /** Where a case's arrival is in the map deliveriesOfCheck returns. */
@@ -182,10 +188,11 @@ export async function deliveriesOfCheck(
 }
 
 /** Logs the early arrivals a vantage's answer did not vouch for: the batch result of the drop. */
-export function logDroppedEarlyArrivals(vantageResultId: string, dropped: unknown): void {
-  const tokens = Array.isArray(dropped)
-    ? dropped.map((row) => (row as { token?: unknown }).token).filter((t) => typeof t === "string")
-    : [];
+export function logDroppedEarlyArrivals(
+  vantageResultId: string,
+  dropped: readonly { token: string }[],
+): void {
+  const tokens = dropped.map((row) => row.token);
   if (tokens.length === 0) return;
   console.warn(
     `canary mail dropped: ${tokens.join(", ")} arrived before vantage ${vantageResultId} answered, and its answer has no accepted case with that token`,
