@@ -1,8 +1,5 @@
 import { env } from "cloudflare:workers";
-import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { authenticate, requiresTurnstile } from "../../workers/coordinator/src/access/index.ts";
-import type { AppContext } from "../../workers/coordinator/src/context.ts";
 import {
   ageCheck,
   awayFromMinuteEdge,
@@ -117,24 +114,5 @@ describe("API keys", () => {
     await expectApiError(anonymous.response, 429, "target_cooldown");
     const later = await createCheck(hostTarget(3030), key.authorization, cooldownOn);
     expect(later.response.status).toBe(202);
-  });
-});
-
-describe("requiresTurnstile", () => {
-  const app = new Hono<AppContext>()
-    .use("*", authenticate)
-    .get("/", (c) => c.json({ turnstile: requiresTurnstile(c) }));
-  const turnstileOn = { ...env, TURNSTILE_SITE_KEY: "site", TURNSTILE_SECRET_KEY: "secret" };
-
-  async function asks(headers: Record<string, string>, bindings: object): Promise<boolean> {
-    const response = await app.request("/", { headers }, bindings);
-    return ((await response.json()) as { turnstile: boolean }).turnstile;
-  }
-
-  it("asks anonymous callers when Turnstile is configured, never key holders", async () => {
-    const key = await insertApiKey();
-    expect(await asks({}, turnstileOn)).toBe(true);
-    expect(await asks(key.authorization, turnstileOn)).toBe(false);
-    expect(await asks({}, env)).toBe(false);
   });
 });

@@ -5,10 +5,15 @@ import {
   recheckBadgeDomains,
 } from "../../workers/coordinator/src/badge/recheck.ts";
 import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages.ts";
-import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
+import { type CoordinatorEnv, readConfig } from "../../workers/coordinator/src/env.ts";
 import { badgeDomainRow, badgeMessage, DAY_MS, insertCheck } from "./badge-fixtures.ts";
 import { TEST_ZONE } from "./coordinator-env.ts";
-import { callMain, recordingQueue, runScheduled } from "./coordinator-helpers.ts";
+import {
+  callMain,
+  type EnvOverrides,
+  recordingQueue,
+  runScheduled,
+} from "./coordinator-helpers.ts";
 
 /** Domains of this file: each resolves to one loopback address, its implicit MX. */
 const RECHECK_ZONE = `${TEST_ZONE}
@@ -26,14 +31,16 @@ async function checksOf(domain: string) {
 }
 
 /** Runs the task with the file's zone and a queue that records what it is sent, then sends it. */
-async function runRecheck(overrides: Partial<CoordinatorEnv> = {}) {
+async function runRecheck(overrides: EnvOverrides = {}) {
   const sent: ProbeMessage[] = [];
   const queue = recordingQueue(env.PROBE_QUEUE, sent);
-
-  await recheckBadgeDomains(
-    { ...env, DNS_ZONE: RECHECK_ZONE, PROBE_QUEUE: queue, ...overrides } as CoordinatorEnv,
-    Date.now(),
-  );
+  const recheckEnv = {
+    ...env,
+    DNS_ZONE: RECHECK_ZONE,
+    PROBE_QUEUE: queue,
+    ...overrides,
+  } as CoordinatorEnv;
+  await recheckBadgeDomains(recheckEnv, Date.now(), readConfig(recheckEnv));
   return sent;
 }
 

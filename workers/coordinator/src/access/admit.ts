@@ -32,11 +32,11 @@ export async function admitCheck(
   const now = Date.now();
   if (!apiKey) {
     await enforceAnonymousRate(c.env, c.req.raw);
-    await enforceTargetCooldown(c.env, target, port, false, now);
-    const reservation = await reserveAnonymousCheck(c.env, c.req.raw, now);
+    await enforceTargetCooldown(c.env, c.var.config, target, port, false, now);
+    const reservation = await reserveAnonymousCheck(c.env, c.var.config, c.req.raw, now);
     return { apiKeyId: null, release: () => reservation.release() };
   }
-  await enforceTargetCooldown(c.env, target, port, true, now);
+  await enforceTargetCooldown(c.env, c.var.config, target, port, true, now);
   const reservation = await reserveDailyCheck(c.env.DB, apiKey, now);
   return { apiKeyId: apiKey.id, release: () => reservation.release() };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, type CoordinatorEnv } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { TooManyRequests } from "./errors.ts";
 
 /**
@@ -12,20 +12,12 @@ import { TooManyRequests } from "./errors.ts";
  * anonymous cool-down, so TARGET_COOLDOWN_SECONDS = "0" turns the cool-down off for everyone.
  */
 
-export const DEFAULT_TARGET_COOLDOWN_SECONDS = 300;
 export const KEYED_TARGET_COOLDOWN_SECONDS = 60;
 
-export function anonymousCooldownSeconds(env: CoordinatorEnv): number {
-  const text = env.TARGET_COOLDOWN_SECONDS;
-  if (text === undefined || text === "") return DEFAULT_TARGET_COOLDOWN_SECONDS;
-  if (!/^\d{1,7}$/.test(text)) {
-    throw new ConfigError("TARGET_COOLDOWN_SECONDS must be a whole number of seconds");
-  }
-  return Number.parseInt(text, 10);
-}
+type CooldownConfig = Pick<CoordinatorConfig, "targetCooldownSeconds" | "publicOrigin">;
 
-export function cooldownSeconds(env: CoordinatorEnv, keyed: boolean): number {
-  const anonymous = anonymousCooldownSeconds(env);
+function cooldownSeconds(config: CooldownConfig, keyed: boolean): number {
+  const anonymous = config.targetCooldownSeconds;
   return keyed ? Math.min(KEYED_TARGET_COOLDOWN_SECONDS, anonymous) : anonymous;
 }
 
@@ -47,12 +39,13 @@ export interface CooldownState {
 /** The cool-down a target and port are in for this caller now; null when it may be checked. */
 export async function targetCooldown(
   env: CoordinatorEnv,
+  config: CooldownConfig,
   target: string,
   port: number,
   keyed: boolean,
   now: number,
 ): Promise<CooldownState | null> {
-  const seconds = cooldownSeconds(env, keyed);
+  const seconds = cooldownSeconds(config, keyed);
   if (seconds === 0) return null;
   // Served by checks_target_created_idx (target, created_at); the port is filtered on the
   // few rows of the window.
@@ -68,19 +61,20 @@ export async function targetCooldown(
     checkId: recent.id,
     checkedAt: recent.created_at,
     allowedAt: recent.created_at + seconds * 1000,
-    report: reportLink(env, recent.id),
+    report: reportLink(config, recent.id),
   };
 }
 
 /** Refuses with 429 target_cooldown while a check of this target and port is too recent. */
 export async function enforceTargetCooldown(
   env: CoordinatorEnv,
+  config: CooldownConfig,
   target: string,
   port: number,
   keyed: boolean,
   now: number,
 ): Promise<void> {
-  const cooldown = await targetCooldown(env, target, port, keyed, now);
+  const cooldown = await targetCooldown(env, config, target, port, keyed, now);
   if (cooldown === null) return;
   throw new TooManyRequests(
     "target_cooldown",
@@ -92,7 +86,6 @@ export async function enforceTargetCooldown(
   );
 }
 
-function reportLink(env: CoordinatorEnv, checkId: string): string {
-  const path = `/api/v1/checks/${checkId}`;
-  return env.PUBLIC_ORIGIN ? `${env.PUBLIC_ORIGIN.replace(/\/+$/, "")}${path}` : path;
+function reportLink(config: CooldownConfig, checkId: string): string {
+  return `${config.publicOrigin ?? ""}/api/v1/checks/${checkId}`;
 }

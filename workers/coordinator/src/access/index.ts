@@ -5,7 +5,6 @@
 
 export { type Admission, admitCheck, requestTarget, startAdmittedCheck } from "./admit.ts";
 export { type ApiKeyIdentity, authenticate, verifyApiKey } from "./api-keys.ts";
-export { cooldownSeconds, KEYED_TARGET_COOLDOWN_SECONDS } from "./cooldown.ts";
+export { KEYED_TARGET_COOLDOWN_SECONDS } from "./cooldown.ts";
 export { InvalidApiKey, TooManyRequests } from "./errors.ts";
-export { requiresTurnstile } from "./turnstile.ts";
 export { reserveDailyCheck } from "./usage.ts";

@@ -3,7 +3,7 @@ import { releaseDailyChecks, utcDay } from "../access/usage.ts";
 import { startCheck } from "../checks/start.ts";
 import { type Database, openDatabase } from "../db/repository.ts";
 import { resolverFor } from "../dns/resolver-for.ts";
-import { type CoordinatorConfig, type CoordinatorEnv, readConfig } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { ApiException } from "../errors.ts";
 import { parseQueueBody } from "../queue-body.ts";
 import { BatchSliceMessage } from "./messages.ts";
@@ -83,9 +83,9 @@ async function startSlice(
 export async function batchQueueHandler(
   batch: MessageBatch<unknown>,
   env: CoordinatorEnv,
+  config: CoordinatorConfig,
 ): Promise<void> {
-  const config = readConfig(env);
-  const resolver = resolverFor(env);
+  const resolver = resolverFor(config);
   const db = openDatabase(env.DB);
   for (const message of batch.messages) {
     const body = parseQueueBody(message, BatchSliceMessage, "batch");

@@ -5,8 +5,7 @@ import {
   finishCheckIfComplete,
   getCheckView,
 } from "../db/repository.ts";
-import type { CoordinatorEnv } from "../env.ts";
-import { proofWindowMs } from "../proof/policy.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { expireProofs } from "../proof/state.ts";
 import { decideCheck } from "./decide.ts";
 
@@ -17,10 +16,17 @@ import { decideCheck } from "./decide.ts";
  */
 export async function readCheck(
   env: CoordinatorEnv,
+  config: Pick<CoordinatorConfig, "proofWindowMs">,
   db: Database,
   id: string,
 ): Promise<CheckView | null> {
-  const finished = await finishCheckIfComplete(db, id, Date.now(), decideCheck, proofWindowMs(env));
+  const finished = await finishCheckIfComplete(
+    db,
+    id,
+    Date.now(),
+    decideCheck,
+    config.proofWindowMs,
+  );
   if (finished) await onCheckFinished(env, finished);
   await expireProofs(db, Date.now(), id);
   return getCheckView(db, id, env.EVIDENCE);

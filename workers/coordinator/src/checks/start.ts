@@ -36,11 +36,12 @@ export async function startCheck(
   options: StartCheckOptions = {},
 ): Promise<StartedCheck> {
   // A check with proof needs the canary secret: refuse it now rather than fail every vantage.
-  if (request.proof === true) proofSecret(env);
+  if (request.proof === true) proofSecret(config);
   const db = openDatabase(env.DB);
   const nodes = await loadRegistry(db, config);
   const optOuts = OptOutCheck.begin(
     env,
+    config,
     resolver,
     "domain" in request ? request.domain : request.host,
   );

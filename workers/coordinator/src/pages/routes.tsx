@@ -6,7 +6,6 @@ import { readCheck } from "../checks/read.ts";
 import type { AppContext } from "../context.ts";
 import { openDatabase } from "../db/repository.ts";
 import { ApiException } from "../errors.ts";
-import { retentionPolicy } from "../evidence/retention.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
 import { deliveriesOfCheck } from "../proof/deliveries.ts";
 import { EMPTY_FORM, type FormInput } from "./check-form.tsx";
@@ -16,9 +15,8 @@ import { chooseLanguage } from "./language.ts";
 import { Layout } from "./layout.tsx";
 import { refusalText } from "./refusal-text.ts";
 import { isFinished, ReportPage } from "./report-page.tsx";
-import { pageServices } from "./services.ts";
 import { parseTargetInput } from "./target-input.ts";
-import { TURNSTILE_RESPONSE_FIELD, turnstileKeys, verifyTurnstile } from "./turnstile.ts";
+import { TURNSTILE_RESPONSE_FIELD, verifyTurnstile } from "./turnstile.ts";
 
 /** A finished report does not change; a short shared cache still lets a re-check show soon. */
 const FINISHED_REPORT_CACHE = "public, max-age=60";
@@ -34,7 +32,7 @@ function renderForm(
 ) {
   c.header("Cache-Control", "no-store");
   return c.html(
-    <HomePage language={language} form={form} error={error} turnstile={turnstileKeys(c.env)} />,
+    <HomePage language={language} form={form} error={error} turnstile={c.var.config.turnstile} />,
     status,
   );
 }
@@ -46,9 +44,6 @@ function formField(body: Record<string, unknown>, name: string): string {
 
 /** The check-my-server page: a form, and a permanent report per check. */
 export const pagesRoutes = new Hono<AppContext>()
-  .use("/", pageServices)
-  .use("/check", pageServices)
-  .use("/report/*", pageServices)
   .get("/", (c) => renderForm(c, chooseLanguage(c), 200, EMPTY_FORM, null))
   .post("/check", async (c) => {
     const language = chooseLanguage(c);
@@ -58,7 +53,7 @@ export const pagesRoutes = new Hono<AppContext>()
       target: formField(body, "target"),
       implicitTls: formField(body, "implicit_tls") === "on",
     };
-    const turnstile = turnstileKeys(c.env);
+    const turnstile = c.var.config.turnstile;
     if (turnstile) {
       const verified = await verifyTurnstile(
         turnstile.secretKey,
@@ -104,7 +99,7 @@ export const pagesRoutes = new Hono<AppContext>()
     const language = chooseLanguage(c);
     const db = openDatabase(c.env.DB);
     const id = c.req.param("id");
-    const view = await readCheck(c.env, db, id);
+    const view = await readCheck(c.env, c.var.config, db, id);
     c.header("Vary", "Accept-Language, Cookie");
     if (!view) {
       const t = messagesFor(language);
@@ -128,7 +123,7 @@ export const pagesRoutes = new Hono<AppContext>()
     // A language switch sets a cookie: that answer is personal, never shared.
     const switched = c.req.query("lang") !== undefined;
     c.header("Cache-Control", settled && !switched ? FINISHED_REPORT_CACHE : "no-store");
-    const origin = c.env.PUBLIC_ORIGIN ?? new URL(c.req.url).origin;
+    const origin = c.var.config.publicOrigin ?? new URL(c.req.url).origin;
     return c.html(
       <ReportPage
         language={language}
@@ -136,7 +131,7 @@ export const pagesRoutes = new Hono<AppContext>()
         history={history}
         origin={origin}
         deliveries={deliveries}
-        retention={retentionPolicy(c.env)}
+        retention={c.var.config.retention}
       />,
     );
   });

@@ -1,5 +1,3 @@
-import type { CoordinatorEnv } from "../env.ts";
-
 export const TURNSTILE_SITEVERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 export const TURNSTILE_SCRIPT_URL = "https://challenges.cloudflare.com/turnstile/v0/api.js";
 /** The form field the widget fills in. */
@@ -8,12 +6,6 @@ export const TURNSTILE_RESPONSE_FIELD = "cf-turnstile-response";
 export interface TurnstileKeys {
   siteKey: string;
   secretKey: string;
-}
-
-/** Turnstile is on only when both keys are configured; local development and tests leave it off. */
-export function turnstileKeys(env: CoordinatorEnv): TurnstileKeys | null {
-  if (!env.TURNSTILE_SITE_KEY || !env.TURNSTILE_SECRET_KEY) return null;
-  return { siteKey: env.TURNSTILE_SITE_KEY, secretKey: env.TURNSTILE_SECRET_KEY };
 }
 
 /**

@@ -31,7 +31,14 @@ export const limitsRoutes = new Hono<AppContext>().get("/", async (c) => {
       if (error instanceof GuardError) throw new BadRequest(error.code, error.message);
       throw error;
     }
-    const state = await targetCooldown(c.env, query.target, query.port, apiKey !== undefined, now);
+    const state = await targetCooldown(
+      c.env,
+      c.var.config,
+      query.target,
+      query.port,
+      apiKey !== undefined,
+      now,
+    );
     cooldown = {
       target: normalizeTarget(query.target),
       port: query.port,

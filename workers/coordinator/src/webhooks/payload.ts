@@ -6,8 +6,8 @@ import { expireProofs } from "../proof/state.ts";
 import { provenVerdict, publicProofState, verdictLabel } from "../proof/verdict-label.ts";
 
 /** Links in payloads are absolute when PUBLIC_ORIGIN is set, else paths on the API's origin. */
-function link(origin: string | undefined, path: string): string {
-  return `${(origin ?? "").replace(/\/+$/, "")}${path}`;
+function link(origin: string | null, path: string): string {
+  return `${origin ?? ""}${path}`;
 }
 
 /**
@@ -23,7 +23,7 @@ function link(origin: string | undefined, path: string): string {
 export async function webhookPayload(
   db: Database,
   delivery: WebhookDeliveryRow,
-  origin: string | undefined,
+  origin: string | null,
   now: number,
 ): Promise<Record<string, unknown> | null> {
   if (delivery.subjectKind === "check") {
