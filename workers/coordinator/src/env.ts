@@ -98,8 +98,6 @@ export type CoordinatorVariableName = keyof typeof CoordinatorVariables.shape;
 type VarNames = { [K in keyof Env]: Env[K] extends string ? K : never }[keyof Env];
 const _everyVarIsRead: EveryVarIsRead<VarNames, CoordinatorVariableName> = true;
 
-const CoordinatorSchema = CoordinatorVariables.superRefine(checkNodes);
-
 export interface CoordinatorConfig {
   /** PROBE_NODES: migrated into the registry on the first run (see nodes/registry.ts). */
   bootstrapNodes: VantageNode[];
@@ -133,9 +131,11 @@ export class ConfigError extends Error {}
  * variable at fault and why, never its value.
  */
 export function readConfig(env: CoordinatorEnv): CoordinatorConfig {
-  const parsed = CoordinatorSchema.safeParse(withoutEmptyValues(env));
+  const parsed = CoordinatorVariables.safeParse(withoutEmptyValues(env));
   if (!parsed.success) throw new ConfigError(describeEnvProblems(parsed.error));
   const vars = parsed.data;
+  const problems = problemsBetween(vars);
+  if (problems.length > 0) throw new ConfigError(problems.join("; "));
   const { TURNSTILE_SITE_KEY: siteKey, TURNSTILE_SECRET_KEY: secretKey } = vars;
   return {
     bootstrapNodes: vars.PROBE_NODES,
@@ -164,34 +164,30 @@ export function readConfig(env: CoordinatorEnv): CoordinatorConfig {
   };
 }
 
-/** What no single variable can say: the bootstrap nodes against their secrets and channels. */
-function checkNodes(vars: z.output<typeof CoordinatorVariables>, context: z.RefinementCtx): void {
+/**
+ * What no single variable can say, once each is valid: the bootstrap nodes against their
+ * secrets and channels, the Turnstile keys together. Worded as describeEnvProblems words them.
+ */
+function problemsBetween(vars: z.output<typeof CoordinatorVariables>): string[] {
+  const problems: string[] = [];
   const missing = vars.PROBE_NODES.filter((node) => !vars.NODE_SECRETS[node.id]);
   if (missing.length > 0) {
-    context.addIssue({
-      code: "custom",
-      path: ["NODE_SECRETS"],
-      message: `no secret for node(s): ${missing.map((node) => node.id).join(", ")}`,
-    });
+    problems.push(`NODE_SECRETS: no secret for node(s): ${missing.map((n) => n.id).join(", ")}`);
   }
   const plainText = vars.PROBE_NODES.filter(
     (node) => !isPrivateChannel(node, vars.ALLOW_LOOPBACK_TARGETS),
   );
   if (plainText.length > 0) {
-    context.addIssue({
-      code: "custom",
-      path: ["PROBE_NODES"],
-      message: `node(s) ${plainText.map((node) => node.id).join(", ")} must be reached over https: jobs carry proof keys`,
-    });
+    problems.push(
+      `PROBE_NODES: node(s) ${plainText.map((n) => n.id).join(", ")} must be reached over https: jobs carry proof keys`,
+    );
   }
   const { TURNSTILE_SITE_KEY: siteKey, TURNSTILE_SECRET_KEY: secretKey } = vars;
   if ((siteKey === undefined) !== (secretKey === undefined)) {
-    context.addIssue({
-      code: "custom",
-      path: [siteKey === undefined ? "TURNSTILE_SITE_KEY" : "TURNSTILE_SECRET_KEY"],
-      message: "must be set along with the other Turnstile key, or both left unset",
-    });
+    const unset = siteKey === undefined ? "TURNSTILE_SITE_KEY" : "TURNSTILE_SECRET_KEY";
+    problems.push(`${unset}: must be set along with the other Turnstile key, or both left unset`);
   }
+  return problems;
 }
 
 /**
