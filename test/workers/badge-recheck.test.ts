@@ -5,7 +5,7 @@ import {
   recheckBadgeDomains,
 } from "../../workers/coordinator/src/badge/recheck.ts";
 import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages.ts";
-import { type CoordinatorEnv, readConfig } from "../../workers/coordinator/src/env.ts";
+import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
 import { badgeDomainRow, badgeMessage, DAY_MS, insertCheck } from "./badge-fixtures.ts";
 import { TEST_ZONE } from "./coordinator-env.ts";
 import {
@@ -13,6 +13,7 @@ import {
   type EnvOverrides,
   recordingQueue,
   runScheduled,
+  runTask,
 } from "./coordinator-helpers.ts";
 
 /** Domains of this file: each resolves to one loopback address, its implicit MX. */
@@ -40,7 +41,7 @@ async function runRecheck(overrides: EnvOverrides = {}) {
     PROBE_QUEUE: queue,
     ...overrides,
   } as CoordinatorEnv;
-  await recheckBadgeDomains(recheckEnv, Date.now(), readConfig(recheckEnv));
+  await runTask(recheckBadgeDomains, recheckEnv, Date.now());
   return sent;
 }
 

@@ -11,7 +11,12 @@ import worker from "../../workers/coordinator/index.ts";
 import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages.ts";
 import type { checkReport } from "../../workers/coordinator/src/checks/report.ts";
 import { listVantages, openDatabase } from "../../workers/coordinator/src/db/repository.ts";
-import type { CoordinatorEnv, CoordinatorVariableName } from "../../workers/coordinator/src/env.ts";
+import {
+  type CoordinatorConfig,
+  type CoordinatorEnv,
+  type CoordinatorVariableName,
+  readConfig,
+} from "../../workers/coordinator/src/env.ts";
 import {
   PROBE_QUEUE_NAME,
   type RecordedCall,
@@ -138,6 +143,15 @@ export async function runQueue(messages: ProbeMessage[], overrides: EnvOverrides
   await worker.queue(batch, { ...env, ...overrides } as CoordinatorEnv, ctx);
   const result = await getQueueResult(batch, ctx);
   return { ids: batch.messages.map((message) => message.id), result };
+}
+
+/** Runs one of the cron's tasks with the config its env gives, as `scheduled()` does. */
+export function runTask<T>(
+  task: (env: CoordinatorEnv, now: number, config: CoordinatorConfig) => Promise<T>,
+  taskEnv: CoordinatorEnv,
+  now: number,
+): Promise<T> {
+  return task(taskEnv, now, readConfig(taskEnv));
 }
 
 /** Runs the coordinator's cron handler (the sweeper). */

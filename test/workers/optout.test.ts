@@ -23,6 +23,7 @@ import {
   postJson,
   recordingQueue,
   reportVantages,
+  runTask,
 } from "./coordinator-helpers.ts";
 
 /**
@@ -243,7 +244,7 @@ describe("opt-outs on the other entry paths", () => {
     expect((await callMain("/badge/badge-owner.optout.test.svg")).status).toBe(200);
     const sent: unknown[] = [];
     const recheckEnv = { ...env, PROBE_QUEUE: recordingQueue(env.PROBE_QUEUE, sent) };
-    await recheckBadgeDomains(recheckEnv, Date.now(), readConfig(recheckEnv));
+    await runTask(recheckBadgeDomains, recheckEnv, Date.now());
     expect(sent).toEqual([]);
     expect(await checksOf("badge-owner.optout.test")).toBe(1);
     const badge = await callMain("/badge/badge-owner.optout.test.svg");

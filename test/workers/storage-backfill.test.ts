@@ -3,7 +3,6 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
 import { getCheckView, openDatabase } from "../../workers/coordinator/src/db/repository.ts";
-import { readConfig } from "../../workers/coordinator/src/env.ts";
 import {
   backfillEvidence,
   VANTAGES_PER_BACKFILL,
@@ -13,6 +12,7 @@ import {
   deliveryKey,
   findProvableCase,
 } from "../../workers/coordinator/src/proof/deliveries.ts";
+import { runTask } from "./coordinator-helpers.ts";
 import { first, NODES, probeResponse } from "./db-fixtures.ts";
 
 /*
@@ -198,7 +198,7 @@ describe("the storage migration and backfill", () => {
     const backfillEnv = { ...env, DB: legacy };
     const runs: number[] = [];
     for (let run = 0; run < 5; run += 1)
-      runs.push(await backfillEvidence(backfillEnv, Date.now(), readConfig(env)));
+      runs.push(await runTask(backfillEvidence, backfillEnv, Date.now()));
     expect(runs).toEqual([VANTAGES_PER_BACKFILL, CHECKS * 3 - VANTAGES_PER_BACKFILL, 0, 0, 0]);
     expect(await count("case_results")).toBe(0);
     expect(await count("transcripts")).toBe(0);
