@@ -19,7 +19,7 @@ export const EnvFlag = z.enum(["true", "false"]).transform((text) => text === "t
 export function WholeNumber(what: string, min = 0, max = 999_999_999) {
   const message = `must be a whole number of ${what}, at least ${min}`;
   return z
-    .string()
+    .string({ error: message })
     .regex(/^\d{1,9}$/, message)
     .transform(Number)
     .pipe(
@@ -30,7 +30,7 @@ export function WholeNumber(what: string, min = 0, max = 999_999_999) {
 /** Text that must be JSON, parsed, then checked by `schema`. */
 export function JsonText<T extends z.ZodType>(schema: T) {
   return z
-    .string()
+    .string({ error: "must be set, as JSON text" })
     .transform((text, context) => {
       try {
         return JSON.parse(text) as unknown;
