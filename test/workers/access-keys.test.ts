@@ -7,7 +7,7 @@ import {
   hostTarget,
   insertApiKey,
 } from "./access-fixtures.ts";
-import { callWithEnv, createCheck, expectApiError } from "./coordinator-helpers.ts";
+import { callWithEnv, countRows, createCheck, expectApiError } from "./coordinator-helpers.ts";
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
@@ -114,5 +114,45 @@ describe("API keys", () => {
     await expectApiError(anonymous.response, 429, "target_cooldown");
     const later = await createCheck(hostTarget(3030), key.authorization, cooldownOn);
     expect(later.response.status).toBe(202);
+  });
+});
+
+describe("the anonymous API is held to the page's bar", () => {
+  const turnstileOn = { TURNSTILE_SITE_KEY: "site", TURNSTILE_SECRET_KEY: "secret" };
+
+  it("asks anonymous callers for a Turnstile token where it is on, never key holders", async () => {
+    const before = await countRows("checks");
+    const anonymous = await createCheck(hostTarget(3101), {}, turnstileOn);
+    await expectApiError(anonymous.response, 403, "turnstile_required", /API key/);
+    const forged = await createCheck(
+      hostTarget(3102),
+      { "cf-turnstile-response": "made-up" },
+      turnstileOn,
+    );
+    await expectApiError(forged.response, 403, "turnstile_required");
+    expect(await countRows("checks")).toBe(before);
+    const key = await insertApiKey();
+    const keyed = await createCheck(hostTarget(3103), key.authorization, turnstileOn);
+    expect(keyed.response.status).toBe(202);
+  });
+
+  it("never turns itself off: without keys, anonymous checks need TURNSTILE = off", async () => {
+    const unset = { TURNSTILE: undefined };
+    const anonymous = await createCheck(hostTarget(3104), {}, unset);
+    await expectApiError(anonymous.response, 503, "misconfigured", /TURNSTILE/);
+    const page = await callWithEnv(
+      "/check",
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "target=127.0.0.1%3A3105",
+      },
+      unset,
+    );
+    expect(page.status).toBe(503);
+    const key = await insertApiKey();
+    expect((await createCheck(hostTarget(3106), key.authorization, unset)).response.status).toBe(
+      202,
+    );
   });
 });

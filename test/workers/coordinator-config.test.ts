@@ -129,7 +129,7 @@ describe("a bad variable", () => {
       publicOrigin: "https://relaywatch.example",
       service: { serviceDomain: "relaywatch.example", abuseContact: "abuse@relaywatch.example" },
       allowLoopback: true,
-      turnstile: null,
+      turnstile: "off",
     });
   });
 });

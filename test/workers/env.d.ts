@@ -14,6 +14,7 @@ declare namespace Cloudflare {
     DNS_ZONE: string;
     PROOF_SECRET: string;
     WEBHOOK_SIGNING_SECRET: string;
+    TURNSTILE: string;
     PROBE_EU_WEST: Fetcher;
     PROBE_AP_NORTHEAST: Fetcher;
     /** A rate limiter with a low limit, swapped in for ANON_RATE_LIMITER by the access tests. */

@@ -61,9 +61,11 @@ const CoordinatorVariables = z.object({
   TARGET_COOLDOWN_SECONDS: WholeNumber("seconds").default(300),
   /** Anonymous checks per minute per client address (IPv6: per /64), counted in D1. */
   ANON_CHECKS_PER_MINUTE: WholeNumber("checks", 1).default(10),
-  /** Turnstile on the page: off unless both are set (local development leaves them unset). */
+  /** Turnstile for anonymous use (the page and the API): both keys, or TURNSTILE = "off". */
   TURNSTILE_SITE_KEY: z.string().optional(),
   TURNSTILE_SECRET_KEY: z.string().optional(),
+  /** "off" turns Turnstile off on purpose (local development and tests). */
+  TURNSTILE: z.literal("off", { error: 'must be "off" or unset' }).optional(),
   /** The public origin of the coordinator, for links in webhooks, badges and canary mail. */
   PUBLIC_ORIGIN: Origin.optional(),
   /** Webhook signatures: each key's secret is derived from it (see webhooks/secret.ts). */
@@ -111,7 +113,11 @@ export interface CoordinatorConfig {
   /** Anonymous callers' cool-down per target; 0 when off. */
   targetCooldownSeconds: number;
   anonChecksPerMinute: number;
-  turnstile: { siteKey: string; secretKey: string } | null;
+  /**
+   * Both keys; "off" on purpose; "unset" when neither key nor TURNSTILE = "off" is set, which
+   * fails anonymous use only (pages/turnstile.ts): never a silent "off".
+   */
+  turnstile: { siteKey: string; secretKey: string } | "off" | "unset";
   publicOrigin: string | null;
   webhookSigningSecret: string | null;
   proofSecret: string | null;
@@ -146,7 +152,8 @@ export function readConfig(env: CoordinatorEnv): CoordinatorConfig {
     probeTimeBudgetMs: vars.PROBE_TIME_BUDGET_MS,
     targetCooldownSeconds: vars.TARGET_COOLDOWN_SECONDS,
     anonChecksPerMinute: vars.ANON_CHECKS_PER_MINUTE,
-    turnstile: siteKey && secretKey ? { siteKey, secretKey } : null,
+    turnstile:
+      siteKey && secretKey ? { siteKey, secretKey } : vars.TURNSTILE === "off" ? "off" : "unset",
     publicOrigin: vars.PUBLIC_ORIGIN ?? null,
     webhookSigningSecret: vars.WEBHOOK_SIGNING_SECRET ?? null,
     proofSecret: vars.PROOF_SECRET ?? null,

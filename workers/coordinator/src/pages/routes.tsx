@@ -9,6 +9,7 @@ import { ApiException } from "../errors.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
 import { deliveriesOfCheck } from "../proof/deliveries.ts";
 import { EMPTY_FORM, type FormInput } from "./check-form.tsx";
+import { isCrossSitePost, readFormFields } from "./form-request.ts";
 import { listTargetHistory } from "./history.ts";
 import { HomePage } from "./home-page.tsx";
 import { chooseLanguage } from "./language.ts";
@@ -16,7 +17,7 @@ import { Layout } from "./layout.tsx";
 import { refusalText } from "./refusal-text.ts";
 import { isFinished, ReportPage } from "./report-page.tsx";
 import { parseTargetInput } from "./target-input.ts";
-import { TURNSTILE_RESPONSE_FIELD, verifyTurnstile } from "./turnstile.ts";
+import { TURNSTILE_RESPONSE_FIELD, turnstileKeys, verifyTurnstile } from "./turnstile.ts";
 
 /** A finished report does not change; a short shared cache still lets a re-check show soon. */
 const FINISHED_REPORT_CACHE = "public, max-age=60";
@@ -32,14 +33,18 @@ function renderForm(
 ) {
   c.header("Cache-Control", "no-store");
   return c.html(
-    <HomePage language={language} form={form} error={error} turnstile={c.var.config.turnstile} />,
+    <HomePage
+      language={language}
+      form={form}
+      error={error}
+      turnstile={turnstileKeys(c.var.config)}
+    />,
     status,
   );
 }
 
-function formField(body: Record<string, unknown>, name: string): string {
-  const value = body[name];
-  return typeof value === "string" ? value : "";
+function formField(body: Record<string, string>, name: string): string {
+  return body[name] ?? "";
 }
 
 /** The check-my-server page: a form, and a permanent report per check. */
@@ -48,12 +53,16 @@ export const pagesRoutes = new Hono<AppContext>()
   .post("/check", async (c) => {
     const language = chooseLanguage(c);
     const t = messagesFor(language);
-    const body = await c.req.parseBody();
+    if (isCrossSitePost(c.req.raw, c.var.config.publicOrigin)) {
+      return renderForm(c, language, 403, EMPTY_FORM, t.form.crossSite);
+    }
+    const body = await readFormFields(c.req.raw);
+    if (body === null) return renderForm(c, language, 413, EMPTY_FORM, t.form.tooLarge);
     const form: FormInput = {
       target: formField(body, "target"),
       implicitTls: formField(body, "implicit_tls") === "on",
     };
-    const turnstile = c.var.config.turnstile;
+    const turnstile = turnstileKeys(c.var.config);
     if (turnstile) {
       const verified = await verifyTurnstile(
         turnstile.secretKey,

@@ -1,3 +1,5 @@
+import { ConfigError, type CoordinatorConfig } from "../env.ts";
+
 export const TURNSTILE_SITEVERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 export const TURNSTILE_SCRIPT_URL = "https://challenges.cloudflare.com/turnstile/v0/api.js";
 /** The form field the widget fills in. */
@@ -6,6 +8,21 @@ export const TURNSTILE_RESPONSE_FIELD = "cf-turnstile-response";
 export interface TurnstileKeys {
   siteKey: string;
   secretKey: string;
+}
+
+/**
+ * Turnstile's keys; null only when it was turned off on purpose (TURNSTILE = "off", local
+ * development and tests). Missing keys are a configuration error, never a silent "off": a
+ * deployment that forgot them would let scripts use the anonymous form and API freely.
+ */
+export function turnstileKeys(config: Pick<CoordinatorConfig, "turnstile">): TurnstileKeys | null {
+  if (config.turnstile === "off") return null;
+  if (config.turnstile === "unset") {
+    throw new ConfigError(
+      'TURNSTILE_SITE_KEY, TURNSTILE_SECRET_KEY: not set; Turnstile needs both (or TURNSTILE = "off", for local development only)',
+    );
+  }
+  return config.turnstile;
 }
 
 /**

@@ -1,12 +1,13 @@
+import { CHECK_BUDGET, PROBE_BUDGET } from "../../../../shared/probe/budget.ts";
 import { ConfigError, type CoordinatorConfig } from "../env.ts";
 
 /** Canary messages one vantage may send (probe nodes cap themselves at the same number). */
-export const PROOF_MAX_MESSAGES_PER_VANTAGE = 3;
+export const PROOF_MAX_MESSAGES_PER_VANTAGE = PROBE_BUDGET.maxMessages;
 /**
  * Canary messages one check may send across all its vantages: each one is mail through a
  * stranger's server, so a check of a wide MX set must not turn into a small mailing.
  */
-export const PROOF_MAX_MESSAGES_PER_CHECK = 10;
+export const PROOF_MAX_MESSAGES_PER_CHECK = CHECK_BUDGET.maxMessages;
 
 /** The coordinator's canary secret; a check with proof cannot run without it. */
 export function proofSecret(config: Pick<CoordinatorConfig, "proofSecret">): string {

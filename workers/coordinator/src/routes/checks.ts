@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { parseCreateCheckRequest } from "../../../../shared/schemas/api.ts";
-import { startAdmittedCheck } from "../access/index.ts";
+import { enforceHumanCheck, startAdmittedCheck } from "../access/index.ts";
 import { readCheck } from "../checks/read.ts";
 import { checkReport } from "../checks/report.ts";
 import type { AppContext } from "../context.ts";
@@ -15,6 +15,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 export const checksRoutes = new Hono<AppContext>()
   .post("/", async (c) => {
     const request = parseCreateCheckRequest(await readJsonBody(c.req.raw));
+    await enforceHumanCheck(c);
     const idempotencyKey = c.req.header("idempotency-key") ?? null;
     if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new BadRequest(

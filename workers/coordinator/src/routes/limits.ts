@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { GuardError, parseHostInput } from "../../../../shared/guard/index.ts";
-import { normalizeTarget, targetCooldown } from "../access/cooldown.ts";
+import { contactsCooldown } from "../access/cooldown.ts";
 import { callerLimits } from "../access/limits.ts";
+import { planFor } from "../checks/start.ts";
 import type { AppContext } from "../context.ts";
+import { contactsOf } from "../db/repository.ts";
 import { BadRequest } from "../errors.ts";
 import type { LimitsReport } from "./openapi-schemas.ts";
 
@@ -16,8 +18,8 @@ const LimitsQuery = z
 
 /**
  * `GET /api/v1/limits`: the caller's limits and where it stands (the same numbers as the
- * RateLimit fields), and with `?target=` (and `port`, default 25) the cool-down left on that
- * target for this caller. Reading it costs no check.
+ * RateLimit fields), and with `?target=` (and `port`, default 25) the cool-down left on the
+ * addresses a check of that target would contact, for this caller. Reading it costs no check.
  */
 export const limitsRoutes = new Hono<AppContext>().get("/", async (c) => {
   const query = LimitsQuery.parse(c.req.query());
@@ -25,22 +27,27 @@ export const limitsRoutes = new Hono<AppContext>().get("/", async (c) => {
   const apiKey = c.var.apiKey;
   let cooldown: LimitsReport["cooldown"] = null;
   if (query.target !== undefined) {
+    let input: ReturnType<typeof parseHostInput>;
     try {
-      parseHostInput(query.target);
+      input = parseHostInput(query.target);
     } catch (error) {
       if (error instanceof GuardError) throw new BadRequest(error.code, error.message);
       throw error;
     }
-    const state = await targetCooldown(
-      c.env,
-      c.var.config,
-      query.target,
-      query.port,
-      apiKey !== undefined,
-      now,
-    );
+    // The cool-down is on what a check would contact (see access/cooldown.ts): a name is planned
+    // as a domain (its MX), an address literal as a host, exactly as a check of it would be.
+    const request =
+      input.kind === "address"
+        ? { host: query.target, port: query.port }
+        : { domain: query.target, port: query.port };
+    const plan = await planFor(c.env, c.var.config, c.var.resolver, request);
+    const contacts = {
+      addresses: contactsOf(plan.vantages).map((contact) => contact.address),
+      port: plan.port,
+    };
+    const state = await contactsCooldown(c.env, c.var.config, contacts, apiKey !== undefined, now);
     cooldown = {
-      target: normalizeTarget(query.target),
+      target: plan.target,
       port: query.port,
       remainingSeconds: state ? Math.ceil((state.allowedAt - now) / 1000) : 0,
       allowedAt: new Date(state?.allowedAt ?? now).toISOString(),

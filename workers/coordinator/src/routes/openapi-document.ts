@@ -229,7 +229,7 @@ function paths(): JsonObject {
         operationId: "getLimits",
         summary: "Your limits, what is left of them, and a target's cool-down",
         description:
-          "For anonymous callers (per address) and key holders alike; the same numbers as the RateLimit fields. With `target` (and `port`), also how long that target's cool-down has left for you. Reading it takes no check.",
+          "For anonymous callers (per address) and key holders alike; the same numbers as the RateLimit fields. With `target` (and `port`), also how long that target's cool-down has left for you. The cool-down is on the addresses a check would contact, so the target is resolved as a check would resolve it (a name as a domain, through its MX), and refused as a check would be (403, 422, 503). Reading it takes no check.",
         tags: ["limits"],
         parameters: [
           {
@@ -248,7 +248,7 @@ function paths(): JsonObject {
         ],
         responses: {
           "200": { description: "Your limits", content: json(ref("LimitsReport")) },
-          ...errorResponses(["400", "401", "429"]),
+          ...errorResponses(["400", "401", "403", "422", "429", "503"]),
         },
       },
     },
@@ -301,7 +301,15 @@ function paths(): JsonObject {
           content: json({
             type: "object",
             required: ["domain"],
-            properties: { domain: { type: "string" } },
+            properties: {
+              domain: { type: "string" },
+              port: {
+                type: "integer",
+                default: 25,
+                description:
+                  "the port the badge is about; it is written into the TXT value to publish, so only the domain's owner can set it",
+              },
+            },
           }),
         },
         responses: {
@@ -318,7 +326,10 @@ function paths(): JsonObject {
         security: [],
         parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }],
         responses: {
-          "200": { description: "Verified", content: json({ type: "object" }) },
+          "200": {
+            description: "Verified; `port` is the badge's port, as the TXT record published it",
+            content: json({ type: "object" }),
+          },
           ...errorResponses(["404", "422", "503"]),
         },
       },
@@ -326,7 +337,8 @@ function paths(): JsonObject {
     "/badge/{domain}.svg": {
       get: {
         operationId: "getBadge",
-        summary: "An SVG badge with the domain's latest verdict",
+        summary:
+          "An SVG badge from the domain's latest check with the whole catalogue on the badge's port (25, or the verified listing's)",
         tags: ["badge"],
         security: [],
         parameters: [{ name: "domain", in: "path", required: true, schema: { type: "string" } }],
