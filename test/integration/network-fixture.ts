@@ -9,7 +9,11 @@ import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-networ
  */
 export async function startTestNetwork(
   name: string,
-  options: { probeTimeBudgetMs?: number; proofWindowSeconds?: number } = {},
+  options: {
+    probeTimeBudgetMs?: number;
+    proofWindowSeconds?: number;
+    targetCooldownSeconds?: number;
+  } = {},
 ): Promise<LocalNetwork> {
   return startLocalNetwork({
     coordinatorPort: 0,
@@ -19,6 +23,9 @@ export async function startTestNetwork(
     workDir: fileURLToPath(new URL(`../../lab-run/test-${name}`, import.meta.url)),
     probeTimeBudgetMs: options.probeTimeBudgetMs ?? 10_000,
     ...(options.proofWindowSeconds ? { proofWindowSeconds: options.proofWindowSeconds } : {}),
+    ...(options.targetCooldownSeconds !== undefined
+      ? { targetCooldownSeconds: options.targetCooldownSeconds }
+      : {}),
   });
 }
 

@@ -1,6 +1,14 @@
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
+import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
 import type { Database } from "../db/client.ts";
-import { badgeDomains, checks, domains, publicListings, vantageResults } from "../db/schema.ts";
+import {
+  badgeDomains,
+  type CheckStatus,
+  checks,
+  domains,
+  publicListings,
+  vantageResults,
+} from "../db/schema.ts";
 import type { BadgeEvidence, FinishedCheck } from "./evidence.ts";
 
 /** The id of a domain's row, as a scalar subquery (the index on checks is by domain id). */
@@ -10,8 +18,8 @@ function domainIdOf(domain: string) {
 
 export interface HistoryEntry {
   id: string;
-  status: string;
-  verdict: string | null;
+  status: CheckStatus;
+  verdict: Verdict | null;
   createdAt: number;
   finishedAt: number;
 }

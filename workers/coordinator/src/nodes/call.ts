@@ -26,7 +26,7 @@ export async function signedNodeRequest(
   env: object,
   secret: string,
   path: string,
-  init: { method: "GET" | "POST"; body: string; timeoutMs: number },
+  init: { method: "GET" | "POST"; body: string; timeoutMs: number; accept?: string },
 ): Promise<Response> {
   let call: typeof fetch = fetch;
   let base = (node.url ?? "").replace(/\/$/, "");
@@ -42,6 +42,7 @@ export async function signedNodeRequest(
     ...(init.method === "POST" ? { body: init.body } : {}),
     headers: {
       ...(init.method === "POST" ? { "content-type": "application/json" } : {}),
+      ...(init.accept ? { accept: init.accept } : {}),
       ...(await signBody(secret, init.body)),
     },
     signal: AbortSignal.timeout(init.timeoutMs),
