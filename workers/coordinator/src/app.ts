@@ -12,6 +12,7 @@ import { batchesRoutes } from "./routes/batches.ts";
 import { checksRoutes } from "./routes/checks.ts";
 import { limitsRoutes } from "./routes/limits.ts";
 import { apiDocsRoutes, openApiRoutes } from "./routes/openapi.ts";
+import { probesApiRoutes } from "./routes/probes.ts";
 import { publicListApiRoutes, publicPageRoutes } from "./routes/public-list.ts";
 import { webhookSecretRoutes } from "./routes/webhook-secret.ts";
 
@@ -63,6 +64,7 @@ export function createApp() {
     .route("/api/v1/checks", checksRoutes)
     .route("/api/v1/batches", batchesRoutes)
     .route("/api/v1/limits", limitsRoutes)
+    .route("/api/v1/probes", probesApiRoutes)
     .route("/api/v1/webhook-secret", webhookSecretRoutes)
     .route("/api/v1", openApiRoutes)
     .route("/api/docs", apiDocsRoutes)

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MIN_WRAPPING_KEY_LENGTH } from "../../../shared/auth/secret-wrap.ts";
 import { isLoopbackAddress } from "../../../shared/guard/index.ts";
-import { DEFAULT_SERVICE_DOMAIN } from "../../../shared/probe/defaults.ts";
+import { DEFAULT_CANARY_DOMAIN, DEFAULT_SERVICE_DOMAIN } from "../../../shared/probe/defaults.ts";
 import {
   DomainName,
   describeEnvProblems,
@@ -12,6 +12,9 @@ import {
   withoutEmptyValues,
 } from "../../../shared/schemas/env-vars.ts";
 import { type VantageNode, VantageNodes } from "../../../shared/schemas/protocol.ts";
+import { parseDomainName } from "./badge/domain-name.ts";
+import { DEFAULT_NODE_CAPS, type NodeCaps } from "./nodes/caps.ts";
+import { DEFAULT_DNSBL_ZONES } from "./probes/blocklists.ts";
 
 /**
  * The coordinator's bindings and [vars], generated from wrangler.toml by `npm run types`
@@ -87,6 +90,32 @@ const CoordinatorVariables = z.object({
     .transform((text) => text.toLowerCase())
     .pipe(DomainName)
     .default(DEFAULT_SERVICE_DOMAIN),
+  /** Per-node caps (see nodes/caps.ts): probe runs a minute, and an hour to one /24 or /48. */
+  NODE_CHECKS_PER_MINUTE: WholeNumber("probe runs", 1).default(DEFAULT_NODE_CAPS.checksPerMinute),
+  NODE_CHECKS_PER_PREFIX_PER_HOUR: WholeNumber("probe runs", 1).default(
+    DEFAULT_NODE_CAPS.checksPerPrefixPerHour,
+  ),
+  /** DNS blocklists the nodes' egress addresses are looked up in daily, comma-separated zones. */
+  DNSBL_ZONES: z
+    .string()
+    .transform((text, context) => {
+      const zones = text
+        .split(",")
+        .map((zone) => zone.trim())
+        .filter((zone) => zone !== "")
+        .map(parseDomainName);
+      if (zones.length > 10 || zones.some((zone) => zone === null)) {
+        context.addIssue({
+          code: "custom",
+          message: "must be up to 10 comma-separated domain names",
+        });
+        return z.NEVER;
+      }
+      return zones.filter((zone) => zone !== null);
+    })
+    .default(DEFAULT_DNSBL_ZONES),
+  /** The canary domain the nodes send to (their NODE_CANARY_DOMAIN), shown on /about/probes. */
+  CANARY_DOMAIN: DomainName.default(DEFAULT_CANARY_DOMAIN),
   /** Where mail administrators write about our probes (default abuse@<SERVICE_DOMAIN>). */
   ABUSE_CONTACT: z.email({ error: "must be an email address" }).optional(),
   /** Days a vantage's evidence (transcript, case details) is kept in R2. */
@@ -124,7 +153,9 @@ export interface CoordinatorConfig {
   badgeRecheckMs: number;
   proofWindowMs: number;
   lateArrivalMs: number;
-  service: { serviceDomain: string; abuseContact: string };
+  service: { serviceDomain: string; abuseContact: string; canaryDomain: string };
+  nodeCaps: NodeCaps;
+  dnsblZones: string[];
   retention: { transcriptDays: number; outcomeDays: number };
 }
 
@@ -163,7 +194,13 @@ export function readConfig(env: CoordinatorEnv): CoordinatorConfig {
     service: {
       serviceDomain: vars.SERVICE_DOMAIN,
       abuseContact: vars.ABUSE_CONTACT ?? `abuse@${vars.SERVICE_DOMAIN}`,
+      canaryDomain: vars.CANARY_DOMAIN,
     },
+    nodeCaps: {
+      checksPerMinute: vars.NODE_CHECKS_PER_MINUTE,
+      checksPerPrefixPerHour: vars.NODE_CHECKS_PER_PREFIX_PER_HOUR,
+    },
+    dnsblZones: vars.DNSBL_ZONES,
     retention: {
       transcriptDays: vars.TRANSCRIPT_RETENTION_DAYS,
       outcomeDays: vars.OUTCOME_RETENTION_DAYS,

@@ -10,6 +10,7 @@ import { ConfigError, type CoordinatorConfig, type CoordinatorEnv, readConfig } 
 import { backfillEvidence } from "./evidence/backfill.ts";
 import { sweepRetention } from "./evidence/retention.ts";
 import { checkNodeHealth } from "./nodes/health.ts";
+import { checkNodeBlocklists } from "./probes/blocklists.ts";
 import { type CanaryMessage, receiveCanaryEmail } from "./proof/email.ts";
 import { sweepProofs } from "./proof/sweep.ts";
 import { webhookQueueHandler } from "./webhooks/queue.ts";
@@ -46,6 +47,7 @@ const SCHEDULED_TASKS: ((
   pruneAnonymousUsage,
   sweepRetention,
   backfillEvidence,
+  checkNodeBlocklists,
 ];
 
 /**

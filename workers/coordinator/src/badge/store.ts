@@ -9,6 +9,7 @@ import {
   publicListings,
   vantageResults,
 } from "../db/schema.ts";
+import { nodesListedAt } from "../probes/listings.ts";
 import type { BadgeEvidence, FinishedCheck } from "./evidence.ts";
 
 /** The id of a domain's row, as a scalar subquery (the index on checks is by domain id). */
@@ -120,6 +121,7 @@ export async function loadBadgeEvidence(db: Database, domain: string): Promise<B
   const [vantages, badge, newestCreatedAt] = await Promise.all([
     db
       .select({
+        nodeId: vantageResults.nodeId,
         address: vantageResults.address,
         region: vantageResults.region,
         location: vantageResults.location,
@@ -138,7 +140,12 @@ export async function loadBadgeEvidence(db: Database, domain: string): Promise<B
     badge?.lastRecheckAt != null &&
     newestCreatedAt !== null &&
     badge.lastRecheckAt > newestCreatedAt;
-  return { latest, vantages, recheckFailed };
+  const listed = await nodesListedAt(
+    db,
+    vantages.map((vantage) => vantage.nodeId),
+    latest.createdAt,
+  );
+  return { latest, vantages, recheckFailed, listedNodes: new Set(listed.keys()) };
 }
 
 /**

@@ -6,8 +6,15 @@ import {
   getCheckView,
 } from "../db/repository.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
+import { nodesListedAt } from "../probes/listings.ts";
 import { expireProofs } from "../proof/state.ts";
 import { decideCheck } from "./decide.ts";
+
+/** A check as readers show it, with the nodes that were on a blocklist when it ran. */
+export interface ReadView extends CheckView {
+  /** Node id -> the blocklist zones it was listed on when the check was created. */
+  listedNodes: ReadonlyMap<string, string[]>;
+}
 
 /**
  * A check as a reader should see it. A check past its deadline is finished here, and a proof past
@@ -19,7 +26,7 @@ export async function readCheck(
   config: Pick<CoordinatorConfig, "proofWindowMs">,
   db: Database,
   id: string,
-): Promise<CheckView | null> {
+): Promise<ReadView | null> {
   const finished = await finishCheckIfComplete(
     db,
     id,
@@ -29,5 +36,10 @@ export async function readCheck(
   );
   if (finished) await onCheckFinished(env, finished);
   await expireProofs(db, Date.now(), id);
-  return getCheckView(db, id, env.EVIDENCE);
+  const view = await getCheckView(db, id, env.EVIDENCE);
+  if (view === null) return null;
+  const nodeIds = view.mxHosts.flatMap((host) =>
+    host.addresses.flatMap((address) => address.vantages.map((vantage) => vantage.nodeId)),
+  );
+  return { ...view, listedNodes: await nodesListedAt(db, nodeIds, view.check.createdAt) };
 }

@@ -12,7 +12,7 @@ import {
 } from "../../../../shared/schemas/batch.ts";
 import { CheckReport } from "../../../../shared/schemas/check-report.ts";
 import { ApiError } from "../../../../shared/schemas/protocol.ts";
-import { BatchPage, LimitsReport } from "./openapi-schemas.ts";
+import { BatchPage, LimitsReport, ProbeDirectory } from "./openapi-schemas.ts";
 
 /**
  * The OpenAPI 3.1 document of the public API, generated from the zod schemas the API validates
@@ -35,6 +35,7 @@ const RESPONSE_SCHEMAS = {
   CreateBatchResponse,
   BatchPage,
   LimitsReport,
+  ProbeDirectory,
   ApiError,
 };
 
@@ -252,6 +253,19 @@ function paths(): JsonObject {
         },
       },
     },
+    "/api/v1/probes": {
+      get: {
+        operationId: "getProbes",
+        summary: "Who connects to mail servers for us, and how to make it stop",
+        description:
+          "Every active probe with its region, where it runs, its network (AS), its egress addresses and their reverse DNS, its EHLO name and whether it is on a DNS blocklist; what a check may do (the abuse budget), each probe's caps, the abuse contact and how to opt out. The same as the page /about/probes.",
+        tags: ["probes"],
+        security: [],
+        responses: {
+          "200": { description: "The probes", content: json(ref("ProbeDirectory")) },
+        },
+      },
+    },
     "/api/v1/webhook-secret": {
       get: {
         operationId: "getWebhookSecret",
@@ -371,6 +385,7 @@ export function buildOpenApiDocument(): JsonObject {
       { name: "batches", description: "Many domains" },
       { name: "badge", description: "Embeddable status" },
       { name: "limits", description: "What you may still do" },
+      { name: "probes", description: "Who we are" },
     ],
     paths: withRateLimitHeaders(paths()),
     components: {
