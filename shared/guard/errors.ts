@@ -13,12 +13,9 @@ export type GuardCode =
 
 /**
  * A refused target. The message is written for the person who asked for the test, so an
- * HTTP layer can return it as is with `status`.
+ * HTTP layer can return it as is (every refusal is the requester's mistake: a 400).
  */
 export class GuardError extends Error {
-  /** Every refusal is the requester's mistake, never a server fault. */
-  readonly status = 400;
-
   constructor(
     readonly code: GuardCode,
     message: string,

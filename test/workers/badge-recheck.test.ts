@@ -8,7 +8,13 @@ import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages
 import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
 import { badgeDomainRow, badgeMessage, DAY_MS, insertCheck } from "./badge-fixtures.ts";
 import { TEST_ZONE } from "./coordinator-env.ts";
-import { callMain, recordingQueue, runScheduled } from "./coordinator-helpers.ts";
+import {
+  callMain,
+  type EnvOverrides,
+  recordingQueue,
+  runScheduled,
+  runTask,
+} from "./coordinator-helpers.ts";
 
 /** Domains of this file: each resolves to one loopback address, its implicit MX. */
 const RECHECK_ZONE = `${TEST_ZONE}
@@ -26,14 +32,16 @@ async function checksOf(domain: string) {
 }
 
 /** Runs the task with the file's zone and a queue that records what it is sent, then sends it. */
-async function runRecheck(overrides: Partial<CoordinatorEnv> = {}) {
+async function runRecheck(overrides: EnvOverrides = {}) {
   const sent: ProbeMessage[] = [];
   const queue = recordingQueue(env.PROBE_QUEUE, sent);
-
-  await recheckBadgeDomains(
-    { ...env, DNS_ZONE: RECHECK_ZONE, PROBE_QUEUE: queue, ...overrides } as CoordinatorEnv,
-    Date.now(),
-  );
+  const recheckEnv = {
+    ...env,
+    DNS_ZONE: RECHECK_ZONE,
+    PROBE_QUEUE: queue,
+    ...overrides,
+  } as CoordinatorEnv;
+  await runTask(recheckBadgeDomains, recheckEnv, Date.now());
   return sent;
 }
 

@@ -3,8 +3,8 @@ import { TEST_NODES } from "./coordinator-env.ts";
 import {
   callMain,
   callWithEnv,
-  countRows,
   expectApiError,
+  expectNothingStored,
   postJson,
 } from "./coordinator-helpers.ts";
 
@@ -15,14 +15,6 @@ import {
  */
 
 const CHECKS = "/api/v1/checks";
-
-/** Asserts the request stored no check and no vantage, so nothing was queued or contacted. */
-async function expectNothingStored<T>(request: () => Promise<T>): Promise<T> {
-  const before = [await countRows("checks"), await countRows("vantage_results")];
-  const result = await request();
-  expect([await countRows("checks"), await countRows("vantage_results")]).toEqual(before);
-  return result;
-}
 
 describe("POST /api/v1/checks validation", () => {
   it("refuses malformed JSON", async () => {
@@ -118,7 +110,13 @@ describe("POST /api/v1/checks guard refusals", () => {
   });
 
   it("refuses loopback in another spelling unless ALLOW_LOOPBACK_TARGETS is exactly true", async () => {
-    for (const flag of [undefined, "false", "1", "TRUE", "yes"]) {
+    for (const flag of ["1", "TRUE", "yes"]) {
+      const response = await expectNothingStored(() =>
+        callWithEnv(CHECKS, postJson({ host: "0x7f000001" }), { ALLOW_LOOPBACK_TARGETS: flag }),
+      );
+      await expectApiError(response, 503, "misconfigured", /^ALLOW_LOOPBACK_TARGETS: /);
+    }
+    for (const flag of [undefined, "false"]) {
       const response = await expectNothingStored(() =>
         callWithEnv(CHECKS, postJson({ host: "0x7f000001" }), { ALLOW_LOOPBACK_TARGETS: flag }),
       );
@@ -211,21 +209,27 @@ describe("errors outside validation", () => {
       Object.fromEntries(rest.map((node) => [node.id, node.secret])),
     );
     const broken: [Record<string, string>, RegExp][] = [
-      [{ PROBE_NODES: "[{" }, /^PROBE_NODES is not valid JSON$/],
-      [{ PROBE_NODES: '[{"id": "x"}]' }, /^PROBE_NODES is not a valid node list/],
-      [{ NODE_SECRETS: '{"node-fra": "short"}' }, /^NODE_SECRETS must map node ids/],
-      [{ NODE_SECRETS: withoutSecret }, new RegExp(`^no secret for node\\(s\\): ${first.id}$`)],
+      [{ PROBE_NODES: "[{" }, /^PROBE_NODES: is not valid JSON$/],
+      [{ PROBE_NODES: '[{"id": "x"}]' }, /^PROBE_NODES\.0\.region: /],
+      [
+        { NODE_SECRETS: '{"node-fra": "short"}' },
+        /^NODE_SECRETS\.node-fra: must be at least 32 characters$/,
+      ],
+      [
+        { NODE_SECRETS: withoutSecret },
+        new RegExp(`^NODE_SECRETS: no secret for node\\(s\\): ${first.id}$`),
+      ],
       // Issue 8: 16 characters were accepted; nodes themselves demand 32.
       [
         { NODE_SECRETS: JSON.stringify({ ...secretsOf(TEST_NODES), [first.id]: "x".repeat(16) }) },
-        /^NODE_SECRETS must map node ids to secrets of 32\+ characters$/,
+        new RegExp(`^NODE_SECRETS\\.${first.id}: must be at least 32 characters$`),
       ],
       [
         { PROBE_NODES: JSON.stringify([{ ...nodeOf(first), url: "http://fra.probe.example" }]) },
-        /must be reached over https/,
+        /^PROBE_NODES: node\(s\) node-fra must be reached over https/,
       ],
-      [{ WEBHOOK_SIGNING_SECRET: "short-secret" }, /^WEBHOOK_SIGNING_SECRET must be at least 32/],
-      [{ PROOF_SECRET: "short-secret" }, /^PROOF_SECRET must be at least 32/],
+      [{ WEBHOOK_SIGNING_SECRET: "short-secret" }, /^WEBHOOK_SIGNING_SECRET: must be at least 32/],
+      [{ PROOF_SECRET: "short-secret" }, /^PROOF_SECRET: must be at least 32/],
     ];
     for (const [overrides, message] of broken) {
       for (const [path, init] of [

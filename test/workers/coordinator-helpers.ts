@@ -11,7 +11,12 @@ import worker from "../../workers/coordinator/index.ts";
 import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages.ts";
 import type { checkReport } from "../../workers/coordinator/src/checks/report.ts";
 import { listVantages, openDatabase } from "../../workers/coordinator/src/db/repository.ts";
-import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
+import {
+  type CoordinatorConfig,
+  type CoordinatorEnv,
+  type CoordinatorVariableName,
+  readConfig,
+} from "../../workers/coordinator/src/env.ts";
 import {
   PROBE_QUEUE_NAME,
   type RecordedCall,
@@ -23,7 +28,10 @@ import {
 
 export const db = openDatabase(env.DB);
 export type CheckReport = ReturnType<typeof checkReport>;
-export type EnvOverrides = { [K in keyof CoordinatorEnv]?: CoordinatorEnv[K] | undefined };
+/** Bindings, and variables (secrets too) as text or unset, as readConfig reads them. */
+export type EnvOverrides = { [K in keyof CoordinatorEnv]?: CoordinatorEnv[K] | undefined } & {
+  [K in CoordinatorVariableName]?: string | undefined;
+};
 
 const ORIGIN = "https://coordinator.relaywatch.test";
 
@@ -137,6 +145,15 @@ export async function runQueue(messages: ProbeMessage[], overrides: EnvOverrides
   return { ids: batch.messages.map((message) => message.id), result };
 }
 
+/** Runs one of the cron's tasks with the config its env gives, as `scheduled()` does. */
+export function runTask<T>(
+  task: (env: CoordinatorEnv, now: number, config: CoordinatorConfig) => Promise<T>,
+  taskEnv: CoordinatorEnv,
+  now: number,
+): Promise<T> {
+  return task(taskEnv, now, readConfig(taskEnv));
+}
+
 /** Runs the coordinator's cron handler (the sweeper). */
 export async function runScheduled(): Promise<void> {
   await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env);
@@ -157,6 +174,14 @@ export async function expireDeadline(checkId: string): Promise<void> {
 export async function countRows(table: "checks" | "vantage_results"): Promise<number> {
   const row = await env.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>();
   return row?.n ?? 0;
+}
+
+/** Asserts the request stored no check and no vantage, so nothing was queued or contacted. */
+export async function expectNothingStored<T>(request: () => Promise<T>): Promise<T> {
+  const before = [await countRows("checks"), await countRows("vantage_results")];
+  const result = await request();
+  expect([await countRows("checks"), await countRows("vantage_results")]).toEqual(before);
+  return result;
 }
 
 /** The stand-in probe nodes' control endpoint (test/workers/probe-node-stand-in.ts). */

@@ -7,7 +7,7 @@ import { recheckBadgeDomains } from "../../workers/coordinator/src/badge/recheck
 import type { BatchSliceMessage } from "../../workers/coordinator/src/batches/messages.ts";
 import { planCheck } from "../../workers/coordinator/src/checks/plan.ts";
 import { openDatabase } from "../../workers/coordinator/src/db/repository.ts";
-import { type CoordinatorEnv, readConfig } from "../../workers/coordinator/src/env.ts";
+import { readConfig } from "../../workers/coordinator/src/env.ts";
 import { loadRegistry } from "../../workers/coordinator/src/nodes/registry.ts";
 import { OptOutCheck } from "../../workers/coordinator/src/optout/check.ts";
 import { parseOptOutEntry } from "../../workers/coordinator/src/optout/entry.ts";
@@ -23,6 +23,7 @@ import {
   postJson,
   recordingQueue,
   reportVantages,
+  runTask,
 } from "./coordinator-helpers.ts";
 
 /**
@@ -208,7 +209,7 @@ describe("opt-outs on the other entry paths", () => {
       })),
     );
     const ctx = createExecutionContext();
-    await worker.queue(batch, env as unknown as CoordinatorEnv, ctx);
+    await worker.queue(batch, env, ctx);
     await getQueueResult(batch, ctx);
     // A redelivered slice gives nothing back twice.
     const again = createMessageBatch<unknown>(
@@ -220,7 +221,7 @@ describe("opt-outs on the other entry paths", () => {
         body,
       })),
     );
-    await worker.queue(again, env as unknown as CoordinatorEnv, ctx);
+    await worker.queue(again, env, ctx);
 
     const page = await callMain(`/api/v1/batches/${id}`, { headers: key.authorization });
     const items = (
@@ -242,10 +243,8 @@ describe("opt-outs on the other entry paths", () => {
     });
     expect((await callMain("/badge/badge-owner.optout.test.svg")).status).toBe(200);
     const sent: unknown[] = [];
-    await recheckBadgeDomains(
-      { ...env, PROBE_QUEUE: recordingQueue(env.PROBE_QUEUE, sent) } as unknown as CoordinatorEnv,
-      Date.now(),
-    );
+    const recheckEnv = { ...env, PROBE_QUEUE: recordingQueue(env.PROBE_QUEUE, sent) };
+    await runTask(recheckBadgeDomains, recheckEnv, Date.now());
     expect(sent).toEqual([]);
     expect(await checksOf("badge-owner.optout.test")).toBe(1);
     const badge = await callMain("/badge/badge-owner.optout.test.svg");
@@ -280,11 +279,11 @@ describe("the cost of opt-out lookups", () => {
 
   it("looks the name up beside the MX query and every address at once, then caches", async () => {
     const { events, resolver } = tracingResolver();
-    const config = readConfig(env as unknown as CoordinatorEnv);
+    const config = readConfig(env);
     const nodes = await loadRegistry(openDatabase(env.DB), config);
     const request = { domain: "traced.optout.test" };
     const run = async () => {
-      const optOuts = OptOutCheck.begin(env as unknown as CoordinatorEnv, resolver, request.domain);
+      const optOuts = OptOutCheck.begin(env, config, resolver, request.domain);
       return optOuts.apply(
         await planCheck(request, resolver, config, nodes, () => crypto.randomUUID()),
       );

@@ -14,7 +14,13 @@ import { checkNodeBlocklists } from "../../workers/coordinator/src/probes/blockl
 import { ProbeDirectory } from "../../workers/coordinator/src/routes/openapi-schemas.ts";
 import { insertCheck, REGIONS, uniqueDomain } from "./badge-fixtures.ts";
 import { NODE_SECRET_KEY, REGISTRY_ONLY_NODES, TEST_NODES, TEST_ZONE } from "./coordinator-env.ts";
-import { callWithEnv, type EnvOverrides, getCheck, reportVantages } from "./coordinator-helpers.ts";
+import {
+  callWithEnv,
+  type EnvOverrides,
+  getCheck,
+  reportVantages,
+  runTask,
+} from "./coordinator-helpers.ts";
 
 /**
  * Who we are and protecting the probe hosts (issue 14): the probes page and JSON from the node
@@ -113,7 +119,7 @@ describe("the probes, before and after the daily lookups", () => {
 
   it("looks the egress addresses up once a day: reverse DNS, and the one listed node", async () => {
     const now = Date.now();
-    await checkNodeBlocklists(withDirectory(), now);
+    await runTask(checkNodeBlocklists, withDirectory(), now);
     expect(await listings()).toEqual([
       expect.objectContaining({
         node_id: LISTED_NODE,
@@ -134,7 +140,7 @@ describe("the probes, before and after the daily lookups", () => {
       "probe-eu-central.relaywatch.test",
     ]);
     // Within the day nothing is looked up again, even if the zone changed meanwhile.
-    await checkNodeBlocklists(withDirectory({ DNS_ZONE: TEST_ZONE }), now + 60_000);
+    await runTask(checkNodeBlocklists, withDirectory({ DNS_ZONE: TEST_ZONE }), now + 60_000);
     expect((await listings()).every((row) => row.delisted_at === null)).toBe(true);
   });
 
@@ -202,7 +208,7 @@ describe("the probes, before and after the daily lookups", () => {
 
   it("closes a listing once a daily lookup finds it gone, and reports after it are unmarked", async () => {
     const later = Date.now() + 25 * 60 * 60 * 1000;
-    await checkNodeBlocklists(withDirectory({ DNS_ZONE: TEST_ZONE }), later);
+    await runTask(checkNodeBlocklists, withDirectory({ DNS_ZONE: TEST_ZONE }), later);
     const rows = await listings();
     expect(rows).toHaveLength(1);
     expect(rows[0]?.delisted_at).toBe(later);
@@ -230,7 +236,7 @@ describe("the registry is the one list of probes", () => {
     const ids = (await directory()).probes.map((probe) => probe.id);
     expect(ids).toEqual(["node-fra", "node-iad", added.id]);
     const later = Date.now() + 3 * 24 * 60 * 60 * 1000;
-    await checkNodeBlocklists(withDirectory(), later);
+    await runTask(checkNodeBlocklists, withDirectory(), later);
     const looked = await env.DB.prepare(
       "select node_id from node_egress where checked_at = ? order by node_id",
     )
@@ -251,7 +257,11 @@ describe("the registry is the one list of probes", () => {
     // The lookup above (three days on) found node-iad's address listed again.
     expect(await listedNow()).toHaveLength(1);
     await setEgress(LISTED_NODE, ["192.0.2.32"]);
-    await checkNodeBlocklists(withDirectory(), Date.now() + 3 * 24 * 60 * 60 * 1000 + 60_000);
+    await runTask(
+      checkNodeBlocklists,
+      withDirectory(),
+      Date.now() + 3 * 24 * 60 * 60 * 1000 + 60_000,
+    );
     expect(await listedNow()).toEqual([]);
     const iad = (await directory()).probes.find((probe) => probe.id === LISTED_NODE);
     expect(iad?.listed).toBe(false);
@@ -267,7 +277,7 @@ describe("where each probe really runs", () => {
       .where(eq(probeNodes.id, "node-fra"));
     const fra = async () => (await directory()).probes.find((probe) => probe.id === "node-fra");
     expect(await fra()).toMatchObject({ site: "registered-fra", location: null });
-    await checkNodeHealth(withDirectory(), Date.now());
+    await runTask(checkNodeHealth, withDirectory(), Date.now());
     // The stand-in answers from its own site, as a self-hosted node reports NODE_SITE.
     expect(await fra()).toMatchObject({
       site: "registered-fra",

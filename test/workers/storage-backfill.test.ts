@@ -12,6 +12,7 @@ import {
   deliveryKey,
   findProvableCase,
 } from "../../workers/coordinator/src/proof/deliveries.ts";
+import { runTask } from "./coordinator-helpers.ts";
 import { first, NODES, probeResponse } from "./db-fixtures.ts";
 
 /*
@@ -196,7 +197,8 @@ describe("the storage migration and backfill", () => {
 
     const backfillEnv = { ...env, DB: legacy };
     const runs: number[] = [];
-    for (let run = 0; run < 5; run += 1) runs.push(await backfillEvidence(backfillEnv, Date.now()));
+    for (let run = 0; run < 5; run += 1)
+      runs.push(await runTask(backfillEvidence, backfillEnv, Date.now()));
     expect(runs).toEqual([VANTAGES_PER_BACKFILL, CHECKS * 3 - VANTAGES_PER_BACKFILL, 0, 0, 0]);
     expect(await count("case_results")).toBe(0);
     expect(await count("transcripts")).toBe(0);

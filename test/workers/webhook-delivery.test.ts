@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { verifyBody } from "../../shared/auth/hmac.ts";
+import { readConfig } from "../../workers/coordinator/src/env.ts";
 import { RETRY_DELAYS_SECONDS } from "../../workers/coordinator/src/webhooks/backoff.ts";
 import { webhookSecretFor } from "../../workers/coordinator/src/webhooks/secret.ts";
 import { insertApiKey, type TestKey } from "./access-fixtures.ts";
@@ -73,7 +74,7 @@ describe("check webhooks", () => {
       "x-relaywatch-signature": expect.stringMatching(/^v1=[0-9a-f]{64}$/),
     });
     const secret = await expectedSecret(key.id);
-    expect(await webhookSecretFor(env, key.id)).toBe(secret);
+    expect(await webhookSecretFor(readConfig(env), key.id)).toBe(secret);
     const headers = new Headers(
       Object.entries(call?.headers ?? {}).flatMap(([name, value]) =>
         value === null ? [] : [[name, value] as [string, string]],

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PROBE_BUDGET } from "../../shared/probe/budget.ts";
 import { DEFAULT_CANARY_DOMAIN, DEFAULT_SERVICE_DOMAIN } from "../../shared/probe/defaults.ts";
 import { probeEhloName } from "../../shared/probe/ehlo-name.ts";
+import { DomainName, describeEnvProblems, EnvFlag } from "../../shared/schemas/env-vars.ts";
 import { NodeIdentity, NodeRuntime, RunLocation } from "../../shared/schemas/protocol.ts";
 import { SMTP_PORT } from "../../shared/smtp/ports.ts";
 
@@ -38,11 +39,6 @@ const PortList = z
  */
 export const NODE_MAX_MESSAGES_CAP = PROBE_BUDGET.maxMessages;
 
-const CanaryDomain = z
-  .string()
-  .max(253)
-  .regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case domain name");
-
 /** Where the canary message's report link points: an origin, nothing after it. */
 const ReportOrigin = z
   .url({ protocol: /^https?$/ })
@@ -57,9 +53,9 @@ const NodeEnv = z
     NODE_RUNTIME: NodeRuntime,
     NODE_ALLOWED_PORTS: PortList,
     PROBE_SECRET: z.string().min(MIN_SECRET_LENGTH),
-    ALLOW_LOOPBACK_TARGETS: z.enum(["true", "false"]).default("false"),
+    ALLOW_LOOPBACK_TARGETS: EnvFlag.default(false),
     /** The domain our canary mail goes to; the HELO name and every test recipient use it. */
-    NODE_CANARY_DOMAIN: CanaryDomain.default(DEFAULT_CANARY_DOMAIN),
+    NODE_CANARY_DOMAIN: DomainName.default(DEFAULT_CANARY_DOMAIN),
     /** The coordinator's public origin, for the report link in canary messages; none when unset. */
     NODE_REPORT_ORIGIN: ReportOrigin.optional(),
     NODE_MAX_MESSAGES: z
@@ -69,14 +65,7 @@ const NodeEnv = z
       .pipe(z.number().max(NODE_MAX_MESSAGES_CAP))
       .default(NODE_MAX_MESSAGES_CAP),
     /** The service's domain, for the EHLO name; the coordinator's SERVICE_DOMAIN. */
-    NODE_SERVICE_DOMAIN: z
-      .string()
-      .max(200)
-      .regex(
-        /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/,
-        "must be a lower-case domain name",
-      )
-      .default(DEFAULT_SERVICE_DOMAIN),
+    NODE_SERVICE_DOMAIN: DomainName.max(200).default(DEFAULT_SERVICE_DOMAIN),
     /** Where a self-hosted node runs (its data centre), reported with every answer. */
     NODE_SITE: RunLocation.shape.name.optional(),
     NODE_MAX_CONCURRENT_JOBS: z
@@ -95,6 +84,8 @@ const NodeEnv = z
     },
   );
 
+export type NodeVariableName = keyof typeof NodeEnv.shape;
+
 export interface NodeConfig {
   identity: NodeIdentity;
   /** The configured site; a Cloudflare node reports its data centre instead, when it knows it. */
@@ -107,16 +98,9 @@ export interface NodeConfig {
 
 export type NodeConfigResult = { ok: true; config: NodeConfig } | { ok: false; problem: string };
 
-/** Names the variables at fault and why, never their values (one of them is the secret). */
-function describeProblems(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`)
-    .join("; ");
-}
-
 export function parseNodeConfig(env: Record<string, unknown> | undefined): NodeConfigResult {
   const parsed = NodeEnv.safeParse(env ?? {});
-  if (!parsed.success) return { ok: false, problem: describeProblems(parsed.error) };
+  if (!parsed.success) return { ok: false, problem: describeEnvProblems(parsed.error) };
   const vars = parsed.data;
   const identity = NodeIdentity.parse({
     nodeId: vars.NODE_ID,
@@ -124,7 +108,7 @@ export function parseNodeConfig(env: Record<string, unknown> | undefined): NodeC
     network: vars.NODE_NETWORK,
     runtime: vars.NODE_RUNTIME,
     allowedPorts: vars.NODE_ALLOWED_PORTS,
-    loopbackAllowed: vars.ALLOW_LOOPBACK_TARGETS === "true",
+    loopbackAllowed: vars.ALLOW_LOOPBACK_TARGETS,
     ehloName: probeEhloName(vars.NODE_REGION, vars.NODE_SERVICE_DOMAIN),
     maxConcurrentJobs: vars.NODE_MAX_CONCURRENT_JOBS,
   });

@@ -32,13 +32,15 @@ function describeZodError(error: ZodError): string {
 
 export function createApp() {
   const app = new Hono<AppContext>();
-  // Outermost, so every API answer (errors too) carries the caller's RateLimit fields.
-  app.use("/api/*", rateLimitHeaders);
-  app.use("/api/*", async (c, next) => {
-    c.set("config", readConfig(c.env));
-    c.set("resolver", resolverFor(c.env));
+  // Every route, the page and the badge too: a bad variable fails every answer the same way.
+  app.use("*", async (c, next) => {
+    const config = readConfig(c.env);
+    c.set("config", config);
+    c.set("resolver", resolverFor(config));
     await next();
   });
+  // So every API answer (errors too) carries the caller's RateLimit fields.
+  app.use("/api/*", rateLimitHeaders);
   // Who is asking (API key or anonymous), and the key's per-minute rate.
   app.use("/api/*", authenticate);
   app.onError((error, c) => {
@@ -49,6 +51,7 @@ export function createApp() {
       return c.json({ code: "invalid_request", message: describeZodError(error) }, 400);
     }
     if (error instanceof ConfigError) {
+      console.error(`configuration invalid: ${error.message}`);
       return c.json({ code: "misconfigured", message: error.message }, 503);
     }
     console.error("unhandled error", error);

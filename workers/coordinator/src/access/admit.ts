@@ -53,23 +53,23 @@ export async function startAdmittedCheck(
   };
   const keyed = apiKey !== undefined;
   const now = Date.now();
-  await enforceTargetCooldown(c.env, contacts, keyed, now);
+  await enforceTargetCooldown(c.env, c.var.config, contacts, keyed, now);
   const reservation = apiKey
     ? await reserveDailyCheck(c.env.DB, apiKey, now)
-    : await reserveAnonymousCheck(c.env, c.req.raw, now);
+    : await reserveAnonymousCheck(c.env, c.var.config, c.req.raw, now);
   let started: StartedCheck;
   try {
     started = await startPlannedCheck(c.env, c.var.config, plan, request, {
       ...options,
       idempotencyKey,
       apiKeyId,
-      quietSince: cooldownSince(c.env, keyed, now),
+      quietSince: cooldownSince(c.var.config, keyed, now),
     });
   } catch (error) {
     await reservation.release();
     if (!(error instanceof TargetBusy)) throw error;
     // Another request started a check of the same address a moment ago: its report is the answer.
-    await enforceTargetCooldown(c.env, contacts, keyed, Date.now());
+    await enforceTargetCooldown(c.env, c.var.config, contacts, keyed, Date.now());
     throw new TooManyRequests("target_cooldown", error.message, 1);
   }
   if (!started.created) await reservation.release();

@@ -1,5 +1,5 @@
 import ipaddr from "ipaddr.js";
-import { ConfigError, type CoordinatorEnv } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { TooManyRequests } from "./errors.ts";
 
 /**
@@ -52,17 +52,7 @@ export async function enforceAnonymousRate(env: CoordinatorEnv, request: Request
   }
 }
 
-export const DEFAULT_ANON_CHECKS_PER_MINUTE = 10;
 const MINUTE_MS = 60_000;
-
-export function anonymousChecksPerMinute(env: CoordinatorEnv): number {
-  const text = env.ANON_CHECKS_PER_MINUTE;
-  if (text === undefined || text === "") return DEFAULT_ANON_CHECKS_PER_MINUTE;
-  if (!/^[1-9]\d{0,6}$/.test(text)) {
-    throw new ConfigError("ANON_CHECKS_PER_MINUTE must be a positive whole number");
-  }
-  return Number.parseInt(text, 10);
-}
 
 /** The caller's network (see clientNetwork), hashed so no address is stored in D1. */
 export async function anonymousClientHash(request: Request): Promise<string> {
@@ -83,10 +73,11 @@ export function minuteWindow(now: number): { start: number; resetSeconds: number
  */
 export async function reserveAnonymousCheck(
   env: CoordinatorEnv,
+  config: Pick<CoordinatorConfig, "anonChecksPerMinute">,
   request: Request,
   now: number,
 ): Promise<{ release(): Promise<void> }> {
-  const limit = anonymousChecksPerMinute(env);
+  const limit = config.anonChecksPerMinute;
   const clientHash = await anonymousClientHash(request);
   const window = minuteWindow(now);
   const counted = await env.DB.prepare(

@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, inArray } from "drizzle-orm";
 import { type Database, openDatabase } from "../db/client.ts";
 import { targetContacts } from "../db/schema.ts";
-import { ConfigError, type CoordinatorEnv } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { TooManyRequests } from "./errors.ts";
 
 /**
@@ -15,20 +15,12 @@ import { TooManyRequests } from "./errors.ts";
  * anonymous cool-down, so TARGET_COOLDOWN_SECONDS = "0" turns the cool-down off for everyone.
  */
 
-export const DEFAULT_TARGET_COOLDOWN_SECONDS = 300;
 export const KEYED_TARGET_COOLDOWN_SECONDS = 60;
 
-export function anonymousCooldownSeconds(env: CoordinatorEnv): number {
-  const text = env.TARGET_COOLDOWN_SECONDS;
-  if (text === undefined || text === "") return DEFAULT_TARGET_COOLDOWN_SECONDS;
-  if (!/^\d{1,7}$/.test(text)) {
-    throw new ConfigError("TARGET_COOLDOWN_SECONDS must be a whole number of seconds");
-  }
-  return Number.parseInt(text, 10);
-}
+type CooldownConfig = Pick<CoordinatorConfig, "targetCooldownSeconds" | "publicOrigin">;
 
-export function cooldownSeconds(env: CoordinatorEnv, keyed: boolean): number {
-  const anonymous = anonymousCooldownSeconds(env);
+function cooldownSeconds(config: CooldownConfig, keyed: boolean): number {
+  const anonymous = config.targetCooldownSeconds;
   return keyed ? Math.min(KEYED_TARGET_COOLDOWN_SECONDS, anonymous) : anonymous;
 }
 
@@ -36,8 +28,8 @@ export function cooldownSeconds(env: CoordinatorEnv, keyed: boolean): number {
  * Since when a new check of the same (address, port) is refused for this caller; null when the
  * cool-down is off.
  */
-export function cooldownSince(env: CoordinatorEnv, keyed: boolean, now: number): number | null {
-  const seconds = cooldownSeconds(env, keyed);
+export function cooldownSince(config: CooldownConfig, keyed: boolean, now: number): number | null {
+  const seconds = cooldownSeconds(config, keyed);
   return seconds === 0 ? null : now - seconds * 1000;
 }
 
@@ -85,11 +77,12 @@ export interface CooldownState {
  */
 export async function contactsCooldown(
   env: CoordinatorEnv,
+  config: CooldownConfig,
   contacts: Contacts,
   keyed: boolean,
   now: number,
 ): Promise<CooldownState | null> {
-  const since = cooldownSince(env, keyed, now);
+  const since = cooldownSince(config, keyed, now);
   if (since === null) return null;
   const recent = await recentContact(openDatabase(env.DB), contacts, since);
   if (recent === null) return null;
@@ -97,7 +90,7 @@ export async function contactsCooldown(
     checkId: recent.checkId,
     checkedAt: recent.createdAt,
     allowedAt: recent.createdAt + (now - since),
-    report: reportLink(env, recent.checkId),
+    report: reportLink(config, recent.checkId),
   };
 }
 
@@ -108,11 +101,12 @@ export async function contactsCooldown(
  */
 export async function enforceTargetCooldown(
   env: CoordinatorEnv,
+  config: CooldownConfig,
   contacts: Contacts,
   keyed: boolean,
   now: number,
 ): Promise<void> {
-  const cooldown = await contactsCooldown(env, contacts, keyed, now);
+  const cooldown = await contactsCooldown(env, config, contacts, keyed, now);
   if (cooldown !== null) throw targetCooldown(contacts, cooldown, now);
 }
 
@@ -133,7 +127,6 @@ export function targetCooldown(
   );
 }
 
-function reportLink(env: CoordinatorEnv, checkId: string): string {
-  const path = `/api/v1/checks/${checkId}`;
-  return env.PUBLIC_ORIGIN ? `${env.PUBLIC_ORIGIN.replace(/\/+$/, "")}${path}` : path;
+function reportLink(config: CooldownConfig, checkId: string): string {
+  return `${config.publicOrigin ?? ""}/api/v1/checks/${checkId}`;
 }

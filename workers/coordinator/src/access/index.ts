@@ -4,8 +4,5 @@
  */
 
 export { startAdmittedCheck } from "./admit.ts";
-export { type ApiKeyIdentity, authenticate, verifyApiKey } from "./api-keys.ts";
-export { cooldownSeconds, KEYED_TARGET_COOLDOWN_SECONDS } from "./cooldown.ts";
-export { InvalidApiKey, TooManyRequests } from "./errors.ts";
-export { enforceHumanCheck, TURNSTILE_HEADER } from "./turnstile.ts";
-export { reserveDailyCheck } from "./usage.ts";
+export { authenticate } from "./api-keys.ts";
+export { enforceHumanCheck } from "./turnstile.ts";

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppContext } from "../context.ts";
-import { anonymousChecksPerMinute, anonymousClientHash, minuteWindow } from "./anonymous.ts";
+import { anonymousClientHash, minuteWindow } from "./anonymous.ts";
 import type { ApiKeyIdentity } from "./api-keys.ts";
 import { secondsUntilNextUtcDay, utcDay } from "./usage.ts";
 
@@ -78,7 +78,7 @@ async function anonymousLimits(c: Context<AppContext>, now: number) {
     .first<{ window_start: number; checks: number }>();
   const window = minuteWindow(now);
   const used = row !== null && row.window_start === window.start ? row.checks : 0;
-  const limit = anonymousChecksPerMinute(c.env);
+  const limit = c.var.config.anonChecksPerMinute;
   return [state("anonymous-checks-per-minute", "checks", limit, 60, used, window.resetSeconds)];
 }
 

@@ -23,7 +23,7 @@ export class HumanCheckFailed extends ApiException {
  */
 export async function enforceHumanCheck(c: Context<AppContext>): Promise<void> {
   if (c.var.apiKey) return;
-  const keys = turnstileKeys(c.env);
+  const keys = turnstileKeys(c.var.config);
   if (keys === null) return;
   const token = c.req.header(TURNSTILE_HEADER) ?? "";
   const verified = await verifyTurnstile(

@@ -11,7 +11,7 @@ import {
 } from "../db/repository.ts";
 import type { BatchItemRow, BatchRow } from "../db/schema.ts";
 import { resolverFor } from "../dns/resolver-for.ts";
-import { type CoordinatorConfig, type CoordinatorEnv, readConfig } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { ApiException } from "../errors.ts";
 import { parseQueueBody } from "../queue-body.ts";
 import { BatchSliceMessage } from "./messages.ts";
@@ -114,7 +114,7 @@ async function startItem(
     port: plan.port,
   };
   const now = Date.now();
-  const quietSince = cooldownSince(env, true, now);
+  const quietSince = cooldownSince(config, true, now);
   const recent = quietSince === null ? null : await recentContact(db, contacts, quietSince);
   if (recent) return recent.checkId;
   try {
@@ -137,9 +137,9 @@ async function startItem(
 export async function batchQueueHandler(
   batch: MessageBatch<unknown>,
   env: CoordinatorEnv,
+  config: CoordinatorConfig,
 ): Promise<void> {
-  const config = readConfig(env);
-  const resolver = resolverFor(env);
+  const resolver = resolverFor(config);
   const db = openDatabase(env.DB);
   for (const message of batch.messages) {
     const body = parseQueueBody(message, BatchSliceMessage, "batch");

@@ -30,7 +30,6 @@ import { NodeUnavailable, placementColo, signedNodeRequest } from "../nodes/call
 import { acquireLease, releaseLease } from "../nodes/leases.ts";
 import { findNode, markUnreachable, nodeSecret } from "../nodes/registry.ts";
 import { jobProofFor } from "../proof/job-proof.ts";
-import { proofWindowMs } from "../proof/policy.ts";
 import { decideCheck } from "./decide.ts";
 import type { ProbeMessage } from "./messages.ts";
 import { planCapableVantage } from "./replan.ts";
@@ -51,14 +50,14 @@ type ProgressLine = Exclude<ProbeStreamLine, { type: "answer" | "error" }>;
  */
 async function callNode(
   node: ProbeNodeRow,
-  bindings: Record<string, unknown>,
+  env: CoordinatorEnv,
   secret: string,
   job: ProbeJob,
   timeBudgetMs: number,
   onProgress: (line: ProgressLine) => Promise<void>,
 ): Promise<NodeOutcome> {
   try {
-    const response = await signedNodeRequest(node, bindings, secret, "/v1/probe", {
+    const response = await signedNodeRequest(node, env, secret, "/v1/probe", {
       method: "POST",
       body: JSON.stringify(job),
       timeoutMs: timeBudgetMs + PROBE_CALL_MARGIN_MS,
@@ -260,9 +259,9 @@ export type JobOutcome = "done" | "wait";
  */
 export async function runVantageJob(
   db: Database,
+  env: CoordinatorEnv,
   config: CoordinatorConfig,
   message: ProbeMessage,
-  bindings: Record<string, unknown> = {},
 ): Promise<JobOutcome> {
   const [check, vantage] = await Promise.all([
     findCheck(db, message.checkId),
@@ -271,8 +270,6 @@ export async function runVantageJob(
   if (!check || !vantage || vantage.status !== "pending") return "done";
   const node = await findNode(db, vantage.nodeId);
   const nodeName = `${vantage.nodeId} (${vantage.region})`;
-  // The queue consumer passes the Worker's env as `bindings`.
-  const env = bindings as unknown as CoordinatorEnv;
   const callLimitMs = config.probeTimeBudgetMs + PROBE_CALL_MARGIN_MS;
   if (node?.state !== "active") {
     const why = node ? "was disabled" : "is no longer in the registry";
@@ -294,7 +291,7 @@ export async function runVantageJob(
     try {
       // A job that waited for its slot still gets its whole time budget.
       await extendCheckDeadline(db, check.id, Date.now() + callLimitMs);
-      const ran = await runOnNode(db, config, env, bindings, check, vantage, node, nodeName);
+      const ran = await runOnNode(db, config, env, check, vantage, node, nodeName);
       if (ran === "replayed") return "done";
     } finally {
       await releaseLease(db, vantage.id);
@@ -305,7 +302,7 @@ export async function runVantageJob(
     check.id,
     Date.now(),
     decideCheck,
-    proofWindowMs(env),
+    config.proofWindowMs,
   );
   if (finished) await onCheckFinished(env, finished);
   return "done";
@@ -315,7 +312,6 @@ async function runOnNode(
   db: Database,
   config: CoordinatorConfig,
   env: CoordinatorEnv,
-  bindings: Record<string, unknown>,
   check: CheckRow,
   vantage: VantageRow,
   node: ProbeNodeRow,
@@ -334,12 +330,12 @@ async function runOnNode(
     caseIds: check.mx?.caseIds ?? null,
     timeBudgetMs: config.probeTimeBudgetMs,
     ...(vantage.tokenNonce ? { tokenNonce: vantage.tokenNonce } : {}),
-    proof: await jobProofFor(db, check, vantage, env),
+    proof: await jobProofFor(db, check, vantage, config),
   };
   const secret = await nodeSecret(config, node);
   const outcome = await callNode(
     node,
-    bindings,
+    env,
     secret,
     job,
     config.probeTimeBudgetMs,

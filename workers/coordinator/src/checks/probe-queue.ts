@@ -1,6 +1,5 @@
 import { openDatabase } from "../db/repository.ts";
-import type { CoordinatorEnv } from "../env.ts";
-import { readConfig } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { parseQueueBody } from "../queue-body.ts";
 import { runVantageJob, SLOT_WAIT_SECONDS } from "./dispatch.ts";
 import { ProbeMessage } from "./messages.ts";
@@ -13,20 +12,15 @@ import { ProbeMessage } from "./messages.ts";
 export async function probeQueueHandler(
   batch: MessageBatch<unknown>,
   env: CoordinatorEnv,
+  config: CoordinatorConfig,
 ): Promise<void> {
-  const config = readConfig(env);
   const db = openDatabase(env.DB);
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = parseQueueBody(message, ProbeMessage, "probe");
       if (body === null) return;
       try {
-        const outcome = await runVantageJob(
-          db,
-          config,
-          body,
-          env as unknown as Record<string, unknown>,
-        );
+        const outcome = await runVantageJob(db, env, config, body);
         if (outcome === "wait") {
           await env.PROBE_QUEUE.send(body, { delaySeconds: SLOT_WAIT_SECONDS });
         }

@@ -5,9 +5,8 @@ import {
   finishCheckIfComplete,
   getCheckView,
 } from "../db/repository.ts";
-import type { CoordinatorEnv } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { nodesListedAt } from "../probes/listings.ts";
-import { proofWindowMs } from "../proof/policy.ts";
 import { expireProofs } from "../proof/state.ts";
 import { decideCheck } from "./decide.ts";
 
@@ -24,10 +23,17 @@ export interface ReadView extends CheckView {
  */
 export async function readCheck(
   env: CoordinatorEnv,
+  config: Pick<CoordinatorConfig, "proofWindowMs">,
   db: Database,
   id: string,
 ): Promise<ReadView | null> {
-  const finished = await finishCheckIfComplete(db, id, Date.now(), decideCheck, proofWindowMs(env));
+  const finished = await finishCheckIfComplete(
+    db,
+    id,
+    Date.now(),
+    decideCheck,
+    config.proofWindowMs,
+  );
   if (finished) await onCheckFinished(env, finished);
   await expireProofs(db, Date.now(), id);
   const view = await getCheckView(db, id, env.EVIDENCE);

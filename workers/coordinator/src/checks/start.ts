@@ -56,11 +56,12 @@ export async function planFor(
   request: CreateCheckRequest,
 ): Promise<CheckPlan> {
   // A check with proof needs the canary secret: refuse it now rather than fail every vantage.
-  if (request.proof === true) proofSecret(env);
+  if (request.proof === true) proofSecret(config);
   const db = openDatabase(env.DB);
   const nodes = await loadRegistry(db, config);
   const optOuts = OptOutCheck.begin(
     env,
+    config,
     resolver,
     "domain" in request ? request.domain : request.host,
   );
@@ -81,7 +82,7 @@ export async function startPlannedCheck(
   options: StartCheckOptions = {},
 ): Promise<StartedCheck> {
   const now = Date.now();
-  const capacity = await reserveNodeCapacity(env, planned, now);
+  const capacity = await reserveNodeCapacity(env, config, planned, now);
   const plan = capacity.plan;
   let stored: Awaited<ReturnType<typeof createCheck>>;
   try {

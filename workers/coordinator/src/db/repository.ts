@@ -5,7 +5,6 @@
  */
 
 export {
-  type CreatedCheck,
   contactsOf,
   createCheck,
   extendCheckDeadline,
@@ -20,20 +19,10 @@ export {
 export { type Database, openDatabase } from "./client.ts";
 export {
   type CheckDecision,
-  type DecideCheck,
   finishCheckIfComplete,
   overdueChecks,
 } from "./completion.ts";
-export { MxPlan, MxPlanHost, RefusedAddress } from "./mx-plan.ts";
-export type {
-  CheckKind,
-  CheckRow,
-  CheckStatus,
-  DomainRow,
-  VantageProgress,
-  VantageRow,
-  VantageStatus,
-} from "./schema.ts";
+export type { CheckRow, VantageProgress, VantageRow } from "./schema.ts";
 export {
   addPendingVantage,
   failVantage,
@@ -42,5 +31,5 @@ export {
   recordVantageProgress,
   saveVantageResult,
 } from "./vantages.ts";
-export type { AddressView, CaseView, CheckView, MxHostView, VantageDetail } from "./views.ts";
+export type { CaseView, CheckView, VantageDetail } from "./views.ts";
 export { getCheckView } from "./views.ts";

@@ -11,9 +11,9 @@ import {
   transcripts,
   vantageResults,
 } from "../db/schema.ts";
-import type { CoordinatorEnv } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { nonceOfToken } from "../proof/tokens.ts";
-import { retentionCutoffs, retentionPolicy } from "./retention.ts";
+import { retentionCutoffs } from "./retention.ts";
 import { putEvidence } from "./store.ts";
 
 /*
@@ -30,9 +30,13 @@ export const VANTAGES_PER_BACKFILL = 20;
 export const LEGACY_EVIDENCE_ID = "legacy";
 
 /** Scheduled: moves the next few legacy vantages; returns how many it moved. */
-export async function backfillEvidence(env: CoordinatorEnv, now: number): Promise<number> {
+export async function backfillEvidence(
+  env: CoordinatorEnv,
+  now: number,
+  config: CoordinatorConfig,
+): Promise<number> {
   const db = openDatabase(env.DB);
-  const cutoffs = retentionCutoffs(retentionPolicy(env), now);
+  const cutoffs = retentionCutoffs(config.retention, now);
   const ids = await legacyVantageIds(db, VANTAGES_PER_BACKFILL);
   for (const id of ids) await moveVantage(db, env.EVIDENCE, id, cutoffs);
   return ids.length;

@@ -1,7 +1,7 @@
 import { eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { type Database, openDatabase } from "../db/client.ts";
 import { canaryDeliveries, checks, retentionMarks, vantageResults } from "../db/schema.ts";
-import { ConfigError, type CoordinatorEnv } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { deleteEvidence } from "./store.ts";
 
 /*
@@ -13,39 +13,13 @@ import { deleteEvidence } from "./store.ts";
  * rule (README) is the backstop for objects a sweep never reached.
  */
 
-export const DEFAULT_TRANSCRIPT_RETENTION_DAYS = 90;
-export const DEFAULT_OUTCOME_RETENTION_DAYS = 365;
 /** Checks one sweep may expire per kind: with a few vantages each, well under R2's 1,000 keys. */
 export const CHECKS_PER_SWEEP = 100;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export interface RetentionPolicy {
-  transcriptDays: number;
-  outcomeDays: number;
-}
-
-export function retentionPolicy(env: CoordinatorEnv): RetentionPolicy {
-  return {
-    transcriptDays: days(
-      env.TRANSCRIPT_RETENTION_DAYS,
-      "TRANSCRIPT_RETENTION_DAYS",
-      DEFAULT_TRANSCRIPT_RETENTION_DAYS,
-    ),
-    outcomeDays: days(
-      env.OUTCOME_RETENTION_DAYS,
-      "OUTCOME_RETENTION_DAYS",
-      DEFAULT_OUTCOME_RETENTION_DAYS,
-    ),
-  };
-}
-
-function days(text: string | undefined, name: string, fallback: number): number {
-  if (text === undefined || text === "") return fallback;
-  if (!/^\d{1,6}$/.test(text) || Number.parseInt(text, 10) < 1)
-    throw new ConfigError(`${name} must be a whole number of days, at least 1`);
-  return Number.parseInt(text, 10);
-}
+/** TRANSCRIPT_RETENTION_DAYS and OUTCOME_RETENTION_DAYS. */
+export type RetentionPolicy = CoordinatorConfig["retention"];
 
 /** Oldest creation time whose evidence and outcomes are still kept. */
 export function retentionCutoffs(policy: RetentionPolicy, now: number) {
@@ -56,9 +30,13 @@ export function retentionCutoffs(policy: RetentionPolicy, now: number) {
 }
 
 /** Scheduled: one bounded step of each retention sweep. */
-export async function sweepRetention(env: CoordinatorEnv, now: number): Promise<void> {
+export async function sweepRetention(
+  env: CoordinatorEnv,
+  now: number,
+  config: CoordinatorConfig,
+): Promise<void> {
   const db = openDatabase(env.DB);
-  const { evidenceBefore, outcomesBefore } = retentionCutoffs(retentionPolicy(env), now);
+  const { evidenceBefore, outcomesBefore } = retentionCutoffs(config.retention, now);
   await expireEvidence(db, env.EVIDENCE, evidenceBefore, CHECKS_PER_SWEEP);
   await expireOutcomes(db, outcomesBefore, CHECKS_PER_SWEEP);
 }

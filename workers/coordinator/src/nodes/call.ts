@@ -29,7 +29,8 @@ const RECONNECT_DELAYS_MS = [250, 1_000] as const;
  */
 export async function signedNodeRequest(
   node: NodeAddress,
-  bindings: Record<string, unknown>,
+  /** The Worker's env: a registry node names its service binding, not wrangler.toml. */
+  env: object,
   secret: string,
   path: string,
   init: { method: "GET" | "POST"; body: string; timeoutMs: number; accept?: string },
@@ -37,7 +38,7 @@ export async function signedNodeRequest(
   let call: typeof fetch = fetch;
   let base = (node.url ?? "").replace(/\/$/, "");
   if (node.binding) {
-    const binding = bindings[node.binding];
+    const binding: unknown = Reflect.get(env, node.binding);
     if (!isServiceBinding(binding))
       throw new NodeUnavailable(`binding ${node.binding} is not bound`);
     call = binding.fetch.bind(binding);

@@ -1,7 +1,7 @@
 import ipaddr from "ipaddr.js";
 import { TooManyRequests } from "../access/errors.ts";
 import type { CheckPlan } from "../checks/plan.ts";
-import { ConfigError, type CoordinatorEnv } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 
 /**
  * Per-node caps, so no probe host becomes a hammer (and gets blocklisted for it): each node runs
@@ -19,28 +19,6 @@ export interface NodeCaps {
 export const DEFAULT_NODE_CAPS: NodeCaps = { checksPerMinute: 30, checksPerPrefixPerHour: 20 };
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
-
-function positive(text: string | undefined, name: string, fallback: number): number {
-  if (text === undefined || text === "") return fallback;
-  if (!/^[1-9]\d{0,6}$/.test(text))
-    throw new ConfigError(`${name} must be a positive whole number`);
-  return Number.parseInt(text, 10);
-}
-
-export function nodeCaps(env: CoordinatorEnv): NodeCaps {
-  return {
-    checksPerMinute: positive(
-      env.NODE_CHECKS_PER_MINUTE,
-      "NODE_CHECKS_PER_MINUTE",
-      DEFAULT_NODE_CAPS.checksPerMinute,
-    ),
-    checksPerPrefixPerHour: positive(
-      env.NODE_CHECKS_PER_PREFIX_PER_HOUR,
-      "NODE_CHECKS_PER_PREFIX_PER_HOUR",
-      DEFAULT_NODE_CAPS.checksPerPrefixPerHour,
-    ),
-  };
-}
 
 /** The /24 or /48 an address belongs to, as the per-network cap counts it. */
 export function targetPrefix(address: string): string {
@@ -108,10 +86,11 @@ export interface CapacityReservation {
  */
 export async function reserveNodeCapacity(
   env: CoordinatorEnv,
+  config: Pick<CoordinatorConfig, "nodeCaps">,
   plan: CheckPlan,
   now: number,
 ): Promise<CapacityReservation> {
-  const caps = nodeCaps(env);
+  const caps = config.nodeCaps;
   const minuteStart = Math.floor(now / MINUTE_MS) * MINUTE_MS;
   const hourStart = Math.floor(now / HOUR_MS) * HOUR_MS;
   const byNode = countBy(plan.vantages, (vantage) => vantage.nodeId);

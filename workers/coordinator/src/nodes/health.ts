@@ -1,7 +1,7 @@
 import { NodeHealth } from "../../../../shared/schemas/protocol.ts";
 import { openDatabase } from "../db/repository.ts";
 import type { ProbeNodeRow } from "../db/schema.ts";
-import { type CoordinatorEnv, readConfig } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { placementColo, signedNodeRequest } from "./call.ts";
 import { activeNodes, type HealthOutcome, nodeSecret, recordHealth } from "./registry.ts";
 
@@ -14,13 +14,11 @@ async function probeHealth(
   secret: string,
 ): Promise<HealthOutcome> {
   try {
-    const response = await signedNodeRequest(
-      node,
-      env as unknown as Record<string, unknown>,
-      secret,
-      "/v1/health",
-      { method: "GET", body: "", timeoutMs: HEALTH_TIMEOUT_MS },
-    );
+    const response = await signedNodeRequest(node, env, secret, "/v1/health", {
+      method: "GET",
+      body: "",
+      timeoutMs: HEALTH_TIMEOUT_MS,
+    });
     if (!response.ok) return { up: false, error: `/v1/health answered HTTP ${response.status}` };
     const health = NodeHealth.safeParse(await response.json());
     if (!health.success) return { up: false, error: "/v1/health answer does not fit the protocol" };
@@ -42,8 +40,11 @@ async function probeHealth(
  * The cron's health check: every active node's signed /v1/health. A node that fails is left out
  * of planning until it answers again; one that answers declares how many jobs it runs at once.
  */
-export async function checkNodeHealth(env: CoordinatorEnv, now: number): Promise<void> {
-  const config = readConfig(env);
+export async function checkNodeHealth(
+  env: CoordinatorEnv,
+  now: number,
+  config: CoordinatorConfig,
+): Promise<void> {
   const db = openDatabase(env.DB);
   const nodes = await activeNodes(db, config, now);
   await Promise.all(

@@ -2,9 +2,8 @@ import type { Resolver } from "../../../../shared/dns/resolver.ts";
 import { reverseName } from "../../../../shared/dns/reverse-name.ts";
 import { parseDomainName } from "../badge/domain-name.ts";
 import type { CheckPlan } from "../checks/plan.ts";
-import type { CoordinatorEnv } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { ApiException } from "../errors.ts";
-import { serviceIdentity } from "../service-identity.ts";
 import { OPT_OUT_CACHE_SECONDS, publishesOptOut } from "./dns-lookup.ts";
 import { domainAndParents, networkContains } from "./entry.ts";
 import { OPT_OUT_RECORD, optOutName } from "./record.ts";
@@ -57,7 +56,9 @@ export class OptOutCheck {
   private readonly nameOptedOut: Promise<boolean>;
 
   private constructor(
-    private readonly env: CoordinatorEnv,
+    env: CoordinatorEnv,
+    /** Where an owner writes to be taken off the operator's list (ABUSE_CONTACT). */
+    private readonly contact: string,
     private readonly resolver: Resolver,
     target: string,
   ) {
@@ -69,8 +70,13 @@ export class OptOutCheck {
         : publishesOptOut(resolver, optOutName(this.name));
   }
 
-  static begin(env: CoordinatorEnv, resolver: Resolver, target: string): OptOutCheck {
-    return new OptOutCheck(env, resolver, target);
+  static begin(
+    env: CoordinatorEnv,
+    config: Pick<CoordinatorConfig, "service">,
+    resolver: Resolver,
+    target: string,
+  ): OptOutCheck {
+    return new OptOutCheck(env, config.service.abuseContact, resolver, target);
   }
 
   async apply(plan: CheckPlan): Promise<CheckPlan> {
@@ -84,7 +90,6 @@ export class OptOutCheck {
         ),
       ),
     ]);
-    const contact = serviceIdentity(this.env).abuseContact;
     if (this.name !== null && nameOptedOut) {
       throw new TargetOptedOut(
         `${this.name} has opted out of relay checks: its DNS publishes TXT ${optOutName(this.name)} "${OPT_OUT_RECORD}". ` +
@@ -96,7 +101,7 @@ export class OptOutCheck {
     if (listedParent !== undefined) {
       throw new TargetOptedOut(
         `${this.name} is on Relaywatch's opt-out list (${listedParent} and its subdomains), at its owner's request. ` +
-          `To be checked again, its owner writes to ${contact}.`,
+          `To be checked again, its owner writes to ${this.contact}.`,
       );
     }
     const whyOptedOut = new Map<string, string>();
@@ -115,7 +120,7 @@ export class OptOutCheck {
         whyOptedOut.set(
           address,
           `${address} is on Relaywatch's opt-out list (${network}), at its owner's request. ` +
-            `To be checked again, its owner writes to ${contact}.`,
+            `To be checked again, its owner writes to ${this.contact}.`,
         );
       }
     });

@@ -25,11 +25,12 @@ function remember(name: string, optedOut: boolean, now: number): void {
 }
 
 function withinTimeout<T>(work: Promise<T>): Promise<T | "timeout"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
   const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), OPT_OUT_LOOKUP_TIMEOUT_MS);
+    const timer = setTimeout(() => resolve("timeout"), OPT_OUT_LOOKUP_TIMEOUT_MS);
+    cancel = () => clearTimeout(timer);
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work, timeout]).finally(() => cancel());
 }
 
 /** Whether `name` publishes an opt-out TXT record. Never throws: a failed lookup is a no. */

@@ -9,12 +9,12 @@ export const MAX_FORM_BYTES = 16 * 1024;
  * visitor's browser start checks (a hammer that spends the visitor's allowance, and their
  * Turnstile pass, on a target of its choosing).
  */
-export function isCrossSitePost(request: Request, publicOrigin: string | undefined): boolean {
+export function isCrossSitePost(request: Request, publicOrigin: string | null): boolean {
   const site = request.headers.get("sec-fetch-site");
   if (site !== null && site !== "same-origin" && site !== "none") return true;
   const origin = request.headers.get("origin");
   if (origin === null) return false;
-  const own = (publicOrigin ?? new URL(request.url).origin).replace(/\/+$/, "");
+  const own = publicOrigin ?? new URL(request.url).origin;
   return origin !== own && origin !== new URL(request.url).origin;
 }
 

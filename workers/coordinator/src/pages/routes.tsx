@@ -1,7 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { anonymousCooldownSeconds } from "../access/cooldown.ts";
 import { startAdmittedCheck } from "../access/index.ts";
 import { parseDomainName } from "../badge/domain-name.ts";
 import { verdictHistory } from "../badge/store.ts";
@@ -9,7 +8,6 @@ import { readCheck } from "../checks/read.ts";
 import type { AppContext } from "../context.ts";
 import { getCheckView, openDatabase } from "../db/repository.ts";
 import { ApiException, NotFound } from "../errors.ts";
-import { retentionPolicy } from "../evidence/retention.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
 import { probeDirectory } from "../probes/directory.ts";
 import { caseDelivery } from "../proof/case-delivery.ts";
@@ -29,7 +27,6 @@ import { ProgressList } from "./progress-list.tsx";
 import { refusalText } from "./refusal-text.ts";
 import { vantagePlace } from "./report-model.ts";
 import { isFinished, ReportPage } from "./report-page.tsx";
-import { pageServices } from "./services.ts";
 import { parseTargetInput } from "./target-input.ts";
 import { TURNSTILE_RESPONSE_FIELD, turnstileKeys, verifyTurnstile } from "./turnstile.ts";
 
@@ -47,7 +44,12 @@ function renderForm(
 ) {
   c.header("Cache-Control", "no-store");
   return c.html(
-    <HomePage language={language} form={form} error={error} turnstile={turnstileKeys(c.env)} />,
+    <HomePage
+      language={language}
+      form={form}
+      error={error}
+      turnstile={turnstileKeys(c.var.config)}
+    />,
     status,
   );
 }
@@ -58,22 +60,20 @@ function formField(body: Record<string, string>, name: string): string {
 
 /** The check-my-server page: a form, and a permanent report per check. */
 export const pagesRoutes = new Hono<AppContext>()
-  .use("/", pageServices)
-  .use("/check", pageServices)
-  .use("/report/*", pageServices)
-  .use("/domain/*", pageServices)
   .get("/", (c) => renderForm(c, chooseLanguage(c), 200, EMPTY_FORM, null))
   .get("/about/probes", async (c) => {
     const language = chooseLanguage(c);
     const switched = c.req.query("lang") !== undefined;
     c.header("Vary", "Accept-Language, Cookie");
     c.header("Cache-Control", switched ? "no-store" : "public, max-age=300");
-    return c.html(<ProbesPage language={language} directory={await probeDirectory(c.env)} />);
+    return c.html(
+      <ProbesPage language={language} directory={await probeDirectory(c.env, c.var.config)} />,
+    );
   })
   .post("/check", async (c) => {
     const language = chooseLanguage(c);
     const t = messagesFor(language);
-    if (isCrossSitePost(c.req.raw, c.env.PUBLIC_ORIGIN)) {
+    if (isCrossSitePost(c.req.raw, c.var.config.publicOrigin)) {
       return renderForm(c, language, 403, EMPTY_FORM, t.form.crossSite);
     }
     const body = await readFormFields(c.req.raw);
@@ -82,7 +82,7 @@ export const pagesRoutes = new Hono<AppContext>()
       target: formField(body, "target"),
       implicitTls: formField(body, "implicit_tls") === "on",
     };
-    const turnstile = turnstileKeys(c.env);
+    const turnstile = turnstileKeys(c.var.config);
     if (turnstile) {
       const verified = await verifyTurnstile(
         turnstile.secretKey,
@@ -128,7 +128,7 @@ export const pagesRoutes = new Hono<AppContext>()
     const language = chooseLanguage(c);
     const db = openDatabase(c.env.DB);
     const id = c.req.param("id");
-    const view = await readCheck(c.env, db, id);
+    const view = await readCheck(c.env, c.var.config, db, id);
     c.header("Vary", "Accept-Language, Cookie");
     if (!view) return notFoundPage(c, language, messagesFor(language).report.notFound);
     const [history, deliveries] = await Promise.all([
@@ -142,9 +142,9 @@ export const pagesRoutes = new Hono<AppContext>()
     // button counts down from the time of rendering, so a cached copy may start it late.
     const switched = c.req.query("lang") !== undefined;
     c.header("Cache-Control", settled && !switched ? FINISHED_REPORT_CACHE : "no-store");
-    const origin = c.env.PUBLIC_ORIGIN ?? new URL(c.req.url).origin;
+    const origin = c.var.config.publicOrigin ?? new URL(c.req.url).origin;
     const now = Date.now();
-    const allowedAt = view.check.createdAt + anonymousCooldownSeconds(c.env) * 1000;
+    const allowedAt = view.check.createdAt + c.var.config.targetCooldownSeconds * 1000;
     return c.html(
       <ReportPage
         language={language}
@@ -152,7 +152,7 @@ export const pagesRoutes = new Hono<AppContext>()
         history={history}
         origin={origin}
         deliveries={deliveries}
-        retention={retentionPolicy(c.env)}
+        retention={c.var.config.retention}
         changes={changes}
         waitSeconds={Math.max(0, Math.ceil((allowedAt - now) / 1000))}
         now={now}
@@ -161,7 +161,7 @@ export const pagesRoutes = new Hono<AppContext>()
   })
   .get("/report/:id/progress", async (c) => {
     const language = chooseLanguage(c);
-    const view = await readCheck(c.env, openDatabase(c.env.DB), c.req.param("id"));
+    const view = await readCheck(c.env, c.var.config, openDatabase(c.env.DB), c.req.param("id"));
     c.header("Cache-Control", "no-store");
     if (!view) return c.text("not found", 404);
     if (isFinished(view)) {
@@ -237,7 +237,7 @@ export const pagesRoutes = new Hono<AppContext>()
       "Cache-Control",
       c.req.query("lang") === undefined ? FINISHED_REPORT_CACHE : "no-store",
     );
-    const origin = c.env.PUBLIC_ORIGIN ?? new URL(c.req.url).origin;
+    const origin = c.var.config.publicOrigin ?? new URL(c.req.url).origin;
     return c.html(
       <DomainPage language={language} domain={domain} origin={origin} entries={entries} />,
     );

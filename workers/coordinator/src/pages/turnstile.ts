@@ -1,4 +1,4 @@
-import { ConfigError, type CoordinatorEnv } from "../env.ts";
+import { ConfigError, type CoordinatorConfig } from "../env.ts";
 
 export const TURNSTILE_SITEVERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 export const TURNSTILE_SCRIPT_URL = "https://challenges.cloudflare.com/turnstile/v0/api.js";
@@ -15,14 +15,14 @@ export interface TurnstileKeys {
  * development and tests). Missing keys are a configuration error, never a silent "off": a
  * deployment that forgot them would let scripts use the anonymous form and API freely.
  */
-export function turnstileKeys(env: CoordinatorEnv): TurnstileKeys | null {
-  if (env.TURNSTILE_SITE_KEY && env.TURNSTILE_SECRET_KEY) {
-    return { siteKey: env.TURNSTILE_SITE_KEY, secretKey: env.TURNSTILE_SECRET_KEY };
+export function turnstileKeys(config: Pick<CoordinatorConfig, "turnstile">): TurnstileKeys | null {
+  if (config.turnstile === "off") return null;
+  if (config.turnstile === "unset") {
+    throw new ConfigError(
+      'TURNSTILE_SITE_KEY, TURNSTILE_SECRET_KEY: not set; Turnstile needs both (or TURNSTILE = "off", for local development only)',
+    );
   }
-  if (env.TURNSTILE === "off" && !env.TURNSTILE_SITE_KEY && !env.TURNSTILE_SECRET_KEY) return null;
-  throw new ConfigError(
-    'Turnstile needs TURNSTILE_SITE_KEY and TURNSTILE_SECRET_KEY (or TURNSTILE = "off", for local development only)',
-  );
+  return config.turnstile;
 }
 
 /**

@@ -1,10 +1,9 @@
 import ipaddr from "ipaddr.js";
 import type { Resolver, ReverseResolver } from "../../../../shared/dns/resolver.ts";
 import { reversedLabels, reverseName } from "../../../../shared/dns/reverse-name.ts";
-import { parseDomainName } from "../badge/domain-name.ts";
 import { openDatabase } from "../db/client.ts";
 import { resolverFor } from "../dns/resolver-for.ts";
-import { ConfigError, type CoordinatorEnv, readConfig } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { activeNodes } from "../nodes/registry.ts";
 
 /**
@@ -19,18 +18,6 @@ export const DEFAULT_DNSBL_ZONES = ["zen.spamhaus.org", "bl.spamcop.net", "b.bar
 export const BLOCKLIST_INTERVAL_MS = 24 * 60 * 60 * 1000;
 /** Addresses looked up per cron run (a minute): each costs one query per zone and a PTR. */
 export const ADDRESSES_PER_RUN = 10;
-
-export function blocklistZones(env: CoordinatorEnv): string[] {
-  if (env.DNSBL_ZONES === undefined) return DEFAULT_DNSBL_ZONES;
-  const zones = env.DNSBL_ZONES.split(",")
-    .map((zone) => zone.trim())
-    .filter((zone) => zone !== "");
-  const parsed = zones.map(parseDomainName);
-  if (parsed.some((zone) => zone === null) || parsed.length > 10) {
-    throw new ConfigError("DNSBL_ZONES must be up to 10 comma-separated domain names");
-  }
-  return parsed as string[];
-}
 
 /**
  * What a blocklist says of an address: its 127.0.0.x answer when listed, null when not. Answers
@@ -61,8 +48,12 @@ interface Due {
   address: string;
 }
 
-async function dueAddresses(env: CoordinatorEnv, now: number): Promise<Due[]> {
-  const nodes = await activeNodes(openDatabase(env.DB), readConfig(env), now);
+async function dueAddresses(
+  env: CoordinatorEnv,
+  config: CoordinatorConfig,
+  now: number,
+): Promise<Due[]> {
+  const nodes = await activeNodes(openDatabase(env.DB), config, now);
   const egress = nodes.flatMap((node) =>
     node.egress.map((address) => ({ nodeId: node.id, address })),
   );
@@ -144,11 +135,15 @@ async function endStaleListings(env: CoordinatorEnv, zones: string[], now: numbe
 }
 
 /** The scheduled task: the addresses not looked up for a day, a few per run. */
-export async function checkNodeBlocklists(env: CoordinatorEnv, now: number): Promise<void> {
-  const zones = blocklistZones(env);
+export async function checkNodeBlocklists(
+  env: CoordinatorEnv,
+  now: number,
+  config: CoordinatorConfig,
+): Promise<void> {
+  const zones = config.dnsblZones;
   await endStaleListings(env, zones, now);
-  const due = await dueAddresses(env, now);
+  const due = await dueAddresses(env, config, now);
   if (due.length === 0) return;
-  const resolver = resolverFor(env);
+  const resolver = resolverFor(config);
   for (const address of due) await lookUp(env, resolver, zones, address, now);
 }

@@ -1,28 +1,28 @@
 import { isNull } from "drizzle-orm";
-import { DEFAULT_CANARY_DOMAIN } from "../../../../shared/probe/defaults.ts";
 import { probeEhloName } from "../../../../shared/probe/ehlo-name.ts";
 import { PROBE_DEFAULTS } from "../../../../shared/probe/request.ts";
 import { openDatabase } from "../db/client.ts";
 import { nodeEgress, nodeListings, type ProbeNodeRow } from "../db/schema.ts";
-import { type CoordinatorEnv, readConfig } from "../env.ts";
-import { nodeCaps } from "../nodes/caps.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { activeNodes } from "../nodes/registry.ts";
 import { OPT_OUT_CACHE_SECONDS } from "../optout/dns-lookup.ts";
 import { OPT_OUT_RECORD } from "../optout/record.ts";
 import { PROOF_MAX_MESSAGES_PER_CHECK, PROOF_MAX_MESSAGES_PER_VANTAGE } from "../proof/policy.ts";
 import type { ProbeDirectory } from "../routes/openapi-schemas.ts";
-import { serviceIdentity } from "../service-identity.ts";
 
 /**
  * Who we are, for /about/probes and GET /api/v1/probes: every active node of the registry, with
  * the EHLO name it uses, its egress addresses, their reverse DNS and current blocklist listings
  * as the daily lookup last saw them, and the limits every check and every node keeps.
  */
-export async function probeDirectory(env: CoordinatorEnv): Promise<ProbeDirectory> {
-  const service = serviceIdentity(env);
+export async function probeDirectory(
+  env: CoordinatorEnv,
+  config: CoordinatorConfig,
+): Promise<ProbeDirectory> {
+  const service = config.service;
   const db = openDatabase(env.DB);
   const [nodes, egressRows, listingRows] = await Promise.all([
-    activeNodes(db, readConfig(env)),
+    activeNodes(db, config),
     db.select().from(nodeEgress),
     db.select().from(nodeListings).where(isNull(nodeListings.delistedAt)),
   ]);
@@ -46,7 +46,7 @@ export async function probeDirectory(env: CoordinatorEnv): Promise<ProbeDirector
     service: {
       domain: service.serviceDomain,
       abuseContact: service.abuseContact,
-      canaryDomain: env.CANARY_DOMAIN ?? DEFAULT_CANARY_DOMAIN,
+      canaryDomain: service.canaryDomain,
     },
     optOut: {
       domainRecord: `_relaywatch.<domain> TXT "${OPT_OUT_RECORD}"`,
@@ -60,7 +60,7 @@ export async function probeDirectory(env: CoordinatorEnv): Promise<ProbeDirector
       canaryMessagesPerVantage: PROOF_MAX_MESSAGES_PER_VANTAGE,
       canaryMessagesPerCheck: PROOF_MAX_MESSAGES_PER_CHECK,
     },
-    caps: nodeCaps(env),
+    caps: config.nodeCaps,
     probes: nodes.map((node) => {
       const egress = egressOf(node);
       return {

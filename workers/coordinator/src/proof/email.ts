@@ -3,9 +3,9 @@ import { boundText } from "../../../../shared/probe/bound-result.ts";
 import { CANARY_PROOF_HEADER, verifyCanaryProof } from "../../../../shared/probe/canary-proof.ts";
 import { readCapped } from "../../../../shared/streams/read-capped.ts";
 import { openDatabase } from "../db/client.ts";
-import type { CoordinatorEnv } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { findProvableCase, recordDelivery } from "./deliveries.ts";
-import { lateArrivalMs, proofSecret } from "./policy.ts";
+import { proofSecret } from "./policy.ts";
 import { nonceOfToken, tokenCandidates } from "./tokens.ts";
 
 /** A canary message is a few hundred bytes; anything far larger is not one of ours. */
@@ -33,6 +33,7 @@ export type CanaryMessage = Pick<
 export async function receiveCanaryEmail(
   message: CanaryMessage,
   env: CoordinatorEnv,
+  config: CoordinatorConfig,
   now: number,
 ): Promise<void> {
   const reject = (log: string, reason: string) => {
@@ -50,7 +51,7 @@ export async function receiveCanaryEmail(
   if (candidates.length === 0) {
     return reject(`no token (to ${message.to})`, "not a Relaywatch test message");
   }
-  const proven = await provenTokens(env, candidates, message.headers.get(CANARY_PROOF_HEADER));
+  const proven = await provenTokens(config, candidates, message.headers.get(CANARY_PROOF_HEADER));
   if (proven.length === 0) {
     return reject(
       `no valid proof for token(s) ${candidates.join(", ")}`,
@@ -62,7 +63,7 @@ export async function receiveCanaryEmail(
   if (!provable) {
     return reject(`unknown token(s) ${proven.join(", ")}`, "unknown Relaywatch test token");
   }
-  if (now > provable.checkCreatedAt + lateArrivalMs(env)) {
+  if (now > provable.checkCreatedAt + config.lateArrivalMs) {
     return reject(`${provable.token} arrived too late`, "this Relaywatch test is over");
   }
   const raw = await readCapped(message.raw, MAX_CANARY_MESSAGE_BYTES);
@@ -88,12 +89,12 @@ export async function receiveCanaryEmail(
 
 /** The candidates whose MAC the message carries (the header may hold a few, comma-joined). */
 async function provenTokens(
-  env: CoordinatorEnv,
+  config: Pick<CoordinatorConfig, "proofSecret">,
   candidates: string[],
   header: string | null,
 ): Promise<string[]> {
   if (!header) return [];
-  const secret = proofSecret(env);
+  const secret = proofSecret(config);
   const proofs = header.split(",").slice(0, MAX_CANDIDATES);
   const proven: string[] = [];
   for (const token of candidates) {

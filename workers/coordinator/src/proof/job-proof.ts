@@ -3,6 +3,7 @@ import { canaryKeyFor } from "../../../../shared/probe/canary-proof.ts";
 import type { ProbeJob } from "../../../../shared/schemas/protocol.ts";
 import type { Database } from "../db/client.ts";
 import { type CheckRow, type VantageRow, vantageResults } from "../db/schema.ts";
+import type { CoordinatorConfig } from "../env.ts";
 import { messageShare, proofSecret } from "./policy.ts";
 
 /**
@@ -15,7 +16,7 @@ export async function jobProofFor(
   db: Database,
   check: Pick<CheckRow, "id">,
   vantage: Pick<VantageRow, "id" | "tokenNonce">,
-  secrets: { PROOF_SECRET?: string },
+  config: Pick<CoordinatorConfig, "proofSecret">,
 ): Promise<ProbeJob["proof"]> {
   if (vantage.tokenNonce === null) return null;
   const planned = await db
@@ -26,6 +27,6 @@ export async function jobProofFor(
   const index = planned.findIndex((row) => row.id === vantage.id);
   return {
     maxMessages: index < 0 ? 0 : messageShare(index, planned.length),
-    key: await canaryKeyFor(proofSecret(secrets), vantage.tokenNonce),
+    key: await canaryKeyFor(proofSecret(config), vantage.tokenNonce),
   };
 }

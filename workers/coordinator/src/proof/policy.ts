@@ -1,6 +1,5 @@
 import { CHECK_BUDGET, PROBE_BUDGET } from "../../../../shared/probe/budget.ts";
-import type { CoordinatorEnv } from "../env.ts";
-import { ConfigError } from "../env.ts";
+import { ConfigError, type CoordinatorConfig } from "../env.ts";
 
 /** Canary messages one vantage may send (probe nodes cap themselves at the same number). */
 export const PROOF_MAX_MESSAGES_PER_VANTAGE = PROBE_BUDGET.maxMessages;
@@ -10,33 +9,12 @@ export const PROOF_MAX_MESSAGES_PER_VANTAGE = PROBE_BUDGET.maxMessages;
  */
 export const PROOF_MAX_MESSAGES_PER_CHECK = CHECK_BUDGET.maxMessages;
 
-const DEFAULT_PROOF_WINDOW_SECONDS = 600;
-const DEFAULT_LATE_ARRIVAL_SECONDS = 24 * 60 * 60;
-
-function seconds(text: string | undefined, fallback: number): number {
-  const value = Number.parseInt(text ?? "", 10);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-}
-
-/** How long a finished check waits for its canary messages (PROOF_WINDOW_SECONDS). */
-export function proofWindowMs(env: CoordinatorEnv): number {
-  return seconds(env.PROOF_WINDOW_SECONDS, DEFAULT_PROOF_WINDOW_SECONDS) * 1000;
-}
-
-/**
- * How long after its check was created a canary message still confirms it
- * (PROOF_LATE_ARRIVAL_SECONDS, default 24 h): a relay that queues the message for a day still
- * proves itself, a message that turns up a week later proves nothing.
- */
-export function lateArrivalMs(env: CoordinatorEnv): number {
-  return seconds(env.PROOF_LATE_ARRIVAL_SECONDS, DEFAULT_LATE_ARRIVAL_SECONDS) * 1000;
-}
-
 /** The coordinator's canary secret; a check with proof cannot run without it. */
-export function proofSecret(env: Pick<CoordinatorEnv, "PROOF_SECRET">): string {
-  const secret = env.PROOF_SECRET;
-  if (!secret) throw new ConfigError("PROOF_SECRET is not set: canary messages cannot be proven");
-  return secret;
+export function proofSecret(config: Pick<CoordinatorConfig, "proofSecret">): string {
+  if (config.proofSecret === null) {
+    throw new ConfigError("PROOF_SECRET: is not set, so canary messages cannot be proven");
+  }
+  return config.proofSecret;
 }
 
 /**

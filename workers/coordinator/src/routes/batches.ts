@@ -28,7 +28,6 @@ export const batchesRoutes = new Hono<AppContext>()
     if (!apiKey) throw new ApiKeyRequired("A batch");
     const request = parseBatchRequest(await readJsonBody(c.req.raw, MAX_BATCH_BODY_BYTES));
     const webhookUrl = await acceptWebhookUrl(
-      c.env,
       c.var.config,
       c.var.resolver,
       request.webhook,

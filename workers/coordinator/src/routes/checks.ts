@@ -24,7 +24,6 @@ export const checksRoutes = new Hono<AppContext>()
       );
     }
     const webhookUrl = await acceptWebhookUrl(
-      c.env,
       c.var.config,
       c.var.resolver,
       request.webhook,
@@ -42,7 +41,7 @@ export const checksRoutes = new Hono<AppContext>()
   .get("/:id", async (c) => {
     const db = openDatabase(c.env.DB);
     const id = c.req.param("id");
-    const view = await readCheck(c.env, db, id);
+    const view = await readCheck(c.env, c.var.config, db, id);
     if (!view) throw new NotFound(`no check ${id}`);
     return c.json(checkReport(view, await deliveriesOfCheck(db, id)));
   });

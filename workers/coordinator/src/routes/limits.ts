@@ -45,7 +45,7 @@ export const limitsRoutes = new Hono<AppContext>().get("/", async (c) => {
       addresses: contactsOf(plan.vantages).map((contact) => contact.address),
       port: plan.port,
     };
-    const state = await contactsCooldown(c.env, contacts, apiKey !== undefined, now);
+    const state = await contactsCooldown(c.env, c.var.config, contacts, apiKey !== undefined, now);
     cooldown = {
       target: plan.target,
       port: query.port,

@@ -11,12 +11,12 @@ import { webhookSecretFor } from "../webhooks/secret.ts";
 export const webhookSecretRoutes = new Hono<AppContext>().get("/", async (c) => {
   const apiKey = c.var.apiKey;
   if (!apiKey) throw new ApiKeyRequired("The webhook secret");
-  if (!c.env.WEBHOOK_SIGNING_SECRET) {
+  if (c.var.config.webhookSigningSecret === null) {
     throw new ServiceUnavailable("webhooks_unavailable", "this coordinator cannot sign webhooks");
   }
   c.header("Cache-Control", "no-store");
   return c.json({
-    secret: await webhookSecretFor(c.env, apiKey.id),
+    secret: await webhookSecretFor(c.var.config, apiKey.id),
     algorithm:
       "HMAC-SHA256 over `<X-Relaywatch-Timestamp>.<raw body>`, hex, header `X-Relaywatch-Signature: v1=<hex>`",
   });

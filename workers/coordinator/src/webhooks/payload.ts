@@ -10,8 +10,8 @@ import type { WebhookDeliveryRow } from "../db/schema.ts";
 import { expireProofs } from "../proof/state.ts";
 
 /** Links in payloads are absolute when PUBLIC_ORIGIN is set, else paths on the API's origin. */
-function link(origin: string | undefined, path: string): string {
-  return `${(origin ?? "").replace(/\/+$/, "")}${path}`;
+function link(origin: string | null, path: string): string {
+  return `${origin ?? ""}${path}`;
 }
 
 /**
@@ -27,7 +27,7 @@ function link(origin: string | undefined, path: string): string {
 export async function webhookPayload(
   db: Database,
   delivery: WebhookDeliveryRow,
-  origin: string | undefined,
+  origin: string | null,
   now: number,
 ): Promise<Record<string, unknown> | null> {
   if (delivery.subjectKind === "check") {

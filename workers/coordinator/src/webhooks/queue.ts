@@ -3,7 +3,7 @@ import { DnsError } from "../../../../shared/dns/resolver.ts";
 import { type Database, openDatabase } from "../db/repository.ts";
 import type { WebhookDeliveryRow } from "../db/schema.ts";
 import { resolverFor } from "../dns/resolver-for.ts";
-import { type CoordinatorEnv, readConfig } from "../env.ts";
+import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { parseQueueBody } from "../queue-body.ts";
 import { retryDelaySeconds } from "./backoff.ts";
 import { findDelivery, markDelivered, recordFailedAttempt } from "./deliveries.ts";
@@ -80,12 +80,12 @@ async function hostProblemAtDelivery(
 
 /** Signs and POSTs the payload; null when the receiver took it, else why not. */
 async function send(
-  env: CoordinatorEnv,
+  config: Pick<CoordinatorConfig, "webhookSigningSecret">,
   delivery: WebhookDeliveryRow,
   payload: Record<string, unknown>,
 ): Promise<string | null> {
   try {
-    const secret = await webhookSecretFor(env, delivery.apiKeyId);
+    const secret = await webhookSecretFor(config, delivery.apiKeyId);
     return await post(delivery.url, JSON.stringify(payload), secret, delivery.id);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -95,12 +95,12 @@ async function send(
 /** Makes one attempt at a pending delivery and records how it went. */
 async function attemptDelivery(
   db: Database,
-  env: CoordinatorEnv,
+  config: CoordinatorConfig,
   hostPolicy: WebhookHostPolicy,
   delivery: WebhookDeliveryRow,
   now: number,
 ): Promise<Attempt> {
-  const payload = await webhookPayload(db, delivery, env.PUBLIC_ORIGIN, now);
+  const payload = await webhookPayload(db, delivery, config.publicOrigin, now);
   if (payload === null) {
     await recordFailedAttempt(db, delivery, "the check or batch no longer exists", null);
     return { kind: "done" };
@@ -110,7 +110,7 @@ async function attemptDelivery(
     await recordFailedAttempt(db, delivery, hostProblem.reason, null);
     return { kind: "done" };
   }
-  const failure = hostProblem?.reason ?? (await send(env, delivery, payload));
+  const failure = hostProblem?.reason ?? (await send(config, delivery, payload));
   if (failure === null) {
     await markDelivered(db, delivery, now);
     return { kind: "done" };
@@ -129,11 +129,12 @@ async function attemptDelivery(
 export async function webhookQueueHandler(
   batch: MessageBatch<unknown>,
   env: CoordinatorEnv,
+  config: CoordinatorConfig,
 ): Promise<void> {
   const db = openDatabase(env.DB);
   const hostPolicy: WebhookHostPolicy = {
-    resolver: resolverFor(env),
-    allowLoopback: readConfig(env).allowLoopback,
+    resolver: resolverFor(config),
+    allowLoopback: config.allowLoopback,
   };
   await Promise.all(
     batch.messages.map(async (message) => {
@@ -145,7 +146,7 @@ export async function webhookQueueHandler(
           message.ack();
           return;
         }
-        const attempt = await attemptDelivery(db, env, hostPolicy, delivery, Date.now());
+        const attempt = await attemptDelivery(db, config, hostPolicy, delivery, Date.now());
         if (attempt.kind === "retry") message.retry({ delaySeconds: attempt.delaySeconds });
         else message.ack();
       } catch (error) {

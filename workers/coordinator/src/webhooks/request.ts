@@ -1,6 +1,6 @@
 import { DnsError, type Resolver } from "../../../../shared/dns/resolver.ts";
 import { ApiKeyRequired } from "../access/errors.ts";
-import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
+import type { CoordinatorConfig } from "../env.ts";
 import { BadRequest, ServiceUnavailable, Unprocessable } from "../errors.ts";
 import { refusalOfWebhookHost, type WebhookHostRefusal } from "./host-guard.ts";
 import { checkWebhookUrl } from "./url.ts";
@@ -11,8 +11,7 @@ import { checkWebhookUrl } from "./url.ts";
  * deliveries could not be signed, rather than failing for a day.
  */
 export async function acceptWebhookUrl(
-  env: Pick<CoordinatorEnv, "WEBHOOK_SIGNING_SECRET">,
-  config: Pick<CoordinatorConfig, "allowLoopback">,
+  config: Pick<CoordinatorConfig, "allowLoopback" | "webhookSigningSecret">,
   resolver: Resolver,
   url: string | undefined,
   apiKeyId: string | null,
@@ -21,7 +20,7 @@ export async function acceptWebhookUrl(
   // Anonymous webhooks would let anyone make us call any URL, signed with a shared secret.
   if (apiKeyId === null) throw new ApiKeyRequired("A webhook");
   const checked = checkWebhookUrl(url, config.allowLoopback);
-  if (!env.WEBHOOK_SIGNING_SECRET) {
+  if (config.webhookSigningSecret === null) {
     throw new ServiceUnavailable(
       "webhooks_unavailable",
       "this coordinator has no WEBHOOK_SIGNING_SECRET, so it cannot sign webhooks",

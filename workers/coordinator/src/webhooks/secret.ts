@@ -1,4 +1,4 @@
-import type { CoordinatorEnv } from "../env.ts";
+import type { CoordinatorConfig } from "../env.ts";
 
 const encoder = new TextEncoder();
 
@@ -15,10 +15,10 @@ export class WebhookSecretMissing extends Error {
  * rotating WEBHOOK_SIGNING_SECRET rotates them all.
  */
 export async function webhookSecretFor(
-  env: Pick<CoordinatorEnv, "WEBHOOK_SIGNING_SECRET">,
+  config: Pick<CoordinatorConfig, "webhookSigningSecret">,
   apiKeyId: string | null,
 ): Promise<string> {
-  const master = env.WEBHOOK_SIGNING_SECRET;
+  const master = config.webhookSigningSecret;
   if (!master) throw new WebhookSecretMissing();
   const key = await crypto.subtle.importKey(
     "raw",
