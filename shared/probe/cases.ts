@@ -307,6 +307,10 @@ export const RELAY_CASES: readonly RelayCase[] = [
 
 export const RELAY_CASE_IDS: readonly string[] = RELAY_CASES.map((relayCase) => relayCase.id);
 
+export function findCase(id: string): RelayCase | undefined {
+  return RELAY_CASES.find((relayCase) => relayCase.id === id);
+}
+
 /**
  * Asked first, so a run cut short (a tarpit) has answered what matters most: a plainly foreign
  * sender, the bare sender of the AppleShare IP hole, and a sender spoofed in the target's domain.
