@@ -1,4 +1,5 @@
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
+import type { HistoryEntry } from "../../../../shared/schemas/api.ts";
 import type { Database } from "../db/client.ts";
 import { badgeDomains, checks, domains, vantageResults } from "../db/schema.ts";
 import type { BadgeEvidence, FinishedCheck } from "./evidence.ts";
@@ -6,14 +7,6 @@ import type { BadgeEvidence, FinishedCheck } from "./evidence.ts";
 /** The id of a domain's row, as a scalar subquery (the index on checks is by domain id). */
 function domainIdOf(domain: string) {
   return sql`(select ${domains.id} from ${domains} where ${domains.name} = ${domain})`;
-}
-
-export interface HistoryEntry {
-  id: string;
-  status: string;
-  verdict: string | null;
-  createdAt: number;
-  finishedAt: number;
 }
 
 /** The latest `limit` finished checks (done or failed) of a domain, newest first. */
