@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { type CheckReportSummary, submitCheck, waitForCheck } from "../../scripts/check-client.ts";
+import { submitCheck, waitForCheck } from "../../scripts/check-client.ts";
 import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
+import type { CheckReport } from "../../shared/schemas/check-report.ts";
 
 /**
  * The real local network for one end-to-end test file: free ports, the real MTAs, its own work
@@ -30,7 +31,7 @@ export function labPort(network: LocalNetwork, name: string): number {
 }
 
 /** Submits a check to the network's coordinator and waits for its report. */
-export async function checkOn(network: LocalNetwork, body: unknown): Promise<CheckReportSummary> {
+export async function checkOn(network: LocalNetwork, body: unknown): Promise<CheckReport> {
   const base = network.coordinator.url;
   const response = await submitCheck(base, body);
   expect(response.status).toBe(202);
@@ -40,5 +41,5 @@ export async function checkOn(network: LocalNetwork, body: unknown): Promise<Che
 }
 
 /** Every vantage of a report, flattened over MX hosts and addresses. */
-export const vantagesOf = (report: CheckReportSummary) =>
+export const vantagesOf = (report: CheckReport) =>
   report.mxHosts.flatMap((host) => host.addresses.flatMap((address) => address.vantages));
