@@ -52,6 +52,11 @@ export function serveReference(app: OpenAPIHono<AppContext, any, any>) {
       nonce,
       // Its default fonts come from a host the policy does not allow.
       withDefaultFonts: false,
+      // Nothing that calls Scalar's own services: no AI agent, MCP, SDK upsell or telemetry.
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      showDeveloperTools: "never",
+      telemetry: false,
     })(c, async () => {});
     if (!page) throw new Error("the API reference rendered nothing");
     // Scalar writes the script tag; the hash that pins the script's bytes goes on that tag.
