@@ -72,7 +72,9 @@ export const BatchPageQuery = z.object({
     .optional()
     .describe("`csv` for every item as CSV, without paging; default JSON (or `Accept: text/csv`)"),
   page: PositiveIntegerText.default(1),
-  per_page: PositiveIntegerText.pipe(z.number().max(MAX_PER_PAGE)).default(DEFAULT_PER_PAGE),
+  per_page: PositiveIntegerText.pipe(z.number().max(MAX_PER_PAGE))
+    .default(DEFAULT_PER_PAGE)
+    .describe(`items per page, at most ${MAX_PER_PAGE}`),
 });
 export type BatchPageQuery = z.infer<typeof BatchPageQuery>;
 
