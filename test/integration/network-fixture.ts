@@ -5,18 +5,19 @@ import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-networ
 import type { CheckReport } from "../../shared/schemas/check-report.ts";
 
 /**
- * The real local network for one end-to-end test file: free ports, the real MTAs, its own work
- * directory under lab-run/ (so files running at once never share a Postfix instance).
+ * The real local network for one end-to-end test file: free ports, the real MTAs (unless a file
+ * needs only the simulated servers), its own work directory under lab-run/ (so files running at
+ * once never share a Postfix instance).
  */
 export async function startTestNetwork(
   name: string,
-  options: { probeTimeBudgetMs?: number; proofWindowSeconds?: number } = {},
+  options: { probeTimeBudgetMs?: number; proofWindowSeconds?: number; realMtas?: boolean } = {},
 ): Promise<LocalNetwork> {
   return startLocalNetwork({
     coordinatorPort: 0,
     nodeBasePort: 0,
     labBasePort: 0,
-    realMtas: true,
+    realMtas: options.realMtas ?? true,
     workDir: fileURLToPath(new URL(`../../lab-run/test-${name}`, import.meta.url)),
     probeTimeBudgetMs: options.probeTimeBudgetMs ?? 10_000,
     ...(options.proofWindowSeconds ? { proofWindowSeconds: options.proofWindowSeconds } : {}),

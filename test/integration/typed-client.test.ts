@@ -1,8 +1,7 @@
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalNetwork, startLocalNetwork } from "../../scripts/local-network.ts";
+import type { LocalNetwork } from "../../scripts/local-network.ts";
 import { type RelaywatchClient, relaywatchClient } from "../../workers/coordinator/src/client.ts";
-import { labPort, vantagesOf } from "./network-fixture.ts";
+import { labPort, startTestNetwork, vantagesOf } from "./network-fixture.ts";
 
 /**
  * The typed client a provider uses (README "API"), against the local network's coordinator on
@@ -22,14 +21,7 @@ async function readCheck(id: string) {
 
 describe("the typed client", () => {
   beforeAll(async () => {
-    network = await startLocalNetwork({
-      coordinatorPort: 0,
-      nodeBasePort: 0,
-      labBasePort: 0,
-      realMtas: false,
-      workDir: fileURLToPath(new URL("../../lab-run/test-typed-client", import.meta.url)),
-      probeTimeBudgetMs: 10_000,
-    });
+    network = await startTestNetwork("typed-client", { realMtas: false });
     client = relaywatchClient(network.coordinator.url);
   }, 180_000);
 
