@@ -121,7 +121,7 @@ describe("GET /api/v1/openapi.json", () => {
     for (const [, name] of refs) expect(schemas, String(name)).toHaveProperty(String(name));
   });
 
-  it("documents the opt-out refusal, every 429 code and the RateLimit fields", async () => {
+  it("documents the opt-out refusal, every 429 code, 401 and 429 everywhere and the RateLimit fields", async () => {
     const document = await openApi();
     const paths = document.paths as Record<string, Record<string, Json>>;
     const created = paths["/api/v1/checks"]?.post?.responses as Record<string, Json>;
@@ -132,6 +132,10 @@ describe("GET /api/v1/openapi.json", () => {
     for (const [path, operations] of Object.entries(paths)) {
       if (!path.startsWith("/api/")) continue;
       for (const operation of Object.values(operations)) {
+        // Any /api/ route can refuse an unknown key and a key over its rate.
+        expect(Object.keys(operation.responses as Json), path).toEqual(
+          expect.arrayContaining(["401", "429"]),
+        );
         for (const [status, response] of Object.entries(
           operation.responses as Record<string, Json>,
         )) {

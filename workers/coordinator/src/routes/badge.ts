@@ -79,7 +79,7 @@ export const domainRoutes = new OpenAPIHono<AppContext>().openapi(
     request: { params: z.object({ domain: z.string() }), query: DomainHistoryQuery },
     responses: {
       200: jsonResponse(component("DomainHistory", DomainHistory), "The history, newest first"),
-      ...errorResponses(400, 429),
+      ...errorResponses(400),
     },
   }),
   async (c) => {

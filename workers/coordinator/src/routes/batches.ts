@@ -52,7 +52,7 @@ export const batchesRoutes = new OpenAPIHono<AppContext>()
           component("CreateBatchResponse", CreateBatchResponse),
           "The batch was accepted",
         ),
-        ...errorResponses(400, 401, 415, 422, 429, 503),
+        ...errorResponses(400, 415, 422, 503),
       },
     }),
     async (c) => {
@@ -108,7 +108,7 @@ export const batchesRoutes = new OpenAPIHono<AppContext>()
             "text/csv": { schema: z.string() },
           },
         },
-        ...errorResponses(400, 401, 404, 429),
+        ...errorResponses(400, 404),
       },
     }),
     async (c) => {

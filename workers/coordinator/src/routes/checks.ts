@@ -49,7 +49,7 @@ export const checksRoutes = new OpenAPIHono<AppContext>()
       responses: {
         202: createdResponse(StartedCheck, "The check was started"),
         200: createdResponse(StartedCheck, "An idempotent retry: the check the key started"),
-        ...errorResponses(400, 401, 403, 415, 422, 429, 503),
+        ...errorResponses(400, 403, 415, 422, 503),
       },
     }),
     async (c) => {
@@ -83,7 +83,7 @@ export const checksRoutes = new OpenAPIHono<AppContext>()
       request: { params: z.object({ id: z.string().describe("the check id") }) },
       responses: {
         200: jsonResponse(component("CheckReport", CheckReport), "The report"),
-        ...errorResponses(401, 404, 429),
+        ...errorResponses(404),
       },
     }),
     async (c) => {

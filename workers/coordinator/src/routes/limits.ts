@@ -24,7 +24,7 @@ export const limitsRoutes = new OpenAPIHono<AppContext>().openapi(
     request: { query: LimitsQuery },
     responses: {
       200: jsonResponse(component("LimitsReport", LimitsReport), "Your limits"),
-      ...errorResponses(400, 401, 429),
+      ...errorResponses(400),
     },
   }),
   async (c) => {

@@ -73,18 +73,23 @@ export function createdResponse<T>(schema: T, description: string) {
   });
 }
 
-/** The error answers a route can give, each the stable `{code, message}`. */
+/**
+ * The error answers an /api/ route can give, each the stable `{code, message}`: those named, and
+ * 401 and 429, which any of them can give (an unknown key; a key's requests per minute).
+ */
 export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
   return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      jsonResponse(
-        ApiError,
-        ERROR_RESPONSES[status],
-        status === 429 ? { "Retry-After": { $ref: "#/components/headers/RetryAfter" } } : {},
-      ),
-    ]),
-  ) as { [K in S]: ReturnType<typeof jsonResponse<typeof ApiError>> };
+    [...statuses, 401 as const, 429 as const]
+      .sort()
+      .map((status) => [
+        status,
+        jsonResponse(
+          ApiError,
+          ERROR_RESPONSES[status],
+          status === 429 ? { "Retry-After": { $ref: "#/components/headers/RetryAfter" } } : {},
+        ),
+      ]),
+  ) as { [K in S | 401 | 429]: ReturnType<typeof jsonResponse<typeof ApiError>> };
 }
 
 /** The Idempotency-Key header of the routes that start something. */

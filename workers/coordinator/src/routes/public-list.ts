@@ -49,7 +49,7 @@ export const publicListApiRoutes = new OpenAPIHono<AppContext>()
       responses: {
         202: jsonResponse(Instructions, "The token and instructions"),
         200: jsonResponse(Instructions, "Already verified: the same, with `verified: true`"),
-        ...errorResponses(400, 415, 429),
+        ...errorResponses(400, 415),
       },
     }),
     async (c) => {
@@ -87,7 +87,7 @@ export const publicListApiRoutes = new OpenAPIHono<AppContext>()
       request: { params: z.object({ domain: z.string() }) },
       responses: {
         200: jsonResponse(component("ListingVerified", ListingVerified), "Verified"),
-        ...errorResponses(400, 404, 422, 429, 503),
+        ...errorResponses(400, 404, 422, 503),
       },
     }),
     async (c) => {
@@ -110,7 +110,7 @@ export const publicListApiRoutes = new OpenAPIHono<AppContext>()
       security: [],
       responses: {
         200: jsonResponse(component("PublicList", PublicList), "The list"),
-        ...errorResponses(429),
+        ...errorResponses(),
       },
     }),
     async (c) => {

@@ -20,7 +20,7 @@ export const webhookSecretRoutes = new OpenAPIHono<AppContext>().openapi(
     tags: ["batches"],
     responses: {
       200: jsonResponse(component("WebhookSecret", WebhookSecret), "The secret"),
-      ...errorResponses(401, 429, 503),
+      ...errorResponses(503),
     },
   }),
   async (c) => {
