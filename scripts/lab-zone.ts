@@ -1,4 +1,8 @@
 import type { LabTarget } from "../test/lab/lab.ts";
+import {
+  verificationName,
+  verificationValue,
+} from "../workers/coordinator/src/badge/listing-record.ts";
 
 export const LAB_ZONE_ORIGIN = "lab.test";
 
@@ -14,15 +18,35 @@ function asNameRecord({ asn, network }: { asn: number; network: string }): strin
   return `AS${asn}.asn.cymru.com. 300 IN TXT "${asn} | ZZ | lab | 2026-01-01 | ${network}, ZZ"`;
 }
 
+/** A lab domain listed by its owner: the badge is about the lab server's port, not 25. */
+export interface LabListing {
+  domain: string;
+  token: string;
+  port: number;
+}
+
+/**
+ * Lists every lab domain as its owner would (POST /api/v1/public-list with its port, then the
+ * TXT record): lab servers listen on high ports, and a badge speaks of port 25 unless the
+ * owner's verified listing names another.
+ */
+export function labListings(targets: LabTarget[], newToken: () => string): LabListing[] {
+  return targets
+    .filter((t) => t.kind !== "sink")
+    .map((t) => ({ domain: `${t.name}.${LAB_ZONE_ORIGIN}`, token: newToken(), port: t.port }));
+}
+
 /**
  * A zone file naming every lab target as a mail domain: `<target>.lab.test` has an MX
  * `mx.<target>.lab.test` pointing at 127.0.0.1, so domain checks work locally without DNS.
  * MX records carry no port, so a local domain check names the lab port in its request.
  * Team Cymru's IP-to-ASN records put 127.0.0.1 in LAB_HOSTING_AS and name the nodes' ASes.
+ * Each listing's owner TXT record is published too.
  */
 export function labZone(
   targets: LabTarget[],
   nodeNetworks: readonly { asn: number; network: string }[] = [],
+  listings: readonly LabListing[] = [],
 ): string {
   // Absolute names only: env files expand `$NAME`, so a `$ORIGIN` line would not survive.
   const lines: string[] = [
@@ -34,6 +58,9 @@ export function labZone(
   for (const target of targets.filter((t) => t.kind !== "sink")) {
     const domain = `${target.name}.${LAB_ZONE_ORIGIN}.`;
     lines.push(`${domain} 300 IN MX 10 mx.${domain}`, `mx.${domain} 300 IN A 127.0.0.1`);
+  }
+  for (const { domain, token, port } of listings) {
+    lines.push(`${verificationName(domain)}. 300 IN TXT "${verificationValue(token, port)}"`);
   }
   return `${lines.join("\n")}\n`;
 }

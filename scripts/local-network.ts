@@ -6,7 +6,7 @@ import { LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import { VantageNode } from "../shared/schemas/protocol.ts";
 import { type CanaryForwarding, forwardCanaryMail } from "../test/lab/canary-mx.ts";
 import { type RunningLab, startLab } from "../test/lab/lab.ts";
-import { execute } from "./admin-d1.ts";
+import { execute, sqlInteger, sqlText } from "./admin-d1.ts";
 import { insertNodeSql, LOCAL_KEY_FILE, newNodeSecret } from "./admin-nodes.ts";
 import { buildNodeProbeBundle, buildProbeBundle } from "./build-probe.ts";
 import {
@@ -15,7 +15,7 @@ import {
   startCoordinatorDev,
 } from "./coordinator-dev.ts";
 import { freePort, saysAddressInUse } from "./free-port.ts";
-import { LAB_HOSTING_AS, labZone } from "./lab-zone.ts";
+import { LAB_HOSTING_AS, type LabListing, labListings, labZone } from "./lab-zone.ts";
 import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
 
 /**
@@ -132,6 +132,20 @@ async function registerLocalNodes(
   await execute({ remote: false, persistTo: stateDir }, statements.join(";\n"));
 }
 
+/** The lab domains' listings, verified as `POST /api/v1/public-list/<domain>/verify` would. */
+async function registerLabListings(stateDir: string, listings: LabListing[]): Promise<void> {
+  const now = sqlInteger(Date.now());
+  const rows = listings.map(
+    ({ domain, token, port }) =>
+      `(${sqlText(domain)}, ${sqlText(token)}, ${sqlInteger(port)}, ${now}, ${now})`,
+  );
+  await execute(
+    { remote: false, persistTo: stateDir },
+    `insert into public_listings (domain, token, port, requested_at, verified_at) values ${rows.join(", ")}
+     on conflict (domain) do update set token = excluded.token, port = excluded.port, verified_at = excluded.verified_at`,
+  );
+}
+
 /** Attempts at starting the coordinator on a picked port that someone else took meanwhile. */
 const MAX_COORDINATOR_STARTS = 3;
 
@@ -204,6 +218,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     const webhookSigningSecret = randomBytes(32).toString("hex");
     const stateDir = `${workDir}/coordinator-state`;
     const nodeSecretKey = await localNodeSecretKey(stateDir);
+    const listings = labListings(lab.targets, () => randomBytes(16).toString("hex"));
     const coordinator = await startCoordinatorOnAPort(options.coordinatorPort, (port) => ({
       port,
       stateDir,
@@ -214,7 +229,9 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         NODE_SECRET_KEY: nodeSecretKey,
         ALLOW_LOOPBACK_TARGETS: "true",
         PROOF_SECRET: randomBytes(32).toString("hex"),
-        DNS_ZONE: labZone(lab.targets, LOCAL_VANTAGES),
+        // Local only: no Turnstile widget; a deployment without keys refuses anonymous checks.
+        TURNSTILE: "off",
+        DNS_ZONE: labZone(lab.targets, LOCAL_VANTAGES, listings),
         PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
         TARGET_COOLDOWN_SECONDS: `${options.targetCooldownSeconds ?? 30}`,
         // Every local caller is one address; the tests and a person trying things share it.
@@ -228,6 +245,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     }));
     started(() => coordinator.stop());
     await registerLocalNodes(stateDir, nodeSecretKey, nodes, secrets);
+    await registerLabListings(stateDir, listings);
     // The lab's canary MX: what lab servers relay to the canary domain reaches email().
     const canaryMx = forwardCanaryMail(lab.sink, coordinator.url);
     started(async () => canaryMx.stop());

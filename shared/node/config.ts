@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PROBE_BUDGET } from "../probe/budget.ts";
 import { DEFAULT_CANARY_DOMAIN, DEFAULT_SERVICE_DOMAIN } from "../probe/defaults.ts";
 import { NodeIdentity, NodeRuntime, RunLocation } from "../schemas/protocol.ts";
 import { probeEhloName } from "./ehlo-name.ts";
@@ -34,7 +35,7 @@ const PortList = z
  * Canary messages one probe run may send, whatever a job asks: the node's own cap, so that even
  * a forged or replayed job cannot turn it into a mailer (the coordinator caps a check at 10).
  */
-export const NODE_MAX_MESSAGES_CAP = 3;
+export const NODE_MAX_MESSAGES_CAP = PROBE_BUDGET.maxMessages;
 
 const CanaryDomain = z
   .string()

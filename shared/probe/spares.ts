@@ -43,7 +43,7 @@ export async function takeSession(run: ProbeRun): Promise<SpareSession> {
 
 function openConnections(run: ProbeRun): number {
   let open = run.connecting;
-  for (const session of run.sessions) if (!session.closed) open += 1;
+  for (const session of run.sessions) if (!session.released) open += 1;
   return open;
 }
 

@@ -143,7 +143,20 @@ export const DomainHistory = z.object({
 });
 export type DomainHistory = z.infer<typeof DomainHistory>;
 
-export const ListingRequest = z.object({ domain: z.string().min(1).max(253) }).strict();
+export const ListingRequest = z
+  .object({
+    domain: z.string().min(1).max(253),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_535)
+      .default(25)
+      .describe(
+        "the port the badge is about; it is written into the TXT value to publish, so only the domain's owner can set it",
+      ),
+  })
+  .strict();
 export type ListingRequest = z.infer<typeof ListingRequest>;
 
 export const ListingInstructions = z.object({
@@ -160,6 +173,7 @@ export const ListingVerified = z.object({
   domain: z.string(),
   verified: z.literal(true),
   verifiedAt: EpochMs,
+  port: z.number().int().describe("the badge's port, as the TXT record published it"),
 });
 export type ListingVerified = z.infer<typeof ListingVerified>;
 

@@ -192,6 +192,12 @@ export class SmtpSession {
     return this.#serverClosed || this.#clientClosed;
   }
 
+  /** We closed our side. Until then the connection is open on the wire, even after the server
+   *  hung up: the server has not yet seen our end of it. */
+  get released(): boolean {
+    return this.#clientClosed;
+  }
+
   supports(extension: string): boolean {
     return this.#extensions.has(extension.toUpperCase());
   }

@@ -35,9 +35,15 @@ export async function insertApiKey(
 
 /** Moves a check's creation time back, as if it had been made `seconds` ago. */
 export async function ageCheck(checkId: string, seconds: number): Promise<void> {
-  await env.DB.prepare("update checks set created_at = ? where id = ?")
-    .bind(Date.now() - seconds * 1000, checkId)
-    .run();
+  const then = Date.now() - seconds * 1000;
+  await env.DB.batch([
+    env.DB.prepare("update checks set created_at = ? where id = ?").bind(then, checkId),
+    // The cool-down reads what the check contacted, and when.
+    env.DB.prepare("update target_contacts set created_at = ? where check_id = ?").bind(
+      then,
+      checkId,
+    ),
+  ]);
 }
 
 export async function checkApiKeyId(checkId: string): Promise<string | null> {

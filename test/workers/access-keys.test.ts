@@ -1,8 +1,5 @@
 import { env } from "cloudflare:workers";
-import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { authenticate, requiresTurnstile } from "../../workers/coordinator/src/access/index.ts";
-import type { AppContext } from "../../workers/coordinator/src/context.ts";
 import {
   ageCheck,
   awayFromMinuteEdge,
@@ -10,7 +7,7 @@ import {
   hostTarget,
   insertApiKey,
 } from "./access-fixtures.ts";
-import { callWithEnv, createCheck, expectApiError } from "./coordinator-helpers.ts";
+import { callWithEnv, countRows, createCheck, expectApiError } from "./coordinator-helpers.ts";
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
@@ -120,21 +117,42 @@ describe("API keys", () => {
   });
 });
 
-describe("requiresTurnstile", () => {
-  const app = new Hono<AppContext>()
-    .use("*", authenticate)
-    .get("/", (c) => c.json({ turnstile: requiresTurnstile(c) }));
-  const turnstileOn = { ...env, TURNSTILE_SITE_KEY: "site", TURNSTILE_SECRET_KEY: "secret" };
+describe("the anonymous API is held to the page's bar", () => {
+  const turnstileOn = { TURNSTILE_SITE_KEY: "site", TURNSTILE_SECRET_KEY: "secret" };
 
-  async function asks(headers: Record<string, string>, bindings: object): Promise<boolean> {
-    const response = await app.request("/", { headers }, bindings);
-    return ((await response.json()) as { turnstile: boolean }).turnstile;
-  }
-
-  it("asks anonymous callers when Turnstile is configured, never key holders", async () => {
+  it("asks anonymous callers for a Turnstile token where it is on, never key holders", async () => {
+    const before = await countRows("checks");
+    const anonymous = await createCheck(hostTarget(3101), {}, turnstileOn);
+    await expectApiError(anonymous.response, 403, "turnstile_required", /API key/);
+    const forged = await createCheck(
+      hostTarget(3102),
+      { "cf-turnstile-response": "made-up" },
+      turnstileOn,
+    );
+    await expectApiError(forged.response, 403, "turnstile_required");
+    expect(await countRows("checks")).toBe(before);
     const key = await insertApiKey();
-    expect(await asks({}, turnstileOn)).toBe(true);
-    expect(await asks(key.authorization, turnstileOn)).toBe(false);
-    expect(await asks({}, env)).toBe(false);
+    const keyed = await createCheck(hostTarget(3103), key.authorization, turnstileOn);
+    expect(keyed.response.status).toBe(202);
+  });
+
+  it("never turns itself off: without keys, anonymous checks need TURNSTILE = off", async () => {
+    const unset = { TURNSTILE: undefined };
+    const anonymous = await createCheck(hostTarget(3104), {}, unset);
+    await expectApiError(anonymous.response, 503, "misconfigured", /TURNSTILE/);
+    const page = await callWithEnv(
+      "/check",
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "target=127.0.0.1%3A3105",
+      },
+      unset,
+    );
+    expect(page.status).toBe(503);
+    const key = await insertApiKey();
+    expect((await createCheck(hostTarget(3106), key.authorization, unset)).response.status).toBe(
+      202,
+    );
   });
 });

@@ -31,6 +31,8 @@ export interface CheckFixture {
   /** How many regions probed each address (all closed unless the check is open). */
   vantagesPerAddress?: number;
   port?: number;
+  /** The cases the check asked for; null (the default) is the whole catalogue. */
+  caseIds?: string[] | null;
 }
 
 /** Stores a check of `domain` as if it had run, with its vantage rows; returns its id. */
@@ -43,6 +45,7 @@ export async function insertCheck(fixture: CheckFixture): Promise<string> {
     addresses = ["192.0.2.10", "192.0.2.11"],
     vantagesPerAddress = 2,
     port = 25,
+    caseIds = null,
   } = fixture;
   const createdAt = Date.now() - ageMs;
   const id = crypto.randomUUID();
@@ -58,7 +61,7 @@ export async function insertCheck(fixture: CheckFixture): Promise<string> {
     mx: {
       hosts: [{ host: `mx.${domain}`, preference: 10, addresses }],
       refused: [],
-      caseIds: null,
+      caseIds,
     },
     vantages: addresses.flatMap((address) =>
       REGIONS.slice(0, vantagesPerAddress).map((region) => ({

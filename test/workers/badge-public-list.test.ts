@@ -60,6 +60,20 @@ describe("the opt-in public list", () => {
     expect(again.body.verified).toBe(true);
   });
 
+  it("takes the badge's port from the TXT record the owner publishes, and from nowhere else", async () => {
+    const domain = uniqueDomain("listing-port");
+    const response = await callMain("/api/v1/public-list", postJson({ domain, port: 587 }));
+    const body = (await response.json()) as ListingAnswer;
+    expect(body.record.value).toBe(`relaywatch-verify=${body.token} port=587`);
+    // Someone else asking for port 2525 changes nothing the owner has not published.
+    await callMain("/api/v1/public-list", postJson({ domain, port: 2525 }));
+    const verified = await verify(domain, zoneWith([body]));
+    expect(await verified.json()).toMatchObject({ domain, verified: true, port: 587 });
+    // The badge now speaks of port 587 (an open verdict there, so it stays off the public list).
+    await insertCheck({ domain, port: 587, verdict: "open" });
+    expect(await (await callMain(`/badge/${domain}.svg`)).text()).toContain(">OPEN<");
+  });
+
   it("refuses bad input in the stable error shape", async () => {
     await expectApiError(
       await callMain("/api/v1/public-list", postJson({ domain: "not_a_domain" })),
@@ -90,6 +104,9 @@ describe("the opt-in public list", () => {
     const zone = zoneWith(requested);
     for (const domain of [listed, open, oneVantage])
       expect((await verify(domain, zone)).status).toBe(200);
+
+    // A newer check of part of the catalogue is not what the badge rests on: the link stays.
+    await insertCheck({ domain: listed, caseIds: ["localhost-sender"] });
 
     const json = await callMain("/api/v1/public-list");
     expect(json.status).toBe(200);

@@ -13,7 +13,7 @@ import { callMain, recordingQueue, runScheduled } from "./coordinator-helpers.ts
 /** Domains of this file: each resolves to one loopback address, its implicit MX. */
 const RECHECK_ZONE = `${TEST_ZONE}
 $ORIGIN recheck.test.
-${Array.from({ length: 8 }, (_, index) => `d${index} IN A 127.0.0.9`).join("\n")}
+${Array.from({ length: 9 }, (_, index) => `d${index} IN A 127.0.0.9`).join("\n")}
 `;
 
 async function checksOf(domain: string) {
@@ -64,13 +64,37 @@ describe("scheduled badge re-checks", () => {
     expect(await runRecheck()).toEqual([]);
   });
 
-  it("uses the port of the domain's last check and honours BADGE_RECHECK_HOURS", async () => {
+  it("re-checks with the badge's own settings, whatever checks others ran since", async () => {
     const domain = "d7.recheck.test";
-    await staleBadgeDomain(domain, 587);
+    await staleBadgeDomain(domain);
+    // A stranger's newer checks: another port, and one case only. Neither speaks for the badge.
+    await insertCheck({ domain, ageMs: DAY_MS + 1, addresses: ["127.0.0.9"], port: 587 });
+    await insertCheck({
+      domain,
+      ageMs: DAY_MS,
+      addresses: ["127.0.0.9"],
+      caseIds: ["canary-sender"],
+    });
     expect(await runRecheck({ BADGE_RECHECK_HOURS: "72" })).toEqual([]);
     await runRecheck({ BADGE_RECHECK_HOURS: "24" });
-    const [, newest] = await checksOf(domain);
-    expect(newest?.port).toBe(587);
+    const newest = (await checksOf(domain)).at(-1);
+    expect(newest?.port).toBe(25);
+    const mx = await env.DB.prepare("select mx_json from checks where id = ?")
+      .bind(newest?.id)
+      .first<{ mx_json: string }>();
+    expect(JSON.parse(mx?.mx_json ?? "{}").caseIds).toBeNull();
+  });
+
+  it("re-checks on the port of the owner's verified listing", async () => {
+    const domain = "d8.recheck.test";
+    await staleBadgeDomain(domain, 587);
+    await env.DB.prepare(
+      "insert into public_listings (domain, token, port, requested_at, verified_at) values (?, 't', 587, ?, ?)",
+    )
+      .bind(domain, Date.now(), Date.now())
+      .run();
+    await runRecheck();
+    expect((await checksOf(domain)).at(-1)?.port).toBe(587);
   });
 
   it("leaves alone badges not served for 30 days and domains checked recently", async () => {

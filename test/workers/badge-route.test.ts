@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   badgeDomainRow,
@@ -62,6 +63,40 @@ describe("GET /badge/{domain}.svg", () => {
     await insertCheck({ domain: failed, ageMs: 2 * DAY_MS });
     await insertCheck({ domain: failed, ageMs: 60_000, status: "failed" });
     expect((await badge(failed)).message).toBe("unknown");
+  });
+
+  it("is never made green by a check of part of the catalogue (issue 8: whitewash)", async () => {
+    const domain = uniqueDomain("one-case");
+    await insertCheck({ domain, caseIds: ["localhost-sender"] });
+    const { response, message } = await badge(domain);
+    expect(message).toBe("unknown");
+    expect(response.headers.get("x-relaywatch-reason")).toBe("never checked");
+  });
+
+  it("is not changed by a check of part of the catalogue or of another port (vandalism)", async () => {
+    const domain = uniqueDomain("port-25");
+    await insertCheck({ domain, ageMs: 2 * DAY_MS });
+    expect((await badge(domain)).message).toBe("closed");
+    await insertCheck({ domain, ageMs: 120_000, port: 587, status: "failed" });
+    await insertCheck({
+      domain,
+      ageMs: 60_000,
+      caseIds: ["canary-sender"],
+      verdict: "inconclusive",
+    });
+    expect((await badge(domain)).message).toBe("closed");
+  });
+
+  it("is about the port of the owner's verified listing when it names one", async () => {
+    const domain = uniqueDomain("port-587");
+    await insertCheck({ domain, ageMs: 2 * DAY_MS, port: 587 });
+    expect((await badge(domain)).message).toBe("unknown");
+    await env.DB.prepare(
+      "insert into public_listings (domain, token, port, requested_at, verified_at) values (?, 't', 587, ?, ?)",
+    )
+      .bind(domain, Date.now(), Date.now())
+      .run();
+    expect((await badge(domain)).message).toBe("closed");
   });
 
   it("keeps the last finished verdict while a newer check is still running", async () => {

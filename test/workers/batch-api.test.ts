@@ -8,7 +8,7 @@ import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages
 import type { CoordinatorEnv } from "../../workers/coordinator/src/env.ts";
 import type { WebhookMessage } from "../../workers/coordinator/src/webhooks/messages.ts";
 import { insertApiKey, type TestKey } from "./access-fixtures.ts";
-import { STAND_IN_CONTROL, TEST_NODES } from "./coordinator-env.ts";
+import { STAND_IN_CONTROL, TEST_NODES, TEST_ZONE } from "./coordinator-env.ts";
 import {
   callMain,
   callWithEnv,
@@ -548,5 +548,63 @@ describe("who may start a batch", () => {
     expect(fits.status).toBe(202);
     const nothingLeft = await postBatch({ domains: ["c.lab.test"] }, queues, small.authorization);
     await expectApiError(nothingLeft, 429, "quota_exceeded");
+  });
+});
+
+describe("batches under the abuse budget (issue 8)", () => {
+  const COOLDOWN_ON = {
+    TARGET_COOLDOWN_SECONDS: "300",
+    DNS_ZONE: `${TEST_ZONE}\n$ORIGIN cool.test.\nfirst IN A 127.0.0.71\nsecond IN A 127.0.0.72\n`,
+  };
+
+  it("gives an item whose target is in its cool-down the existing report, probing nothing", async () => {
+    const queues = recorder();
+    const single = await callWithEnv(
+      "/api/v1/checks",
+      postJson({ domain: "first.cool.test" }, key.authorization),
+      { ...queues.overrides, ...COOLDOWN_ON },
+    );
+    expect(single.status).toBe(202);
+    const existing = ((await single.json()) as { id: string }).id;
+    const probesBefore = queues.probes.length;
+
+    const posted = await postBatch({ domains: ["first.cool.test", "second.cool.test"] }, queues);
+    expect(posted.status).toBe(202);
+    const { id } = (await posted.json()) as { id: string };
+    await runBatchQueue(queues.batches, { ...queues.overrides, ...COOLDOWN_ON });
+    const { items } = await getBatch(id);
+    expect(items[0]).toMatchObject({ domain: "first.cool.test", checkId: existing });
+    expect(items[1]?.checkId).not.toBe(existing);
+    // Only the other item's check was queued: one address, three vantages.
+    const newJobs = queues.probes.slice(probesBefore);
+    expect(newJobs.every((job) => job.checkId === items[1]?.checkId)).toBe(true);
+    expect(newJobs.length).toBeGreaterThan(0);
+  });
+
+  it("stops a batch whose key is revoked: its queued items start no check", async () => {
+    const revokedLater = await insertApiKey({ dailyQuota: 100 });
+    const queues = recorder();
+    const posted = await postBatch(
+      { domains: ["open.lab.test", "implicit.example"] },
+      queues,
+      revokedLater.authorization,
+    );
+    expect(posted.status).toBe(202);
+    const { id } = (await posted.json()) as { id: string };
+    await env.DB.prepare("update api_keys set revoked_at = ? where id = ?")
+      .bind(Date.now(), revokedLater.id)
+      .run();
+    await runBatchQueue(queues.batches, queues.overrides);
+    expect(queues.probes).toEqual([]);
+    const { results } = await env.DB.prepare(
+      "select status, check_id, error from batch_items where batch_id = ? order by position",
+    )
+      .bind(id)
+      .all<{ status: string; check_id: string | null; error: string }>();
+    expect(results).toHaveLength(2);
+    for (const item of results) {
+      expect(item).toMatchObject({ status: "refused", check_id: null });
+      expect(item.error).toMatch(/^api_key_revoked/);
+    }
   });
 });

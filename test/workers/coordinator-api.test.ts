@@ -201,7 +201,10 @@ describe("errors outside validation", () => {
     }
   });
 
-  it("answers 503 misconfigured for a broken PROBE_NODES or NODE_SECRETS", async () => {
+  it("answers 503 misconfigured for a broken PROBE_NODES, NODE_SECRETS or secret", async () => {
+    const secretsOf = (nodes: typeof TEST_NODES) =>
+      Object.fromEntries(nodes.map((node) => [node.id, node.secret]));
+    const nodeOf = ({ secret: _secret, ...node }: (typeof TEST_NODES)[number]) => node;
     const [first, ...rest] = TEST_NODES;
     if (!first) throw new Error("no test nodes");
     const withoutSecret = JSON.stringify(
@@ -212,6 +215,17 @@ describe("errors outside validation", () => {
       [{ PROBE_NODES: '[{"id": "x"}]' }, /^PROBE_NODES is not a valid node list/],
       [{ NODE_SECRETS: '{"node-fra": "short"}' }, /^NODE_SECRETS must map node ids/],
       [{ NODE_SECRETS: withoutSecret }, new RegExp(`^no secret for node\\(s\\): ${first.id}$`)],
+      // Issue 8: 16 characters were accepted; nodes themselves demand 32.
+      [
+        { NODE_SECRETS: JSON.stringify({ ...secretsOf(TEST_NODES), [first.id]: "x".repeat(16) }) },
+        /^NODE_SECRETS must map node ids to secrets of 32\+ characters$/,
+      ],
+      [
+        { PROBE_NODES: JSON.stringify([{ ...nodeOf(first), url: "http://fra.probe.example" }]) },
+        /must be reached over https/,
+      ],
+      [{ WEBHOOK_SIGNING_SECRET: "short-secret" }, /^WEBHOOK_SIGNING_SECRET must be at least 32/],
+      [{ PROOF_SECRET: "short-secret" }, /^PROOF_SECRET must be at least 32/],
     ];
     for (const [overrides, message] of broken) {
       for (const [path, init] of [

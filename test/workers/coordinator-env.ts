@@ -254,6 +254,8 @@ export function coordinatorVars(): Record<string, string> {
     // Anonymous checks per minute: never reached by the suite, which comes from one address;
     // the limits tests set a low one through env overrides.
     ANON_CHECKS_PER_MINUTE: "100000",
+    // No Turnstile in the tests but where one turns it on with keys (page-turnstile, access-keys).
+    TURNSTILE: "off",
   };
 }
 

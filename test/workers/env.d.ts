@@ -14,6 +14,7 @@ declare namespace Cloudflare {
     ALLOW_LOOPBACK_TARGETS: string;
     DNS_ZONE: string;
     PROOF_SECRET: string;
+    TURNSTILE: string;
     PROBE_TIME_BUDGET_MS: string;
   }
   // The config's `main`: types `exports.default` from "cloudflare:workers".

@@ -75,6 +75,34 @@ describe("the form", () => {
     expect(html).toContain('<label for="implicit-tls">TLS from the first byte (SMTPS)</label>');
   });
 
+  it("refuses a cross-site POST, starting nothing (issue 8)", async () => {
+    const before = await checkCounts();
+    const crossSite: Record<string, string>[] = [
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+      { origin: "https://evil.example" },
+    ];
+    for (const headers of crossSite) {
+      const response = await callMain("/check", postForm({ target: "127.0.0.1:2525" }, headers));
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain("only accepts submissions from this site");
+    }
+    expect(await checkCounts()).toEqual(before);
+    const ownPage = await callMain(
+      "/check",
+      postForm({ target: "127.0.0.1:2526" }, { "sec-fetch-site": "same-origin" }),
+    );
+    expect(ownPage.status).toBe(303);
+  });
+
+  it("reads no more of a form body than a form can hold (issue 8)", async () => {
+    const before = await checkCounts();
+    const huge = "x".repeat(20 * 1024 * 1024);
+    const response = await callMain("/check", postForm({ target: "127.0.0.1:2527", pad: huge }));
+    expect(response.status).toBe(413);
+    expect(await checkCounts()).toEqual(before);
+  });
+
   it("re-renders a refused target with the guard's message, status 400 and nothing stored", async () => {
     const before = await checkCounts();
     const response = await callMain("/check", postForm({ target: "10.0.0.1" }));

@@ -40,9 +40,11 @@ export interface CoordinatorEnv {
   ANON_RATE_LIMITER?: RateLimit;
   /** Anonymous checks per minute per client address (IPv6: per /64), counted in D1 (default 10). */
   ANON_CHECKS_PER_MINUTE?: string;
-  /** Turnstile on the page: off unless both are set (local development leaves them unset). */
+  /** Turnstile for anonymous use (the page and the API): both keys, or TURNSTILE = "off". */
   TURNSTILE_SITE_KEY?: string;
   TURNSTILE_SECRET_KEY?: string;
+  /** "off" turns Turnstile off on purpose (local development and tests); anything else needs keys. */
+  TURNSTILE?: string;
   /** Seconds before the same target may be checked again anonymously. */
   TARGET_COOLDOWN_SECONDS?: string;
   /** The public origin of the coordinator, for links in webhooks and badges. */

@@ -1,64 +1,42 @@
 import type { Context } from "hono";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
-import { type StartCheckOptions, type StartedCheck, startCheck } from "../checks/start.ts";
+import {
+  planFor,
+  type StartCheckOptions,
+  type StartedCheck,
+  startPlannedCheck,
+} from "../checks/start.ts";
 import type { AppContext } from "../context.ts";
-import { findCheckByIdempotencyKey, openDatabase } from "../db/repository.ts";
-import { enforceAnonymousRate, reserveAnonymousCheck } from "./anonymous.ts";
-import { enforceTargetCooldown } from "./cooldown.ts";
+import {
+  contactsOf,
+  findCheckByIdempotencyKey,
+  openDatabase,
+  TargetBusy,
+} from "../db/repository.ts";
+import { clientNetwork, enforceAnonymousRate, reserveAnonymousCheck } from "./anonymous.ts";
+import { cooldownSince, enforceTargetCooldown } from "./cooldown.ts";
+import { TooManyRequests } from "./errors.ts";
 import { assertSameRequest, scopedIdempotencyKey } from "./idempotency.ts";
 import { reserveDailyCheck } from "./usage.ts";
 
-/** Leave to start one check, for whoever the request comes from. */
-export interface Admission {
-  /** The key to record on the check; null when anonymous. */
-  apiKeyId: string | null;
-  /** Gives back what admission took (a unit of the daily quota) when no check was started. */
-  release(): Promise<void>;
-}
-
 /**
- * Decides whether the caller may start a check of `target` on `port` now; throws an ApiException
- * (429 with Retry-After) when not. Anonymous: the per-address flood brake, the target
- * cool-down, then one check of the caller's minute. Keyed: the shorter keyed cool-down, then one
- * unit of the daily quota. The cool-down is read before anything is taken, and what was taken
- * is given back when the check is refused before any probe runs, so refusals cost no quota.
- */
-export async function admitCheck(
-  c: Context<AppContext>,
-  target: string,
-  port: number,
-): Promise<Admission> {
-  const apiKey = c.var.apiKey;
-  const now = Date.now();
-  if (!apiKey) {
-    await enforceAnonymousRate(c.env, c.req.raw);
-    await enforceTargetCooldown(c.env, target, port, false, now);
-    const reservation = await reserveAnonymousCheck(c.env, c.req.raw, now);
-    return { apiKeyId: null, release: () => reservation.release() };
-  }
-  await enforceTargetCooldown(c.env, target, port, true, now);
-  const reservation = await reserveDailyCheck(c.env.DB, apiKey, now);
-  return { apiKeyId: apiKey.id, release: () => reservation.release() };
-}
-
-/** The target and port a create-check request will be recorded under. */
-export function requestTarget(request: CreateCheckRequest): { target: string; port: number } {
-  const target = "domain" in request ? request.domain : request.host;
-  return { target, port: request.port ?? 25 };
-}
-
-/**
- * Admits and starts a check: an idempotent retry returns its check without being limited, a
- * refused or failed start gives back what admission took, and the check records the API key.
+ * Admits and starts a check for the API or the page. An idempotent retry returns its check
+ * without being limited. Otherwise: anonymous callers pass the per-network rate limit first;
+ * then the check is planned (DNS, guard, de-duplicated addresses), and the cool-down is judged
+ * on the (address, port) pairs it would really contact, not on how the target was spelled;
+ * then anonymous callers give one check of their minute, key holders one unit of their daily
+ * quota (back again if nothing starts, so refusals cost no quota). The
+ * insert itself re-checks the cool-down, so two racing requests cannot both start a check.
  */
 export async function startAdmittedCheck(
   c: Context<AppContext>,
   request: CreateCheckRequest,
-  options: Omit<StartCheckOptions, "apiKeyId"> = {},
+  options: Omit<StartCheckOptions, "apiKeyId" | "quietSince"> = {},
 ): Promise<StartedCheck> {
-  const apiKeyId = c.var.apiKey?.id ?? null;
+  const apiKey = c.var.apiKey;
+  const apiKeyId = apiKey?.id ?? null;
   const idempotencyKey = options.idempotencyKey
-    ? scopedIdempotencyKey(options.idempotencyKey, apiKeyId)
+    ? scopedIdempotencyKey(options.idempotencyKey, apiKeyId, clientNetwork(c.req.raw))
     : null;
   if (idempotencyKey) {
     const replayed = await findCheckByIdempotencyKey(openDatabase(c.env.DB), idempotencyKey);
@@ -67,19 +45,33 @@ export async function startAdmittedCheck(
       return { check: replayed, created: false };
     }
   }
-  const { target, port } = requestTarget(request);
-  const admission = await admitCheck(c, target, port);
+  if (!apiKey) await enforceAnonymousRate(c.env, c.req.raw);
+  const plan = await planFor(c.env, c.var.config, c.var.resolver, request);
+  const contacts = {
+    addresses: contactsOf(plan.vantages).map((contact) => contact.address),
+    port: plan.port,
+  };
+  const keyed = apiKey !== undefined;
+  const now = Date.now();
+  await enforceTargetCooldown(c.env, contacts, keyed, now);
+  const reservation = apiKey
+    ? await reserveDailyCheck(c.env.DB, apiKey, now)
+    : await reserveAnonymousCheck(c.env, c.req.raw, now);
   let started: StartedCheck;
   try {
-    started = await startCheck(c.env, c.var.config, c.var.resolver, request, {
+    started = await startPlannedCheck(c.env, c.var.config, plan, request, {
       ...options,
       idempotencyKey,
-      apiKeyId: admission.apiKeyId,
+      apiKeyId,
+      quietSince: cooldownSince(c.env, keyed, now),
     });
   } catch (error) {
-    await admission.release();
-    throw error;
+    await reservation.release();
+    if (!(error instanceof TargetBusy)) throw error;
+    // Another request started a check of the same address a moment ago: its report is the answer.
+    await enforceTargetCooldown(c.env, contacts, keyed, Date.now());
+    throw new TooManyRequests("target_cooldown", error.message, 1);
   }
-  if (!started.created) await admission.release();
+  if (!started.created) await reservation.release();
   return started;
 }

@@ -11,12 +11,30 @@ export const ANON_RATE_PERIOD_SECONDS = 60;
 /** Local development has no Cloudflare edge in front, hence no client address header. */
 export const LOCAL_CLIENT_KEY = "local";
 
-export function clientAddress(request: Request): string {
-  return request.headers.get("cf-connecting-ip") ?? LOCAL_CLIENT_KEY;
+/**
+ * Who an anonymous caller is, for every anonymous limit (the flood brake, the exact count per
+ * minute, Idempotency-Keys): the IPv4 address, or the /64 an IPv6 address is in. One subscriber
+ * usually gets a whole /64 and can rotate through it at will, so keying the full IPv6 address
+ * would never limit anyone.
+ */
+export function clientNetwork(request: Request): string {
+  const address = request.headers.get("cf-connecting-ip");
+  if (address === null) return LOCAL_CLIENT_KEY;
+  try {
+    const parsed = ipaddr.parse(address.trim());
+    if (parsed.kind() === "ipv4") return parsed.toString();
+    const ipv6 = parsed as ipaddr.IPv6;
+    if (ipv6.isIPv4MappedAddress()) return ipv6.toIPv4Address().toString();
+    const parts = ipv6.parts.slice(0, 4).concat([0, 0, 0, 0]);
+    return `${new ipaddr.IPv6(parts).toString()}/64`;
+  } catch {
+    // Not an address at all: key on the text, which still limits whoever sends it.
+    return address.slice(0, 64);
+  }
 }
 
 /**
- * Anonymous checks per client address, through the Workers rate-limiting binding. The binding
+ * Anonymous checks per client network, through the Workers rate-limiting binding. The binding
  * counts per Cloudflare location and approximately, so it is a brake, not an exact limit; the
  * per-target cool-down in D1 is what protects the servers being tested. Without the binding
  * (a configuration that does not declare it) nothing is limited here.
@@ -24,7 +42,7 @@ export function clientAddress(request: Request): string {
 export async function enforceAnonymousRate(env: CoordinatorEnv, request: Request): Promise<void> {
   const limiter = env.ANON_RATE_LIMITER;
   if (!limiter) return;
-  const { success } = await limiter.limit({ key: clientAddress(request) });
+  const { success } = await limiter.limit({ key: clientNetwork(request) });
   if (!success) {
     throw new TooManyRequests(
       "rate_limited",
@@ -46,21 +64,10 @@ export function anonymousChecksPerMinute(env: CoordinatorEnv): number {
   return Number.parseInt(text, 10);
 }
 
-/**
- * The network an anonymous caller is counted under: its IPv4 address, or the /64 of its IPv6
- * address (one subscriber usually holds a whole /64), hashed so no address is stored in D1.
- */
+/** The caller's network (see clientNetwork), hashed so no address is stored in D1. */
 export async function anonymousClientHash(request: Request): Promise<string> {
-  const address = clientAddress(request);
-  let network = address;
-  if (ipaddr.isValid(address)) {
-    const parsed = ipaddr.process(address);
-    network =
-      parsed.kind() === "ipv6"
-        ? `${ipaddr.fromByteArray([...parsed.toByteArray().slice(0, 8), ...new Array(8).fill(0)]).toString()}/64`
-        : parsed.toString();
-  }
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(network));
+  const network = new TextEncoder().encode(clientNetwork(request));
+  const digest = await crypto.subtle.digest("SHA-256", network);
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 

@@ -1,8 +1,11 @@
+import { and, desc, eq, gt, inArray } from "drizzle-orm";
+import { type Database, openDatabase } from "../db/client.ts";
+import { targetContacts } from "../db/schema.ts";
 import { ConfigError, type CoordinatorEnv } from "../env.ts";
 import { TooManyRequests } from "./errors.ts";
 
 /**
- * Per-target cool-down: one target (and port) is not probed again right after a check of it,
+ * Per-target cool-down: one address (and port) is not probed again right after a check of it,
  * whoever asked for that check. Probing a mail server is heavy (dozens of relay attempts from
  * every vantage), so repeating it within minutes would make Relaywatch a hammer; the earlier
  * report answers the question anyway.
@@ -29,62 +32,100 @@ export function cooldownSeconds(env: CoordinatorEnv, keyed: boolean): number {
   return keyed ? Math.min(KEYED_TARGET_COOLDOWN_SECONDS, anonymous) : anonymous;
 }
 
-/** The stored form of a target, as planCheck records it. */
-export function normalizeTarget(target: string): string {
-  return target.toLowerCase().replace(/\.$/, "");
+/**
+ * Since when a new check of the same (address, port) is refused for this caller; null when the
+ * cool-down is off.
+ */
+export function cooldownSince(env: CoordinatorEnv, keyed: boolean, now: number): number | null {
+  const seconds = cooldownSeconds(env, keyed);
+  return seconds === 0 ? null : now - seconds * 1000;
+}
+
+/** What a check will contact: its distinct guarded addresses on one port. */
+export interface Contacts {
+  addresses: readonly string[];
+  port: number;
+}
+
+/** The newest check that contacted any of these addresses on this port since `since`. */
+export async function recentContact(
+  db: Database,
+  contacts: Contacts,
+  since: number,
+): Promise<{ checkId: string; createdAt: number } | null> {
+  if (contacts.addresses.length === 0) return null;
+  const row = await db
+    .select({ checkId: targetContacts.checkId, createdAt: targetContacts.createdAt })
+    .from(targetContacts)
+    .where(
+      and(
+        inArray(targetContacts.address, [...contacts.addresses]),
+        eq(targetContacts.port, contacts.port),
+        gt(targetContacts.createdAt, since),
+      ),
+    )
+    .orderBy(desc(targetContacts.createdAt))
+    .get();
+  return row ?? null;
 }
 
 export interface CooldownState {
   /** The check that started the cool-down. */
   checkId: string;
   checkedAt: number;
-  /** When the target may be checked again. */
+  /** When these addresses may be checked again. */
   allowedAt: number;
   /** Its report, absolute when PUBLIC_ORIGIN is set. */
   report: string;
 }
 
-/** The cool-down a target and port are in for this caller now; null when it may be checked. */
-export async function targetCooldown(
+/**
+ * The cool-down these (address, port) pairs are in for this caller now, whoever asked for the
+ * check that contacted them; null when they may be checked.
+ */
+export async function contactsCooldown(
   env: CoordinatorEnv,
-  target: string,
-  port: number,
+  contacts: Contacts,
   keyed: boolean,
   now: number,
 ): Promise<CooldownState | null> {
-  const seconds = cooldownSeconds(env, keyed);
-  if (seconds === 0) return null;
-  // Served by checks_target_created_idx (target, created_at); the port is filtered on the
-  // few rows of the window.
-  const recent = await env.DB.prepare(
-    `select id, created_at from checks
-     where target = ?1 and created_at > ?2 and port = ?3
-     order by created_at desc limit 1`,
-  )
-    .bind(normalizeTarget(target), now - seconds * 1000, port)
-    .first<{ id: string; created_at: number }>();
+  const since = cooldownSince(env, keyed, now);
+  if (since === null) return null;
+  const recent = await recentContact(openDatabase(env.DB), contacts, since);
   if (recent === null) return null;
   return {
-    checkId: recent.id,
-    checkedAt: recent.created_at,
-    allowedAt: recent.created_at + seconds * 1000,
-    report: reportLink(env, recent.id),
+    checkId: recent.checkId,
+    checkedAt: recent.createdAt,
+    allowedAt: recent.createdAt + (now - since),
+    report: reportLink(env, recent.checkId),
   };
 }
 
-/** Refuses with 429 target_cooldown while a check of this target and port is too recent. */
+/**
+ * Refuses with 429 target_cooldown while a check that contacted any of the same addresses on
+ * the same port is too recent, however the target was spelled (a name, another name with the
+ * same MX, a decimal or hex address, an IPv4-mapped form), and whoever asked for it.
+ */
 export async function enforceTargetCooldown(
   env: CoordinatorEnv,
-  target: string,
-  port: number,
+  contacts: Contacts,
   keyed: boolean,
   now: number,
 ): Promise<void> {
-  const cooldown = await targetCooldown(env, target, port, keyed, now);
-  if (cooldown === null) return;
-  throw new TooManyRequests(
+  const cooldown = await contactsCooldown(env, contacts, keyed, now);
+  if (cooldown !== null) throw targetCooldown(contacts, cooldown, now);
+}
+
+export function targetCooldown(
+  contacts: Contacts,
+  cooldown: CooldownState,
+  now: number,
+): TooManyRequests {
+  const what =
+    contacts.addresses.length === 1 ? contacts.addresses[0] : "an address of this target";
+  return new TooManyRequests(
     "target_cooldown",
-    `${normalizeTarget(target)} port ${port} was checked at ${new Date(cooldown.checkedAt).toISOString()}; ` +
+    `${what} port ${contacts.port} was checked at ${new Date(cooldown.checkedAt).toISOString()}; ` +
       `it can be checked again from ${new Date(cooldown.allowedAt).toISOString()}. ` +
       `The existing report: ${cooldown.report}`,
     (cooldown.allowedAt - now) / 1000,

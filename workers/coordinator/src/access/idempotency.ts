@@ -3,12 +3,18 @@ import type { CheckRow } from "../db/repository.ts";
 import { Unprocessable } from "../errors.ts";
 
 /**
- * The key a check is stored under for an Idempotency-Key header: scoped to the API key (or to
- * anonymous callers), so two providers who both send "retry-1" never meet. The space keeps it
- * apart from every header value, which is printable ASCII without spaces, and from batch items.
+ * The key a check is stored under for an Idempotency-Key header: scoped to the API key, or for
+ * anonymous callers to their network (IPv4 address or IPv6 /64), so two callers who both send
+ * "retry-1" never meet, and a stranger cannot learn another's target by guessing its key. The
+ * space keeps it apart from every header value, which is printable ASCII without spaces, and
+ * from batch items.
  */
-export function scopedIdempotencyKey(header: string, apiKeyId: string | null): string {
-  return apiKeyId === null ? `anonymous ${header}` : `key ${apiKeyId} ${header}`;
+export function scopedIdempotencyKey(
+  header: string,
+  apiKeyId: string | null,
+  clientNetwork: string,
+): string {
+  return apiKeyId === null ? `anonymous ${clientNetwork} ${header}` : `key ${apiKeyId} ${header}`;
 }
 
 /** What a retry must repeat: every part of the request the stored check was started from. */

@@ -5,19 +5,11 @@ import type { Database } from "../db/client.ts";
 import { publicListings } from "../db/schema.ts";
 import { ApiException, ServiceUnavailable } from "../errors.ts";
 import { badgeStatusOf } from "./badge.ts";
-import { verdictHistory } from "./store.ts";
+import { TOKEN_PREFIX, verificationName, verificationValue } from "./listing-record.ts";
+import { latestBadgeCheck } from "./store.ts";
 
 /** Verified listings examined per public list request; each costs a few D1 queries. */
 const MAX_LISTED = 200;
-const TOKEN_PREFIX = "relaywatch-verify=";
-
-export function verificationName(domain: string): string {
-  return `_relaywatch.${domain}`;
-}
-
-export function verificationValue(token: string): string {
-  return `${TOKEN_PREFIX}${token}`;
-}
 
 function newToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -50,22 +42,36 @@ export async function findListing(db: Database, domain: string): Promise<Listing
   );
 }
 
-/** Whether `_relaywatch.<domain>` publishes this listing's token; DNS failures are a 503. */
-export async function publishesToken(resolver: Resolver, listing: Listing): Promise<boolean> {
+/**
+ * The badge port `_relaywatch.<domain>` publishes with this listing's token, or null when it
+ * does not publish the token; DNS failures are a 503.
+ */
+export async function publishedPort(resolver: Resolver, listing: Listing): Promise<number | null> {
+  const pattern = new RegExp(`^${TOKEN_PREFIX}${listing.token}(?:\\s+port=(\\d{1,5}))?$`);
   try {
     const records = await resolver.txt(verificationName(listing.domain));
-    return records.some((record) => record.trim() === verificationValue(listing.token));
+    for (const record of records) {
+      const match = pattern.exec(record.trim());
+      const port = Number(match?.[1] ?? 25);
+      if (match && port >= 1 && port <= 65_535) return port;
+    }
+    return null;
   } catch (error) {
     if (error instanceof DnsError) throw new ServiceUnavailable("dns_failure", error.message);
     throw error;
   }
 }
 
-export async function markVerified(db: Database, listing: Listing, now: number): Promise<number> {
+export async function markVerified(
+  db: Database,
+  listing: Listing,
+  port: number,
+  now: number,
+): Promise<number> {
   const verifiedAt = listing.verifiedAt ?? now;
   await db
     .update(publicListings)
-    .set({ verifiedAt })
+    .set({ verifiedAt, port })
     .where(eq(publicListings.domain, listing.domain));
   return verifiedAt;
 }
@@ -93,7 +99,7 @@ export async function passingPublicDomains(db: Database, now: number): Promise<P
     verified.map(async (listing): Promise<PublicEntry | null> => {
       const decision = await badgeStatusOf(db, listing.domain, now);
       if (decision.status !== "closed") return null;
-      const [latest] = await verdictHistory(db, listing.domain, 1);
+      const latest = await latestBadgeCheck(db, listing.domain);
       if (!latest) return null;
       return {
         domain: listing.domain,

@@ -18,8 +18,8 @@ export function recheckIntervalMs(env: CoordinatorEnv): number {
 
 /**
  * The scheduled task that keeps badges honest: domains whose badge was served in the last 30
- * days and whose newest check is older than the re-check interval get a new check, on the port
- * of that check. A re-check that cannot start (the domain left DNS, the guard now refuses its
+ * days and whose newest badge check (full catalogue, the badge's port) is older than the re-check
+ * interval get a new check with exactly those settings. A re-check that cannot start (the domain left DNS, the guard now refuses its
  * addresses) creates no check; `last_recheck_at` is then stamped later than the domain's newest
  * check, which the badge reads as "unknown" until a later check succeeds, and the domain waits
  * one interval before the next attempt.
@@ -38,7 +38,8 @@ export async function recheckBadgeDomains(env: CoordinatorEnv, now: number): Pro
   const resolver = resolverFor(env);
   for (const { domain, port } of due) {
     try {
-      const { check } = await startCheck(env, config, resolver, { domain, port: port ?? 25 });
+      // The badge's own settings: its port and the whole catalogue, whatever others asked since.
+      const { check } = await startCheck(env, config, resolver, { domain, port });
       await markRechecked(db, domain, check.createdAt);
     } catch (error) {
       const why = error instanceof ApiException ? `${error.code}: ${error.message}` : error;

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { HistoryEntry } from "../../../../shared/schemas/api.ts";
 import type { Database } from "../db/client.ts";
-import { badgeDomains, checks, domains, vantageResults } from "../db/schema.ts";
+import { badgeDomains, checks, domains, publicListings, vantageResults } from "../db/schema.ts";
 import type { BadgeEvidence, FinishedCheck } from "./evidence.ts";
 
 /** The id of a domain's row, as a scalar subquery (the index on checks is by domain id). */
@@ -30,28 +30,68 @@ export async function verdictHistory(
   return rows.map((row) => ({ ...row, finishedAt: row.finishedAt ?? row.createdAt }));
 }
 
+/** The port a badge is about: 25, unless the owner's verified listing names another. */
+export const DEFAULT_BADGE_PORT = 25;
+
+export async function badgePortOf(db: Database, domain: string): Promise<number> {
+  const listing = await db
+    .select({ port: publicListings.port })
+    .from(publicListings)
+    .where(and(eq(publicListings.domain, domain), isNotNull(publicListings.verifiedAt)))
+    .get();
+  return listing?.port ?? DEFAULT_BADGE_PORT;
+}
+
+/**
+ * Checks that may speak for a badge: of this domain, on the badge's port, with the whole
+ * catalogue. A partial check (`cases`) or one of another port never changes the badge.
+ */
+function badgeChecks(domain: string, port: number) {
+  return and(
+    eq(checks.domainId, domainIdOf(domain)),
+    sql`coalesce(${checks.port}, 25) = ${port}`,
+    sql`json_extract(${checks.mx}, '$.caseIds') is null`,
+  );
+}
+
 interface LatestFinished extends FinishedCheck {
   id: string;
   createdAt: number;
 }
 
-async function latestFinishedCheck(db: Database, domain: string): Promise<LatestFinished | null> {
+async function latestFinishedCheck(
+  db: Database,
+  domain: string,
+  port: number,
+): Promise<LatestFinished | null> {
   const row = await db
     .select()
     .from(checks)
-    .where(and(eq(checks.domainId, domainIdOf(domain)), isNotNull(checks.finishedAt)))
+    .where(and(badgeChecks(domain, port), isNotNull(checks.finishedAt)))
     .orderBy(desc(checks.createdAt))
     .get();
   if (!row || row.finishedAt === null) return null;
   return { ...row, finishedAt: row.finishedAt };
 }
 
-/** When the domain's newest check of any status was created; null when it has none. */
-async function latestCheckCreatedAt(db: Database, domain: string): Promise<number | null> {
+/** The check a domain's badge rests on: its latest finished badge check; null when none. */
+export async function latestBadgeCheck(
+  db: Database,
+  domain: string,
+): Promise<LatestFinished | null> {
+  return latestFinishedCheck(db, domain, await badgePortOf(db, domain));
+}
+
+/** When the domain's newest badge check of any status was created; null when it has none. */
+async function latestCheckCreatedAt(
+  db: Database,
+  domain: string,
+  port: number,
+): Promise<number | null> {
   const row = await db
     .select({ createdAt: checks.createdAt })
     .from(checks)
-    .where(eq(checks.domainId, domainIdOf(domain)))
+    .where(badgeChecks(domain, port))
     .orderBy(desc(checks.createdAt))
     .get();
   return row?.createdAt ?? null;
@@ -59,7 +99,8 @@ async function latestCheckCreatedAt(db: Database, domain: string): Promise<numbe
 
 /** Everything the badge decision needs, read from D1. */
 export async function loadBadgeEvidence(db: Database, domain: string): Promise<BadgeEvidence> {
-  const latest = await latestFinishedCheck(db, domain);
+  const port = await badgePortOf(db, domain);
+  const latest = await latestFinishedCheck(db, domain, port);
   if (latest === null) return { latest: null, vantages: [], recheckFailed: false };
   const [vantages, badge, newestCreatedAt] = await Promise.all([
     db
@@ -74,7 +115,7 @@ export async function loadBadgeEvidence(db: Database, domain: string): Promise<B
       .from(vantageResults)
       .where(eq(vantageResults.checkId, latest.id)),
     db.select().from(badgeDomains).where(eq(badgeDomains.domain, domain)).get(),
-    latestCheckCreatedAt(db, domain),
+    latestCheckCreatedAt(db, domain, port),
   ]);
   // A successful re-check stamps last_recheck_at with its check's creation time; a re-check
   // that could not start stamps it later than any check (see recheck.ts).
@@ -99,8 +140,8 @@ export async function recordBadgeServed(db: Database, domain: string, now: numbe
 
 export interface RecheckCandidate {
   domain: string;
-  /** The port of the domain's latest check, so a badge for port 587 re-checks port 587. */
-  port: number | null;
+  /** The badge's own port (its verified listing's, else 25), never that of the latest check. */
+  port: number;
 }
 
 /**
@@ -115,19 +156,23 @@ export async function badgeDomainsDueForRecheck(
   staleBefore: number,
   limit: number,
 ): Promise<RecheckCandidate[]> {
-  const newest = (column: "created_at" | "port") =>
-    sql.raw(`(
-      select c.${column} from checks c
-      where c.domain_id = (select d.id from domains d where d.name = b.domain)
-      order by c.created_at desc limit 1)`);
+  // The newest check that speaks for the badge: on its port, with the whole catalogue.
   return db.all<RecheckCandidate>(sql`
     select domain, port from (
-      select b.domain as domain, b.last_recheck_at as last_recheck_at,
-        ${newest("created_at")} as newest_created_at, ${newest("port")} as port
-      from badge_domains b
-      where b.last_served_at >= ${servedSince}
-        and coalesce(b.last_recheck_at, 0) < ${staleBefore})
-    where newest_created_at < ${staleBefore}
+      select q.domain as domain, q.last_recheck_at as last_recheck_at, q.port as port,
+        (select c.created_at from checks c
+          where c.domain_id = (select d.id from domains d where d.name = q.domain)
+            and coalesce(c.port, 25) = q.port
+            and json_extract(c.mx_json, '$.caseIds') is null
+          order by c.created_at desc limit 1) as newest_created_at
+      from (
+        select b.domain as domain, b.last_recheck_at as last_recheck_at,
+          coalesce((select l.port from public_listings l
+            where l.domain = b.domain and l.verified_at is not null), ${DEFAULT_BADGE_PORT}) as port
+        from badge_domains b
+        where b.last_served_at >= ${servedSince}
+          and coalesce(b.last_recheck_at, 0) < ${staleBefore}) q)
+    where coalesce(newest_created_at, 0) < ${staleBefore}
     order by coalesce(last_recheck_at, 0), newest_created_at
     limit ${limit}`);
 }

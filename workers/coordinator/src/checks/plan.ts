@@ -7,6 +7,7 @@ import {
   isLoopbackAddress,
   parseHostInput,
 } from "../../../../shared/guard/index.ts";
+import { CHECK_BUDGET } from "../../../../shared/probe/budget.ts";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import type { UnavailableVantage } from "../../../../shared/schemas/check-report.ts";
 import type { PlannedVantage } from "../db/repository.ts";
@@ -34,7 +35,7 @@ export interface CheckPlan {
 
 /** More (address x vantage) jobs than this for one check is a fan-out we refuse to make. */
 const MAX_JOBS_PER_CHECK = 40;
-const MAX_VANTAGES_PER_ADDRESS = 5;
+const MAX_VANTAGES_PER_ADDRESS = CHECK_BUDGET.maxVantagesPerAddress;
 
 /** Whether a node may be sent to this address and port (loopback only in local development). */
 export function nodeReaches(
@@ -96,11 +97,17 @@ export async function planCheck(
   const policy = { allowLoopback: config.allowLoopback };
   const refused: CheckPlan["refused"] = [];
   const guarded: MailHost[] = [];
+  // Each address is probed once per check, under the first (most preferred) MX host naming it:
+  // five MX names on one server are one server, not five targets.
+  const seen = new Set<string>();
   for (const mailHost of mailHosts) {
     const addresses: string[] = [];
     for (const address of mailHost.addresses) {
       try {
-        addresses.push(checkTarget(address, port, policy).address);
+        // The guard's canonical form: every spelling of one address is one address.
+        const checked = checkTarget(address, port, policy).address;
+        if (!seen.has(checked)) addresses.push(checked);
+        seen.add(checked);
       } catch (error) {
         if (!(error instanceof GuardError)) throw error;
         refused.push({ host: mailHost.host, address, reason: error.message });

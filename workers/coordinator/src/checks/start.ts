@@ -6,7 +6,7 @@ import { loadRegistry } from "../nodes/registry.ts";
 import { OptOutCheck } from "../optout/check.ts";
 import { proofSecret } from "../proof/policy.ts";
 import { PROBE_CALL_MARGIN_MS } from "./dispatch.ts";
-import { planCheck } from "./plan.ts";
+import { type CheckPlan, planCheck } from "./plan.ts";
 
 /** Queue delivery can lag behind the request; the deadline allows for it. */
 const QUEUE_ALLOWANCE_MS = 30_000;
@@ -16,6 +16,8 @@ export interface StartCheckOptions {
   apiKeyId?: string | null;
   batchId?: string | null;
   webhookUrl?: string | null;
+  /** The cool-down, enforced inside the insert (see createCheck's quietSince). */
+  quietSince?: number | null;
 }
 
 export interface StartedCheck {
@@ -35,6 +37,22 @@ export async function startCheck(
   request: CreateCheckRequest,
   options: StartCheckOptions = {},
 ): Promise<StartedCheck> {
+  return startPlannedCheck(
+    env,
+    config,
+    await planFor(env, config, resolver, request),
+    request,
+    options,
+  );
+}
+
+/** The plan of a check, refused before any DNS lookup when it asks for what cannot be done. */
+export async function planFor(
+  env: CoordinatorEnv,
+  config: CoordinatorConfig,
+  resolver: Resolver,
+  request: CreateCheckRequest,
+): Promise<CheckPlan> {
   // A check with proof needs the canary secret: refuse it now rather than fail every vantage.
   if (request.proof === true) proofSecret(env);
   const db = openDatabase(env.DB);
@@ -44,9 +62,20 @@ export async function startCheck(
     resolver,
     "domain" in request ? request.domain : request.host,
   );
-  const plan = await optOuts.apply(
+  return optOuts.apply(
     await planCheck(request, resolver, config, nodes, () => crypto.randomUUID()),
   );
+}
+
+/** Stores a planned check with its pending vantages, and queues one job per vantage. */
+export async function startPlannedCheck(
+  env: CoordinatorEnv,
+  config: CoordinatorConfig,
+  plan: CheckPlan,
+  request: CreateCheckRequest,
+  options: StartCheckOptions = {},
+): Promise<StartedCheck> {
+  const db = openDatabase(env.DB);
   const now = Date.now();
   const { check, created } = await createCheck(db, {
     id: crypto.randomUUID(),
@@ -70,6 +99,7 @@ export async function startCheck(
     batchId: options.batchId ?? null,
     webhookUrl: options.webhookUrl ?? null,
     proofRequested: request.proof === true,
+    quietSince: options.quietSince ?? null,
   });
   if (created) {
     await env.PROBE_QUEUE.sendBatch(

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { randomLabel } from "../../../../shared/probe/expand.ts";
 import { chunk, rowsPerInsert, runBatch, type Statement } from "./batch.ts";
 import type { Database } from "./client.ts";
-import { isUniqueViolation } from "./errors.ts";
+import { isNotNullViolation, isUniqueViolation } from "./errors.ts";
 import type { MxPlan } from "./mx-plan.ts";
 import {
   type CheckKind,
@@ -11,6 +11,7 @@ import {
   checks,
   domains,
   type NewVantageRow,
+  targetContacts,
   vantageResults,
 } from "./schema.ts";
 
@@ -51,6 +52,18 @@ export interface NewCheck {
   webhookUrl?: string | null;
   /** Whether the check asked for delivery proof (a canary message through accepted cases). */
   proofRequested?: boolean;
+  /**
+   * The cool-down: when set, the check is only recorded if no check contacted any of its
+   * addresses on its port after this time, judged inside the insert (see TargetBusy).
+   */
+  quietSince?: number | null;
+}
+
+/** Another check contacted the same (address, port) within the cool-down, just before this one. */
+export class TargetBusy extends Error {
+  constructor() {
+    super("a recent check contacted the same address and port");
+  }
 }
 
 export interface CreatedCheck {
@@ -88,6 +101,7 @@ export async function createCheck(db: Database, input: NewCheck): Promise<Create
   try {
     await runBatch(db, insertCheckStatements(db, input));
   } catch (error) {
+    if (isNotNullViolation(error, "checks.status")) throw new TargetBusy();
     // Two requests with one key can both miss the read above; the later batch then fails on the
     // unique key and rolls back whole, and the earlier one's check is the answer.
     if (idempotencyKey === null || !isUniqueViolation(error, "checks.idempotency_key")) {
@@ -133,7 +147,7 @@ function insertCheckStatements(db: Database, input: NewCheck): Statement[] {
       kind: input.kind,
       target: input.target,
       port: input.port,
-      status: "queued",
+      status: queuedUnlessBusy(input),
       idempotencyKey: input.idempotencyKey,
       mx: input.mx,
       apiKeyId: input.apiKeyId ?? null,
@@ -148,7 +162,41 @@ function insertCheckStatements(db: Database, input: NewCheck): Statement[] {
   for (const rows of chunk(vantageRows, rowsPerInsert(vantageResults))) {
     statements.push(db.insert(vantageResults).values(rows));
   }
+  const contactRows = contactsOf(input.vantages).map((contact) => ({
+    checkId: input.id,
+    ...contact,
+    createdAt: input.now,
+  }));
+  for (const rows of chunk(contactRows, rowsPerInsert(targetContacts))) {
+    statements.push(db.insert(targetContacts).values(rows));
+  }
   return statements;
+}
+
+/** The distinct (address, port) pairs a check's vantages contact. */
+export function contactsOf(vantages: readonly Pick<PlannedVantage, "address" | "port">[]) {
+  const seen = new Map<string, { address: string; port: number }>();
+  for (const { address, port } of vantages) seen.set(`${address} ${port}`, { address, port });
+  return [...seen.values()];
+}
+
+/**
+ * `queued`, or NULL (which the NOT NULL column refuses, rolling the whole batch back) when a
+ * check contacted one of the same addresses on the same port since `quietSince`: two requests
+ * racing past the cool-down read cannot both start a check.
+ */
+function queuedUnlessBusy(input: NewCheck) {
+  if (input.quietSince === null || input.quietSince === undefined) return "queued" as const;
+  const contacts = contactsOf(input.vantages);
+  const addresses = sql.join(
+    contacts.map((contact) => sql`${contact.address}`),
+    sql`, `,
+  );
+  const ports = [...new Set(contacts.map((contact) => contact.port))];
+  return sql<"queued">`(case when not exists (select 1 from ${targetContacts} where ${targetContacts.address} in (${addresses}) and ${targetContacts.port} in (${sql.join(
+    ports.map((port) => sql`${port}`),
+    sql`, `,
+  )}) and ${targetContacts.createdAt} > ${input.quietSince}) then 'queued' end)`;
 }
 
 /** Moves an open check's deadline to `at` if that is later: a job that waited keeps its budget. */

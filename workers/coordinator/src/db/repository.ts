@@ -6,6 +6,7 @@
 
 export {
   type CreatedCheck,
+  contactsOf,
   createCheck,
   extendCheckDeadline,
   findCheck,
@@ -14,6 +15,7 @@ export {
   latestCheckForDomainQuery,
   type NewCheck,
   type PlannedVantage,
+  TargetBusy,
 } from "./checks.ts";
 export { type Database, openDatabase } from "./client.ts";
 export {

@@ -222,6 +222,30 @@ export const canaryDeliveries = sqliteTable(
   ],
 );
 
+/**
+ * What a check really contacts: one row per distinct (address, port) it probes, whatever names
+ * led there. The per-target cool-down is keyed on these, not on how the target was spelled.
+ */
+export const targetContacts = sqliteTable(
+  "target_contacts",
+  {
+    checkId: text("check_id")
+      .notNull()
+      .references(() => checks.id, { onDelete: "cascade" }),
+    address: text("address").notNull(),
+    port: integer("port").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.checkId, table.address, table.port] }),
+    index("target_contacts_address_port_created_idx").on(
+      table.address,
+      table.port,
+      table.createdAt,
+    ),
+  ],
+);
+
 /** Legacy: transcripts now live in R2 (evidence/store.ts); evidence/backfill.ts moves these. */
 export const transcripts = sqliteTable("transcripts", {
   vantageResultId: text("vantage_result_id")
@@ -340,6 +364,8 @@ export const publicListings = sqliteTable("public_listings", {
   domain: text("domain").primaryKey(),
   /** The value the owner must publish in `_relaywatch.<domain>` TXT. */
   token: text("token").notNull(),
+  /** The port the badge and its re-checks are about; null means 25. */
+  port: integer("port"),
   requestedAt: integer("requested_at").notNull(),
   verifiedAt: integer("verified_at"),
 });

@@ -15,6 +15,8 @@ export const en: Messages = {
     invalidPort: "The port must be a number from 1 to 65535.",
     turnstileFailed:
       "The anti-abuse challenge was not passed. Please complete it and submit again.",
+    crossSite: "This form only accepts submissions from this site's own page.",
+    tooLarge: "The form submission is too large.",
     noInput: "Enter a domain or a mail server first.",
     privacy:
       "Every recipient is in our own domain. Where the server accepts one, a short, clearly labelled test message is sent to it (at most 3 per vantage), so that its arrival proves the relay; nothing goes to anyone else.",

@@ -63,6 +63,10 @@ export interface Messages {
     refusedLead: string;
     invalidPort: string;
     turnstileFailed: string;
+    /** A POST from another site's page (cross-site request forgery). */
+    crossSite: string;
+    /** A form body over the size limit. */
+    tooLarge: string;
     noInput: string;
     privacy: string;
     implicitTlsLabel: string;

@@ -10,6 +10,7 @@ import { retentionPolicy } from "../evidence/retention.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
 import { deliveriesOfCheck } from "../proof/deliveries.ts";
 import { EMPTY_FORM, type FormInput } from "./check-form.tsx";
+import { isCrossSitePost, readFormFields } from "./form-request.ts";
 import { listTargetHistory } from "./history.ts";
 import { HomePage } from "./home-page.tsx";
 import { chooseLanguage } from "./language.ts";
@@ -39,9 +40,8 @@ function renderForm(
   );
 }
 
-function formField(body: Record<string, unknown>, name: string): string {
-  const value = body[name];
-  return typeof value === "string" ? value : "";
+function formField(body: Record<string, string>, name: string): string {
+  return body[name] ?? "";
 }
 
 /** The check-my-server page: a form, and a permanent report per check. */
@@ -53,7 +53,11 @@ export const pagesRoutes = new Hono<AppContext>()
   .post("/check", async (c) => {
     const language = chooseLanguage(c);
     const t = messagesFor(language);
-    const body = await c.req.parseBody();
+    if (isCrossSitePost(c.req.raw, c.env.PUBLIC_ORIGIN)) {
+      return renderForm(c, language, 403, EMPTY_FORM, t.form.crossSite);
+    }
+    const body = await readFormFields(c.req.raw);
+    if (body === null) return renderForm(c, language, 413, EMPTY_FORM, t.form.tooLarge);
     const form: FormInput = {
       target: formField(body, "target"),
       implicitTls: formField(body, "implicit_tls") === "on",

@@ -1,4 +1,4 @@
-import type { CoordinatorEnv } from "../env.ts";
+import { ConfigError, type CoordinatorEnv } from "../env.ts";
 
 export const TURNSTILE_SITEVERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 export const TURNSTILE_SCRIPT_URL = "https://challenges.cloudflare.com/turnstile/v0/api.js";
@@ -10,10 +10,19 @@ export interface TurnstileKeys {
   secretKey: string;
 }
 
-/** Turnstile is on only when both keys are configured; local development and tests leave it off. */
+/**
+ * Turnstile's keys; null only when it was turned off on purpose (TURNSTILE = "off", local
+ * development and tests). Missing keys are a configuration error, never a silent "off": a
+ * deployment that forgot them would let scripts use the anonymous form and API freely.
+ */
 export function turnstileKeys(env: CoordinatorEnv): TurnstileKeys | null {
-  if (!env.TURNSTILE_SITE_KEY || !env.TURNSTILE_SECRET_KEY) return null;
-  return { siteKey: env.TURNSTILE_SITE_KEY, secretKey: env.TURNSTILE_SECRET_KEY };
+  if (env.TURNSTILE_SITE_KEY && env.TURNSTILE_SECRET_KEY) {
+    return { siteKey: env.TURNSTILE_SITE_KEY, secretKey: env.TURNSTILE_SECRET_KEY };
+  }
+  if (env.TURNSTILE === "off" && !env.TURNSTILE_SITE_KEY && !env.TURNSTILE_SECRET_KEY) return null;
+  throw new ConfigError(
+    'Turnstile needs TURNSTILE_SITE_KEY and TURNSTILE_SECRET_KEY (or TURNSTILE = "off", for local development only)',
+  );
 }
 
 /**

@@ -1,13 +1,14 @@
+import { CHECK_BUDGET, PROBE_BUDGET } from "../../../../shared/probe/budget.ts";
 import type { CoordinatorEnv } from "../env.ts";
 import { ConfigError } from "../env.ts";
 
 /** Canary messages one vantage may send (probe nodes cap themselves at the same number). */
-export const PROOF_MAX_MESSAGES_PER_VANTAGE = 3;
+export const PROOF_MAX_MESSAGES_PER_VANTAGE = PROBE_BUDGET.maxMessages;
 /**
  * Canary messages one check may send across all its vantages: each one is mail through a
  * stranger's server, so a check of a wide MX set must not turn into a small mailing.
  */
-export const PROOF_MAX_MESSAGES_PER_CHECK = 10;
+export const PROOF_MAX_MESSAGES_PER_CHECK = CHECK_BUDGET.maxMessages;
 
 const DEFAULT_PROOF_WINDOW_SECONDS = 600;
 const DEFAULT_LATE_ARRIVAL_SECONDS = 24 * 60 * 60;

@@ -33,7 +33,8 @@ export const badgeRoutes = new OpenAPIHono<AppContext>().openapi(
     method: "get",
     path: "/{file}",
     operationId: "getBadge",
-    summary: "An SVG badge with the domain's latest verdict",
+    summary:
+      "An SVG badge from the domain's latest check with the whole catalogue on the badge's port (25, or the verified listing's)",
     tags: ["badge"],
     security: [],
     request: {

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { CreateCheckRequest, CreateCheckResponse } from "../../../../shared/schemas/api.ts";
 import { CheckReport } from "../../../../shared/schemas/check-report.ts";
-import { startAdmittedCheck } from "../access/index.ts";
+import { enforceHumanCheck, startAdmittedCheck } from "../access/index.ts";
 import { readCheck } from "../checks/read.ts";
 import { checkReport } from "../checks/report.ts";
 import type { AppContext } from "../context.ts";
@@ -54,6 +54,7 @@ export const checksRoutes = new OpenAPIHono<AppContext>()
     }),
     async (c) => {
       const request = c.req.valid("json");
+      await enforceHumanCheck(c);
       const idempotencyKey = c.req.valid("header")["idempotency-key"] ?? null;
       const webhookUrl = await acceptWebhookUrl(
         c.env,

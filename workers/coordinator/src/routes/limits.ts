@@ -1,16 +1,18 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { GuardError, parseHostInput } from "../../../../shared/guard/index.ts";
 import { LimitsQuery, LimitsReport } from "../../../../shared/schemas/api.ts";
-import { normalizeTarget, targetCooldown } from "../access/cooldown.ts";
+import { contactsCooldown } from "../access/cooldown.ts";
 import { callerLimits } from "../access/limits.ts";
+import { planFor } from "../checks/start.ts";
 import type { AppContext } from "../context.ts";
+import { contactsOf } from "../db/repository.ts";
 import { BadRequest } from "../errors.ts";
 import { component, errorResponses, jsonResponse } from "./openapi-document.ts";
 
 /**
  * `GET /api/v1/limits`: the caller's limits and where it stands (the same numbers as the
- * RateLimit fields), and with `?target=` (and `port`, default 25) the cool-down left on that
- * target for this caller. Reading it costs no check.
+ * RateLimit fields), and with `?target=` (and `port`, default 25) the cool-down left on the
+ * addresses a check of that target would contact, for this caller. Reading it costs no check.
  */
 export const limitsRoutes = new OpenAPIHono<AppContext>().openapi(
   createRoute({
@@ -19,12 +21,12 @@ export const limitsRoutes = new OpenAPIHono<AppContext>().openapi(
     operationId: "getLimits",
     summary: "Your limits, what is left of them, and a target's cool-down",
     description:
-      "For anonymous callers (per address) and key holders alike; the same numbers as the RateLimit fields. With `target` (and `port`), also how long that target's cool-down has left for you. Reading it takes no check.",
+      "For anonymous callers (per address) and key holders alike; the same numbers as the RateLimit fields. With `target` (and `port`), also how long that target's cool-down has left for you. The cool-down is on the addresses a check would contact, so the target is resolved as a check would resolve it (a name as a domain, through its MX), and refused as a check would be (403, 422, 503). Reading it takes no check.",
     tags: ["limits"],
     request: { query: LimitsQuery },
     responses: {
       200: jsonResponse(component("LimitsReport", LimitsReport), "Your limits"),
-      ...errorResponses(400),
+      ...errorResponses(400, 403, 422, 503),
     },
   }),
   async (c) => {
@@ -33,21 +35,27 @@ export const limitsRoutes = new OpenAPIHono<AppContext>().openapi(
     const apiKey = c.var.apiKey;
     let cooldown: LimitsReport["cooldown"] = null;
     if (query.target !== undefined) {
+      let input: ReturnType<typeof parseHostInput>;
       try {
-        parseHostInput(query.target);
+        input = parseHostInput(query.target);
       } catch (error) {
         if (error instanceof GuardError) throw new BadRequest(error.code, error.message);
         throw error;
       }
-      const state = await targetCooldown(
-        c.env,
-        query.target,
-        query.port,
-        apiKey !== undefined,
-        now,
-      );
+      // The cool-down is on what a check would contact (see access/cooldown.ts): a name is planned
+      // as a domain (its MX), an address literal as a host, exactly as a check of it would be.
+      const request =
+        input.kind === "address"
+          ? { host: query.target, port: query.port }
+          : { domain: query.target, port: query.port };
+      const plan = await planFor(c.env, c.var.config, c.var.resolver, request);
+      const contacts = {
+        addresses: contactsOf(plan.vantages).map((contact) => contact.address),
+        port: plan.port,
+      };
+      const state = await contactsCooldown(c.env, contacts, apiKey !== undefined, now);
       cooldown = {
-        target: normalizeTarget(query.target),
+        target: plan.target,
         port: query.port,
         remainingSeconds: state ? Math.ceil((state.allowedAt - now) / 1000) : 0,
         allowedAt: new Date(state?.allowedAt ?? now).toISOString(),

@@ -40,7 +40,7 @@ export const TOO_MANY_REQUESTS_CODES: Record<string, string> = {
 const ERROR_RESPONSES = {
   400: "Invalid request: `invalid_json`, `invalid_request`, `forbidden_target`, ...",
   401: "`invalid_api_key`: the Bearer key is unknown, malformed or revoked",
-  403: "`target_opted_out`: the target's owner asked not to be checked (DNS TXT `_relaywatch.<domain>` or in the address's reverse zone, `v=rw1; optout`, or the operator's list); the message says how to opt back in. No quota is taken.",
+  403: "`turnstile_required`: an anonymous check without a Turnstile token where Turnstile is on (use an API key). `target_opted_out`: the target's owner asked not to be checked (DNS TXT `_relaywatch.<domain>` or in the address's reverse zone, `v=rw1; optout`, or the operator's list); the message says how to opt back in. No quota is taken.",
   404: "`not_found`",
   415: "`unsupported_media_type`: send the body as `application/json`",
   422: "The target cannot be checked: `no_such_domain`, `null_mx`, ...",

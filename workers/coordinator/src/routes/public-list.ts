@@ -7,15 +7,14 @@ import {
   PublicList,
 } from "../../../../shared/schemas/api.ts";
 import { parseDomainName } from "../badge/domain-name.ts";
+import { verificationName, verificationValue } from "../badge/listing-record.ts";
 import {
   findListing,
   markVerified,
   passingPublicDomains,
-  publishesToken,
+  publishedPort,
   requestListing,
   VerificationFailed,
-  verificationName,
-  verificationValue,
 } from "../badge/public-list.ts";
 import { renderPublicPage } from "../badge/public-page.ts";
 import type { AppContext } from "../context.ts";
@@ -53,13 +52,14 @@ export const publicListApiRoutes = new OpenAPIHono<AppContext>()
       },
     }),
     async (c) => {
-      const domain = domainOrThrow(c.req.valid("json").domain);
+      const { domain: input, port } = c.req.valid("json");
+      const domain = domainOrThrow(input);
       const listing = await requestListing(openDatabase(c.env.DB), domain, Date.now());
       const verify = `/api/v1/public-list/${domain}/verify`;
       const record = {
         name: verificationName(domain),
         type: "TXT" as const,
-        value: verificationValue(listing.token),
+        value: verificationValue(listing.token, port),
       };
       return c.json(
         {
@@ -86,7 +86,10 @@ export const publicListApiRoutes = new OpenAPIHono<AppContext>()
       security: [],
       request: { params: z.object({ domain: z.string() }) },
       responses: {
-        200: jsonResponse(component("ListingVerified", ListingVerified), "Verified"),
+        200: jsonResponse(
+          component("ListingVerified", ListingVerified),
+          "Verified; `port` is the badge's port, as the TXT record published it",
+        ),
         ...errorResponses(400, 404, 422, 503),
       },
     }),
@@ -95,9 +98,10 @@ export const publicListApiRoutes = new OpenAPIHono<AppContext>()
       const db = openDatabase(c.env.DB);
       const listing = await findListing(db, domain);
       if (!listing) throw new NotFound(`no listing was requested for ${domain}`);
-      if (!(await publishesToken(c.var.resolver, listing))) throw new VerificationFailed(listing);
-      const verifiedAt = await markVerified(db, listing, Date.now());
-      return c.json({ domain, verified: true as const, verifiedAt }, 200);
+      const port = await publishedPort(c.var.resolver, listing);
+      if (port === null) throw new VerificationFailed(listing);
+      const verifiedAt = await markVerified(db, listing, port, Date.now());
+      return c.json({ domain, verified: true as const, verifiedAt, port }, 200);
     },
   )
   .openapi(
