@@ -64,7 +64,7 @@ export function formatReport(result: ProbeResult, fullTranscript: boolean): stri
   out.push(`Result for ${target.address}: ${VERDICT_WORDS[result.verdict]}: ${result.reason}`);
   out.push(`DATA step: ${DATA_STEP_WORDS[result.dataStep]}`);
   out.push(
-    `${result.cases.length} cases over ${result.connections.length} connections in ${(result.durationMs / 1000).toFixed(1)} s`,
+    `${result.cases.length} cases over ${result.connections.length} connections in ${formatDuration(result.durationMs)}`,
   );
   const accepted = result.cases.filter((c) => c.outcome === "accepted");
   const delivered = result.cases.filter((c) => c.data !== null);
@@ -130,4 +130,10 @@ export function formatSummary(
   }
   out.push("", `Verdict: ${VERDICT_WORDS[overall.verdict]}: ${overall.reason}`);
   return out.join("\n");
+}
+
+/** "38 ms" under a second, "2.4 s" above: a fast run must not read "0.0 s". */
+export function formatDuration(ms: number): string {
+  const rounded = Math.max(0, Math.round(ms));
+  return rounded < 1_000 ? `${rounded} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -18,6 +18,12 @@ function asNameRecord({ asn, network }: { asn: number; network: string }): strin
   return `AS${asn}.asn.cymru.com. 300 IN TXT "${asn} | ZZ | lab | 2026-01-01 | ${network}, ZZ"`;
 }
 
+/** Team Cymru's `origin.asn.cymru.com` TXT putting a lab IPv4 address in LAB_HOSTING_AS. */
+function originRecord(address: string): string {
+  const reversed = address.split(".").reverse().join(".");
+  return `${reversed}.origin.asn.cymru.com. 300 IN TXT "${LAB_HOSTING_AS.asn} | 127.0.0.0/8 | ZZ | lab | 2026-01-01"`;
+}
+
 /** A lab domain listed by its owner: the badge is about the lab server's port, not 25. */
 export interface LabListing {
   domain: string;
@@ -39,9 +45,10 @@ export function labListings(targets: LabTarget[], newToken: () => string): LabLi
 /**
  * A zone file naming every lab target as a mail domain: `<target>.lab.test` has an MX
  * `mx.<target>.lab.test` pointing at 127.0.0.1, so domain checks work locally without DNS.
- * MX records carry no port, so a local domain check names the lab port in its request.
- * Team Cymru's IP-to-ASN records put 127.0.0.1 in LAB_HOSTING_AS and name the nodes' ASes.
- * Each listing's owner TXT record is published too.
+ * MX records carry no port, so a local domain check names the lab port in its request. A target
+ * with `mxHosts` (two-mx) gets those hosts and addresses instead.
+ * Team Cymru's IP-to-ASN records put 127.0.0.1 (and two-mx's other loopback addresses) in
+ * LAB_HOSTING_AS and name the nodes' ASes. Each listing's owner TXT record is published too.
  */
 export function labZone(
   targets: LabTarget[],
@@ -50,13 +57,24 @@ export function labZone(
 ): string {
   // Absolute names only: env files expand `$NAME`, so a `$ORIGIN` line would not survive.
   const lines: string[] = [
-    `1.0.0.127.origin.asn.cymru.com. 300 IN TXT "${LAB_HOSTING_AS.asn} | 127.0.0.0/8 | ZZ | lab | 2026-01-01"`,
+    originRecord("127.0.0.1"),
     ...[LAB_HOSTING_AS, ...nodeNetworks.filter((n) => n.asn !== LAB_HOSTING_AS.asn)].map(
       asNameRecord,
     ),
   ];
   for (const target of targets.filter((t) => t.kind !== "sink")) {
     const domain = `${target.name}.${LAB_ZONE_ORIGIN}.`;
+    if (target.mxHosts) {
+      for (const mxHost of target.mxHosts) {
+        const host = `${mxHost.label}.${domain}`;
+        lines.push(`${domain} 300 IN MX ${mxHost.preference} ${host}`);
+        for (const address of mxHost.addresses) {
+          lines.push(`${host} 300 IN ${address.includes(":") ? "AAAA" : "A"} ${address}`);
+          if (!address.includes(":") && address !== "127.0.0.1") lines.push(originRecord(address));
+        }
+      }
+      continue;
+    }
     lines.push(`${domain} 300 IN MX 10 mx.${domain}`, `mx.${domain} 300 IN A 127.0.0.1`);
   }
   for (const { domain, token, port } of listings) {

@@ -77,7 +77,7 @@ export interface LocalNetworkOptions {
   probeTimeBudgetMs?: number;
   /** How long a check waits for its canary messages before calling them not delivered. */
   proofWindowSeconds?: number;
-  /** Seconds before a target may be checked again (default 30). */
+  /** The per-target cool-down (default 30 s): a browser test of "check again" waits it out. */
   targetCooldownSeconds?: number;
   log?: (line: string) => void;
   /** Aborting during start-up stops what was started so far. */

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { verifyBody } from "../auth/hmac.ts";
+import type { ProbeHooks } from "../probe/run-context.ts";
 import { runProbe } from "../probe/runner.ts";
 import type { ProbeResult } from "../schemas/probe-result.ts";
 import {
@@ -8,8 +9,10 @@ import {
   NodeHealth,
   type NodeIdentity,
   type NodeRuntime,
+  PROBE_STREAM_TYPE,
   ProbeJob,
   ProbeResponse,
+  type ProbeStreamLine,
   RunLocation,
 } from "../schemas/protocol.ts";
 import type { Connector } from "../smtp/types.ts";
@@ -110,24 +113,34 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
       maxMessages: Math.min(job.proof.maxMessages, canary.maxMessages),
       key: job.proof.key,
     };
-    const result = await settleWithin(
-      runProbe(connector, {
-        target: { ...job.target, ...target },
-        canaryDomain: canary.domain,
-        targetDomain: job.targetDomain,
-        ...(job.caseIds ? { caseIds: job.caseIds } : {}),
-        timeBudgetMs: job.timeBudgetMs,
-        ...(job.tokenNonce ? { tokenNonce: job.tokenNonce } : {}),
-        proof,
-        // Workers and workerd verify every certificate; node:tls records it and goes on.
-        certificatesEnforced: identity.runtime !== "node",
-        heloName: identity.ehloName,
-      }),
-      limitMs,
-    );
-    return c.body(fitAnswer(identity, locationOf(c.req.raw, config), result), 200, {
-      "content-type": "application/json",
-    });
+    const location = locationOf(c.req.raw, config);
+    const probe = (hooks: ProbeHooks) =>
+      settleWithin(
+        runProbe(
+          connector,
+          {
+            target: { ...job.target, ...target },
+            canaryDomain: canary.domain,
+            targetDomain: job.targetDomain,
+            ...(job.caseIds ? { caseIds: job.caseIds } : {}),
+            timeBudgetMs: job.timeBudgetMs,
+            ...(job.tokenNonce ? { tokenNonce: job.tokenNonce } : {}),
+            proof,
+            // Workers and workerd verify every certificate; node:tls records it and goes on.
+            certificatesEnforced: identity.runtime !== "node",
+            heloName: identity.ehloName,
+          },
+          hooks,
+        ),
+        limitMs,
+      );
+    if (!(c.req.header("accept") ?? "").includes(PROBE_STREAM_TYPE)) {
+      const result = await probe({});
+      return c.body(fitAnswer(identity, location, result), 200, {
+        "content-type": "application/json",
+      });
+    }
+    return streamedAnswer(identity, location, probe);
   });
 
   app.notFound((c) => c.json(new NotFound(c.req.method, c.req.path).toApiError(), 404));
@@ -165,6 +178,45 @@ export function fitAnswer(
     throw new InternalError(`the probe result is over ${MAX_ANSWER_BYTES} bytes`);
   }
   return trimmed;
+}
+
+/**
+ * The answer as NDJSON: the plan and each case as it is answered, so the coordinator can show
+ * live progress, then the answer (or the error, since the status line is already sent).
+ */
+function streamedAnswer(
+  identity: NodeIdentity,
+  location: RunLocation,
+  probe: (hooks: ProbeHooks) => Promise<ProbeResult>,
+): Response {
+  const encoder = new TextEncoder();
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  // Writes are chained, so lines keep their order and a reader that went away fails one chain.
+  let written: Promise<void> = Promise.resolve();
+  const sendText = (text: string) => {
+    written = written.then(() => writer.write(encoder.encode(`${text}\n`)));
+  };
+  const send = (line: ProbeStreamLine) => sendText(JSON.stringify(line));
+  const work = probe({
+    onPlan: (cases) => send({ type: "plan", cases }),
+    onCase: (result) => send({ type: "case", id: result.id, outcome: result.outcome }),
+  })
+    // The answer line holds the same bounded answer as a JSON reply would.
+    .then((result) => fitAnswer(identity, location, result))
+    .then(
+      (answer) => sendText(`{"type":"answer","response":${answer}}`),
+      (error: unknown) => send({ type: "error", error: toProbeNodeError(error).toApiError() }),
+    )
+    .then(() => written)
+    .then(
+      () => writer.close(),
+      () => writer.abort(),
+    );
+  work.catch(() => {});
+  return new Response(readable, {
+    headers: { "content-type": PROBE_STREAM_TYPE, "cache-control": "no-store" },
+  });
 }
 
 /**

@@ -12,6 +12,7 @@ export const CouldNotTestKind = z.enum([
   "greylisted",
   "tarpitted",
   "unreachable",
+  "tls-not-testable-here",
   "tls",
   "other",
 ]);
@@ -40,6 +41,8 @@ const PATTERNS: [CouldNotTestKind, RegExp][] = [
     /refused our client|blocks our client|block ?list|black ?list|blocked|banned|listed (at|in|on|by)|not allowed|\b554\b/i,
   ],
   ["tarpitted", /\btarpit|\btimeout\b|timed out|no answer|stalled|time budget/i],
+  // The vantage's runtime verifies every certificate (Workers, workerd): its limit, not the server's.
+  ["tls-not-testable-here", /TLS not testable from this vantage/],
   ["tls", /starttls failed|\btls\b/i],
   ["unreachable", /\bconnect\b|connection refused|unreachable|could not open a session/i],
 ];

@@ -17,6 +17,8 @@ import { type Pace, startPace } from "./pace.ts";
 import { PROBE_DEFAULTS, type ProbeRequest } from "./request.ts";
 
 export interface ProbeHooks {
+  /** Called once the suite is known (after the first connection): how many cases it has. */
+  onPlan?: (caseCount: number) => void;
   /** Called as each case gets its final outcome: for live progress. */
   onCase?: (result: CaseResult) => void;
   /** Called when a case is put off until `until` (epoch ms), such as a greylisted one. */

@@ -42,6 +42,7 @@ export async function runProbe(
     const names = learnServerNames(run, first.ehlo);
     run.names = names;
     const expanded = expandSuite(run, names);
+    hooks.onPlan?.(expanded.length);
 
     const started = startSuite(run, inTellingOrder(expanded));
     suite = started;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RELAY_CASE_IDS } from "../probe/cases.ts";
 import { IsoTime } from "./check-report.ts";
+import { Verdict } from "./probe-result.ts";
 
 /** The public API's request and response shapes. */
 
@@ -121,8 +122,8 @@ const EpochMs = z.number().int();
 
 export const HistoryEntry = z.object({
   id: z.string(),
-  status: z.string(),
-  verdict: z.string().nullable(),
+  status: CheckStatus,
+  verdict: Verdict.nullable(),
   createdAt: EpochMs,
   finishedAt: EpochMs,
 });

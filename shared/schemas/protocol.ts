@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ProbeResult } from "./probe-result.ts";
+import { CaseOutcome, ProbeResult } from "./probe-result.ts";
 
 /**
  * The coordinator-probe protocol. Both sides parse with these schemas: the coordinator what it
@@ -117,6 +117,25 @@ export const NodeHealth = z.object({
   location: RunLocation,
 });
 export type NodeHealth = z.infer<typeof NodeHealth>;
+
+/** More cases than any suite has: a plan or a stream announcing more is not from our node. */
+export const MAX_PLANNED_CASES = 1_000;
+
+/** The media type of a streamed answer: one JSON object per line. */
+export const PROBE_STREAM_TYPE = "application/x-ndjson";
+
+/**
+ * A streamed answer, asked for with `Accept: application/x-ndjson`: how many cases the suite has,
+ * each case as it is answered (for live progress), then the answer or the error that ended it.
+ * A node may also answer with plain JSON (ProbeResponse); the coordinator reads both.
+ */
+export const ProbeStreamLine = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("plan"), cases: z.number().int().min(0).max(MAX_PLANNED_CASES) }),
+  z.object({ type: z.literal("case"), id: z.string().max(64), outcome: CaseOutcome }),
+  z.object({ type: z.literal("answer"), response: ProbeResponse }),
+  z.object({ type: z.literal("error"), error: ApiError }),
+]);
+export type ProbeStreamLine = z.infer<typeof ProbeStreamLine>;
 
 /**
  * A node as the coordinator knows it: reached by signed fetch at `url` (self-hosted nodes,

@@ -11,7 +11,12 @@ import type { CheckReport } from "../../shared/schemas/check-report.ts";
  */
 export async function startTestNetwork(
   name: string,
-  options: { probeTimeBudgetMs?: number; proofWindowSeconds?: number; realMtas?: boolean } = {},
+  options: {
+    probeTimeBudgetMs?: number;
+    proofWindowSeconds?: number;
+    targetCooldownSeconds?: number;
+    realMtas?: boolean;
+  } = {},
 ): Promise<LocalNetwork> {
   return startLocalNetwork({
     coordinatorPort: 0,
@@ -21,6 +26,9 @@ export async function startTestNetwork(
     workDir: fileURLToPath(new URL(`../../lab-run/test-${name}`, import.meta.url)),
     probeTimeBudgetMs: options.probeTimeBudgetMs ?? 10_000,
     ...(options.proofWindowSeconds ? { proofWindowSeconds: options.proofWindowSeconds } : {}),
+    ...(options.targetCooldownSeconds !== undefined
+      ? { targetCooldownSeconds: options.targetCooldownSeconds }
+      : {}),
   });
 }
 

@@ -64,8 +64,11 @@ describe.skipIf(needsPostfix)("the local network", () => {
       ["us-east", "lab-iad", false],
     ]);
     const page = await (await fetch(`${base}/report/${report.id}`)).text();
-    expect(page).toContain("ran at lab-nrt");
-    expect(page).toContain("inside the target&#39;s network (same AS)");
+    expect(page).toContain('<th scope="row">ap-northeast</th><td>lab-nrt</td>');
+    expect(page).toContain(
+      "no for 127.0.0.1: inside its network (same AS), shown but not counted as outside",
+    );
+    expect(page).toContain("3 independent vantages outside the target&#39;s network tested it");
     expect(page).toContain("Network of this address: AS64510 (LAB-HOSTING, ZZ)");
   });
 

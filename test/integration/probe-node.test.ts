@@ -14,7 +14,13 @@ import { buildNodeProbeBundle, buildProbeBundle } from "../../scripts/build-prob
 import { type RunningProbeNode, startProbeNode } from "../../scripts/probe-node.ts";
 import { signBody } from "../../shared/auth/hmac.ts";
 import { LAB_CANARY_DOMAIN } from "../../shared/probe/defaults.ts";
-import { ApiError, type ProbeJob, ProbeResponse } from "../../shared/schemas/protocol.ts";
+import {
+  ApiError,
+  PROBE_STREAM_TYPE,
+  type ProbeJob,
+  ProbeResponse,
+  ProbeStreamLine,
+} from "../../shared/schemas/protocol.ts";
 import { type RunningSim, type SimBehaviour, startSim } from "../lab/sim/index.ts";
 
 const SECRET = "relaywatch-probe-node-test-secret-0123456789";
@@ -207,6 +213,8 @@ beforeAll(async () => {
   ] as const) {
     sims.set(behaviour, await startSim(behaviour));
   }
+  // Slow enough that streamed lines visibly come before the answer, fast enough for a test.
+  sims.set("tarpit", await startSim("tarpit", { tarpitDelayMs: 300 }));
 });
 
 afterAll(async () => {
@@ -419,6 +427,42 @@ describe("a self-hosted node runs the real suite through workerd", () => {
     } finally {
       await counting.close();
     }
+  });
+
+  it("streams its plan and each case as answered, then the answer, when asked for NDJSON", async () => {
+    const body = JSON.stringify(
+      job(simPort("tarpit"), { caseIds: ["canary-sender", "null-sender"] }),
+    );
+    const response = await fetch(`${euWest.url}/v1/probe`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: PROBE_STREAM_TYPE,
+        ...(await signBody(SECRET, body)),
+      },
+      body,
+    });
+    expect(response.headers.get("content-type")).toBe(PROBE_STREAM_TYPE);
+    // Read as it comes: the first line must arrive long before the tarpit lets the run finish.
+    const started = Date.now();
+    const arrivals: { line: ProbeStreamLine; at: number }[] = [];
+    let buffered = "";
+    for await (const chunk of response.body ?? []) {
+      buffered += new TextDecoder().decode(chunk);
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const text of lines)
+        arrivals.push({ line: ProbeStreamLine.parse(JSON.parse(text)), at: Date.now() - started });
+    }
+    const kinds = arrivals.map(({ line }) => line.type);
+    expect(kinds).toEqual(["plan", "case", "case", "answer"]);
+    expect(arrivals[0]?.line).toEqual({ type: "plan", cases: 2 });
+    const answer = arrivals.at(-1);
+    if (answer?.line.type !== "answer") throw new Error("no answer line");
+    expect(answer.line.response.result.cases.map((c) => c.id).sort()).toEqual(
+      arrivals.flatMap(({ line }) => (line.type === "case" ? [line.id] : [])).sort(),
+    );
+    expect(answer.at - (arrivals[0]?.at ?? 0)).toBeGreaterThan(1_000);
   });
 
   it("sees trusted-vantage open from ap-northeast and closed from eu-west", async () => {

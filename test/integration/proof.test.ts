@@ -95,8 +95,14 @@ describe.skipIf(needsPostfix)("delivery proof on the local network", () => {
     expect(confirmed[0]?.delivery?.receivedChain.join("\n")).toContain("open.postfix.lab.test");
     // What a person reads on the report page: the confirmed verdict and the hops it passed,
     // the lab canary MX's own Received line among them.
-    const page = await (await fetch(`${base}/report/${location.split("/").pop()}?lang=en`)).text();
-    expect(page).toContain("open (confirmed)");
+    const reportPage = await (
+      await fetch(`${base}/report/${location.split("/").pop()}?lang=en`)
+    ).text();
+    expect(reportPage).toContain("open (confirmed)");
+    // A delivered case's cell opens its exchange, with the hosts its message passed.
+    const cell = /<td class="c c-delivered"><a href="([^"]+)"/.exec(reportPage)?.[1] ?? "";
+    expect(cell).not.toBe("");
+    const page = await (await fetch(`${base}${cell}?lang=en`)).text();
     expect(page).toContain("Hosts the message passed");
     expect(page).toContain("by mx.canary.lab.test (Relaywatch lab canary MX)");
   });

@@ -7,7 +7,13 @@ import {
   startExim,
   startPostfix,
 } from "./mta/index.ts";
-import { type RunningSim, SIM_SPECS, type SimBehaviour, startSim } from "./sim/index.ts";
+import {
+  type LabHost,
+  type RunningSim,
+  SIM_SPECS,
+  type SimBehaviour,
+  startSim,
+} from "./sim/index.ts";
 import { type RunningSink, startSink } from "./sink.ts";
 
 export interface LabTarget {
@@ -18,7 +24,37 @@ export interface LabTarget {
   /** What a correct tester concludes from this server. */
   expected: string;
   description: string;
+  /** The domain's MX hosts when it has several, each with its addresses (all on `port`). */
+  mxHosts?: LabMxHost[];
 }
+
+export interface LabMxHost {
+  /** The first label: `mx1` becomes `mx1.<target>.lab.test`. */
+  label: string;
+  preference: number;
+  addresses: LabHost[];
+  behaviour: SimBehaviour;
+}
+
+/**
+ * A domain with 2 MX hosts x 2 addresses on one port, as real domains have: the first host trusts
+ * one vantage (open from there only), the second is secure, so a report has something to
+ * summarise and vantages that differ.
+ */
+export const TWO_MX_HOSTS: readonly LabMxHost[] = [
+  {
+    label: "mx1",
+    preference: 10,
+    addresses: ["127.0.0.1", "127.0.0.4"],
+    behaviour: "trusted-vantage",
+  },
+  {
+    label: "mx2",
+    preference: 20,
+    addresses: ["127.0.0.2", "127.0.0.3"],
+    behaviour: "secure-pipelining",
+  },
+];
 
 export interface RunningLab {
   sink: RunningSink;
@@ -44,6 +80,7 @@ const MTA_PLANS = [
   { kind: "exim", mode: "secure", offset: 3 },
 ] as const;
 const FIRST_SIM_OFFSET = 10;
+const TWO_MX_OFFSET = FIRST_SIM_OFFSET + SIM_ORDER.length;
 
 const portAt = (basePort: number, offset: number) => (basePort === 0 ? 0 : basePort + offset);
 
@@ -60,8 +97,9 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
   const sims: RunningSim[] = [];
   const mtas: MtaInstance[] = [];
   const hints: string[] = [];
+  const twoMxSims: RunningSim[] = [];
   const closeAll = async () => {
-    await Promise.allSettled([...sims.map((s) => s.close()), ...mtas.map((m) => m.close())]);
+    await Promise.allSettled([...sims, ...twoMxSims, ...mtas].map((instance) => instance.close()));
     await sink.close();
   };
   try {
@@ -97,6 +135,19 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
         }),
       );
     }
+    // One port for every address of the two-MX domain: MX records carry no port.
+    let twoMxPort = portAt(options.basePort, TWO_MX_OFFSET);
+    for (const mxHost of TWO_MX_HOSTS)
+      for (const host of mxHost.addresses) {
+        const sim = await startSim(mxHost.behaviour, {
+          host,
+          port: twoMxPort,
+          relayTo,
+          canaryDomain: LAB_CANARY_DOMAIN,
+        });
+        twoMxSims.push(sim);
+        twoMxPort = sim.port;
+      }
   } catch (error) {
     await closeAll();
     throw error;
@@ -126,6 +177,16 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
       expected: sim.spec.expectedVerdict,
       description: sim.spec.description,
     })),
+    {
+      name: "two-mx",
+      kind: "simulated",
+      port: twoMxSims[0]?.port ?? 0,
+      implicitTls: false,
+      expected: "open",
+      description:
+        "A domain with 2 MX hosts x 2 addresses: mx1 (127.0.0.1, 127.0.0.4) relays for the ap-northeast vantage only, mx2 (127.0.0.2, 127.0.0.3) is secure.",
+      mxHosts: [...TWO_MX_HOSTS],
+    },
   ];
   return { sink, sims, mtas, targets, hints, close: closeAll };
 }

@@ -611,6 +611,20 @@ describe("servers the DATA step and the adaptive plan are built for", () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     });
   });
+
+  it("slow-refusals refuses the eu-west vantage 1.2 s late and everyone else at once", async () => {
+    await withSim("slow-refusals", async (_sim, connect) => {
+      const refusalTime = async (helo: string) => {
+        const client = await greeted(connect, helo);
+        expect((await client.command("MAIL FROM:<spamtest@canary>")).code).toBe(250);
+        const started = Date.now();
+        expect((await client.command(`RCPT TO:<${canaryAddress().address}>`)).code).toBe(554);
+        return Date.now() - started;
+      };
+      expect(await refusalTime("EHLO probe-eu-west.canary.example")).toBeGreaterThanOrEqual(1_100);
+      expect(await refusalTime("EHLO probe-us-east.canary.example")).toBeLessThan(1_000);
+    });
+  });
 });
 
 describe("shared machinery", () => {

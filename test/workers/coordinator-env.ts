@@ -3,6 +3,7 @@
  * vitest.workers.config.ts (bindings, the stand-in probe nodes) and inside workerd by the
  * coordinator tests. Plain data only, so it loads on both sides.
  */
+import type { ProbeResult } from "../../shared/schemas/probe-result.ts";
 
 export const PROBE_QUEUE_NAME = "relaywatch-probe-jobs";
 export const CANARY_DOMAIN = "canary.relaywatch.test";
@@ -282,6 +283,8 @@ export type ScriptedAnswer =
       replyText?: string;
       location?: { kind: "colo" | "site"; name: string };
       placement?: string;
+      /** The certificate a Node.js node recorded (its fields as a hostile server may set them). */
+      tls?: ProbeResult["tls"];
     }
   /** What a workerd or Cloudflare node answers when it cannot speak TLS with the server. */
   | { kind: "tls-not-testable" }

@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { ProbeMessage } from "../../workers/coordinator/src/checks/messages.ts";
 import { TEST_NODES, TLS_FALLBACK_NODES } from "./coordinator-env.ts";
 import {
+  callMain,
   createCheck,
   getCheck,
   recordingQueue,
@@ -18,6 +19,19 @@ import {
 } from "./coordinator-helpers.ts";
 
 const NODES = [...TEST_NODES, ...TLS_FALLBACK_NODES];
+/** What a hostile server may put in its certificate: the page shows it, escaped. */
+const HOSTILE_CERTIFICATE = {
+  protocol: "TLSv1.3",
+  cipher: "TLS_AES_256_GCM_SHA384",
+  authorized: false,
+  authorizationError: "SELF_SIGNED_CERT_IN_CHAIN",
+  peerSubject: "CN=<script>alert(1)</script>",
+  peerIssuer: "O=Evil & Co",
+  altNames: "DNS:mx.example",
+  validFrom: "Jan 1 00:00:00 2026 GMT",
+  validTo: "Jan 1 00:00:00 2027 GMT",
+  fingerprint256: "AA:BB",
+};
 const nodesVar = (nodes: typeof NODES) =>
   JSON.stringify(nodes.map(({ secret: _secret, ...node }) => node));
 const overrides = {
@@ -42,7 +56,9 @@ describe("a vantage that cannot speak TLS with the server", () => {
     expect(first.map((row) => row.nodeId)).toEqual(VERIFYING);
     await standIn.script(created.body.id, {
       ...Object.fromEntries(VERIFYING.map((id) => [id, { kind: "tls-not-testable" }])),
-      ...Object.fromEntries(NODE_JS.map((id) => [id, { kind: "result", verdict: "closed" }])),
+      ...Object.fromEntries(
+        NODE_JS.map((id) => [id, { kind: "result", verdict: "closed", tls: HOSTILE_CERTIFICATE }]),
+      ),
     });
 
     const replanned: ProbeMessage[] = [];
@@ -68,6 +84,25 @@ describe("a vantage that cannot speak TLS with the server", () => {
       /^every address refused to relay from every vantage that tested it \(sa-east, ap-south\); could not test: eu-central: TLS not testable/,
     );
     expect(report.reason).not.toContain("not corroborated");
+
+    // The page: which vantages could not test TLS and who did instead, in words that do not
+    // blame the certificate for the runtime's limit, and the certificate the Node.js nodes saw.
+    const page = await (await callMain(`/report/${created.body.id}`)).text();
+    expect(page).toContain(
+      "no for 127.0.0.1: TLS not testable from this vantage (its runtime verifies every certificate; no fault of the server); tested instead from sa-east (",
+    );
+    expect(page).toContain(
+      "this is a limit of this vantage and says nothing about your certificate",
+    );
+    expect(page).not.toContain("Check that the certificate chain is complete");
+    expect(page).toContain("<code>CN=&lt;script&gt;alert(1)&lt;/script&gt;</code>");
+    expect(page).not.toContain("<script>alert(1)</script>");
+    expect(page).toContain("<code>O=Evil &amp; Co</code>");
+    expect(page).toContain("no: SELF_SIGNED_CERT_IN_CHAIN");
+    expect(page).toMatch(/Jan 1 00:00:00 2026 GMT – Jan 1 00:00:00 2027 GMT/);
+    const ja = await (await callMain(`/report/${created.body.id}?lang=ja`)).text();
+    expect(ja).toContain("この観測点からは TLS を検査できません");
+    expect(ja).toContain("いいえ：SELF_SIGNED_CERT_IN_CHAIN");
   });
 
   it("is inconclusive, naming why, when no vantage could test the address", async () => {
@@ -91,6 +126,12 @@ describe("a vantage that cannot speak TLS with the server", () => {
     expect(report.reason).toMatch(
       /^no vantage could test 127\.0\.0\.2 \(127\.0\.0\.2\); could not test: /,
     );
+    // The vantages' limit, not the server's certificate, in the API and on the page.
+    expect(report.couldNotTest?.kind).toBe("tls-not-testable-here");
+    const page = await (await callMain(`/report/${created.body.id}`)).text();
+    expect(page).toContain("says nothing about your certificate");
+    expect(page).toContain("no vantage on Node.js could test it instead");
+    expect(page).not.toContain("Check that the certificate chain is complete");
   });
 
   it("sets aside an unreachable node: closed from the two that answered", async () => {

@@ -51,7 +51,12 @@ describe("the form", () => {
     const html = await report.text();
     expect(html).toContain('<meta http-equiv="refresh" content="2"/>');
     expect(html).toContain('id="progress"');
-    expect(html).toContain("testing…");
+    expect(html).toContain("starting…");
+    const progress = await callMain(`${location}/progress`);
+    expect(progress.headers.get("x-relaywatch-finished")).toBeNull();
+    expect(await progress.text()).toContain(
+      '<section aria-labelledby="progress-heading" id="progress">',
+    );
   });
 
   it("asks for TLS from the first byte when the box is ticked, and keeps the tick on a refusal", async () => {
@@ -206,10 +211,24 @@ describe("a finished report", () => {
     const html = await response.text();
     expect(html).not.toContain('http-equiv="refresh"');
     expect(html).toContain("Open relay");
-    expect(html).toContain("<details><summary>SMTP log of canary-sender");
     expect(html).toContain("Relaying for anyone");
     expect(html).toContain("smtpd_relay_restrictions = permit_mynetworks");
     expect(html).toContain("ms-Exch-SMTP-Accept-Any-Recipient");
+    // Three vantages that saw the same share one column of the matrix.
+    expect(html).toContain("3 vantages saw the same");
+    // The accepted cell opens that case's exchange; the whole log is a download.
+    const cell = /<td class="c c-accepted"><a href="([^"]+)"/.exec(html)?.[1] ?? "";
+    expect(cell).toMatch(new RegExp(`^/report/${body.id}/case/`));
+    const exchange = await (await callMain(`${cell}?fragment=1`)).text();
+    expect(exchange).toContain("canary-sender from");
+    expect(exchange).not.toContain("<html");
+    const download = await callMain(`/report/${body.id}/transcripts.txt`);
+    expect(download.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(download.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="relaywatch-127\.0\.0\.1-\d{4}-\d{2}-\d{2}\.txt"$/,
+    );
+    expect(await download.text()).toContain("# Relaywatch relay test of 127.0.0.1");
+    expect(html).toContain(`download="relaywatch-127.0.0.1-`);
     // A host check has no badge: badges are per domain.
     expect(html).not.toContain("/badge/");
 
@@ -230,15 +249,29 @@ describe("a finished report", () => {
     );
     await runQueue(messages);
     const html = await (await callMain(`/report/${body.id}`)).text();
-    expect(html).toMatch(/class="o-refused">refused <small class="step">\(decided at DATA\)/);
-    expect(html).toContain(
-      'class="o-message-refused">accepted at RCPT, message refused (sampled) <small class="step">(decided at DATA)',
-    );
-    expect(html).toContain("DATA 554 5.7.1 Message refused");
     expect(html).not.toContain("Open relay");
-    const ja = await (await callMain(`/report/${body.id}?lang=ja`)).text();
-    expect(ja).toContain("RCPT は受理、メッセージは拒否（抽出）");
-    expect(ja).toContain("DATA で判定");
+    // A message refused at DATA is no relay: the matrix shows no accepted cell.
+    expect(html).not.toContain('class="c c-accepted"');
+    // Each cell's exchange names the step that decided it and the DATA reply.
+    const links = [...html.matchAll(/href="(\/report\/[^"]+\/case\/[^"]+)"/g)].map((m) => m[1]);
+    expect(links.length).toBeGreaterThan(0);
+    const exchanges = await Promise.all(
+      links.map(async (link) => (await callMain(`${link}?fragment=1`)).text()),
+    );
+    const sampled = exchanges.filter((text) =>
+      text.includes("accepted at RCPT, message refused (sampled)"),
+    );
+    expect(sampled.length).toBeGreaterThan(0);
+    expect(sampled[0]).toContain('<small class="step">(decided at DATA)</small>');
+    expect(
+      exchanges.some((text) =>
+        /refused<\/strong> <small class="step">\(decided at DATA\)/.test(text),
+      ),
+    ).toBe(true);
+    expect(exchanges.join("\n")).toContain("DATA 554 5.7.1 Message refused");
+    const [first] = links;
+    const ja = await (await callMain(`${first}?lang=ja&fragment=1`)).text();
+    expect(ja).toMatch(/で判定/);
   });
 
   it("lists earlier checks of the same target as history", async () => {
@@ -265,5 +298,73 @@ describe("a finished report", () => {
   it("keeps the API first: /api paths are never the page", async () => {
     const response = await callWithEnv("/api/v1/checks/unknown", {}, {});
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+  });
+});
+
+describe("did my fix work?", () => {
+  it("shows what changed since the previous check, and a check-again button behind the cool-down", async () => {
+    const target = { host: "127.0.0.1", port: 2540 };
+    const scriptAll = async (id: string, verdict: "open" | "closed") =>
+      standIn.script(
+        id,
+        Object.fromEntries(TEST_NODES.map((node) => [node.id, { kind: "result", verdict }])),
+      );
+    const before = await createCheck(target);
+    await scriptAll(before.body.id, "open");
+    await runQueue(before.messages);
+    const after = await createCheck(target);
+    await scriptAll(after.body.id, "closed");
+    await runQueue(after.messages);
+
+    const html = await (await callMain(`/report/${after.body.id}`)).text();
+    expect(html).toContain("Since the previous check");
+    expect(html).toMatch(/Now refused:<\/strong> <code>canary-sender<\/code>/);
+    expect(html).toContain(`href="/report/${before.body.id}"`);
+    // The button posts the same target back to the form; no cool-down here, so it is enabled.
+    expect(html).toContain('<input type="hidden" name="target" value="127.0.0.1:2540"/>');
+    expect(html).toMatch(/<button type="submit" data-label="Check again">Check again<\/button>/);
+
+    const waiting = await (
+      await callWithEnv(`/report/${after.body.id}`, {}, { TARGET_COOLDOWN_SECONDS: "300" })
+    ).text();
+    expect(waiting).toMatch(/<button type="submit" disabled="" data-wait="(29\d|300)"/);
+    expect(waiting).toMatch(/Check again \(possible in (29\d|300) s\)/);
+  });
+});
+
+describe("the domain page", () => {
+  it("charts past verdicts as SVG, offers the badge in three markups and links every report", async () => {
+    const created = await createCheck({ domain: "open.lab.test", port: 2525 });
+    await standIn.script(
+      created.body.id,
+      Object.fromEntries(TEST_NODES.map((node) => [node.id, { kind: "result", verdict: "open" }])),
+    );
+    await runQueue(created.messages);
+
+    const response = await callMain("/domain/open.lab.test");
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("<h1>Relay history of open.lab.test</h1>");
+    expect(html).toMatch(
+      /<svg class="timeline" viewBox="[^"]+" role="img" aria-labelledby="timeline-title"/,
+    );
+    expect(html).toContain('<circle cx="');
+    expect(html).toContain('fill="#b3261e"');
+    expect(html).toContain(`href="/report/${created.body.id}"`);
+    expect(html).toContain(".. image:: ");
+    expect(html).toContain("   :target: ");
+    expect(html).toContain("[![Relaywatch: relay test](");
+    // The report links to the domain page.
+    const report = await (await callMain(`/report/${created.body.id}`)).text();
+    expect(report).toContain('href="/domain/open.lab.test"');
+
+    const japanese = await (await callMain("/domain/open.lab.test?lang=ja")).text();
+    expect(japanese).toContain("判定の推移");
+    expect(japanese).toContain("オープンリレー");
+
+    expect((await callMain("/domain/not a domain")).status).toBe(400);
+    expect(await (await callMain("/domain/never-checked.example")).text()).toContain(
+      "This domain has not been checked yet.",
+    );
   });
 });

@@ -174,6 +174,7 @@ function answerWith(
     case "result": {
       const response = probeResponse(node, job, answer.verdict, answer.replyText);
       if (answer.location) response.location = answer.location;
+      if (answer.tls) response.result.tls = answer.tls;
       return json(
         200,
         response,

@@ -61,7 +61,11 @@ describe("delivery proof", () => {
     });
     const html = await (await callMain(`/report/${id}`)).text();
     expect(html).toContain("open (confirmed)");
-    expect(html).toContain("by mx.relay.example (Postfix) with ESMTP id 4XyZ");
+    // The delivered case's cell opens its exchange, which lists the hosts the message passed.
+    const cell = /<td class="c c-delivered"><a href="([^"]+)"/.exec(html)?.[1] ?? "";
+    expect(cell).not.toBe("");
+    const exchange = await (await callMain(cell)).text();
+    expect(exchange).toContain("by mx.relay.example (Postfix) with ESMTP id 4XyZ");
   });
 
   it("says accepted but unconfirmed when the window passes without the message", async () => {

@@ -133,8 +133,10 @@ describe("where each probe ran", () => {
       disagreement: "eu-central and us-east ran in the same place (FRA) and count once",
     });
     const page = await (await callMain(`/report/${body.id}`)).text();
-    expect(page).toContain("ran at FRA");
-    expect(page).toContain("ran at sgp1");
+    // Each vantage's row: its region, then where it really ran.
+    expect(page).toContain('<th scope="row">eu-central</th><td>FRA</td>');
+    expect(page).toContain('<th scope="row">ap-southeast</th><td>sgp1</td>');
+    expect(page).toContain("eu-central (FRA), us-east (FRA), ap-southeast (sgp1)");
     expect(page).toContain("ran in the same place (FRA) and count once");
   });
 });
@@ -168,7 +170,9 @@ describe("inside the target's network", () => {
     expect(report.outsideVantages).toBe(2);
     expect(report.verdict).toBe("closed");
     const page = await (await callMain(`/report/${body.id}`)).text();
-    expect(page).toContain("inside the target&#39;s network (same AS)");
+    expect(page).toContain(
+      "no for 127.0.0.1: inside its network (same AS), shown but not counted as outside",
+    );
     expect(page).toContain("Network of this address: AS24940 (HETZNER-AS, DE)");
     expect(page).toContain("Network of this address: unknown (the AS lookup failed)");
   });

@@ -115,6 +115,9 @@ export const POLICIES: Record<SimBehaviour, PolicyFactory> = {
     extraReplyDelayMs: tarpitDelayMs,
   })),
   stall: postfixLike(secureRecipients, () => ({ greeting: { kind: "silent" } })),
+  "slow-refusals": postfixLike(secureRecipients, () => ({
+    errorSleep: { after: 0, sleepMs: 1200, heloPrefix: "probe-eu-west." },
+  })),
   "banner-421": postfixLike(secureRecipients, ({ spec }) => ({
     greeting: {
       ...banner(421, `4.3.2 ${spec.hostname} Service not available, closing transmission channel`),

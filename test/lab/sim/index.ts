@@ -28,7 +28,7 @@ export {
 export interface SimOptions {
   /** 0 = ephemeral. */
   port?: number;
-  /** 127.0.0.1 unless ::1 is asked for; start a server twice, same port, to serve both. */
+  /** 127.0.0.1 unless another LAB_HOSTS address is asked for; start a server once per address, same port, to serve several. */
   host?: LabHost;
   /** Added before every reply, for benchmarks. */
   replyDelayMs?: number;

@@ -82,7 +82,12 @@ export interface SmtpPolicy {
   badRcptThrottle?: { after: number; sleepMs: number };
   /** Postfix's smtpd_error_sleep_time: once the session has had `after` error replies, sleep
    *  `sleepMs` before each further one (Postfix counts to smtpd_soft_error_limit). */
-  errorSleep?: { after: number; sleepMs: number };
+  errorSleep?: {
+    after: number;
+    sleepMs: number;
+    /** Only for clients whose EHLO name starts with this (a server slow to refuse one network). */
+    heloPrefix?: string;
+  };
   /** The answer to the end of DATA instead of "queued": a server that takes every recipient
    *  and then refuses the message. */
   messageRefusal?: SmtpReply;

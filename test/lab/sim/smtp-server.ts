@@ -429,7 +429,9 @@ class SmtpConnection implements SessionView {
   private async reply(smtpReply: SmtpReply): Promise<void> {
     if (this.replyDelayMs > 0) await sleep(this.replyDelayMs);
     const errorSleep = this.policy.errorSleep;
-    if (errorSleep && smtpReply.code >= 400 && this.errorReplies >= errorSleep.after) {
+    const sleepsFor =
+      !errorSleep?.heloPrefix || this.helo?.toLowerCase().startsWith(errorSleep.heloPrefix);
+    if (errorSleep && sleepsFor && smtpReply.code >= 400 && this.errorReplies >= errorSleep.after) {
       await sleep(errorSleep.sleepMs);
     }
     await this.send(formatReply(smtpReply));

@@ -2,8 +2,11 @@
 
 /** Every lab server listens here by default. */
 export const LAB_HOST = "127.0.0.1";
-/** The only addresses a lab server may listen on: loopback, IPv4 and IPv6. */
-export const LAB_HOSTS = [LAB_HOST, "::1"] as const;
+/**
+ * The only addresses a lab server may listen on: loopback, IPv4 and IPv6, and a few more IPv4
+ * loopback addresses for the two-mx domain (2 MX hosts x 2 addresses on one port).
+ */
+export const LAB_HOSTS = [LAB_HOST, "::1", "127.0.0.2", "127.0.0.3", "127.0.0.4"] as const;
 export type LabHost = (typeof LAB_HOSTS)[number];
 
 export const DEFAULT_CANARY_DOMAIN = "canary.relaywatch.test";
@@ -40,7 +43,8 @@ export type SimBehaviour =
   | "long-lines"
   | "sendmail-throttle"
   | "byte-tarpit"
-  | "error-sleep";
+  | "error-sleep"
+  | "slow-refusals";
 
 export interface SimSpec {
   behaviour: SimBehaviour;
@@ -285,5 +289,14 @@ export const SIM_SPECS: Record<SimBehaviour, SimSpec> = {
     "closed",
     "Secure Postfix with a tightened smtpd_soft_error_limit of 3: after the third error reply " +
       "of a session, it sleeps 1 s (smtpd_error_sleep_time) before every further one.",
+  ),
+  "slow-refusals": spec(
+    "slow-refusals",
+    "slowrefusals",
+    "closed",
+    "Secure, and slow to refuse one network, as a server that tarpits refusals by client " +
+      "reputation: every 4xx/5xx reply to the eu-west vantage (EHLO probe-eu-west.) comes 1.2 s " +
+      "late, so the other vantages finish first and eu-west for seconds after (the report's " +
+      "live progress), within the tarpit budget.",
   ),
 };

@@ -3,8 +3,11 @@ import { isHostName } from "../../../../shared/probe/names.ts";
 import {
   ApiError,
   MAX_ANSWER_BYTES,
+  MAX_PLANNED_CASES,
+  PROBE_STREAM_TYPE,
   type ProbeJob,
   ProbeResponse,
+  ProbeStreamLine,
   type RunLocation,
 } from "../../../../shared/schemas/protocol.ts";
 import { readCapped } from "../../../../shared/streams/read-capped.ts";
@@ -16,7 +19,9 @@ import {
   findCheck,
   findVantage,
   finishCheckIfComplete,
+  recordVantageProgress,
   saveVantageResult,
+  type VantageProgress,
 } from "../db/repository.ts";
 import type { CheckRow, ProbeNodeRow, VantageRow } from "../db/schema.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
@@ -37,19 +42,26 @@ type NodeOutcome =
 /** Read with a cap: a node's answer is bounded by the node, and a larger one is not an answer. */
 const MAX_READ_ANSWER_BYTES = MAX_ANSWER_BYTES + 64 * 1024;
 
-/** One signed call to a node, bounded by the probe's budget plus a margin; never throws. */
+type ProgressLine = Exclude<ProbeStreamLine, { type: "answer" | "error" }>;
+
+/**
+ * One signed call to a node, bounded by the probe's budget plus a margin; never throws. It asks
+ * for a streamed answer, whose progress lines go to `onProgress` as they come.
+ */
 async function callNode(
   node: ProbeNodeRow,
   bindings: Record<string, unknown>,
   secret: string,
   job: ProbeJob,
   timeBudgetMs: number,
+  onProgress: (line: ProgressLine) => Promise<void>,
 ): Promise<NodeOutcome> {
   try {
     const response = await signedNodeRequest(node, bindings, secret, "/v1/probe", {
       method: "POST",
       body: JSON.stringify(job),
       timeoutMs: timeBudgetMs + PROBE_CALL_MARGIN_MS,
+      accept: `${PROBE_STREAM_TYPE}, application/json`,
     });
     if (!response.ok) {
       const refusal = await readRefusal(response);
@@ -58,6 +70,8 @@ async function callNode(
       const why = refusal ? `${refusal.code}: ${refusal.message}` : `HTTP ${response.status}`;
       return { kind: "failure", reason: `refused the job: ${why}`, unreachable: false };
     }
+    if ((response.headers.get("content-type") ?? "").startsWith(PROBE_STREAM_TYPE))
+      return await readStreamedAnswer(response, onProgress);
     const bytes = await readCapped(response.body, MAX_READ_ANSWER_BYTES);
     if (bytes === null) {
       return {
@@ -74,12 +88,7 @@ async function callNode(
         unreachable: false,
       };
     }
-    // Placement may run the Worker elsewhere than the colo that took the request: the header
-    // Cloudflare adds to the answer is the better witness of where it ran.
-    const colo = placementColo(response.headers);
-    const location: RunLocation = colo ? { kind: "colo", name: colo } : parsed.data.location;
-    const answer = { ...parsed.data, result: boundResult(parsed.data.result) };
-    return { kind: "answer", response: answer, location };
+    return answerOutcome(response, parsed.data);
   } catch (error) {
     const timedOut = error instanceof Error && error.name === "TimeoutError";
     const why = timedOut
@@ -93,6 +102,97 @@ async function callNode(
       unreachable: !timedOut,
     };
   }
+}
+
+/** A node's answer, bounded, with where it really ran. */
+function answerOutcome(response: Response, answer: ProbeResponse): NodeOutcome {
+  // Placement may run the Worker elsewhere than the colo that took the request: the header
+  // Cloudflare adds to the answer is the better witness of where it ran.
+  const colo = placementColo(response.headers);
+  const location: RunLocation = colo ? { kind: "colo", name: colo } : answer.location;
+  return { kind: "answer", response: { ...answer, result: boundResult(answer.result) }, location };
+}
+
+async function readStreamedAnswer(
+  response: Response,
+  onProgress: (line: ProgressLine) => Promise<void>,
+): Promise<NodeOutcome> {
+  const notProtocol: NodeOutcome = {
+    kind: "failure",
+    reason: "sent an answer that does not fit the protocol",
+    unreachable: false,
+  };
+  for await (const text of ndjsonLines(response.body, MAX_READ_ANSWER_BYTES)) {
+    if (text === null) return notProtocol;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return notProtocol;
+    }
+    const line = ProbeStreamLine.safeParse(json);
+    if (!line.success) return notProtocol;
+    if (line.data.type === "answer") return answerOutcome(response, line.data.response);
+    if (line.data.type === "error") {
+      const { code, message } = line.data.error;
+      return { kind: "failure", reason: `failed the job: ${code}: ${message}`, unreachable: false };
+    }
+    await onProgress(line.data);
+  }
+  return { kind: "failure", reason: "ended its answer before the result", unreachable: false };
+}
+
+/** The lines of a byte stream; null (then the end) when one passes `limitBytes`. */
+async function* ndjsonLines(
+  stream: ReadableStream<Uint8Array> | null,
+  limitBytes: number,
+): AsyncGenerator<string | null> {
+  if (!stream) return;
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of stream) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let end = buffered.indexOf("\n");
+    while (end >= 0) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      if (line.trim() !== "") yield line;
+      end = buffered.indexOf("\n");
+    }
+    if (buffered.length > limitBytes) {
+      yield null;
+      return;
+    }
+  }
+  if (buffered.trim() !== "") yield buffered;
+}
+
+/** Progress is written at most this often: a page polls every 2 s, D1 need not hear each case. */
+const PROGRESS_WRITE_INTERVAL_MS = 1_000;
+
+/** Collects a vantage's progress lines and writes them to D1, throttled. */
+function progressRecorder(db: Database, vantageId: string) {
+  const progress: VantageProgress = {
+    startedAt: Date.now(),
+    updatedAt: Date.now(),
+    cases: null,
+    answered: [],
+  };
+  let lastWrite = 0;
+  return async (line: ProgressLine) => {
+    if (line.type === "plan") progress.cases = line.cases;
+    // No suite has more cases than a plan may announce; a node that sends more is ignored.
+    else if (progress.answered.length < MAX_PLANNED_CASES)
+      progress.answered.push({ id: line.id, outcome: line.outcome });
+    const now = Date.now();
+    if (line.type !== "plan" && now - lastWrite < PROGRESS_WRITE_INTERVAL_MS) return;
+    lastWrite = now;
+    progress.updatedAt = now;
+    // Progress is for the page only: a failed write must not cost the probe's answer.
+    await recordVantageProgress(db, vantageId, progress).catch((error: unknown) =>
+      console.error(`progress of vantage ${vantageId} not stored`, error),
+    );
+  };
 }
 
 /**
@@ -236,7 +336,14 @@ async function runOnNode(
     proof: await jobProofFor(db, check, vantage, env),
   };
   const secret = await nodeSecret(config, node);
-  const outcome = await callNode(node, bindings, secret, job, config.probeTimeBudgetMs);
+  const outcome = await callNode(
+    node,
+    bindings,
+    secret,
+    job,
+    config.probeTimeBudgetMs,
+    progressRecorder(db, vantage.id),
+  );
   // This job is already running (a queue message delivered twice): that run will answer.
   if (outcome.kind === "replayed") return "replayed";
   if (outcome.kind === "answer" && outcome.response.node.nodeId !== node.id) {

@@ -30,6 +30,7 @@ export type {
   CheckRow,
   CheckStatus,
   DomainRow,
+  VantageProgress,
   VantageRow,
   VantageStatus,
 } from "./schema.ts";
@@ -38,6 +39,7 @@ export {
   failVantage,
   findVantage,
   listVantages,
+  recordVantageProgress,
   saveVantageResult,
 } from "./vantages.ts";
 export type { AddressView, CaseView, CheckView, MxHostView, VantageDetail } from "./views.ts";

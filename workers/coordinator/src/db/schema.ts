@@ -15,6 +15,16 @@ import type {
 import type { NodeRuntime, RunLocation } from "../../../../shared/schemas/protocol.ts";
 import type { MxPlan } from "./mx-plan.ts";
 
+/** What a pending vantage has answered so far, as its node streams it. */
+export interface VantageProgress {
+  /** When the node's call began. */
+  startedAt: number;
+  updatedAt: number;
+  /** How many cases the suite has; null until the node's first connection learnt it. */
+  cases: number | null;
+  answered: { id: string; outcome: CaseResult["outcome"] }[];
+}
+
 /*
  * D1 schema of the coordinator. Times are integer milliseconds since the epoch. Enumerated
  * columns are typed here but not CHECK-constrained in SQL: SQLite cannot alter a CHECK, so adding
@@ -145,6 +155,8 @@ export const vantageResults = sqliteTable(
     nodeAsn: integer("node_asn"),
     /** The node is in the target address's own AS: kept and shown, never "outside" evidence. */
     inside: integer("inside", { mode: "boolean" }).notNull().default(false),
+    /** Live progress while pending (cases answered so far); superseded by the stored answer. */
+    progress: text("progress_json", { mode: "json" }).$type<VantageProgress>(),
   },
   (table) => [
     index("vantage_results_check_idx").on(table.checkId),

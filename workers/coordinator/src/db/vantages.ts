@@ -13,7 +13,14 @@ import { acceptedTokens, linkEarlyArrivals, logDroppedEarlyArrivals } from "../p
 import { packCases, unpackCases } from "./case-outcomes.ts";
 import { OPEN_CHECK_STATUSES, type PlannedVantage, pendingVantageRow } from "./checks.ts";
 import type { Database } from "./client.ts";
-import { caseSets, checks, type VantageRow, type VantageStatus, vantageResults } from "./schema.ts";
+import {
+  caseSets,
+  checks,
+  type VantageProgress,
+  type VantageRow,
+  type VantageStatus,
+  vantageResults,
+} from "./schema.ts";
 
 const PENDING: VantageStatus = "pending";
 
@@ -30,6 +37,18 @@ export async function listVantages(db: Database, checkId: string): Promise<Vanta
     .from(vantageResults)
     .where(eq(vantageResults.checkId, checkId))
     .orderBy(asc(sql`${vantageResults}.rowid`));
+}
+
+/** Live progress of a vantage still pending; a finished one keeps its answer untouched. */
+export async function recordVantageProgress(
+  db: Database,
+  vantageId: string,
+  progress: VantageProgress,
+): Promise<void> {
+  await db
+    .update(vantageResults)
+    .set({ progress })
+    .where(and(eq(vantageResults.id, vantageId), eq(vantageResults.status, PENDING)));
 }
 
 /**
@@ -82,6 +101,7 @@ export async function saveVantageResult(
           evidenceId: ref.evidenceId,
           locationKind: location.kind,
           location: location.name,
+          progress: null,
         })
         .where(and(eq(vantageResults.id, vantageId), eq(vantageResults.status, PENDING)))
         .returning({ id: vantageResults.id }),

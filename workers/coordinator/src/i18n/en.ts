@@ -28,10 +28,7 @@ export const en: Messages = {
   },
   report: {
     title: (target) => `Relay test of ${target}`,
-    target: "Target",
     port: "Port",
-    status: "Status",
-    startedAt: "Started",
     statusNames: { queued: "queued", running: "running", done: "finished", failed: "failed" },
     progressHeading: "Progress",
     progressNote: "This page refreshes by itself until the test is finished.",
@@ -67,13 +64,7 @@ export const en: Messages = {
     reason: "Why",
     disagreement: "Where the vantages disagree",
     refusedHeading: "Addresses not tested",
-    resultsHeading: "Results per mail server, address and vantage",
-    mxHost: "Mail server",
-    address: "Address",
-    vantage: (region, network) => `Vantage ${region} (${network})`,
-    vantageVerdict: "Verdict from this vantage",
-    ranAt: (location) => `ran at ${location}`,
-    inside: "inside the target's network (same AS): shown, not counted as outside",
+    delivery: "Delivery",
     origin: (asns, name) => `Network of this address: ${asns}${name ? ` (${name})` : ""}`,
     originUnknown: "Network of this address: unknown (the AS lookup failed)",
     outsideVantages: (count) =>
@@ -81,14 +72,6 @@ export const en: Messages = {
     notCorroborated:
       "Fewer than 2: a closed verdict is not corroborated, and the badge stays grey.",
     unavailable: (vantages) => `Unavailable when this check was planned: ${vantages}`,
-    columns: {
-      id: "Case",
-      mailFrom: "MAIL FROM",
-      rcptTo: "RCPT TO",
-      outcome: "Outcome",
-      reply: "Reply",
-      delivery: "Delivery",
-    },
     outcomeNames: {
       accepted: "accepted",
       refused: "refused",
@@ -120,16 +103,12 @@ export const en: Messages = {
   },
   advice: {
     heading: "What was accepted, and how to fix it",
-    jumpLink: "How to fix it",
     intro:
       "Each trick below was accepted by your server: it agreed to take mail for a recipient outside your domains from a client that had not authenticated.",
     acceptedCases: "Accepted cases",
     meaning: "What it means",
     danger: "Why it is dangerous",
     fix: "What to change",
-    fixHeading: "Relay rules, per mail server",
-    fixIntro:
-      "The principle is the same everywhere: relay only for your own networks and for authenticated users; for everyone else accept only recipients in your own domains.",
     families: {
       "local-sender": {
         title: "Trusting a local-looking sender",
@@ -206,6 +185,8 @@ export const en: Messages = {
         'Microsoft Exchange: on the receive connectors that face the Internet, anonymous users must not have "Accept any recipient" (ms-Exch-SMTP-Accept-Any-Recipient). For applications that need to relay, use a dedicated connector limited to their addresses.',
       opensmtpd:
         'OpenSMTPD (smtpd.conf): use the "relay" action only for match from local or match auth from any; mail from any other client may only go to your own domains.',
+      haraka:
+        "Haraka: enable the relay plugin with acl=true, list only your own networks in relay_acl_allow, keep your domains in host_list, and never load relay_all.",
     },
     retest: "After the change, run the test again from this page.",
   },
@@ -243,6 +224,12 @@ export const en: Messages = {
         serverDid: "We could not connect to it on this port from this vantage.",
         whatToDo:
           "Check that the server accepts connections on this port from the Internet (firewall, address in DNS), then test again.",
+      },
+      "tls-not-testable-here": {
+        serverDid:
+          "It offers TLS, and the handshake did not complete from this vantage: its runtime (Cloudflare Workers, workerd) verifies every certificate itself and cannot be told not to. Mail servers that send to you usually do not verify, so this is a limit of this vantage and says nothing about your certificate.",
+        whatToDo:
+          "Nothing to change for this test: a vantage on Node.js tests such a server and records its certificate (named in the report when one took over); otherwise test again later.",
       },
       tls: {
         serverDid:
@@ -307,11 +294,119 @@ export const en: Messages = {
     allow:
       "A blocklist, a rate limit, greylisting or a tarpit makes our result inconclusive, which is not a failure of your relay protection. To get a full result, allow the addresses above for SMTP.",
   },
+  summary: {
+    tricksHeading: "What was accepted",
+    noTricks: "No relay trick was accepted.",
+    from: "from",
+    on: "on",
+    delivered: "a test message arrived through it",
+    more: (count) => `and ${count} more in the table below`,
+    fixHeading: "How to fix it",
+    detected: (software) => `The server says it runs ${software}:`,
+    evidence: "It said",
+    unknownServer:
+      "The server does not say which software it runs. Relay only for your own networks and for authenticated users; the rules for each mail server are below.",
+    otherServers: "Other mail servers",
+    copy: "Copy",
+    copied: "Copied",
+  },
+  matrix: {
+    heading: "Every case, from every vantage",
+    intro: "Open a cell for that case's SMTP exchange.",
+    caption: (addresses) => `Cases tried on ${addresses}`,
+    caseColumn: "Case",
+    outcomeNames: {
+      accepted: "accepted",
+      delivered: "delivered",
+      refused: "refused",
+      untested: "not tested",
+      unanswered: "no answer",
+    },
+    legend: "Symbols",
+    sameAs: (count) => `${count} vantages saw the same`,
+    sameAddresses: (count) => `the same on ${count} addresses`,
+    targetsHeading: "Mail servers and addresses",
+    targetColumns: { host: "Mail server", address: "Address", verdicts: "Verdict per vantage" },
+    otherGroups: (count) =>
+      count === 1
+        ? "1 more address group with other results"
+        : `${count} more address groups with other results`,
+    exchangeHint: "Select a cell to see its exchange here.",
+  },
+  vantages: {
+    heading: "Where the vantages ran",
+    outsideCount: (count) =>
+      `${count} independent ${count === 1 ? "vantage" : "vantages"} outside the target's network tested it`,
+    details: "where each ran",
+    columns: { vantage: "Vantage", ranAt: "Ran at", network: "Network", counted: "Counted?" },
+    counted: "yes: an independent vantage outside the target's network",
+    insideMark: "inside the target's network",
+    insideFor: (addresses) =>
+      `no for ${addresses}: inside its network (same AS), shown but not counted as outside`,
+    tlsNotTestable: (addresses) =>
+      `no for ${addresses}: TLS not testable from this vantage (its runtime verifies every certificate; no fault of the server)`,
+    testedInstead: (vantages) => `tested instead from ${vantages}`,
+    noneInstead: "no vantage on Node.js could test it instead",
+    failed: (address, reason) => `no for ${address}: could not test (${reason})`,
+    certificatesHeading: "Certificates",
+    certificatesIntro:
+      "As recorded by vantages on Node.js, which speak TLS with any certificate, as most mail servers do.",
+    certColumns: {
+      address: "Address",
+      recordedBy: "Recorded from",
+      subject: "Subject",
+      issuer: "Issuer",
+      validity: "Valid",
+      verifies: "Would verify?",
+    },
+    verifiesYes: "yes",
+    verifiesNo: (why) => `no: ${why}`,
+    unknown: "unknown",
+  },
+  exchange: {
+    title: (caseId, vantage) => `${caseId} from ${vantage}`,
+    noLines: "The log of this connection does not hold this case.",
+    fullTranscript: "Full transcript of this vantage",
+    back: "Back to the report",
+    notFound: "There is no such case in this report.",
+  },
+  progress: {
+    answered: (answered, total) => `${answered} of ${total} cases answered`,
+    waiting: "starting…",
+    slow: (seconds) =>
+      `The server answers slowly or asks us to come back later (a tarpit or greylisting): about ${seconds} s left.`,
+    casesSoFar: "Cases answered so far",
+  },
+  again: {
+    button: "Check again",
+    waitFor: (seconds) => `Check again (possible in ${seconds} s)`,
+    changesHeading: "Since the previous check",
+    previous: "previous report",
+    nowRefused: "Now refused",
+    nowAccepted: "Now accepted",
+    noChanges: "No case changed.",
+  },
+  downloads: {
+    heading: "Downloads",
+    json: "Report (JSON)",
+    transcripts: "Transcripts (plain text)",
+  },
+  domainPage: {
+    title: (domain) => `Relay history of ${domain}`,
+    latest: "Latest verdict",
+    noChecks: "This domain has not been checked yet.",
+    timelineHeading: "Verdicts over time",
+    timelineLabel: (domain, count) => `Timeline of the last ${count} verdicts of ${domain}`,
+    reportsHeading: "Reports",
+    invalid: "That is not a domain name.",
+    link: "History of this domain",
+  },
   badge: {
     heading: "Embed a badge",
     intro: "Show the current result on your site; the badge links to this report.",
     html: "HTML",
     markdown: "Markdown",
+    restructuredText: "reStructuredText",
   },
   history: {
     heading: "History",

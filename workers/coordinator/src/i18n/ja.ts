@@ -49,10 +49,7 @@ export const ja: Messages = {
   },
   report: {
     title: (target) => `${target} のリレー検査`,
-    target: "対象",
     port: "ポート",
-    status: "状態",
-    startedAt: "開始",
     statusNames: { queued: "待機中", running: "実行中", done: "完了", failed: "失敗" },
     progressHeading: "進捗",
     progressNote: "検査が終わるまで、このページは自動的に更新されます。",
@@ -83,27 +80,13 @@ export const ja: Messages = {
     reason: "理由",
     disagreement: "観測地点による違い",
     refusedHeading: "検査しなかったアドレス",
-    resultsHeading: "メールサーバー・アドレス・観測地点ごとの結果",
-    mxHost: "メールサーバー",
-    address: "アドレス",
-    vantage: (region, network) => `観測地点 ${region}（${network}）`,
-    vantageVerdict: "この観測地点からの判定",
-    ranAt: (location) => `実行場所 ${location}`,
-    inside: "対象と同じネットワーク内（同じAS）：表示のみで、外部からの観測には数えません",
+    delivery: "配送",
     origin: (asns, name) => `このアドレスのネットワーク：${asns}${name ? `（${name}）` : ""}`,
     originUnknown: "このアドレスのネットワーク：不明（ASの照会に失敗）",
     outsideVantages: (count) =>
       `応答した対象ネットワーク外の独立した観測地点：${count}（同じ場所で実行された観測地点は1つと数えます）`,
     notCorroborated: "2未満のため、closed の判定は裏付けがなく、バッジは灰色のままです。",
     unavailable: (vantages) => `このチェックの計画時に利用できなかった観測地点：${vantages}`,
-    columns: {
-      id: "ケース",
-      mailFrom: "MAIL FROM",
-      rcptTo: "RCPT TO",
-      outcome: "結果",
-      reply: "応答",
-      delivery: "配送",
-    },
     outcomeNames: {
       accepted: "受理",
       refused: "拒否",
@@ -135,16 +118,12 @@ export const ja: Messages = {
   },
   advice: {
     heading: "受理された手口と対処方法",
-    jumpLink: "対処方法を見る",
     intro:
       "以下の手口はあなたのサーバーに受理されました。認証していないクライアントから、自ドメイン以外の宛先へのメールを受け付けたということです。",
     acceptedCases: "受理されたケース",
     meaning: "意味",
     danger: "危険な理由",
     fix: "変更すべき点",
-    fixHeading: "メールサーバー別のリレー設定",
-    fixIntro:
-      "原則はどのソフトウェアでも同じです。リレーは自組織のネットワークと認証済みユーザーだけに許可し、それ以外のクライアントからは自ドメイン宛てのメールだけを受け付けます。",
     families: {
       "local-sender": {
         title: "ローカルに見える送信者を信頼している",
@@ -217,6 +196,8 @@ export const ja: Messages = {
         "Microsoft Exchange：インターネットに面した受信コネクタで、匿名ユーザーに「任意の受信者を受け入れる」（ms-Exch-SMTP-Accept-Any-Recipient）権限を与えないでください。リレーが必要なアプリケーションには、そのアドレスだけに限定した専用コネクタを使います。",
       opensmtpd:
         "OpenSMTPD（smtpd.conf）：relay アクションは match from local と match auth from any だけに使い、それ以外のクライアントからのメールは自ドメイン宛てだけにします。",
+      haraka:
+        "Haraka：relay プラグインを acl=true で有効にし、relay_acl_allow には自分のネットワークだけを、host_list には自分のドメインを書きます。relay_all は決して読み込まないでください。",
     },
     retest: "変更後、このページからもう一度検査してください。",
   },
@@ -254,6 +235,12 @@ export const ja: Messages = {
         serverDid: "この観測点からこのポートに接続できませんでした。",
         whatToDo:
           "サーバーがインターネットからこのポートへの接続を受け付けているか（ファイアウォール、DNS のアドレス）を確認してから再度検査してください。",
+      },
+      "tls-not-testable-here": {
+        serverDid:
+          "TLS を提供していますが、この観測点からはハンドシェイクが完了しませんでした。この観測点の実行環境（Cloudflare Workers、workerd）はすべての証明書を自ら検証し、検証を省くことができません。送信側のメールサーバーは通常検証しないため、これは観測点の制約であり、証明書の問題を示すものではありません。",
+        whatToDo:
+          "この検査のために変更は不要です。Node.js の観測点がこのようなサーバーを検査し、証明書を記録します（引き継いだ観測点はレポートに示されます）。なければ後で再度検査してください。",
       },
       tls: {
         serverDid:
@@ -318,11 +305,121 @@ export const ja: Messages = {
     allow:
       "ブロックリスト、レート制限、グレイリスティング、ターピットがあると結果は判定不能になりますが、リレー対策の不備ではありません。完全な結果を得るには、上のアドレスを SMTP で許可してください。",
   },
+  summary: {
+    tricksHeading: "受け付けられた手口",
+    noTricks: "リレーの手口はどれも受け付けられませんでした。",
+    from: "観測点",
+    on: "対象",
+    delivered: "テストメッセージが実際に届きました",
+    more: (count) => `ほか ${count} 件は下の表にあります`,
+    fixHeading: "直し方",
+    detected: (software) => `このサーバーは ${software} だと名乗っています：`,
+    evidence: "サーバーの応答",
+    unknownServer:
+      "サーバーはソフトウェア名を名乗っていません。リレーは自分のネットワークと認証済みユーザーだけに許可してください。各メールサーバーの設定は下にあります。",
+    otherServers: "ほかのメールサーバー",
+    copy: "コピー",
+    copied: "コピーしました",
+  },
+  matrix: {
+    heading: "全ケース・全観測点の結果",
+    intro: "セルを開くと、そのケースの SMTP のやり取りが表示されます。",
+    caption: (addresses) => `${addresses} で試したケース`,
+    caseColumn: "ケース",
+    outcomeNames: {
+      accepted: "受理",
+      delivered: "配送された",
+      refused: "拒否",
+      untested: "検査できず",
+      unanswered: "応答なし",
+    },
+    legend: "記号",
+    sameAs: (count) => `${count} か所の観測点で同じ結果`,
+    sameAddresses: (count) => `${count} 個のアドレスで同じ結果`,
+    targetsHeading: "メールサーバーとアドレス",
+    targetColumns: { host: "メールサーバー", address: "アドレス", verdicts: "観測点ごとの判定" },
+    otherGroups: (count) => `結果の異なるアドレス群がほかに ${count} 個`,
+    exchangeHint: "セルを選ぶと、ここにやり取りが表示されます。",
+  },
+  vantages: {
+    heading: "観測地点の実行場所",
+    outsideCount: (count) => `対象ネットワーク外の独立した観測地点 ${count} か所から検査`,
+    details: "各観測地点の実行場所",
+    columns: {
+      vantage: "観測地点",
+      ranAt: "実行場所",
+      network: "ネットワーク",
+      counted: "数えるか",
+    },
+    counted: "はい：対象ネットワーク外の独立した観測地点",
+    insideMark: "対象と同じネットワーク内",
+    insideFor: (addresses) =>
+      `${addresses} については数えません：同じネットワーク内（同じAS）のため、表示のみです`,
+    tlsNotTestable: (addresses) =>
+      `${addresses} については数えません：この観測点からは TLS を検査できません（実行環境がすべての証明書を検証するため。サーバーの問題ではありません）`,
+    testedInstead: (vantages) => `代わりに ${vantages} から検査`,
+    noneInstead: "代わりに検査できる Node.js の観測地点はありませんでした",
+    failed: (address, reason) =>
+      `${address} については数えません：検査できませんでした（${reason}）`,
+    certificatesHeading: "証明書",
+    certificatesIntro:
+      "Node.js の観測地点が記録したものです。多くのメールサーバーと同じく、どの証明書でも TLS で通信します。",
+    certColumns: {
+      address: "アドレス",
+      recordedBy: "記録した観測地点",
+      subject: "サブジェクト",
+      issuer: "発行者",
+      validity: "有効期間",
+      verifies: "検証に通るか",
+    },
+    verifiesYes: "はい",
+    verifiesNo: (why) => `いいえ：${why}`,
+    unknown: "不明",
+  },
+  exchange: {
+    title: (caseId, vantage) => `${caseId}（観測点 ${vantage}）`,
+    noLines: "この接続のログにはこのケースが含まれていません。",
+    fullTranscript: "この観測点の全記録",
+    back: "レポートに戻る",
+    notFound: "このレポートにそのケースはありません。",
+  },
+  progress: {
+    answered: (answered, total) => `${total} ケース中 ${answered} ケースに応答`,
+    waiting: "開始中…",
+    slow: (seconds) =>
+      `サーバーの応答が遅いか、後で再試行するよう求めています（ターピットまたはグレイリスティング）。残り約 ${seconds} 秒です。`,
+    casesSoFar: "応答済みのケース",
+  },
+  again: {
+    button: "もう一度検査",
+    waitFor: (seconds) => `もう一度検査（${seconds} 秒後から可能）`,
+    changesHeading: "前回の検査からの変化",
+    previous: "前回のレポート",
+    nowRefused: "拒否されるようになった",
+    nowAccepted: "受理されるようになった",
+    noChanges: "変化したケースはありません。",
+  },
+  downloads: {
+    heading: "ダウンロード",
+    json: "レポート（JSON）",
+    transcripts: "SMTP 記録（テキスト）",
+  },
+  domainPage: {
+    title: (domain) => `${domain} のリレー検査の履歴`,
+    latest: "最新の判定",
+    noChecks: "このドメインはまだ検査されていません。",
+    timelineHeading: "判定の推移",
+    timelineLabel: (domain, count) => `${domain} の直近 ${count} 回の判定の推移`,
+    reportsHeading: "レポート",
+    invalid: "ドメイン名として正しくありません。",
+    link: "このドメインの履歴",
+  },
   badge: {
     heading: "バッジを埋め込む",
     intro: "最新の結果をサイトに表示できます。バッジはこのレポートにリンクします。",
     html: "HTML",
     markdown: "Markdown",
+    restructuredText: "reStructuredText",
   },
   history: {
     heading: "履歴",

@@ -1,5 +1,7 @@
 import type { CouldNotTestKind } from "../../../../shared/probe/could-not-test.ts";
+import type { MailServerSoftware } from "../../../../shared/probe/mail-server-software.ts";
 import type { CaseOutcome, CaseStep, Verdict } from "../../../../shared/schemas/probe-result.ts";
+import type { CellOutcome } from "../pages/cell-outcome.ts";
 import type { DeliveryStatus } from "../proof/case-delivery.ts";
 import type { VerdictLabel } from "../proof/verdict-label.ts";
 
@@ -36,7 +38,7 @@ export type RefusalCode =
   | "target_opted_out"
   | "node_capacity";
 
-export type MailServerSoftware = "postfix" | "exim" | "sendmail" | "exchange" | "opensmtpd";
+export type { MailServerSoftware } from "../../../../shared/probe/mail-server-software.ts";
 
 export interface FamilyText {
   title: string;
@@ -79,10 +81,7 @@ export interface Messages {
   };
   report: {
     title: (target: string) => string;
-    target: string;
     port: string;
-    status: string;
-    startedAt: string;
     statusNames: Record<"queued" | "running" | "done" | "failed", string>;
     progressHeading: string;
     progressNote: string;
@@ -100,28 +99,13 @@ export interface Messages {
     reason: string;
     disagreement: string;
     refusedHeading: string;
-    resultsHeading: string;
-    mxHost: string;
-    address: string;
-    vantage: (region: string, network: string) => string;
-    vantageVerdict: string;
-    /** Where the probe really ran: a Cloudflare colo or a self-hosted site. */
-    ranAt: (location: string) => string;
-    inside: string;
+    delivery: string;
     /** The address's origin network from DNS; `null` name when only the number is known. */
     origin: (asns: string, name: string | null) => string;
     originUnknown: string;
     outsideVantages: (count: number) => string;
     notCorroborated: string;
     unavailable: (vantages: string) => string;
-    columns: {
-      id: string;
-      mailFrom: string;
-      rcptTo: string;
-      outcome: string;
-      reply: string;
-      delivery: string;
-    };
     outcomeNames: Record<CaseOutcome, string>;
     /** The step whose reply decided a case, as the outcome column names it. */
     stepNames: Record<CaseStep, string>;
@@ -137,14 +121,11 @@ export interface Messages {
   };
   advice: {
     heading: string;
-    jumpLink: string;
     intro: string;
     acceptedCases: string;
     meaning: string;
     danger: string;
     fix: string;
-    fixHeading: string;
-    fixIntro: string;
     families: Record<CaseFamily, FamilyText>;
     servers: Record<MailServerSoftware, string>;
     retest: string;
@@ -158,11 +139,109 @@ export interface Messages {
   };
   /** The page about our probes, /about/probes. */
   probes: ProbesPageMessages;
+  summary: {
+    tricksHeading: string;
+    noTricks: string;
+    /** "from eu-west, us-east" */
+    from: string;
+    on: string;
+    delivered: string;
+    more: (count: number) => string;
+    fixHeading: string;
+    detected: (software: string) => string;
+    evidence: string;
+    unknownServer: string;
+    otherServers: string;
+    copy: string;
+    copied: string;
+  };
+  matrix: {
+    heading: string;
+    intro: string;
+    caption: (addresses: string) => string;
+    caseColumn: string;
+    outcomeNames: Record<CellOutcome, string>;
+    legend: string;
+    /** The note of a column that stands for several vantages. */
+    sameAs: (count: number) => string;
+    sameAddresses: (count: number) => string;
+    targetsHeading: string;
+    targetColumns: { host: string; address: string; verdicts: string };
+    otherGroups: (count: number) => string;
+    exchangeHint: string;
+  };
+  /** Where each vantage ran, which counted, and the certificates Node.js vantages recorded. */
+  vantages: {
+    heading: string;
+    /** The first screen's line: independent outside vantages, with a link to the details. */
+    outsideCount: (count: number) => string;
+    details: string;
+    columns: { vantage: string; ranAt: string; network: string; counted: string };
+    counted: string;
+    /** After the region where a trick was accepted by a vantage inside the target's network. */
+    insideMark: string;
+    insideFor: (addresses: string) => string;
+    tlsNotTestable: (addresses: string) => string;
+    testedInstead: (vantages: string) => string;
+    noneInstead: string;
+    failed: (address: string, reason: string) => string;
+    certificatesHeading: string;
+    certificatesIntro: string;
+    certColumns: {
+      address: string;
+      recordedBy: string;
+      subject: string;
+      issuer: string;
+      validity: string;
+      verifies: string;
+    };
+    verifiesYes: string;
+    verifiesNo: (why: string) => string;
+    unknown: string;
+  };
+  exchange: {
+    title: (caseId: string, vantage: string) => string;
+    noLines: string;
+    fullTranscript: string;
+    back: string;
+    notFound: string;
+  };
+  progress: {
+    answered: (answered: number, total: number) => string;
+    waiting: string;
+    slow: (seconds: number) => string;
+    casesSoFar: string;
+  };
+  again: {
+    button: string;
+    waitFor: (seconds: number) => string;
+    changesHeading: string;
+    previous: string;
+    nowRefused: string;
+    nowAccepted: string;
+    noChanges: string;
+  };
+  downloads: {
+    heading: string;
+    json: string;
+    transcripts: string;
+  };
+  domainPage: {
+    title: (domain: string) => string;
+    latest: string;
+    noChecks: string;
+    timelineHeading: string;
+    timelineLabel: (domain: string, count: number) => string;
+    reportsHeading: string;
+    invalid: string;
+    link: string;
+  };
   badge: {
     heading: string;
     intro: string;
     html: string;
     markdown: string;
+    restructuredText: string;
   };
   history: {
     heading: string;

@@ -25,7 +25,7 @@ export async function signedNodeRequest(
   bindings: Record<string, unknown>,
   secret: string,
   path: string,
-  init: { method: "GET" | "POST"; body: string; timeoutMs: number },
+  init: { method: "GET" | "POST"; body: string; timeoutMs: number; accept?: string },
 ): Promise<Response> {
   let call: typeof fetch = fetch;
   let base = (node.url ?? "").replace(/\/$/, "");
@@ -41,6 +41,7 @@ export async function signedNodeRequest(
     ...(init.method === "POST" ? { body: init.body } : {}),
     headers: {
       ...(init.method === "POST" ? { "content-type": "application/json" } : {}),
+      ...(init.accept ? { accept: init.accept } : {}),
       ...(await signBody(secret, init.body)),
     },
     signal: AbortSignal.timeout(init.timeoutMs),

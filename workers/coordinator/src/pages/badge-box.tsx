@@ -15,6 +15,7 @@ export function badgeSnippets({ origin, checkId, domain }: Omit<BadgeBoxProps, "
   return {
     html: `<a href="${reportUrl}"><img src="${badgeUrl}" alt="${alt}"></a>`,
     markdown: `[![${alt}](${badgeUrl})](${reportUrl})`,
+    restructuredText: `.. image:: ${badgeUrl}\n   :alt: ${alt}\n   :target: ${reportUrl}`,
   };
 }
 
@@ -32,6 +33,10 @@ export function BadgeBox({ t, ...target }: BadgeBoxProps) {
       <h3 id="badge-markdown">{t.badge.markdown}</h3>
       <pre>
         <code>{snippets.markdown}</code>
+      </pre>
+      <h3 id="badge-rst">{t.badge.restructuredText}</h3>
+      <pre>
+        <code>{snippets.restructuredText}</code>
       </pre>
     </section>
   );

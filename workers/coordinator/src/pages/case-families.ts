@@ -1,4 +1,8 @@
-import type { CaseFamily, MailServerSoftware } from "../i18n/index.ts";
+import {
+  MAIL_SERVER_SOFTWARE,
+  type MailServerSoftware,
+} from "../../../../shared/probe/mail-server-software.ts";
+import type { CaseFamily } from "../i18n/index.ts";
 
 /** Which family each relay case (shared/probe/cases.ts) belongs to, for the advice. */
 const FAMILY_OF_CASE: Record<string, CaseFamily> = {
@@ -49,13 +53,7 @@ export function familyOf(caseId: string): CaseFamily {
   return FAMILY_OF_CASE[caseId] ?? "foreign-sender";
 }
 
-export const MAIL_SERVERS: readonly MailServerSoftware[] = [
-  "postfix",
-  "exim",
-  "sendmail",
-  "exchange",
-  "opensmtpd",
-];
+export const MAIL_SERVERS: readonly MailServerSoftware[] = MAIL_SERVER_SOFTWARE;
 
 export const MAIL_SERVER_NAMES: Record<MailServerSoftware, string> = {
   postfix: "Postfix",
@@ -63,6 +61,7 @@ export const MAIL_SERVER_NAMES: Record<MailServerSoftware, string> = {
   sendmail: "Sendmail",
   exchange: "Microsoft Exchange",
   opensmtpd: "OpenSMTPD",
+  haraka: "Haraka",
 };
 
 /** Configuration is the same in every language, so it lives here, untranslated. */
@@ -107,4 +106,17 @@ match from any for domain "example.org" action "local"
 match from local for any action "outbound"
 match auth from any for any action "outbound"
 # never: match from any for any action "outbound"`,
+  haraka: `# config/plugins: keep "relay" and "rcpt_to.in_host_list", never "relay_all"
+relay
+
+# config/relay.ini
+[relay]
+acl=true
+
+# config/relay_acl_allow: only your own networks
+127.0.0.1/32
+::1/128
+
+# config/host_list: your own domains
+example.org`,
 };

@@ -5,10 +5,12 @@ import type { HistoryEntry } from "./history.ts";
 export interface HistoryListProps {
   t: Messages;
   language: Language;
-  entries: HistoryEntry[];
+  entries: readonly HistoryEntry[];
+  /** The report's "History" unless the page names it otherwise. */
+  heading?: string;
 }
 
-export function HistoryList({ t, language, entries }: HistoryListProps) {
+export function HistoryList({ t, language, entries, heading }: HistoryListProps) {
   const dateFormat = new Intl.DateTimeFormat(language === "ja" ? "ja-JP" : "en-GB", {
     dateStyle: "medium",
     timeStyle: "short",
@@ -16,7 +18,7 @@ export function HistoryList({ t, language, entries }: HistoryListProps) {
   });
   return (
     <section aria-labelledby="history-heading">
-      <h2 id="history-heading">{t.history.heading}</h2>
+      <h2 id="history-heading">{heading ?? t.history.heading}</h2>
       {entries.length === 0 ? (
         <p>{t.history.empty}</p>
       ) : (

@@ -12,6 +12,27 @@ const VERDICT_ICONS: Record<Verdict, string> = {
   inconclusive: "?",
 };
 
+/** Longer reasons (every accepted case, in words) fold after this, so the first screen holds. */
+const REASON_SHOWN_CHARS = 140;
+
+function Reason({ t, reason }: { t: Messages; reason: string }) {
+  if (reason.length <= REASON_SHOWN_CHARS)
+    return (
+      <span>
+        {t.report.reason}: {reason}
+      </span>
+    );
+  const cut = reason.lastIndexOf(" ", REASON_SHOWN_CHARS);
+  return (
+    <details class="reason">
+      <summary>
+        {t.report.reason}: {reason.slice(0, cut > 0 ? cut : REASON_SHOWN_CHARS)}…
+      </summary>
+      <p>{reason}</p>
+    </details>
+  );
+}
+
 export interface VerdictBannerProps {
   t: Messages;
   verdict: Verdict | null;
@@ -47,11 +68,7 @@ export function VerdictBanner({
               {awaitingDelivery ? ` (${t.report.awaitingDelivery})` : ""}
             </span>
           ) : null}
-          {reason ? (
-            <span>
-              {t.report.reason}: {reason}
-            </span>
-          ) : null}
+          {reason ? <Reason t={t} reason={reason} /> : null}
         </div>
       </div>
       <CouldNotTestNote t={t} verdict={verdict} reason={reason} />
