@@ -2,7 +2,9 @@
  * The probe node registry (D1 table probe_nodes), managed without a redeploy:
  *
  *   npm run admin -- add-node --id vps-fra-1 --region eu-central --asn 24940 --network Hetzner \
- *       --url https://fra1.probe.example.net --ports 25,465,587 [--site fsn1] [--max-jobs 4]
+ *       --url https://fra1.probe.example.net --ports 25,465,587 [--site fsn1] [--max-jobs 4] \
+ *       [--egress 192.0.2.10,2001:db8::10]
+ *   npm run admin -- set-node-egress vps-fra-1 --egress 192.0.2.10,2001:db8::10
  *   npm run admin -- list-nodes
  *   npm run admin -- disable-node <id>      (and enable-node <id>)
  *   npm run admin -- rotate-node-secret <id>
@@ -11,11 +13,15 @@
  * in the node's PROBE_SECRET. The registry keeps it wrapped with NODE_SECRET_KEY (the
  * coordinator's Worker secret, given to this CLI in its environment; a local network keeps it in
  * <persist-to>/node-secret-key), so a copy of the database alone cannot sign jobs.
+ *
+ * A node's egress addresses (where its connections leave from) are published on /about/probes
+ * and looked up daily in the DNS blocklists; set-node-egress changes them when the host moves.
  */
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { getTableColumns } from "drizzle-orm";
+import ipaddr from "ipaddr.js";
 import { wrapNodeSecret } from "../shared/auth/secret-wrap.ts";
 import { VantageNode } from "../shared/schemas/protocol.ts";
 import { probeNodes } from "../workers/coordinator/src/db/schema.ts";
@@ -34,6 +40,8 @@ import {
 export const NODE_USAGE = `  add-node --id <id> --region <label> --asn <AS number> --network <provider or AS name>
            (--url <https://...> | --binding <SERVICE_BINDING>) --ports <25,465,587>
            [--site <data centre>] [--runtime workerd|cloudflare|node] [--max-jobs <jobs at once, default 4>]
+           [--egress <addresses its connections leave from: 192.0.2.10,2001:db8::10>]
+  set-node-egress <id> --egress <addresses>
   list-nodes
   disable-node <id>
   enable-node <id>
@@ -51,6 +59,7 @@ export const NODE_OPTIONS = {
   site: { type: "string" },
   runtime: { type: "string" },
   "max-jobs": { type: "string" },
+  egress: { type: "string" },
 } as const;
 
 type Options = Record<string, string | boolean | undefined>;
@@ -85,6 +94,20 @@ const optionText = (options: Options, name: string) => {
   return typeof value === "string" ? value.trim() : undefined;
 };
 
+/**
+ * `--egress`: up to 8 comma-separated IPv4 and IPv6 addresses, checked with the schema of
+ * PROBE_NODES and kept in canonical form (the form blocklists and reverse DNS are asked in).
+ */
+function egressOption(options: Options): string[] | undefined {
+  const text = optionText(options, "egress");
+  if (text === undefined) return undefined;
+  const parsed = VantageNode.shape.egress.safeParse(text.split(",").map((part) => part.trim()));
+  if (!parsed.success || parsed.data === undefined) {
+    throw new UsageError("--egress must list up to 8 IPv4 and IPv6 addresses, comma-separated");
+  }
+  return [...new Set(parsed.data.map((address) => ipaddr.process(address).toString()))];
+}
+
 /** The node described by add-node's options, checked with the same schema as PROBE_NODES. */
 export function parseNodeOptions(options: Options): VantageNode {
   const number = (name: string) => {
@@ -116,6 +139,7 @@ export function parseNodeOptions(options: Options): VantageNode {
     site: optionText(options, "site"),
     runtime: optionText(options, "runtime"),
     maxConcurrentJobs: number("max-jobs"),
+    egress: egressOption(options),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -202,7 +226,7 @@ async function listNodes(target: Target) {
   const rows = await execute(
     target,
     `select id, region, site, asn, network, url, binding, ports_json, runtime, state,
-            max_concurrent_jobs, health, health_checked_at, health_error
+            max_concurrent_jobs, health, health_checked_at, health_error, egress_json
      from probe_nodes order by id`,
   );
   if (rows.length === 0) {
@@ -214,10 +238,11 @@ async function listNodes(target: Target) {
       row.health === "down"
         ? `down since ${time(row.health_checked_at)}: ${row.health_error}`
         : `${row.health} (checked ${time(row.health_checked_at)})`;
+    const egress = (JSON.parse(String(row.egress_json)) as string[]).join(",") || "none";
     process.stdout.write(
       `${row.id}  ${row.region} @ ${row.site}  AS${row.asn} ${JSON.stringify(row.network)}  ` +
         `${row.url ?? `binding ${row.binding}`}  ports ${(JSON.parse(String(row.ports_json)) as number[]).join(",")}  ` +
-        `${row.runtime}  max ${row.max_concurrent_jobs} jobs  ${row.state}  health ${health}\n`,
+        `${row.runtime}  max ${row.max_concurrent_jobs} jobs  ${row.state}  health ${health}  egress ${egress}\n`,
     );
   }
 }
@@ -258,6 +283,19 @@ async function rotateSecret(target: Target, id: string | undefined) {
   process.stdout.write(`${secret}\n`);
 }
 
+async function setEgress(target: Target, id: string | undefined, options: Options) {
+  if (!id) throw new UsageError("set-node-egress needs the node's id (see list-nodes)");
+  const egress = egressOption(options);
+  if (egress === undefined) throw new UsageError("set-node-egress needs --egress <addresses>");
+  const changed = await execute(
+    target,
+    `update probe_nodes set egress_json = ${sqlText(JSON.stringify(egress))},
+       updated_at = ${sqlInteger(Date.now())} where id = ${sqlText(id)} returning id`,
+  );
+  if (changed.length !== 1) throw new AdminError(`no probe node ${id}`, EXIT_NOT_FOUND);
+  process.stdout.write(`egress of ${id}: ${egress.join(", ")}\n`);
+}
+
 /** The node commands, by name, with how many positional arguments each takes. */
 export const NODE_COMMANDS: Record<
   string,
@@ -268,4 +306,8 @@ export const NODE_COMMANDS: Record<
   "disable-node": { positionals: 1, run: (target, _, [id]) => setState(target, id, "disabled") },
   "enable-node": { positionals: 1, run: (target, _, [id]) => setState(target, id, "active") },
   "rotate-node-secret": { positionals: 1, run: (target, _, [id]) => rotateSecret(target, id) },
+  "set-node-egress": {
+    positionals: 1,
+    run: (target, options, [id]) => setEgress(target, id, options),
+  },
 };

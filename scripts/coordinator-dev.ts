@@ -101,6 +101,8 @@ export async function startCoordinatorDev(
       "--env-file",
       envFile,
       "--show-interactive-dev-session=false",
+      // GET /__scheduled runs the cron now: tests and people need not wait for the minute.
+      "--test-scheduled",
       // Several networks may run at once (tests): none may fight over the default 9229.
       "--inspector-port",
       `${await freePort()}`,

@@ -1,3 +1,5 @@
+import { reversedLabels, reverseName } from "../shared/dns/reverse-name.ts";
+import { probeEhloName } from "../shared/node/ehlo-name.ts";
 import type { LabTarget } from "../test/lab/lab.ts";
 import {
   verificationName,
@@ -79,6 +81,38 @@ export function labZone(
   }
   for (const { domain, token, port } of listings) {
     lines.push(`${verificationName(domain)}. 300 IN TXT "${verificationValue(token, port)}"`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The lab's DNS blocklist: the local network's DNSBL_ZONES, answering like a real one. */
+export const LAB_DNSBL_ZONE = "dnsbl.lab.test";
+
+export interface LabProbe {
+  region: string;
+  egress: readonly string[];
+}
+
+/**
+ * The probes' part of the lab zone: each egress address's reverse DNS name (PTR to the node's
+ * EHLO name, as the README asks operators to publish) and, for the `listed` addresses, an entry
+ * in the lab blocklist (`127.0.0.2`, "listed" on every real DNSBL).
+ */
+export function labProbeZone(
+  probes: readonly LabProbe[],
+  listed: readonly string[],
+  serviceDomain: string,
+): string {
+  const lines: string[] = [];
+  for (const probe of probes) {
+    for (const address of probe.egress) {
+      lines.push(
+        `${reverseName(address)}. 300 IN PTR ${probeEhloName(probe.region, serviceDomain)}.`,
+      );
+    }
+  }
+  for (const address of listed) {
+    lines.push(`${reversedLabels(address)}.${LAB_DNSBL_ZONE}. 300 IN A 127.0.0.2`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
+import { DEFAULT_SERVICE_DOMAIN, LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import { VantageNode } from "../shared/schemas/protocol.ts";
 import { type CanaryForwarding, forwardCanaryMail } from "../test/lab/canary-mx.ts";
 import { type RunningLab, startLab } from "../test/lab/lab.ts";
@@ -15,7 +15,14 @@ import {
   startCoordinatorDev,
 } from "./coordinator-dev.ts";
 import { freePort, saysAddressInUse } from "./free-port.ts";
-import { LAB_HOSTING_AS, type LabListing, labListings, labZone } from "./lab-zone.ts";
+import {
+  LAB_DNSBL_ZONE,
+  LAB_HOSTING_AS,
+  type LabListing,
+  labListings,
+  labProbeZone,
+  labZone,
+} from "./lab-zone.ts";
 import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
 
 /**
@@ -23,6 +30,8 @@ import { type RunningProbeNode, startProbeNode } from "./probe-node.ts";
  * self-hosted workerd node, one configured as a Cloudflare node (465 and 587 only, as Cloudflare
  * allows), and two Node.js nodes, the only kind that tests a server whatever its certificate.
  * ap-northeast is in the lab's hosting AS, so it is `inside` every lab target's network.
+ * All leave from 127.0.0.1, so for /about/probes they claim documentation egress addresses
+ * (RFC 5737, 3849).
  */
 export const LOCAL_VANTAGES = [
   {
@@ -32,6 +41,7 @@ export const LOCAL_VANTAGES = [
     asn: 64501,
     network: "LAB-NET-A",
     runtime: "workerd",
+    egress: ["192.0.2.11", "2001:db8::11"],
   },
   {
     id: "local-us-east",
@@ -40,6 +50,7 @@ export const LOCAL_VANTAGES = [
     asn: 64502,
     network: "LAB-NET-B",
     runtime: "node",
+    egress: ["192.0.2.12"],
   },
   {
     id: "local-ap-northeast",
@@ -48,6 +59,7 @@ export const LOCAL_VANTAGES = [
     asn: LAB_HOSTING_AS.asn,
     network: LAB_HOSTING_AS.network,
     runtime: "cloudflare",
+    egress: ["192.0.2.13"],
   },
   {
     id: "local-sa-east",
@@ -56,8 +68,12 @@ export const LOCAL_VANTAGES = [
     asn: 64503,
     network: "LAB-NET-D",
     runtime: "node",
+    egress: ["192.0.2.14"],
   },
 ] as const;
+
+/** The lab's blocklist lists one local node's address, as a real probe host is sometimes listed. */
+export const LOCAL_LISTED_EGRESS = ["192.0.2.12"];
 
 const SELF_HOSTED_PORTS = [25, 465, 587, 2525];
 const CLOUDFLARE_PORTS = [465, 587];
@@ -231,7 +247,14 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         PROOF_SECRET: randomBytes(32).toString("hex"),
         // Local only: no Turnstile widget; a deployment without keys refuses anonymous checks.
         TURNSTILE: "off",
-        DNS_ZONE: labZone(lab.targets, LOCAL_VANTAGES, listings),
+        DNS_ZONE:
+          labZone(lab.targets, LOCAL_VANTAGES, listings) +
+          labProbeZone(LOCAL_VANTAGES, LOCAL_LISTED_EGRESS, DEFAULT_SERVICE_DOMAIN),
+        DNSBL_ZONES: LAB_DNSBL_ZONE,
+        CANARY_DOMAIN: LAB_CANARY_DOMAIN,
+        // Every lab server is on 127.0.0.1: one /24 for the caps, which the tests check often.
+        NODE_CHECKS_PER_MINUTE: "1000",
+        NODE_CHECKS_PER_PREFIX_PER_HOUR: "10000",
         PROBE_TIME_BUDGET_MS: `${options.probeTimeBudgetMs ?? 60_000}`,
         TARGET_COOLDOWN_SECONDS: `${options.targetCooldownSeconds ?? 30}`,
         // Every local caller is one address; the tests and a person trying things share it.

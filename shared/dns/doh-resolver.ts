@@ -6,6 +6,7 @@ import {
   type MxRecord,
   normalizeName,
   type Resolver,
+  type ReverseResolver,
 } from "./resolver.ts";
 
 /** The JSON a DoH server answers with; anything else is a failed query, never a crash. */
@@ -17,14 +18,14 @@ const DohAnswer = z.object({
 });
 type DohAnswer = z.infer<typeof DohAnswer>;
 
-const TYPE = { A: 1, MX: 15, TXT: 16, AAAA: 28 } as const;
+const TYPE = { A: 1, PTR: 12, MX: 15, TXT: 16, AAAA: 28 } as const;
 const NXDOMAIN = 3;
 const TIMEOUT_MS = 5_000;
 /** Far above any honest answer for one name (a full 64 KiB DNS message, as JSON). */
 const MAX_ANSWER_BYTES = 256 * 1024;
 
 /** DNS over HTTPS with the JSON API (RFC 8484's sibling), for production. */
-export class DohResolver implements Resolver {
+export class DohResolver implements Resolver, ReverseResolver {
   constructor(
     private readonly endpoint = "https://cloudflare-dns.com/dns-query",
     private readonly fetcher: typeof fetch = fetch,
@@ -53,6 +54,13 @@ export class DohResolver implements Resolver {
     return (answer.Answer ?? [])
       .filter((record) => record.type === TYPE.TXT)
       .map((record) => joinCharacterStrings(record.data));
+  }
+
+  async ptr(reverseName: string): Promise<string[]> {
+    const answer = await this.query(reverseName, "PTR");
+    return (answer.Answer ?? [])
+      .filter((record) => record.type === TYPE.PTR)
+      .map((record) => normalizeName(record.data));
   }
 
   private async query(name: string, type: keyof typeof TYPE): Promise<DohAnswer> {

@@ -14,6 +14,12 @@ export interface Resolver {
   txt(name: string): Promise<string[]>;
 }
 
+/** PTR lookups, for the coordinator's own probe addresses (the CLI has no need of them). */
+export interface ReverseResolver {
+  /** The PTR names of a reverse DNS name (`4.3.2.1.in-addr.arpa`); empty when none. */
+  ptr(reverseName: string): Promise<string[]>;
+}
+
 export class DnsError extends Error {
   constructor(
     readonly code: "dns_failure" | "no_such_domain" | "null_mx" | "no_mail_host",

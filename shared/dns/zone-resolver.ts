@@ -1,19 +1,26 @@
-import { joinCharacterStrings, type MxRecord, normalizeName, type Resolver } from "./resolver.ts";
+import {
+  joinCharacterStrings,
+  type MxRecord,
+  normalizeName,
+  type Resolver,
+  type ReverseResolver,
+} from "./resolver.ts";
 
 interface ZoneRecords {
   mx: MxRecord[];
   addresses: string[];
   txt: string[];
+  ptr: string[];
   cname: string | null;
 }
 
 /**
  * A resolver answering from a zone file: local development and tests, where nothing may reach
  * the internet. Understands the subset of RFC 1035 master files the lab needs: one record per
- * line, `name [ttl] [IN] TYPE data`, types MX, A, AAAA, CNAME and TXT (quoted strings, which may
+ * line, `name [ttl] [IN] TYPE data`, types MX, A, AAAA, CNAME, PTR and TXT (quoted strings, which may
  * hold `;`, as opt-out records do), `;` comments, `@` and relative names against `$ORIGIN`.
  */
-const RECORD_TYPES = new Set(["MX", "A", "AAAA", "CNAME", "TXT", "NS", "SOA"]);
+const RECORD_TYPES = new Set(["MX", "A", "AAAA", "CNAME", "PTR", "TXT", "NS", "SOA"]);
 
 /** The line without its `;` comment; a `;` inside a quoted string is data (RFC 1035 5.1). */
 function withoutComment(line: string): string {
@@ -35,7 +42,7 @@ function skipTtlAndClass(fields: string[]): string[] {
   return fields.slice(index);
 }
 
-export class ZoneResolver implements Resolver {
+export class ZoneResolver implements Resolver, ReverseResolver {
   private readonly records = new Map<string, ZoneRecords>();
 
   constructor(zoneText: string) {
@@ -71,6 +78,9 @@ export class ZoneResolver implements Resolver {
         case "CNAME":
           entry.cname = this.absolute(values[0] ?? "", origin);
           break;
+        case "PTR":
+          if (values[0]) entry.ptr.push(this.absolute(values[0], origin));
+          break;
         default:
           break;
       }
@@ -90,6 +100,10 @@ export class ZoneResolver implements Resolver {
     return this.follow(normalizeName(name))?.txt ?? [];
   }
 
+  async ptr(reverseName: string): Promise<string[]> {
+    return this.follow(normalizeName(reverseName))?.ptr ?? [];
+  }
+
   private follow(name: string, depth = 0): ZoneRecords | null {
     const entry = this.records.get(name);
     if (!entry) return null;
@@ -99,7 +113,7 @@ export class ZoneResolver implements Resolver {
   private entry(name: string): ZoneRecords {
     let entry = this.records.get(name);
     if (!entry) {
-      entry = { mx: [], addresses: [], txt: [], cname: null };
+      entry = { mx: [], addresses: [], txt: [], ptr: [], cname: null };
       this.records.set(name, entry);
     }
     return entry;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RELAY_CASE_IDS } from "../probe/cases.ts";
 import { IsoTime } from "./check-report.ts";
 import { Verdict } from "./probe-result.ts";
+import { NodeRuntime, RunLocation } from "./protocol.ts";
 
 /** The public API's request and response shapes. */
 
@@ -188,3 +189,60 @@ export type PublicEntry = z.infer<typeof PublicEntry>;
 
 export const PublicList = z.object({ domains: z.array(PublicEntry) });
 export type PublicList = z.infer<typeof PublicList>;
+
+/** GET /api/v1/probes (and the page /about/probes): who connects to mail servers for us. */
+export const ProbeDirectory = z.object({
+  service: z.object({
+    domain: z.string().describe("probes say EHLO probe-<region>.<domain>"),
+    abuseContact: z.string(),
+    canaryDomain: z.string().describe("every test recipient is in it; no message goes elsewhere"),
+  }),
+  optOut: z.object({
+    domainRecord: z.string(),
+    addressRecord: z.string(),
+    honouredWithinSeconds: z.number().int(),
+  }),
+  budget: z
+    .object({
+      connectionsPerAddress: z.number().int(),
+      connectionsAtOnce: z.number().int(),
+      canaryMessagesPerVantage: z.number().int(),
+      canaryMessagesPerCheck: z.number().int(),
+    })
+    .describe("what one check may do to one target address"),
+  caps: z
+    .object({
+      checksPerMinute: z.number().int(),
+      checksPerPrefixPerHour: z.number().int().describe("to one IPv4 /24 or IPv6 /48"),
+    })
+    .describe("each probe's own limits, whoever asks"),
+  probes: z.array(
+    z.object({
+      id: z.string(),
+      region: z.string(),
+      site: z.string().describe("the site it was registered with (data centre or placement)"),
+      location: RunLocation.nullable().describe(
+        "where it said it runs at its last health check (a Cloudflare colo, or its site); null before the first",
+      ),
+      runtime: NodeRuntime,
+      network: z.string(),
+      asn: z.number().int(),
+      ports: z.array(z.number().int()),
+      maxConcurrentChecks: z
+        .number()
+        .int()
+        .describe("probe runs it has in flight at once, at most, as it declares"),
+      ehloName: z.string(),
+      egress: z.array(
+        z.object({
+          address: z.string(),
+          reverseName: z.string().nullable(),
+          checkedAt: IsoTime.nullable().describe("the last daily blocklist lookup"),
+          listedOn: z.array(z.object({ zone: z.string(), answer: z.string(), since: IsoTime })),
+        }),
+      ),
+      listed: z.boolean().describe("on a DNS blocklist now: refusals from it may be about that"),
+    }),
+  ),
+});
+export type ProbeDirectory = z.infer<typeof ProbeDirectory>;

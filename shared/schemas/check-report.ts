@@ -97,6 +97,12 @@ export const ReportVantage = z.object({
     .describe("in run order; empty before the answer and after OUTCOME_RETENTION_DAYS"),
   transcript: z.array(TranscriptLine).nullable(),
   couldNotTest: CouldNotTest.nullable().optional(),
+  listedOn: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "DNS blocklists this vantage's node was on when the check ran: its refusals may be about the listing, and it gives no evidence for a green badge",
+    ),
 });
 
 export const CheckReport = z.object({

@@ -163,6 +163,14 @@ export const VantageNode = z
       .regex(/^[A-Z][A-Z0-9_]*$/)
       .optional(),
     ports: z.array(z.number().int().min(1).max(65_535)),
+    /**
+     * The addresses its connections leave from: published on /about/probes (with their reverse
+     * DNS) so administrators can allow them, and looked up daily in the DNS blocklists.
+     */
+    egress: z
+      .array(z.union([z.ipv4(), z.ipv6()]))
+      .max(8)
+      .optional(),
   })
   .strict()
   .refine((node) => (node.url === undefined) !== (node.binding === undefined), {

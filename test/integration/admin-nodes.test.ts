@@ -162,6 +162,31 @@ describe("npm run admin: the node registry", () => {
     expect((await admin(["disable-node", "no-such-node"])).code).toBe(1);
   });
 
+  it("keeps each node's egress addresses, canonical, for /about/probes and the blocklists", async () => {
+    const args = [...ADD_FRA, "--egress", "192.0.2.10, 2001:DB8:0::10,192.0.2.10"];
+    args[args.indexOf("--id") + 1] = "vps-egress";
+    expect((await admin(args)).code).toBe(0);
+    expect(await query("select egress_json from probe_nodes where id = 'vps-egress'")).toEqual([
+      { egress_json: '["192.0.2.10","2001:db8::10"]' },
+    ]);
+    expect((await admin(["list-nodes"])).stdout).toMatch(
+      /vps-egress .* egress 192\.0\.2\.10,2001:db8::10\n/,
+    );
+    const moved = await admin(["set-node-egress", "vps-egress", "--egress", "198.51.100.7"]);
+    expect(moved).toMatchObject({ code: 0, stdout: "egress of vps-egress: 198.51.100.7\n" });
+    const bad = await admin(["set-node-egress", "vps-egress", "--egress", "198.51.100.7,mail"]);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toContain("--egress must list up to 8 IPv4 and IPv6 addresses");
+    expect((await admin(["set-node-egress", "no-such-node", "--egress", "192.0.2.1"])).code).toBe(
+      1,
+    );
+    expect(await query("select egress_json from probe_nodes where id = 'vps-egress'")).toEqual([
+      { egress_json: '["198.51.100.7"]' },
+    ]);
+    // A node added without --egress publishes none (list-nodes says so) until it is set.
+    expect((await admin(["list-nodes"])).stdout).toMatch(/vps-fra-1 .* egress none\n/);
+  });
+
   it("rotate-node-secret replaces the wrapped secret and prints the new one once", async () => {
     const rotated = await admin(["rotate-node-secret", "vps-fra-1"]);
     expect(rotated.code).toBe(0);

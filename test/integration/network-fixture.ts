@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { submitCheck, waitForCheck } from "../../scripts/check-client.ts";
@@ -29,6 +30,24 @@ export async function startTestNetwork(
     ...(options.targetCooldownSeconds !== undefined
       ? { targetCooldownSeconds: options.targetCooldownSeconds }
       : {}),
+  });
+}
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+
+/** `npm run admin -- <args>` against the network's local D1, with its exit code and output. */
+export function adminOn(
+  network: LocalNetwork,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      "npx",
+      ["tsx", "scripts/admin.ts", ...args, "--persist-to", network.stateDir],
+      { cwd: REPO },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 

@@ -3,17 +3,14 @@
  * with the admin command, submit a batch by HTTP, read its results (JSON and CSV), receive a
  * signed webhook, and fetch badges for a passing and a failing lab domain.
  */
-import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitCheck, waitForCheck } from "../../scripts/check-client.ts";
 import type { LocalNetwork } from "../../scripts/local-network.ts";
 import { verifyBody } from "../../shared/auth/hmac.ts";
 import { postfixAvailable } from "../lab/mta/postfix.ts";
-import { labPort, startTestNetwork } from "./network-fixture.ts";
+import { adminOn, labPort, startTestNetwork } from "./network-fixture.ts";
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const needsPostfix = !postfixAvailable() && !process.env.CI;
 
 interface ReceivedHook {
@@ -27,17 +24,7 @@ let hookServer: Server;
 let hookUrl: string;
 const received: ReceivedHook[] = [];
 
-function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      "npx",
-      ["tsx", "scripts/admin.ts", ...args, "--persist-to", network.stateDir],
-      { cwd: REPO },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const admin = (...args: string[]) => adminOn(network, ...args);
 
 const portOf = (name: string) => labPort(network, name);
 

@@ -255,6 +255,9 @@ export function coordinatorVars(): Record<string, string> {
     // Anonymous checks per minute: never reached by the suite, which comes from one address;
     // the limits tests set a low one through env overrides.
     ANON_CHECKS_PER_MINUTE: "100000",
+    // Every test target is on 127.0.0.0/24: caps the suite never reaches; caps.test.ts sets low ones.
+    NODE_CHECKS_PER_MINUTE: "100000",
+    NODE_CHECKS_PER_PREFIX_PER_HOUR: "100000",
     // No Turnstile in the tests but where one turns it on with keys (page-turnstile, access-keys).
     TURNSTILE: "off",
   };

@@ -77,6 +77,7 @@ describe("GET /api/v1/openapi.json", () => {
       "/api/v1/checks/{id}",
       "/api/v1/domains/{domain}/history",
       "/api/v1/limits",
+      "/api/v1/probes",
       "/api/v1/public-list",
       "/api/v1/public-list/{domain}/verify",
       "/api/v1/webhook-secret",

@@ -12,6 +12,7 @@ import { batchesRoutes } from "./routes/batches.ts";
 import { checksRoutes } from "./routes/checks.ts";
 import { limitsRoutes } from "./routes/limits.ts";
 import { serveReference } from "./routes/openapi.ts";
+import { probesApiRoutes } from "./routes/probes.ts";
 import { publicListApiRoutes, publicPageRoutes } from "./routes/public-list.ts";
 import { webhookSecretRoutes } from "./routes/webhook-secret.ts";
 import { rejectInvalid } from "./validation.ts";
@@ -50,6 +51,7 @@ export function createApp() {
     .route("/api/v1/checks", checksRoutes)
     .route("/api/v1/batches", batchesRoutes)
     .route("/api/v1/limits", limitsRoutes)
+    .route("/api/v1/probes", probesApiRoutes)
     .route("/api/v1/webhook-secret", webhookSecretRoutes)
     .route("/badge", badgeRoutes)
     .route("/api/v1/domains", domainRoutes)

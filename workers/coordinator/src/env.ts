@@ -55,6 +55,13 @@ export interface CoordinatorEnv {
   BADGE_RECHECK_HOURS?: string;
   /** Seconds to wait for canary messages after a check with proof finishes (default 600). */
   PROOF_WINDOW_SECONDS?: string;
+  /** Per-node caps (see nodes/caps.ts): probe runs a minute, and an hour to one /24 or /48. */
+  NODE_CHECKS_PER_MINUTE?: string;
+  NODE_CHECKS_PER_PREFIX_PER_HOUR?: string;
+  /** DNS blocklists the nodes' egress addresses are looked up in daily, comma-separated zones. */
+  DNSBL_ZONES?: string;
+  /** The canary domain the nodes send to (their NODE_CANARY_DOMAIN), shown on /about/probes. */
+  CANARY_DOMAIN?: string;
   /** The domain probes name themselves under: EHLO `probe-<region>.<SERVICE_DOMAIN>`. */
   SERVICE_DOMAIN?: string;
   /** Where mail administrators write about our probes (default abuse@<SERVICE_DOMAIN>). */

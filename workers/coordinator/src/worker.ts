@@ -10,6 +10,7 @@ import type { CoordinatorEnv } from "./env.ts";
 import { backfillEvidence } from "./evidence/backfill.ts";
 import { sweepRetention } from "./evidence/retention.ts";
 import { checkNodeHealth } from "./nodes/health.ts";
+import { checkNodeBlocklists } from "./probes/blocklists.ts";
 import { type CanaryMessage, receiveCanaryEmail } from "./proof/email.ts";
 import { proofWindowMs } from "./proof/policy.ts";
 import { sweepProofs } from "./proof/sweep.ts";
@@ -40,6 +41,7 @@ const SCHEDULED_TASKS: ((env: CoordinatorEnv, now: number) => Promise<unknown>)[
   pruneAnonymousUsage,
   sweepRetention,
   backfillEvidence,
+  checkNodeBlocklists,
 ];
 
 /**

@@ -8,7 +8,11 @@ export class InvalidApiKey extends ApiException {
   }
 }
 
-export type TooManyRequestsCode = "rate_limited" | "quota_exceeded" | "target_cooldown";
+export type TooManyRequestsCode =
+  | "rate_limited"
+  | "quota_exceeded"
+  | "target_cooldown"
+  | "node_capacity";
 
 export class TooManyRequests extends ApiException {
   constructor(

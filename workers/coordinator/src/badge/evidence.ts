@@ -17,6 +17,8 @@ export interface FinishedCheck {
 }
 
 export interface VantageEvidence {
+  /** The node that ran it; its refusals count only while it is on no blocklist. */
+  nodeId?: string;
   address: string;
   region: string;
   /** Where the probe really ran; null on rows from before locations (the region stands in). */
@@ -34,6 +36,8 @@ export interface BadgeEvidence {
   vantages: VantageEvidence[];
   /** True when a scheduled re-check since that check could not even start (DNS gone, guard). */
   recheckFailed: boolean;
+  /** Nodes on a DNS blocklist when that check ran: their refusals are no evidence. */
+  listedNodes?: ReadonlySet<string>;
 }
 
 export interface BadgeDecision {
@@ -66,24 +70,29 @@ export function decideBadge(evidence: BadgeEvidence, now: number): BadgeDecision
     return { status: "suspect", reason: "a vantage saw relay-like behaviour" };
   if (latest.verdict !== "closed")
     return { status: "unknown", reason: `the latest check is ${latest.verdict ?? "undecided"}` };
-  return closedIfCorroborated(latest, evidence.vantages);
+  return closedIfCorroborated(latest, evidence.vantages, evidence.listedNodes ?? new Set());
 }
 
-function closedIfCorroborated(check: FinishedCheck, vantages: VantageEvidence[]): BadgeDecision {
+function closedIfCorroborated(
+  check: FinishedCheck,
+  vantages: VantageEvidence[],
+  listedNodes: ReadonlySet<string>,
+): BadgeDecision {
   if (vantages.some((vantage) => vantage.verdict === "open" || vantage.verdict === "suspect"))
     return { status: "unknown", reason: "a vantage disagrees with the closed verdict" };
   const addresses = (check.mx?.hosts ?? []).flatMap((host) => host.addresses);
   if (addresses.length === 0) return { status: "unknown", reason: "no address was tested" };
   for (const address of addresses) {
-    const places = independentCount(
-      vantages
-        .filter((v) => v.address === address && v.verdict === "closed")
-        .map((v) => ({ ...v, tested: v.status === "done" })),
-    );
+    const closedFrom = vantages.filter((v) => v.address === address && v.verdict === "closed");
+    // A listed node's refusals may be about the listing, not about relaying.
+    const unlisted = closedFrom.filter((v) => v.nodeId === undefined || !listedNodes.has(v.nodeId));
+    const places = independentCount(unlisted.map((v) => ({ ...v, tested: v.status === "done" })));
     if (places < MIN_INDEPENDENT_VANTAGES) {
+      const excluded =
+        unlisted.length < closedFrom.length ? " (vantages on a DNS blocklist do not count)" : "";
       return {
         status: "unknown",
-        reason: `${address} was found closed from ${places} independent outside vantage(s), fewer than ${MIN_INDEPENDENT_VANTAGES}`,
+        reason: `${address} was found closed from ${places} independent outside vantage(s), fewer than ${MIN_INDEPENDENT_VANTAGES}${excluded}`,
       };
     }
   }

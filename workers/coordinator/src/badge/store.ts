@@ -2,6 +2,7 @@ import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { HistoryEntry } from "../../../../shared/schemas/api.ts";
 import type { Database } from "../db/client.ts";
 import { badgeDomains, checks, domains, publicListings, vantageResults } from "../db/schema.ts";
+import { nodesListedAt } from "../probes/listings.ts";
 import type { BadgeEvidence, FinishedCheck } from "./evidence.ts";
 
 /** The id of a domain's row, as a scalar subquery (the index on checks is by domain id). */
@@ -105,6 +106,7 @@ export async function loadBadgeEvidence(db: Database, domain: string): Promise<B
   const [vantages, badge, newestCreatedAt] = await Promise.all([
     db
       .select({
+        nodeId: vantageResults.nodeId,
         address: vantageResults.address,
         region: vantageResults.region,
         location: vantageResults.location,
@@ -123,7 +125,12 @@ export async function loadBadgeEvidence(db: Database, domain: string): Promise<B
     badge?.lastRecheckAt != null &&
     newestCreatedAt !== null &&
     badge.lastRecheckAt > newestCreatedAt;
-  return { latest, vantages, recheckFailed };
+  const listed = await nodesListedAt(
+    db,
+    vantages.map((vantage) => vantage.nodeId),
+    latest.createdAt,
+  );
+  return { latest, vantages, recheckFailed, listedNodes: new Set(listed.keys()) };
 }
 
 /**

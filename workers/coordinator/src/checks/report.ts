@@ -18,7 +18,7 @@ import { vantageView } from "./decide.ts";
  * Details from the R2 evidence are null once it has expired (`evidence: "expired"`).
  */
 export function checkReport(
-  view: CheckView,
+  view: CheckView & { listedNodes?: ReadonlyMap<string, string[]> },
   deliveries: ReadonlyMap<string, CanaryDeliveryRow> = new Map(),
   now = Date.now(),
 ) {
@@ -95,6 +95,7 @@ export function checkReport(
           })),
           transcript: vantage.transcript,
           couldNotTest: couldNotTest(API_WORDS, vantage.verdict, vantage.reason),
+          listedOn: view.listedNodes?.get(vantage.nodeId) ?? [],
         })),
       })),
     })),

@@ -2,6 +2,7 @@ import type { Resolver } from "../../../../shared/dns/resolver.ts";
 import type { CreateCheckRequest } from "../../../../shared/schemas/api.ts";
 import { type CheckRow, createCheck, openDatabase } from "../db/repository.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
+import { reserveNodeCapacity } from "../nodes/caps.ts";
 import { loadRegistry } from "../nodes/registry.ts";
 import { OptOutCheck } from "../optout/check.ts";
 import { proofSecret } from "../proof/policy.ts";
@@ -27,8 +28,9 @@ export interface StartedCheck {
 
 /**
  * Starts a check for whoever asks (the API, the page, a batch, the badge re-check): plan it on
- * the node registry, drop what opted out (403 target_opted_out when that is everything), store
- * it with its pending vantages, and put one job per vantage on the probe queue.
+ * the node registry, drop what opted out (403 target_opted_out when that is everything) and what
+ * would exceed a node's caps (429 node_capacity when that is everything), store it with its
+ * pending vantages, and put one job per vantage on the probe queue.
  */
 export async function startCheck(
   env: CoordinatorEnv,
@@ -67,17 +69,48 @@ export async function planFor(
   );
 }
 
-/** Stores a planned check with its pending vantages, and queues one job per vantage. */
+/**
+ * Stores a planned check with its pending vantages, and queues one job per vantage, once the
+ * nodes' caps have room for it.
+ */
 export async function startPlannedCheck(
   env: CoordinatorEnv,
   config: CoordinatorConfig,
-  plan: CheckPlan,
+  planned: CheckPlan,
   request: CreateCheckRequest,
   options: StartCheckOptions = {},
 ): Promise<StartedCheck> {
-  const db = openDatabase(env.DB);
   const now = Date.now();
-  const { check, created } = await createCheck(db, {
+  const capacity = await reserveNodeCapacity(env, planned, now);
+  const plan = capacity.plan;
+  let stored: Awaited<ReturnType<typeof createCheck>>;
+  try {
+    stored = await storeCheck(env, config, request, options, plan, now);
+  } catch (error) {
+    await capacity.release();
+    throw error;
+  }
+  const { check, created } = stored;
+  if (created) {
+    await env.PROBE_QUEUE.sendBatch(
+      plan.vantages.map((vantage) => ({ body: { checkId: check.id, vantageId: vantage.id } })),
+    );
+  } else {
+    // An idempotent retry: the check it names was counted when it started.
+    await capacity.release();
+  }
+  return { check, created };
+}
+
+function storeCheck(
+  env: CoordinatorEnv,
+  config: CoordinatorConfig,
+  request: CreateCheckRequest,
+  options: StartCheckOptions,
+  plan: CheckPlan,
+  now: number,
+) {
+  return createCheck(openDatabase(env.DB), {
     id: crypto.randomUUID(),
     kind: plan.kind,
     target: plan.target,
@@ -101,10 +134,4 @@ export async function startPlannedCheck(
     proofRequested: request.proof === true,
     quietSince: options.quietSince ?? null,
   });
-  if (created) {
-    await env.PROBE_QUEUE.sendBatch(
-      plan.vantages.map((vantage) => ({ body: { checkId: check.id, vantageId: vantage.id } })),
-    );
-  }
-  return { check, created };
 }

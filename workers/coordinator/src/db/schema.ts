@@ -483,6 +483,11 @@ export const probeNodes = sqliteTable("probe_nodes", {
   url: text("url"),
   binding: text("binding"),
   ports: text("ports_json", { mode: "json" }).$type<number[]>().notNull(),
+  /**
+   * The addresses its connections leave from (IPv4 and IPv6): published on /about/probes and
+   * looked up daily in the DNS blocklists (probes/blocklists.ts).
+   */
+  egress: text("egress_json", { mode: "json" }).$type<string[]>().notNull().default([]),
   runtime: text("runtime").$type<NodeRuntime>().notNull(),
   state: text("state").$type<NodeState>().notNull(),
   /** Jobs the node runs at once, as it declares at /v1/health; never more are in flight. */
@@ -493,6 +498,11 @@ export const probeNodes = sqliteTable("probe_nodes", {
   healthCheckedAt: integer("health_checked_at"),
   /** Why the last health check failed, for list-nodes and the reports of checks it missed. */
   healthError: text("health_error"),
+  /**
+   * Where the node last said it runs (`/v1/health`; Cloudflare's placement header preferred):
+   * shown on /about/probes beside the configured site. Null until it first answers.
+   */
+  location: text("location_json", { mode: "json" }).$type<RunLocation>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

@@ -72,6 +72,8 @@ export const en: Messages = {
     notCorroborated:
       "Fewer than 2: a closed verdict is not corroborated, and the badge stays grey.",
     unavailable: (vantages) => `Unavailable when this check was planned: ${vantages}`,
+    listedVantage: (zones) =>
+      `This vantage is listed on ${zones}: refusals from it may be about the listing, and it does not count toward a green badge.`,
     outcomeNames: {
       accepted: "accepted",
       refused: "refused",
@@ -258,15 +260,17 @@ export const en: Messages = {
       ehloName: "EHLO name",
       ports: "Ports it tests",
       status: "Blocklists",
+      atOnce: "Tests at once, at most",
     },
     listedOn: (zones) => `listed on ${zones}: refusals from it may be about the listing`,
+    colo: (code) => `Cloudflare ${code}`,
     notListed: "not listed",
     noProbes: "No probe is active at the moment.",
     notLookedUp: "not looked up yet",
     doesHeading: "What a check does",
-    does: ({ connections, messages, canaryDomain }) => [
+    does: ({ connections, atOnce, messages, canaryDomain }) => [
       "It connects to the mail servers of the domain someone asked about (or the one server they named), says EHLO with the probe's name above, and tries the relay tricks testers have used since the 1990s: MAIL FROM and RCPT TO pairs, each refused by a correctly configured server.",
-      `At most ${connections} connections to one address from one probe, and a few at a time.`,
+      `At most ${connections} connections to one address from one probe, and at most ${atOnce} at a time.`,
       `Every recipient is in our own canary domain, ${canaryDomain}. Where a server accepts one, at most ${messages} short, clearly labelled test messages go to that domain, so their arrival proves the relay.`,
       "A server that has been checked is not checked again for a while, whoever asks.",
     ],
@@ -278,7 +282,7 @@ export const en: Messages = {
     ],
     capsHeading: "Limits of each probe",
     caps: ({ perMinute, perPrefixPerHour }) =>
-      `Each probe starts at most ${perMinute} tests a minute, and at most ${perPrefixPerHour} tests an hour to the addresses of one network (an IPv4 /24 or an IPv6 /48), whoever asks. Anything more waits.`,
+      `Each probe starts at most ${perMinute} tests a minute, and at most ${perPrefixPerHour} tests an hour to the addresses of one network (an IPv4 /24 or an IPv6 /48), whoever asks, and no more at once than its row above says. Anything more waits.`,
     optOutHeading: "How to opt out",
     optOutDomain:
       'The owner of a domain publishes a TXT record _relaywatch.<domain> with the text "v=rw1; optout". Checks of that domain are then refused.',

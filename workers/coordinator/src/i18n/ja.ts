@@ -87,6 +87,8 @@ export const ja: Messages = {
       `応答した対象ネットワーク外の独立した観測地点：${count}（同じ場所で実行された観測地点は1つと数えます）`,
     notCorroborated: "2未満のため、closed の判定は裏付けがなく、バッジは灰色のままです。",
     unavailable: (vantages) => `このチェックの計画時に利用できなかった観測地点：${vantages}`,
+    listedVantage: (zones) =>
+      `この観測地点は ${zones} に掲載されています。この観測地点への拒否は掲載が理由の可能性があり、緑のバッジの根拠には数えません。`,
     outcomeNames: {
       accepted: "受理",
       refused: "拒否",
@@ -269,15 +271,17 @@ export const ja: Messages = {
       ehloName: "EHLO 名",
       ports: "検査するポート",
       status: "ブロックリスト",
+      atOnce: "同時に行う検査（最大）",
     },
     listedOn: (zones) => `${zones} に掲載中：この観測点への拒否は掲載が理由の可能性があります`,
+    colo: (code) => `Cloudflare ${code}`,
     notListed: "掲載なし",
     noProbes: "現在、稼働中の観測点はありません。",
     notLookedUp: "未確認",
     doesHeading: "検査で行うこと",
-    does: ({ connections, messages, canaryDomain }) => [
+    does: ({ connections, atOnce, messages, canaryDomain }) => [
       "検査を依頼されたドメインのメールサーバー（または指定された一台）に接続し、上の観測点の名前で EHLO を送り、1990 年代から使われてきたリレーの手口を試します。正しく設定されたサーバーならすべて拒否する MAIL FROM と RCPT TO の組み合わせです。",
-      `一つの観測点から一つのアドレスへの接続は最大 ${connections} 回で、同時接続はわずかです。`,
+      `一つの観測点から一つのアドレスへの接続は最大 ${connections} 回で、同時接続は最大 ${atOnce} 本です。`,
       `受信者はすべて私たちのカナリアドメイン ${canaryDomain} のアドレスです。サーバーが受け付けた場合に限り、はっきりと表示した短いテストメッセージを最大 ${messages} 通そのドメインへ送り、届いたことでリレーを証明します。`,
       "検査したサーバーは、誰が依頼しても、しばらく再検査しません。",
     ],
@@ -289,7 +293,7 @@ export const ja: Messages = {
     ],
     capsHeading: "観測点ごとの上限",
     caps: ({ perMinute, perPrefixPerHour }) =>
-      `各観測点が始める検査は、誰が依頼しても一分あたり最大 ${perMinute} 件、一つのネットワーク（IPv4 の /24、IPv6 の /48）のアドレスへは一時間あたり最大 ${perPrefixPerHour} 件です。それを超える分は待ちます。`,
+      `各観測点が始める検査は、誰が依頼しても一分あたり最大 ${perMinute} 件、一つのネットワーク（IPv4 の /24、IPv6 の /48）のアドレスへは一時間あたり最大 ${perPrefixPerHour} 件で、同時に行う検査は上の表の数までです。それを超える分は待ちます。`,
     optOutHeading: "検査を拒否する（オプトアウト）",
     optOutDomain:
       "ドメインの所有者は TXT レコード _relaywatch.<ドメイン> に「v=rw1; optout」を公開してください。そのドメインの検査は拒否されます。",

@@ -106,6 +106,8 @@ export interface Messages {
     outsideVantages: (count: number) => string;
     notCorroborated: string;
     unavailable: (vantages: string) => string;
+    /** A vantage whose node was on a DNS blocklist when the check ran. */
+    listedVantage: (zones: string) => string;
     outcomeNames: Record<CaseOutcome, string>;
     /** The step whose reply decided a case, as the outcome column names it. */
     stepNames: Record<CaseStep, string>;
@@ -264,13 +266,22 @@ export interface ProbesPageMessages {
     ehloName: string;
     ports: string;
     status: string;
+    /** The node's concurrency slots (the registry's maxConcurrentJobs). */
+    atOnce: string;
   };
   listedOn: (zones: string) => string;
+  /** A Cloudflare node's data centre, by its colo code, as its last health check found it. */
+  colo: (code: string) => string;
   notListed: string;
   noProbes: string;
   notLookedUp: string;
   doesHeading: string;
-  does: (budget: { connections: number; messages: number; canaryDomain: string }) => string[];
+  does: (budget: {
+    connections: number;
+    atOnce: number;
+    messages: number;
+    canaryDomain: string;
+  }) => string[];
   neverHeading: string;
   never: string[];
   capsHeading: string;

@@ -2,13 +2,11 @@ import { NodeHealth } from "../../../../shared/schemas/protocol.ts";
 import { openDatabase } from "../db/repository.ts";
 import type { ProbeNodeRow } from "../db/schema.ts";
 import { type CoordinatorEnv, readConfig } from "../env.ts";
-import { signedNodeRequest } from "./call.ts";
-import { loadRegistry, nodeSecret, recordHealth } from "./registry.ts";
+import { placementColo, signedNodeRequest } from "./call.ts";
+import { activeNodes, type HealthOutcome, nodeSecret, recordHealth } from "./registry.ts";
 
 /** A health answer is a few hundred bytes from a node that is not busy with it. */
 const HEALTH_TIMEOUT_MS = 5_000;
-
-type HealthOutcome = { up: true; maxConcurrentJobs: number } | { up: false; error: string };
 
 async function probeHealth(
   env: CoordinatorEnv,
@@ -28,7 +26,13 @@ async function probeHealth(
     if (!health.success) return { up: false, error: "/v1/health answer does not fit the protocol" };
     if (health.data.node.nodeId !== node.id)
       return { up: false, error: `answered as node ${health.data.node.nodeId}` };
-    return { up: true, maxConcurrentJobs: health.data.node.maxConcurrentJobs };
+    // As for a probe's answer: a placed Worker's header is the better witness of where it ran.
+    const colo = placementColo(response.headers);
+    return {
+      up: true,
+      maxConcurrentJobs: health.data.node.maxConcurrentJobs,
+      location: colo ? { kind: "colo", name: colo } : health.data.location,
+    };
   } catch (error) {
     return { up: false, error: error instanceof Error ? error.message : String(error) };
   }
@@ -41,7 +45,7 @@ async function probeHealth(
 export async function checkNodeHealth(env: CoordinatorEnv, now: number): Promise<void> {
   const config = readConfig(env);
   const db = openDatabase(env.DB);
-  const nodes = (await loadRegistry(db, config, now)).filter((node) => node.state === "active");
+  const nodes = await activeNodes(db, config, now);
   await Promise.all(
     nodes.map(async (node) => {
       const outcome = await probeHealth(env, node, await nodeSecret(config, node));

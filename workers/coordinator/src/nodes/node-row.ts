@@ -21,6 +21,7 @@ export async function nodeRow(
     url: node.url ?? null,
     binding: node.binding ?? null,
     ports: node.ports,
+    egress: node.egress ?? [],
     runtime: node.runtime,
     state: "active",
     maxConcurrentJobs: node.maxConcurrentJobs,

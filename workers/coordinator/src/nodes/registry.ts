@@ -1,5 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { unwrapNodeSecret } from "../../../../shared/auth/secret-wrap.ts";
+import type { RunLocation } from "../../../../shared/schemas/protocol.ts";
 import { chunk, rowsPerInsert, runBatch } from "../db/batch.ts";
 import type { Database } from "../db/client.ts";
 import { type ProbeNodeRow, probeNodes } from "../db/schema.ts";
@@ -57,16 +58,33 @@ export async function loadRegistry(
   return listNodes(db);
 }
 
+/**
+ * The nodes an operator has not disabled, down or not: health-checked, published on
+ * /about/probes and looked up in the DNS blocklists.
+ */
+export async function activeNodes(
+  db: Database,
+  config: CoordinatorConfig,
+  now = Date.now(),
+): Promise<ProbeNodeRow[]> {
+  return (await loadRegistry(db, config, now)).filter((node) => node.state === "active");
+}
+
 /** Nodes that may be planned: active and not failing health checks (unknown counts as up). */
 export function isPlannable(node: ProbeNodeRow): boolean {
   return node.state === "active" && node.health !== "down";
 }
 
+/** What a health check found: `up` with the node's declared job limit and where it runs. */
+export type HealthOutcome =
+  | { up: true; maxConcurrentJobs: number; location: RunLocation }
+  | { up: false; error: string };
+
 /** Records a health outcome: `up` with the node's declared job limit, or `down` with why. */
 export async function recordHealth(
   db: Database,
   nodeId: string,
-  outcome: { up: true; maxConcurrentJobs: number } | { up: false; error: string },
+  outcome: HealthOutcome,
   now: number,
 ): Promise<void> {
   await db
@@ -78,6 +96,7 @@ export async function recordHealth(
             healthError: null,
             healthCheckedAt: now,
             maxConcurrentJobs: outcome.maxConcurrentJobs,
+            location: outcome.location,
           }
         : { health: "down", healthError: outcome.error.slice(0, 300), healthCheckedAt: now },
     )

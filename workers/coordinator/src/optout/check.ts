@@ -1,4 +1,5 @@
 import type { Resolver } from "../../../../shared/dns/resolver.ts";
+import { reverseName } from "../../../../shared/dns/reverse-name.ts";
 import { parseDomainName } from "../badge/domain-name.ts";
 import type { CheckPlan } from "../checks/plan.ts";
 import type { CoordinatorEnv } from "../env.ts";
@@ -6,7 +7,7 @@ import { ApiException } from "../errors.ts";
 import { serviceIdentity } from "../service-identity.ts";
 import { OPT_OUT_CACHE_SECONDS, publishesOptOut } from "./dns-lookup.ts";
 import { domainAndParents, networkContains } from "./entry.ts";
-import { OPT_OUT_RECORD, optOutName, reverseName } from "./record.ts";
+import { OPT_OUT_RECORD, optOutName } from "./record.ts";
 
 /** The target's owner asked not to be checked: every entry path answers this, before any probe. */
 export class TargetOptedOut extends ApiException {

@@ -1,5 +1,3 @@
-import ipaddr from "ipaddr.js";
-
 /**
  * The DNS form of an opt-out. The owner of a domain publishes TXT `_relaywatch.<domain>` with
  * `v=rw1; optout`; the owner of an address publishes the same under its reverse DNS name
@@ -16,17 +14,6 @@ const MAX_RECORD_LENGTH = 512;
 
 export function optOutName(domain: string): string {
   return `${OPT_OUT_LABEL}.${domain}`;
-}
-
-/** `4.3.2.1.in-addr.arpa` or the 32-nibble `ip6.arpa` name of an address (RFC 1035, 3596). */
-export function reverseName(address: string): string {
-  const parsed = ipaddr.process(address);
-  if (parsed.kind() === "ipv4") return `${parsed.toByteArray().reverse().join(".")}.in-addr.arpa`;
-  const nibbles = parsed
-    .toByteArray()
-    .flatMap((byte) => [byte >> 4, byte & 15])
-    .map((nibble) => nibble.toString(16));
-  return `${nibbles.reverse().join(".")}.ip6.arpa`;
 }
 
 /** `v=rw1; optout` in any case and spacing; other tags after the version are allowed. */

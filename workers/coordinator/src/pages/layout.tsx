@@ -59,6 +59,9 @@ export function Layout({ language, title, path, head, children }: LayoutProps) {
         </main>
         <footer>
           <p>{t.tagline}</p>
+          <p>
+            <a href="/about/probes">{t.probes.title}</a>
+          </p>
         </footer>
       </body>
     </html>

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import type { ReadView } from "../checks/read.ts";
 import type { CheckView } from "../db/repository.ts";
 import type { CanaryDeliveryRow } from "../db/schema.ts";
 import type { RetentionPolicy } from "../evidence/retention.ts";
@@ -22,7 +23,7 @@ import { VerdictBanner } from "./verdict-banner.tsx";
 
 export interface ReportPageProps {
   language: Language;
-  view: CheckView;
+  view: ReadView;
   history: HistoryEntry[];
   origin: string;
   /** Arrived canary messages by deliveryKey. */

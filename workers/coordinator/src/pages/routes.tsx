@@ -11,6 +11,7 @@ import { getCheckView, openDatabase } from "../db/repository.ts";
 import { ApiException, NotFound } from "../errors.ts";
 import { retentionPolicy } from "../evidence/retention.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
+import { probeDirectory } from "../probes/directory.ts";
 import { caseDelivery } from "../proof/case-delivery.ts";
 import { deliveriesOfCheck, deliveryKey } from "../proof/deliveries.ts";
 import { CaseExchangeView } from "./case-exchange-view.tsx";
@@ -23,6 +24,7 @@ import { listTargetHistory } from "./history.ts";
 import { HomePage } from "./home-page.tsx";
 import { chooseLanguage } from "./language.ts";
 import { Layout } from "./layout.tsx";
+import { ProbesPage } from "./probes-page.tsx";
 import { ProgressList } from "./progress-list.tsx";
 import { refusalText } from "./refusal-text.ts";
 import { vantagePlace } from "./report-model.ts";
@@ -61,6 +63,13 @@ export const pagesRoutes = new Hono<AppContext>()
   .use("/report/*", pageServices)
   .use("/domain/*", pageServices)
   .get("/", (c) => renderForm(c, chooseLanguage(c), 200, EMPTY_FORM, null))
+  .get("/about/probes", async (c) => {
+    const language = chooseLanguage(c);
+    const switched = c.req.query("lang") !== undefined;
+    c.header("Vary", "Accept-Language, Cookie");
+    c.header("Cache-Control", switched ? "no-store" : "public, max-age=300");
+    return c.html(<ProbesPage language={language} directory={await probeDirectory(c.env)} />);
+  })
   .post("/check", async (c) => {
     const language = chooseLanguage(c);
     const t = messagesFor(language);

@@ -4,6 +4,7 @@ import {
   outsideVantageCount,
 } from "../../../../shared/probe/aggregate.ts";
 import { vantageView } from "../checks/decide.ts";
+import type { ReadView } from "../checks/read.ts";
 import type { CheckView } from "../db/repository.ts";
 import type { Messages } from "../i18n/index.ts";
 import {
@@ -36,7 +37,7 @@ export function OutsideVantages({ t, view }: { t: Messages; view: CheckView }) {
  * outside evidence (inside the target's AS, TLS its runtime cannot speak, unreachable: not);
  * each address's network; the certificates Node.js vantages recorded.
  */
-export function VantageList({ t, view }: { t: Messages; view: CheckView }) {
+export function VantageList({ t, view }: { t: Messages; view: ReadView }) {
   const nodes = nodeSummaries(view);
   if (nodes.length === 0) return null;
   const unavailable = view.check.mx?.unavailable ?? [];
@@ -78,7 +79,11 @@ export function VantageList({ t, view }: { t: Messages; view: CheckView }) {
                   {node.first.nodeAsn !== null ? ` (AS${node.first.nodeAsn})` : ""}
                 </td>
                 <td>
-                  <Counted t={t} node={node} />
+                  <Counted
+                    t={t}
+                    node={node}
+                    listedOn={view.listedNodes.get(node.first.nodeId) ?? []}
+                  />
                 </td>
               </tr>
             ))}
@@ -107,8 +112,23 @@ export function VantageList({ t, view }: { t: Messages; view: CheckView }) {
   );
 }
 
-function Counted({ t, node }: { t: Messages; node: NodeSummary }) {
+function Counted({
+  t,
+  node,
+  listedOn,
+}: {
+  t: Messages;
+  node: NodeSummary;
+  /** The blocklist zones its node was on when the check ran: no green-badge evidence from it. */
+  listedOn: string[];
+}) {
   const notes = [
+    listedOn.length > 0 ? (
+      <li class="listed">
+        <span aria-hidden="true">⚠ </span>
+        {t.report.listedVantage(listedOn.join(", "))}
+      </li>
+    ) : null,
     node.insideFor.length > 0 ? (
       <li class="inside">{t.vantages.insideFor(node.insideFor.join(", "))}</li>
     ) : null,

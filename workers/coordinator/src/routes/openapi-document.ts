@@ -111,6 +111,7 @@ const DOCUMENT = {
     { name: "batches", description: "Many domains" },
     { name: "badge", description: "Embeddable status" },
     { name: "limits", description: "What you may still do" },
+    { name: "probes", description: "Who we are" },
   ],
 };
 
