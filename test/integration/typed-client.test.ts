@@ -31,7 +31,8 @@ describe("the typed client", () => {
 
   it("starts a check and reads its report, typed", async () => {
     const started = await client.api.v1.checks.$post({
-      header: { "idempotency-key": "typed-client-1" },
+      // Unique per run: the network's D1 outlives it, and a key belongs to one request.
+      header: { "idempotency-key": `typed-client-${crypto.randomUUID()}` },
       json: { host: "127.0.0.1", port: labPort(network, "open-relay"), cases: ["null-sender"] },
     });
     if (started.status !== 202) throw new Error(JSON.stringify(await started.json()));
