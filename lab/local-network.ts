@@ -290,13 +290,15 @@ export async function startIsolatedNetwork(
     probeTimeBudgetMs?: number;
     proofWindowSeconds?: number;
     targetCooldownSeconds?: number;
+    /** False for a file that needs only the simulated servers (no Postfix, no Exim). */
+    realMtas?: boolean;
   } = {},
 ): Promise<LocalNetwork> {
   return startLocalNetwork({
     coordinatorPort: 0,
     nodeBasePort: 0,
     labBasePort: 0,
-    realMtas: true,
+    realMtas: options.realMtas ?? true,
     workDir: fileURLToPath(new URL(`../lab-run/${name}`, import.meta.url)),
     probeTimeBudgetMs: options.probeTimeBudgetMs ?? 10_000,
     ...(options.proofWindowSeconds ? { proofWindowSeconds: options.proofWindowSeconds } : {}),

@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { type CheckReportSummary, submitCheck, waitForCheck } from "../../lab/check-client.ts";
+import { submitCheck, waitForCheck } from "../../lab/check-client.ts";
 import { type LocalNetwork, startIsolatedNetwork } from "../../lab/local-network.ts";
+import type { CheckReport } from "../../shared/schemas/check-report.ts";
 
 /** The real local network for one end-to-end test file, in lab-run/test-<name>. */
 export const startTestNetwork = (
@@ -29,7 +30,7 @@ export function adminOn(
 }
 
 /** Submits a check to the network's coordinator and waits for its report. */
-export async function checkOn(network: LocalNetwork, body: unknown): Promise<CheckReportSummary> {
+export async function checkOn(network: LocalNetwork, body: unknown): Promise<CheckReport> {
   const base = network.coordinator.url;
   const response = await submitCheck(base, body);
   expect(response.status).toBe(202);
@@ -39,5 +40,5 @@ export async function checkOn(network: LocalNetwork, body: unknown): Promise<Che
 }
 
 /** Every vantage of a report, flattened over MX hosts and addresses. */
-export const vantagesOf = (report: CheckReportSummary) =>
+export const vantagesOf = (report: CheckReport) =>
   report.mxHosts.flatMap((host) => host.addresses.flatMap((address) => address.vantages));

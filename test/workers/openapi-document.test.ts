@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CreateCheckRequest } from "../../shared/schemas/api.ts";
 import { CreateBatchRequest } from "../../shared/schemas/batch.ts";
+import { SCALAR_SCRIPT } from "../../workers/coordinator/src/routes/openapi.ts";
 import { callMain } from "./coordinator-helpers.ts";
 
 type Json = Record<string, unknown>;
@@ -80,7 +81,7 @@ describe("GET /api/v1/openapi.json", () => {
       "/api/v1/public-list",
       "/api/v1/public-list/{domain}/verify",
       "/api/v1/webhook-secret",
-      "/badge/{domain}.svg",
+      "/badge/{file}",
     ]);
     expect(Object.keys(paths["/api/v1/checks"] ?? {})).toEqual(["post"]);
     expect(Object.keys(paths["/api/v1/batches/{id}"] ?? {})).toEqual(["get"]);
@@ -97,6 +98,7 @@ describe("GET /api/v1/openapi.json", () => {
       "CreateBatchRequest",
       "CreateBatchResponse",
       "BatchPage",
+      "LimitsReport",
       "ApiError",
     ]) {
       expect(schemas[name], name).toBeDefined();
@@ -112,13 +114,15 @@ describe("GET /api/v1/openapi.json", () => {
       expect(JSON.stringify(responses[status]?.content)).toContain("#/components/schemas/ApiError");
     }
     expect(responses["429"]?.headers).toHaveProperty("Retry-After");
-    expect(post.parameters).toEqual([expect.objectContaining({ name: "Idempotency-Key" })]);
+    expect(post.parameters).toEqual([
+      expect.objectContaining({ name: "idempotency-key", in: "header", required: false }),
+    ]);
     // Every $ref points at a schema the document has.
     const refs = [...JSON.stringify(document).matchAll(/"#\/components\/schemas\/(\w+)"/g)];
     for (const [, name] of refs) expect(schemas, String(name)).toHaveProperty(String(name));
   });
 
-  it("documents the opt-out refusal, every 429 code and the RateLimit fields", async () => {
+  it("documents the opt-out refusal, every 429 code, 401 and 429 everywhere and the RateLimit fields", async () => {
     const document = await openApi();
     const paths = document.paths as Record<string, Record<string, Json>>;
     const created = paths["/api/v1/checks"]?.post?.responses as Record<string, Json>;
@@ -129,6 +133,10 @@ describe("GET /api/v1/openapi.json", () => {
     for (const [path, operations] of Object.entries(paths)) {
       if (!path.startsWith("/api/")) continue;
       for (const operation of Object.values(operations)) {
+        // Any /api/ route can refuse an unknown key and a key over its rate.
+        expect(Object.keys(operation.responses as Json), path).toEqual(
+          expect.arrayContaining(["401", "429"]),
+        );
         for (const [status, response] of Object.entries(
           operation.responses as Record<string, Json>,
         )) {
@@ -202,19 +210,26 @@ describe("GET /api/v1/openapi.json", () => {
 });
 
 describe("GET /api/docs", () => {
-  it("renders every operation and schema as self-contained HTML", async () => {
+  it("serves the Scalar reference of the document, its pinned script allowed by hash and nonce", async () => {
     const response = await callMain("/api/docs");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
     const html = await response.text();
-    expect(html).toContain('<a href="/api/v1/openapi.json">');
-    for (const operation of ["POST", "GET"]) expect(html).toContain(`>${operation}</span>`);
-    for (const path of ["/api/v1/checks", "/api/v1/batches/{id}", "/badge/{domain}.svg"]) {
-      expect(html).toContain(`<code>${path}</code>`);
-    }
-    expect(html).toContain('id="schema-CreateCheckRequest"');
-    expect(html).toContain('href="#schema-ApiError"');
-    expect(html).not.toMatch(/<script|<link|src="http/);
+    const policy = response.headers.get("content-security-policy") ?? "";
+    const nonce = /script-src 'nonce-([0-9a-f]{32})' (\S+);/.exec(policy);
+    expect(nonce?.[2]).toBe(SCALAR_SCRIPT.url);
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("connect-src 'self'");
+    // The one external script: pinned by version in its URL and by hash, and nonced.
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map(([tag]) => tag);
+    expect(scripts).toEqual([
+      `<script src="${SCALAR_SCRIPT.url}" integrity="${SCALAR_SCRIPT.integrity}" crossorigin="anonymous" nonce="${nonce?.[1]}">`,
+      `<script type="text/javascript" nonce="${nonce?.[1]}">`,
+    ]);
+    expect(SCALAR_SCRIPT.url).toMatch(/@\d+\.\d+\.\d+\//);
+    expect(html).toContain('"url": "/api/v1/openapi.json"');
+    // A fresh nonce for every answer.
+    const again = await callMain("/api/docs");
+    expect(again.headers.get("content-security-policy")).not.toBe(policy);
   });
 });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LAB_DNSBL_ZONE, labProbeZone } from "../../lab/zone.ts";
+import { ProbeDirectory } from "../../shared/schemas/api.ts";
 import { VantageNode } from "../../shared/schemas/protocol.ts";
 import { openDatabase } from "../../workers/coordinator/src/db/client.ts";
 import { probeNodes } from "../../workers/coordinator/src/db/schema.ts";
@@ -11,7 +12,6 @@ import { checkNodeHealth } from "../../workers/coordinator/src/nodes/health.ts";
 import { nodeRow } from "../../workers/coordinator/src/nodes/node-row.ts";
 import { loadRegistry } from "../../workers/coordinator/src/nodes/registry.ts";
 import { checkNodeBlocklists } from "../../workers/coordinator/src/probes/blocklists.ts";
-import { ProbeDirectory } from "../../workers/coordinator/src/routes/openapi-schemas.ts";
 import { insertCheck, REGIONS, uniqueDomain } from "./badge-fixtures.ts";
 import { NODE_SECRET_KEY, REGISTRY_ONLY_NODES, TEST_NODES, TEST_ZONE } from "./coordinator-env.ts";
 import {

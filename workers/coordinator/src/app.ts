@@ -1,5 +1,5 @@
-import { Hono } from "hono";
-import { ZodError } from "zod";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
 import { authenticate } from "./access/index.ts";
 import { rateLimitHeaders } from "./access/limits.ts";
 import type { AppContext } from "./context.ts";
@@ -11,27 +11,15 @@ import { badgeRoutes, domainRoutes } from "./routes/badge.ts";
 import { batchesRoutes } from "./routes/batches.ts";
 import { checksRoutes } from "./routes/checks.ts";
 import { limitsRoutes } from "./routes/limits.ts";
-import { apiDocsRoutes, openApiRoutes } from "./routes/openapi.ts";
+import { serveReference } from "./routes/openapi.ts";
 import { probesApiRoutes } from "./routes/probes.ts";
 import { publicListApiRoutes, publicPageRoutes } from "./routes/public-list.ts";
 import { webhookSecretRoutes } from "./routes/webhook-secret.ts";
-
-function describeZodError(error: ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => {
-      const where = issue.path.length > 0 ? issue.path.join(".") : "body";
-      if (issue.code === "unrecognized_keys")
-        return `${where}: unknown field(s) ${issue.keys.join(", ")}`;
-      if (issue.code === "invalid_union")
-        return `${where}: send either {"domain": "..."} or {"host": "...", "port": 25}`;
-      return `${where}: ${issue.message}`;
-    })
-    .join("; ");
-}
+import { rejectInvalid } from "./validation.ts";
 
 export function createApp() {
-  const app = new Hono<AppContext>();
+  // Every declared request schema that fails ends in the same 400 `{code, message}`.
+  const app = new OpenAPIHono<AppContext>({ defaultHook: rejectInvalid() });
   // Every route, the page and the badge too: a bad variable fails every answer the same way.
   app.use("*", async (c, next) => {
     const config = readConfig(c.env);
@@ -47,12 +35,13 @@ export function createApp() {
     if (error instanceof ApiException) {
       return c.json({ code: error.code, message: error.message }, error.status, error.headers);
     }
-    if (error instanceof ZodError) {
-      return c.json({ code: "invalid_request", message: describeZodError(error) }, 400);
-    }
     if (error instanceof ConfigError) {
       console.error(`configuration invalid: ${error.message}`);
       return c.json({ code: "misconfigured", message: error.message }, 503);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's own refusals (a body its validator could not read, for one), in the same shape.
+      return c.json({ code: "bad_request", message: error.message }, error.status);
     }
     console.error("unhandled error", error);
     return c.json({ code: "internal_error", message: "something went wrong on our side" }, 500);
@@ -60,14 +49,13 @@ export function createApp() {
   app.notFound((c) =>
     c.json({ code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404),
   );
+  serveReference(app);
   return app
     .route("/api/v1/checks", checksRoutes)
     .route("/api/v1/batches", batchesRoutes)
     .route("/api/v1/limits", limitsRoutes)
     .route("/api/v1/probes", probesApiRoutes)
     .route("/api/v1/webhook-secret", webhookSecretRoutes)
-    .route("/api/v1", openApiRoutes)
-    .route("/api/docs", apiDocsRoutes)
     .route("/badge", badgeRoutes)
     .route("/api/v1/domains", domainRoutes)
     .route("/api/v1/public-list", publicListApiRoutes)

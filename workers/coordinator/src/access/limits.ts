@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
+import type { LimitState } from "../../../../shared/schemas/api.ts";
 import type { AppContext } from "../context.ts";
 import { anonymousClientHash, minuteWindow } from "./anonymous.ts";
 import type { ApiKeyIdentity } from "./api-keys.ts";
@@ -11,16 +12,6 @@ import { secondsUntilNextUtcDay, utcDay } from "./usage.ts";
  * Anonymous callers have one policy (checks per minute per address); key holders two (requests
  * per minute, checks per UTC day).
  */
-export interface LimitState {
-  policy: "anonymous-checks-per-minute" | "requests-per-minute" | "checks-per-day";
-  /** What one unit of the quota is. */
-  counts: "checks" | "requests";
-  limit: number;
-  windowSeconds: number;
-  used: number;
-  remaining: number;
-  resetSeconds: number;
-}
 
 function state(
   policy: LimitState["policy"],

@@ -1,5 +1,6 @@
 import { desc, eq, isNotNull } from "drizzle-orm";
 import { DnsError, type Resolver } from "../../../../shared/dns/resolver.ts";
+import type { PublicEntry } from "../../../../shared/schemas/api.ts";
 import { SMTP_PORT } from "../../../../shared/smtp/ports.ts";
 import type { Database } from "../db/client.ts";
 import { publicListings } from "../db/schema.ts";
@@ -85,14 +86,6 @@ export class VerificationFailed extends ApiException {
         `"${verificationValue(listing.token)}" was found; publish it and try again (DNS caches may delay it)`,
     );
   }
-}
-
-export interface PublicEntry {
-  domain: string;
-  verifiedAt: number;
-  lastCheckedAt: number;
-  /** The report of the check the green badge rests on. */
-  report: string;
 }
 
 /** Verified domains whose badge is green right now, most recently verified first. */

@@ -1,5 +1,5 @@
+import type { PublicEntry } from "../../../../shared/schemas/api.ts";
 import { escapeXml } from "./escape.ts";
-import type { PublicEntry } from "./public-list.ts";
 
 function row(entry: PublicEntry): string {
   const domain = escapeXml(entry.domain);

@@ -1,29 +1,15 @@
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
+import type { HistoryEntry } from "../../../../shared/schemas/api.ts";
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
 import { SMTP_PORT } from "../../../../shared/smtp/ports.ts";
 import type { Database } from "../db/client.ts";
-import {
-  badgeDomains,
-  type CheckStatus,
-  checks,
-  domains,
-  publicListings,
-  vantageResults,
-} from "../db/schema.ts";
+import { badgeDomains, checks, domains, publicListings, vantageResults } from "../db/schema.ts";
 import { nodesListedAt } from "../probes/listings.ts";
 import type { BadgeEvidence, FinishedCheck } from "./evidence.ts";
 
 /** The id of a domain's row, as a scalar subquery (the index on checks is by domain id). */
 function domainIdOf(domain: string) {
   return sql`(select ${domains.id} from ${domains} where ${domains.name} = ${domain})`;
-}
-
-export interface HistoryEntry {
-  id: string;
-  status: CheckStatus;
-  verdict: Verdict | null;
-  createdAt: number;
-  finishedAt: number;
 }
 
 /** The latest `limit` finished checks (done or failed) of a domain, newest first. */

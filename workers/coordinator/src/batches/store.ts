@@ -1,4 +1,5 @@
 import { and, asc, count, eq, inArray, ne } from "drizzle-orm";
+import type { BatchCounts } from "../../../../shared/schemas/batch.ts";
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
 import { chunk, rowsPerInsert, runBatch } from "../db/batch.ts";
 import type { Database } from "../db/client.ts";
@@ -101,17 +102,6 @@ export async function markItemDone(db: Database, checkId: string): Promise<void>
 }
 
 const FINISHED_CHECK: CheckStatus[] = ["done", "failed"];
-
-export interface BatchCounts {
-  queued: number;
-  started: number;
-  done: number;
-  refused: number;
-  open: number;
-  suspect: number;
-  closed: number;
-  inconclusive: number;
-}
 
 /**
  * An item's status as shown: `done` as soon as its check has finished, whether or not the item

@@ -1,5 +1,6 @@
+import type { BatchCounts, BatchPage } from "../../../../shared/schemas/batch.ts";
 import type { BatchRow } from "../db/schema.ts";
-import type { BatchCounts, BatchItemView } from "./store.ts";
+import type { BatchItemView } from "./store.ts";
 
 export function checkReportPath(checkId: string): string {
   return `/api/v1/checks/${checkId}`;
@@ -11,7 +12,7 @@ export function batchReport(
   counts: BatchCounts,
   page: { page: number; perPage: number },
   items: readonly BatchItemView[],
-) {
+): BatchPage {
   return {
     id: batch.id,
     status: batch.status,

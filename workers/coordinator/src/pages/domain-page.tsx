@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { HistoryEntry } from "../badge/store.ts";
+import type { HistoryEntry } from "../../../../shared/schemas/api.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
 import { BadgeBox } from "./badge-box.tsx";
 import { HistoryList } from "./history-list.tsx";

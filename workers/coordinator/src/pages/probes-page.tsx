@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
+
+import type { ProbeDirectory } from "../../../../shared/schemas/api.ts";
 import { type Language, messagesFor } from "../i18n/index.ts";
-import type { ProbeDirectory } from "../routes/openapi-schemas.ts";
 import { Layout } from "./layout.tsx";
 
 export interface ProbesPageProps {

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
+
+import type { HistoryEntry } from "../../../../shared/schemas/api.ts";
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
-import type { HistoryEntry } from "../badge/store.ts";
 import type { Messages } from "../i18n/index.ts";
 
 /** Rows from worst to best; a failed check without a verdict sits with the inconclusive ones. */

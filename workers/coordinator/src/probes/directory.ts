@@ -1,6 +1,7 @@
 import { isNull } from "drizzle-orm";
 import { probeEhloName } from "../../../../shared/probe/ehlo-name.ts";
 import { PROBE_DEFAULTS } from "../../../../shared/probe/request.ts";
+import type { ProbeDirectory } from "../../../../shared/schemas/api.ts";
 import { openDatabase } from "../db/client.ts";
 import { nodeEgress, nodeListings, type ProbeNodeRow } from "../db/schema.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
@@ -8,7 +9,6 @@ import { activeNodes } from "../nodes/registry.ts";
 import { OPT_OUT_CACHE_SECONDS } from "../optout/dns-lookup.ts";
 import { OPT_OUT_RECORD } from "../optout/record.ts";
 import { PROOF_MAX_MESSAGES_PER_CHECK, PROOF_MAX_MESSAGES_PER_VANTAGE } from "../proof/policy.ts";
-import type { ProbeDirectory } from "../routes/openapi-schemas.ts";
 
 /**
  * Who we are, for /about/probes and GET /api/v1/probes: every active node of the registry, with
