@@ -167,7 +167,22 @@ export class ConfigError extends Error {}
  * consumers, the cron and the mailbox once per invocation. Throws ConfigError naming each
  * variable at fault and why, never its value.
  */
+/**
+ * Parsed once per env object: Workers hand every request of an isolate the same env, so the
+ * parse (and the DNS zone's validation) is not repeated on each request. A bad value is not
+ * cached: it throws each time, as the first time.
+ */
+const parsedConfigs = new WeakMap<CoordinatorEnv, CoordinatorConfig>();
+
 export function readConfig(env: CoordinatorEnv): CoordinatorConfig {
+  const cached = parsedConfigs.get(env);
+  if (cached) return cached;
+  const config = parseConfig(env);
+  parsedConfigs.set(env, config);
+  return config;
+}
+
+function parseConfig(env: CoordinatorEnv): CoordinatorConfig {
   const parsed = CoordinatorVariables.safeParse(withoutEmptyValues(env));
   if (!parsed.success) throw new ConfigError(describeEnvProblems(parsed.error));
   const vars = parsed.data;
