@@ -135,7 +135,14 @@ export const CheckReport = z.object({
     .int()
     .optional()
     .describe(
-      "independent vantages outside the target's network that answered, for the address with the fewest (vantages that ran in one place count once); below 2 a closed verdict is not corroborated",
+      "independent vantages outside the target's network that answered, for the address with the fewest (vantages that ran in one place count once); those not on a DNS blocklist (`outsideVantages - listedOutsideVantages`) must be at least 2 for a closed verdict to be corroborated",
+    ),
+  listedOutsideVantages: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "how many of `outsideVantages` ran on a node listed on a DNS blocklist when the check ran: their refusals may be about the listing, so they corroborate no closed verdict and count toward no green badge",
     ),
   unavailableVantages: z
     .array(UnavailableVantage)

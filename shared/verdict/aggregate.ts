@@ -21,6 +21,11 @@ export interface VantageView {
    * evidence nor a reason to call the check inconclusive; the report names it and why.
    */
   tested: boolean;
+  /**
+   * Its node was on a DNS blocklist when the check ran: it still tested from outside, but its
+   * refusals may be about the listing, so they corroborate no `closed` (nor a green badge).
+   */
+  listed?: boolean;
 }
 
 export interface OverallVerdict {
@@ -84,6 +89,16 @@ export function independentCount(
   return countPlaces(views.filter((view) => view.tested && !view.inside));
 }
 
+/**
+ * The independent vantages whose refusals corroborate `closed`, for the verdict and the badge
+ * alike: independentCount without vantages whose node was on a DNS blocklist.
+ */
+export function corroboratingCount(
+  views: Pick<VantageView, "location" | "region" | "inside" | "tested" | "listed">[],
+): number {
+  return independentCount(views.filter((view) => view.listed !== true));
+}
+
 const addressOf = (view: VantageView) => `${view.mxHost} (${view.address})`;
 
 function byAddress(views: VantageView[]): Map<string, VantageView[]> {
@@ -98,6 +113,17 @@ export function outsideVantageCount(views: VantageView[]): number {
   const groups = [...byAddress(views).values()];
   if (groups.length === 0) return 0;
   return Math.min(...groups.map(independentCount));
+}
+
+/**
+ * How many of outsideVantageCount do not corroborate, because their node was on a DNS
+ * blocklist: the outside count less the corroborating count of the address with the fewest, so
+ * "N outside, M of them listed" leaves exactly the N - M that the verdict and the badge count.
+ */
+export function listedOutsideVantageCount(views: VantageView[]): number {
+  const groups = [...byAddress(views).values()];
+  if (groups.length === 0) return 0;
+  return outsideVantageCount(views) - Math.min(...groups.map(corroboratingCount));
 }
 
 /** "eu-west and ap-northeast ran in the same place (FRA) and count once", per shared place. */
@@ -129,9 +155,9 @@ function describeUntested(views: VantageView[]): string {
  * every address was tested and every vantage that tested it was refused. A vantage that could
  * not test is set aside, named in the reason with why. An address that no vantage could test
  * leaves the check inconclusive; one that fewer than two independent vantages outside its
- * network tested (same place counts once, inside its AS not at all) is still called closed, but
- * the reason says so and the badge stays grey. Disagreement is stated per address, because
- * "open from one region only" usually means a trusted-network rule.
+ * network tested (same place counts once, inside its AS or on a DNS blocklist not at all) is
+ * still called closed, but the reason says so and the badge stays grey. Disagreement is stated
+ * per address, because "open from one region only" usually means a trusted-network rule.
  */
 export function aggregateVerdicts(
   views: VantageView[],
@@ -191,11 +217,14 @@ export function aggregateVerdicts(
     return { verdict: "inconclusive", reason: `${reason}${setAside}`, summary, outsideVantages };
   }
   const thin = [...testedAddresses].filter(
-    ([, group]) => independentCount(group) < minIndependentVantages,
+    ([, group]) => corroboratingCount(group) < minIndependentVantages,
   );
+  const listedNote = thin.some(([, group]) => group.some((view) => view.listed))
+    ? " (vantages on a DNS blocklist do not count)"
+    : "";
   const corroboration =
     thin.length > 0
-      ? `; only ${thin.map(([address, group]) => `${regionsOf(group)} tested ${address}`).join(", ")}: fewer than ${minIndependentVantages} independent vantages outside the target's network, so this is not corroborated (no green badge)`
+      ? `; only ${thin.map(([address, group]) => `${regionsOf(group)} tested ${address}`).join(", ")}: fewer than ${minIndependentVantages} independent vantages outside the target's network${listedNote}, so this is not corroborated (no green badge)`
       : "";
   return {
     verdict: "closed",

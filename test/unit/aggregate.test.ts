@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { aggregateVerdicts, type VantageView } from "../../shared/verdict/aggregate.ts";
+import {
+  aggregateVerdicts,
+  listedOutsideVantageCount,
+  outsideVantageCount,
+  type VantageView,
+} from "../../shared/verdict/aggregate.ts";
 
 const view = (
   region: string,
   verdict: VantageView["verdict"],
   address = "192.0.2.1",
-  where: Partial<Pick<VantageView, "location" | "inside">> = {},
+  where: Partial<Pick<VantageView, "location" | "inside" | "listed">> = {},
 ): VantageView => ({
   region,
   network: "test",
@@ -114,6 +119,25 @@ describe("aggregating vantages", () => {
     expect(open.summary).toBe(
       "mx.example.org (192.0.2.1): open from ap-northeast (inside the target's network) only; closed from eu-west, us-east: a trusted-network rule?",
     );
+  });
+
+  it("takes no corroboration from a vantage whose node was on a DNS blocklist", () => {
+    const views = [
+      view("eu-west", "closed"),
+      view("us-east", "closed", "192.0.2.1", { listed: true }),
+    ];
+    expect(outsideVantageCount(views)).toBe(2);
+    expect(listedOutsideVantageCount(views)).toBe(1);
+    expect(aggregateVerdicts(views).reason).toContain(
+      "fewer than 2 independent vantages outside the target's network (vantages on a DNS blocklist do not count), so this is not corroborated",
+    );
+    // A listed vantage in the same place as an unlisted one takes nothing from the count.
+    const shared = [
+      ...views,
+      view("ap-northeast", "closed", "192.0.2.1", { location: "site-us-east" }),
+    ];
+    expect(listedOutsideVantageCount(shared)).toBe(0);
+    expect(aggregateVerdicts(shared).reason).not.toContain("not corroborated");
   });
 
   it("counts only vantages that tested, for the address with the fewest", () => {

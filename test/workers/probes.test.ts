@@ -181,9 +181,51 @@ describe("the probes, before and after the daily lookups", () => {
       ["node-iad", [LAB_DNSBL_ZONE]],
       ["node-sin", []],
     ]);
+    // Three outside vantages tested it, and the count says which of them corroborate nothing.
+    expect(report).toMatchObject({ outsideVantages: 3, listedOutsideVantages: 1 });
     for (const language of ["en", "ja"] as const) {
       const html = await (await callWithEnv(`/report/${id}?lang=${language}`, {}, {})).text();
-      expect(html).toContain(messagesFor(language).report.listedVantage(LAB_DNSBL_ZONE));
+      const t = messagesFor(language);
+      expect(html).toContain(t.report.listedVantage(LAB_DNSBL_ZONE));
+      expect(html).toContain(
+        `${t.vantages.outsideCount(3)}${t.vantages.listedAmong(1)}`.replaceAll("'", "&#39;"),
+      );
+      // Two unlisted vantages are left: corroborated, as the badge would say.
+      expect(html).not.toContain(t.report.notCorroborated);
+    }
+  });
+
+  it("does not call closed corroborated by a listed node's refusals", async () => {
+    // node-fra and the listed node-iad both refuse: two outside, but one corroborates.
+    const id = await insertCheck({
+      domain: uniqueDomain("thin"),
+      addresses: ["127.0.0.63"],
+      vantagesPerAddress: 2,
+      status: "running",
+      ageMs: 0,
+    });
+    await env.DB.prepare(
+      "update vantage_results set status = 'done', verdict = 'closed', reason = 'refused' where check_id = ?",
+    )
+      .bind(id)
+      .run();
+    const report = await getCheck(id);
+    expect(report).toMatchObject({
+      status: "done",
+      verdict: "closed",
+      outsideVantages: 2,
+      listedOutsideVantages: 1,
+    });
+    expect(report.reason).toContain(
+      "fewer than 2 independent vantages outside the target's network (vantages on a DNS blocklist do not count), so this is not corroborated (no green badge)",
+    );
+    for (const language of ["en", "ja"] as const) {
+      const html = await (await callWithEnv(`/report/${id}?lang=${language}`, {}, {})).text();
+      const t = messagesFor(language);
+      expect(html).toContain(
+        `${t.vantages.outsideCount(2)}${t.vantages.listedAmong(1)}`.replaceAll("'", "&#39;"),
+      );
+      expect(html).toContain(t.report.notCorroborated);
     }
   });
 

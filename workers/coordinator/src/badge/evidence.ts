@@ -1,5 +1,5 @@
 import {
-  independentCount,
+  corroboratingCount,
   MIN_INDEPENDENT_VANTAGES,
 } from "../../../../shared/verdict/aggregate.ts";
 import type { MxPlan } from "../db/mx-plan.ts";
@@ -86,13 +86,18 @@ function closedIfCorroborated(
   const addresses = (check.mx?.hosts ?? []).flatMap((host) => host.addresses);
   if (addresses.length === 0) return { status: "unknown", reason: "no address was tested" };
   for (const address of addresses) {
-    const closedFrom = vantages.filter((v) => v.address === address && v.verdict === "closed");
-    // A listed node's refusals may be about the listing, not about relaying.
-    const unlisted = closedFrom.filter((v) => v.nodeId === undefined || !listedNodes.has(v.nodeId));
-    const places = independentCount(unlisted.map((v) => ({ ...v, tested: v.status === "done" })));
+    const closedFrom = vantages
+      .filter((v) => v.address === address && v.verdict === "closed")
+      .map((v) => ({
+        ...v,
+        tested: v.status === "done",
+        listed: v.nodeId !== undefined && listedNodes.has(v.nodeId),
+      }));
+    const places = corroboratingCount(closedFrom);
     if (places < MIN_INDEPENDENT_VANTAGES) {
-      const excluded =
-        unlisted.length < closedFrom.length ? " (vantages on a DNS blocklist do not count)" : "";
+      const excluded = closedFrom.some((v) => v.listed)
+        ? " (vantages on a DNS blocklist do not count)"
+        : "";
       return {
         status: "unknown",
         reason: `${address} was found closed from ${places} independent outside vantage(s), fewer than ${MIN_INDEPENDENT_VANTAGES}${excluded}`,

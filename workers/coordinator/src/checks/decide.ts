@@ -2,6 +2,7 @@ import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
 import { aggregateVerdicts, type VantageView } from "../../../../shared/verdict/aggregate.ts";
 
 interface StoredVantage {
+  nodeId: string;
   /** `done`: it tested; `failed` (node unreachable) and `untestable` (TLS it cannot speak): it could not. */
   status: string;
   region: string;
@@ -14,8 +15,11 @@ interface StoredVantage {
   inside: boolean;
 }
 
+/** Node id -> the DNS blocklist zones it was on when the check ran (see probes/listings.ts). */
+export type ListedNodes = ReadonlyMap<string, readonly string[]>;
+
 /** A stored vantage row as the aggregation reads it. */
-export function vantageView(vantage: StoredVantage): VantageView {
+export function vantageView(vantage: StoredVantage, listedNodes: ListedNodes): VantageView {
   return {
     region: vantage.region,
     network: vantage.network,
@@ -26,10 +30,14 @@ export function vantageView(vantage: StoredVantage): VantageView {
     location: vantage.location,
     inside: vantage.inside,
     tested: vantage.status === "done",
+    listed: listedNodes.has(vantage.nodeId),
   };
 }
 
-/** The overall verdict of a check from its stored vantage rows. */
-export function decideCheck(vantages: StoredVantage[]) {
-  return aggregateVerdicts(vantages.map(vantageView));
+/**
+ * The overall verdict of a check from its stored vantage rows; refusals from nodes that were on
+ * a DNS blocklist corroborate nothing, as in the badge.
+ */
+export function decideCheck(vantages: StoredVantage[], listedNodes: ListedNodes) {
+  return aggregateVerdicts(vantages.map((vantage) => vantageView(vantage, listedNodes)));
 }

@@ -1,4 +1,7 @@
-import { outsideVantageCount } from "../../../../shared/verdict/aggregate.ts";
+import {
+  listedOutsideVantageCount,
+  outsideVantageCount,
+} from "../../../../shared/verdict/aggregate.ts";
 import {
   API_COULD_NOT_TEST_WORDS,
   couldNotTest,
@@ -13,7 +16,19 @@ import type { CanaryDeliveryRow } from "../db/schema.ts";
 import { caseDelivery } from "../proof/case-delivery.ts";
 import { deliveryKey } from "../proof/deliveries.ts";
 
-import { vantageView } from "./decide.ts";
+import { type ListedNodes, vantageView } from "./decide.ts";
+
+/**
+ * Independent vantages outside the target's network that tested (fewest per address), and how
+ * many of them were on a DNS blocklist when the check ran and so corroborate nothing: the report
+ * and the badge tell one story.
+ */
+export function outsideVantagesOf(view: CheckView, listedNodes: ListedNodes = new Map()) {
+  const views = view.mxHosts.flatMap((host) =>
+    host.addresses.flatMap((a) => a.vantages.map((v) => vantageView(v, listedNodes))),
+  );
+  return { outside: outsideVantageCount(views), listed: listedOutsideVantageCount(views) };
+}
 
 /**
  * The public JSON of a check: per MX host, per address, per vantage, with cases and transcript,
@@ -26,6 +41,7 @@ export function checkReport(
   now = Date.now(),
 ) {
   const { check } = view;
+  const outside = outsideVantagesOf(view, view.listedNodes);
   return {
     id: check.id,
     status: check.status,
@@ -45,9 +61,8 @@ export function checkReport(
     deadlineAt: new Date(check.deadlineAt).toISOString(),
     refusedAddresses: check.mx?.refused ?? [],
     /** Independent vantages outside the target's network that answered (fewest per address). */
-    outsideVantages: outsideVantageCount(
-      view.mxHosts.flatMap((host) => host.addresses.flatMap((a) => a.vantages.map(vantageView))),
-    ),
+    outsideVantages: outside.outside,
+    listedOutsideVantages: outside.listed,
     /** Nodes that were out (failing health checks) when the check was planned. */
     unavailableVantages: check.mx?.unavailable ?? [],
     mxHosts: view.mxHosts.map((mxHost) => ({

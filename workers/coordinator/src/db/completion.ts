@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, lt } from "drizzle-orm";
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
+import { nodesListedAt } from "../probes/listings.ts";
 import { proofWindowOnFinish } from "../proof/state.ts";
 import { runBatch } from "./batch.ts";
 import { findCheck, OPEN_CHECK_STATUSES } from "./checks.ts";
@@ -15,7 +16,11 @@ export interface CheckDecision {
   summary: string | null;
 }
 
-export type DecideCheck = (vantages: VantageRow[]) => CheckDecision;
+/** `listedNodes`: node id -> the DNS blocklists it was on when the check was created. */
+export type DecideCheck = (
+  vantages: VantageRow[],
+  listedNodes: ReadonlyMap<string, string[]>,
+) => CheckDecision;
 
 /**
  * Finishes a check once every vantage has its outcome, or once its deadline has come, failing
@@ -52,7 +57,12 @@ export async function finishCheckIfComplete(
     // and the verdict must be decided from what is stored.
     vantages = await listVantages(db, checkId);
   }
-  const decision = decide(vantages);
+  const listedNodes = await nodesListedAt(
+    db,
+    vantages.map((vantage) => vantage.nodeId),
+    check.createdAt,
+  );
+  const decision = decide(vantages, listedNodes);
   // A check whose every vantage answered that it could not test is finished, not failed.
   const anyResult = vantages.some((vantage) => vantage.status !== "failed");
   const [finished] = await db

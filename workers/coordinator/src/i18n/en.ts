@@ -294,6 +294,10 @@ export const en: Messages = {
     heading: "Where the vantages ran",
     outsideCount: (count) =>
       `${count} independent ${count === 1 ? "vantage" : "vantages"} outside the target's network tested it`,
+    listedAmong: (listed) =>
+      listed === 1
+        ? "; 1 of them is listed on a DNS blocklist, so its refusals do not count toward the badge"
+        : `; ${listed} of them are listed on a DNS blocklist, so their refusals do not count toward the badge`,
     details: "where each ran",
     columns: { vantage: "Vantage", ranAt: "Ran at", network: "Network", counted: "Counted?" },
     counted: "yes: an independent vantage outside the target's network",

@@ -348,6 +348,8 @@ export const ja: Messages = {
   vantages: {
     heading: "観測地点の実行場所",
     outsideCount: (count) => `対象ネットワーク外の独立した観測地点 ${count} か所から検査`,
+    listedAmong: (listed) =>
+      `。うち ${listed} か所は DNS ブロックリストに掲載されているため、その拒否はバッジの根拠に数えません`,
     details: "各観測地点の実行場所",
     columns: {
       vantage: "観測地点",

@@ -163,6 +163,11 @@ export interface Messages {
     heading: string;
     /** The first screen's line: independent outside vantages, with a link to the details. */
     outsideCount: (count: number) => string;
+    /**
+     * Follows either outside count when some of those vantages' nodes were on a DNS blocklist,
+     * with its own leading punctuation: their refusals corroborate nothing.
+     */
+    listedAmong: (listed: number) => string;
     details: string;
     columns: { vantage: string; ranAt: string; network: string; counted: string };
     counted: string;

@@ -1,10 +1,8 @@
 /** @jsxImportSource hono/jsx */
-import {
-  MIN_INDEPENDENT_VANTAGES,
-  outsideVantageCount,
-} from "../../../../shared/verdict/aggregate.ts";
-import { vantageView } from "../checks/decide.ts";
+import type { Child } from "hono/jsx";
+import { MIN_INDEPENDENT_VANTAGES } from "../../../../shared/verdict/aggregate.ts";
 import type { ReadView } from "../checks/read.ts";
+import { outsideVantagesOf } from "../checks/report.ts";
 import type { CheckView } from "../db/repository.ts";
 import type { Messages } from "../i18n/index.ts";
 import {
@@ -14,20 +12,42 @@ import {
   vantagePlace,
 } from "./report-model.ts";
 
-/** Independent outside vantages that tested, by the verdict's own rule (same place counts once). */
-export function outsideCount(view: CheckView): number {
-  return outsideVantageCount(
-    view.mxHosts.flatMap((host) => host.addresses.flatMap((a) => a.vantages.map(vantageView))),
+/**
+ * How many independent outside vantages tested, how many of them were on a DNS blocklist, and
+ * whether those left corroborate a closed verdict: the same count as the verdict's and the badge's.
+ */
+function OutsideLine({
+  t,
+  view,
+  count,
+  children,
+}: {
+  t: Messages;
+  view: ReadView;
+  count: (outside: number) => string;
+  children?: Child;
+}) {
+  const { outside, listed } = outsideVantagesOf(view, view.listedNodes);
+  return (
+    <>
+      {count(outside)}
+      {listed > 0 ? t.vantages.listedAmong(listed) : null}
+      {children}
+      {outside - listed < MIN_INDEPENDENT_VANTAGES ? (
+        <strong> {t.report.notCorroborated}</strong>
+      ) : null}
+    </>
   );
 }
 
 /** The first screen's line: how many independent outside vantages tested, and if too few. */
-export function OutsideVantages({ t, view }: { t: Messages; view: CheckView }) {
-  const count = outsideCount(view);
+export function OutsideVantages({ t, view }: { t: Messages; view: ReadView }) {
   return (
     <p class="outside">
-      {t.vantages.outsideCount(count)} (<a href="#vantages-heading">{t.vantages.details}</a>)
-      {count < MIN_INDEPENDENT_VANTAGES ? <strong> {t.report.notCorroborated}</strong> : null}
+      <OutsideLine t={t} view={view} count={t.vantages.outsideCount}>
+        {" ("}
+        <a href="#vantages-heading">{t.vantages.details}</a>)
+      </OutsideLine>
     </p>
   );
 }
@@ -46,10 +66,7 @@ export function VantageList({ t, view }: { t: Messages; view: ReadView }) {
     <section aria-labelledby="vantages-heading">
       <h2 id="vantages-heading">{t.vantages.heading}</h2>
       <p>
-        {t.report.outsideVantages(outsideCount(view))}
-        {outsideCount(view) < MIN_INDEPENDENT_VANTAGES ? (
-          <strong> {t.report.notCorroborated}</strong>
-        ) : null}
+        <OutsideLine t={t} view={view} count={t.report.outsideVantages} />
       </p>
       {unavailable.length > 0 ? (
         <p>
