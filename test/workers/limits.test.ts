@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { TARGET_LOOKUPS_PER_MINUTE } from "../../workers/coordinator/src/access/lookups.ts";
 import { awayFromMinuteEdge, hostTarget, insertApiKey } from "./access-fixtures.ts";
 import {
   callWithEnv,
@@ -210,5 +211,53 @@ describe("the cool-down of a target in /limits", () => {
     const response = await callWithEnv("/api/v1/limits?target=a%20b", {}, {});
     expect(response.status).toBe(400);
     expect(response.headers.get("ratelimit")).toMatch(/anonymous-checks-per-minute/);
+  });
+});
+
+describe("target lookups in /limits", () => {
+  const lookup = (headers: Record<string, string>) =>
+    callWithEnv("/api/v1/limits?target=127.0.0.1&port=5060", { headers }, {});
+
+  it("are bounded per /64 however the caller rotates its address, apart from check quota", async () => {
+    await awayFromMinuteEdge();
+    // Every request from another address of the same /64.
+    const rotating = (i: number) => from(`2001:db8:60:1::${(i + 1).toString(16)}`);
+    for (let i = 0; i < TARGET_LOOKUPS_PER_MINUTE; i++) {
+      const response = await lookup(rotating(i));
+      expect(response.status).toBe(200);
+    }
+    const refused = await lookup(rotating(TARGET_LOOKUPS_PER_MINUTE));
+    await expectApiError(refused, 429, "lookup_rate_limited", /per minute/);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    // The lookups took no check: the quota is whole, in the fields and in /limits, which
+    // without a target is still answered.
+    const quota = await limits(rotating(99));
+    expect(quota.body.limits[0]?.used).toBe(0);
+    expect(remainingOf(refused)).toEqual({
+      "anonymous-checks-per-minute": quota.body.limits[0]?.limit,
+    });
+    expect((await createCheck(hostTarget(5061), rotating(100))).response.status).toBe(202);
+    // Another network has its own allowance.
+    const other = await limits(from("2001:db8:60:2::1"), "?target=127.0.0.1&port=5060");
+    expect(other.body.cooldown).toMatchObject({ target: "127.0.0.1", port: 5060 });
+  });
+
+  it("are bounded per key, whatever address the key is used from", async () => {
+    await awayFromMinuteEdge();
+    const key = await insertApiKey();
+    for (let i = 0; i < TARGET_LOOKUPS_PER_MINUTE; i++) {
+      const headers = { ...key.authorization, ...from(`198.51.100.${60 + i}`) };
+      expect((await lookup(headers)).status).toBe(200);
+    }
+    await expectApiError(
+      await lookup({ ...key.authorization, ...from("198.51.100.99") }),
+      429,
+      "lookup_rate_limited",
+    );
+    const after = await limits(key.authorization);
+    expect(after.body.limits[1]).toMatchObject({ policy: "checks-per-day", used: 0 });
+    // Another key, and an anonymous caller at one of the key's addresses, are unaffected.
+    expect((await lookup((await insertApiKey()).authorization)).status).toBe(200);
+    expect((await lookup(from("198.51.100.60"))).status).toBe(200);
   });
 });

@@ -1,4 +1,5 @@
 import { pruneAnonymousUsage } from "./access/anonymous.ts";
+import { pruneLookupUsage } from "./access/lookups.ts";
 import { createApp } from "./app.ts";
 import { recheckBadgeDomains } from "./badge/recheck.ts";
 import { onCheckFinished, sweepBatches } from "./batches/on-check-finished.ts";
@@ -45,6 +46,7 @@ const SCHEDULED_TASKS: ((
   sweepBatches,
   sweepProofs,
   pruneAnonymousUsage,
+  pruneLookupUsage,
   sweepRetention,
   backfillEvidence,
   checkNodeBlocklists,

@@ -12,7 +12,8 @@ export type TooManyRequestsCode =
   | "rate_limited"
   | "quota_exceeded"
   | "target_cooldown"
-  | "node_capacity";
+  | "node_capacity"
+  | "lookup_rate_limited";
 
 export class TooManyRequests extends ApiException {
   constructor(

@@ -409,6 +409,16 @@ export const anonymousUsage = sqliteTable("anonymous_usage", {
 });
 
 /**
+ * Target lookups of GET /api/v1/limits per caller (`key:<id>`, or the hashed client network as in
+ * anonymous_usage) in a fixed one-minute window: an allowance of its own, apart from check quota.
+ */
+export const lookupUsage = sqliteTable("lookup_usage", {
+  caller: text("caller").primaryKey(),
+  windowStart: integer("window_start").notNull(),
+  lookups: integer("lookups").notNull(),
+});
+
+/**
  * Probe runs given to one node, per fixed window: bucket `minute` counts all of the node's runs
  * in the minute, bucket `<prefix>` (a /24 or /48) its runs to that network in the hour.
  */

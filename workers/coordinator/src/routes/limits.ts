@@ -3,6 +3,7 @@ import { GuardError, parseHostInput } from "../../../../shared/guard/index.ts";
 import { LimitsQuery, LimitsReport } from "../../../../shared/schemas/api.ts";
 import { contactsCooldown } from "../access/cooldown.ts";
 import { callerLimits } from "../access/limits.ts";
+import { countTargetLookup, TARGET_LOOKUPS_PER_MINUTE } from "../access/lookups.ts";
 import { planFor } from "../checks/start.ts";
 import type { AppContext } from "../context.ts";
 import { contactsOf } from "../db/repository.ts";
@@ -20,8 +21,7 @@ export const limitsRoutes = new OpenAPIHono<AppContext>().openapi(
     path: "/",
     operationId: "getLimits",
     summary: "Your limits, what is left of them, and a target's cool-down",
-    description:
-      "For anonymous callers (per address) and key holders alike; the same numbers as the RateLimit fields. With `target` (and `port`), also how long that target's cool-down has left for you. The cool-down is on the addresses a check would contact, so the target is resolved as a check would resolve it (a name as a domain, through its MX), and refused as a check would be (403, 422, 503). Reading it takes no check.",
+    description: `For anonymous callers (per address) and key holders alike; the same numbers as the RateLimit fields. With \`target\` (and \`port\`), also how long that target's cool-down has left for you. The cool-down is on the addresses a check would contact, so the target is resolved as a check would resolve it (a name as a domain, through its MX), and refused as a check would be (403, 422, 503). Reading it takes no check. Because a target is resolved, lookups with \`target\` have an allowance of their own: ${TARGET_LOOKUPS_PER_MINUTE} per minute per API key, or per address without one (IPv6: one /64), then 429 \`lookup_rate_limited\` with \`Retry-After\`; it is not shown in the RateLimit fields and never touches check quota. Without \`target\` the request is not limited beyond a key's requests per minute.`,
     tags: ["limits"],
     request: { query: LimitsQuery },
     responses: {
@@ -42,6 +42,8 @@ export const limitsRoutes = new OpenAPIHono<AppContext>().openapi(
         if (error instanceof GuardError) throw new BadRequest(error.code, error.message);
         throw error;
       }
+      // Before any DNS work: each lookup resolves names, so it has an allowance of its own.
+      await countTargetLookup(c, now);
       // The cool-down is on what a check would contact (see access/cooldown.ts): a name is planned
       // as a domain (its MX), an address literal as a host, exactly as a check of it would be.
       const request =

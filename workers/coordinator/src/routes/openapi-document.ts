@@ -1,6 +1,7 @@
 import { extendZodWithOpenApi, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { ApiError as ApiErrorShape } from "../../../../shared/schemas/protocol.ts";
+import { TARGET_LOOKUPS_PER_MINUTE } from "../access/lookups.ts";
 
 // Gives zod schemas `.openapi()`, here too, so it has happened before `component` is first called.
 extendZodWithOpenApi(z);
@@ -33,6 +34,7 @@ export const TOO_MANY_REQUESTS_CODES: Record<string, string> = {
     "The API key's checks for this UTC day are used up (a batch needs one per valid domain). `Retry-After` is the next UTC midnight.",
   target_cooldown:
     "This target and port were checked moments ago (`GET /api/v1/limits?target=` says how long is left). The `Link` header names the existing report.",
+  lookup_rate_limited: `Too many target lookups (\`GET /api/v1/limits?target=\`): ${TARGET_LOOKUPS_PER_MINUTE} per minute per API key, or per address without one (IPv6: one /64). A lookup resolves the target, so it has an allowance of its own and never takes a check from your quota. Wait \`Retry-After\` seconds.`,
   node_capacity:
     "Every probe node that could test this target has reached its own cap (checks per minute, or checks to one /24 or /48 per hour), which protects the networks we test and our probe hosts. Try again after `Retry-After` seconds.",
 };
