@@ -66,10 +66,42 @@ export function minuteWindow(now: number): { start: number; resetSeconds: number
   return { start, resetSeconds: (start + MINUTE_MS - now) / 1000 };
 }
 
+/** The per-caller one-minute counters in D1, with their key and count columns. */
+const MINUTE_COUNTERS = {
+  anonymous_usage: { key: "client_hash", count: "checks" },
+  lookup_usage: { key: "caller", count: "lookups" },
+} as const;
+
+/**
+ * Takes one unit from the caller's fixed one-minute window of a counter, exactly. Like the
+ * per-key counters, one UPSERT whose WHERE refuses past the limit, so concurrent requests cannot
+ * both take the last unit; false when refused.
+ */
+export async function takeFromMinute(
+  db: D1Database,
+  table: keyof typeof MINUTE_COUNTERS,
+  caller: string,
+  limit: number,
+  windowStart: number,
+): Promise<boolean> {
+  const { key, count } = MINUTE_COUNTERS[table];
+  const counted = await db
+    .prepare(
+      `insert into ${table} (${key}, window_start, ${count}) values (?1, ?2, 1)
+       on conflict (${key}) do update set
+         ${count} = case when window_start = excluded.window_start then ${count} + 1 else 1 end,
+         window_start = excluded.window_start
+       where window_start <> excluded.window_start or ${count} < ?3
+       returning ${count}`,
+    )
+    .bind(caller, windowStart, limit)
+    .first();
+  return counted !== null;
+}
+
 /**
  * Takes one anonymous check from the caller's minute, exactly, in D1 (the binding above is only
- * a flood brake). Like the per-key counters, one UPSERT whose WHERE refuses past the limit; the
- * release gives the check back when it is refused before any probe runs.
+ * a flood brake); the release gives the check back when it is refused before any probe runs.
  */
 export async function reserveAnonymousCheck(
   env: CoordinatorEnv,
@@ -80,17 +112,7 @@ export async function reserveAnonymousCheck(
   const limit = config.anonChecksPerMinute;
   const clientHash = await anonymousClientHash(request);
   const window = minuteWindow(now);
-  const counted = await env.DB.prepare(
-    `insert into anonymous_usage (client_hash, window_start, checks) values (?1, ?2, 1)
-     on conflict (client_hash) do update set
-       checks = case when window_start = excluded.window_start then checks + 1 else 1 end,
-       window_start = excluded.window_start
-     where window_start <> excluded.window_start or checks < ?3
-     returning checks`,
-  )
-    .bind(clientHash, window.start, limit)
-    .first();
-  if (counted === null) {
+  if (!(await takeFromMinute(env.DB, "anonymous_usage", clientHash, limit, window.start))) {
     throw new TooManyRequests(
       "rate_limited",
       `anonymous use allows ${limit} checks per minute from one address; wait, or use an API key`,

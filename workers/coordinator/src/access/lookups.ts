@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppContext } from "../context.ts";
 import type { CoordinatorEnv } from "../env.ts";
-import { anonymousClientHash, minuteWindow } from "./anonymous.ts";
+import { anonymousClientHash, minuteWindow, takeFromMinute } from "./anonymous.ts";
 import { TooManyRequests } from "./errors.ts";
 
 /**
@@ -24,23 +24,18 @@ async function lookupCaller(c: Context<AppContext>): Promise<string> {
   return apiKey ? `key:${apiKey.id}` : await anonymousClientHash(c.req.raw);
 }
 
-/**
- * Takes one target lookup from the caller's minute, exactly, in D1 (one UPSERT whose WHERE
- * refuses past the allowance, as for anonymous checks); 429 lookup_rate_limited past it.
- */
+/** Takes one target lookup from the caller's minute, exactly, in D1; 429 lookup_rate_limited past it. */
 export async function countTargetLookup(c: Context<AppContext>, now: number): Promise<void> {
   const window = minuteWindow(now);
-  const counted = await c.env.DB.prepare(
-    `insert into lookup_usage (caller, window_start, lookups) values (?1, ?2, 1)
-     on conflict (caller) do update set
-       lookups = case when window_start = excluded.window_start then lookups + 1 else 1 end,
-       window_start = excluded.window_start
-     where window_start <> excluded.window_start or lookups < ?3
-     returning lookups`,
-  )
-    .bind(await lookupCaller(c), window.start, TARGET_LOOKUPS_PER_MINUTE)
-    .first();
-  if (counted === null) {
+  const caller = await lookupCaller(c);
+  const taken = await takeFromMinute(
+    c.env.DB,
+    "lookup_usage",
+    caller,
+    TARGET_LOOKUPS_PER_MINUTE,
+    window.start,
+  );
+  if (!taken) {
     throw new TooManyRequests(
       "lookup_rate_limited",
       `target lookups are limited to ${TARGET_LOOKUPS_PER_MINUTE} per minute (per API key, or per address without one); this takes none of your checks`,
