@@ -45,7 +45,7 @@ describe("SeenJobs", () => {
     const time = clock();
     const jobs = new SeenJobs<string>(time.now);
     jobs.admit("job-1");
-    jobs.hold("job-1", Promise.resolve("done"));
+    await jobs.hold("job-1", Promise.resolve("done"));
     await settled();
     time.state.now += FINISHED_RUN_KEPT_MS - 1;
     const soon = jobs.admit("job-1");
@@ -71,10 +71,10 @@ describe("SeenJobs", () => {
     const jobs = new SeenJobs<string>(time.now);
     const running = pendingRun();
     jobs.admit("running");
-    jobs.hold("running", running.run);
+    expect(jobs.hold("running", running.run)).toBe(running.run);
     for (let index = 0; index <= FINISHED_RUN_LIMIT; index++) {
       jobs.admit(`finished-${index}`);
-      jobs.hold(`finished-${index}`, Promise.resolve(`result ${index}`));
+      await jobs.hold(`finished-${index}`, Promise.resolve(`result ${index}`));
     }
     await settled();
     expect(jobs.admit("finished-0")).toEqual({ kind: "replayed", run: null });
