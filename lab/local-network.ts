@@ -6,6 +6,7 @@ import { execute, sqlInteger, sqlText } from "../admin/d1.ts";
 import { insertNodeSql, LOCAL_KEY_FILE, newNodeSecret } from "../admin/nodes.ts";
 import { DEFAULT_SERVICE_DOMAIN, LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import { VantageNode } from "../shared/schemas/protocol.ts";
+import { DEFAULT_ALLOWED_PORTS, IMPLICIT_TLS_PORT, SUBMISSION_PORT } from "../shared/smtp/ports.ts";
 import { buildNodejsProbeBundle, buildProbeBundle } from "../workers/probe/build.ts";
 import { type CanaryForwarding, forwardCanaryMail } from "./canary-mx.ts";
 import {
@@ -75,8 +76,8 @@ export const LOCAL_VANTAGES = [
 /** The lab's blocklist lists one local node's address, as a real probe host is sometimes listed. */
 export const LOCAL_LISTED_EGRESS = ["192.0.2.12"];
 
-const SELF_HOSTED_PORTS = [25, 465, 587, 2525];
-const CLOUDFLARE_PORTS = [465, 587];
+const SELF_HOSTED_PORTS = DEFAULT_ALLOWED_PORTS;
+const CLOUDFLARE_PORTS = [IMPLICIT_TLS_PORT, SUBMISSION_PORT];
 /** The lab CAs (lab/certs), which the workerd nodes trust here, and only here. */
 const LAB_CA_CERTIFICATES = ["ca.crt", "odd-ca.crt"].map((file) =>
   fileURLToPath(new URL(`./certs/${file}`, import.meta.url)),
@@ -113,6 +114,8 @@ export interface LocalNetwork {
   lab: RunningLab;
   /** What the lab's canary MX handed to the coordinator's email() handler, and its answers. */
   canaryMx: CanaryForwarding;
+  /** The coordinator's last log lines: what a test that failed shows beside its error. */
+  recentLog(): string;
   stop(): Promise<void>;
 }
 
@@ -162,6 +165,9 @@ async function registerLabListings(stateDir: string, listings: LabListing[]): Pr
   );
 }
 
+/** How many of the coordinator's log lines a network keeps for `recentLog()`. */
+const RECENT_LOG_LINES = 200;
+
 /** Attempts at starting the coordinator on a picked port that someone else took meanwhile. */
 const MAX_COORDINATOR_STARTS = 3;
 
@@ -191,6 +197,12 @@ async function startCoordinatorOnAPort(
  */
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const workDir = resolve(options.workDir);
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line);
+    if (recent.length > RECENT_LOG_LINES) recent.shift();
+    options.log?.(line);
+  };
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const stopOne of stoppers.splice(0).reverse()) await stopOne().catch(() => {});
@@ -263,7 +275,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         PROOF_WINDOW_SECONDS: `${options.proofWindowSeconds ?? 60}`,
         PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,
       },
-      ...(options.log ? { log: options.log } : {}),
+      log,
       ...(options.signal ? { signal: options.signal } : {}),
     }));
     started(() => coordinator.stop());
@@ -272,7 +284,8 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     // The lab's canary MX: what lab servers relay to the canary domain reaches email().
     const canaryMx = forwardCanaryMail(lab.sink, coordinator.url);
     started(async () => canaryMx.stop());
-    return { coordinator, stateDir, webhookSigningSecret, nodes, lab, canaryMx, stop };
+    const recentLog = () => recent.join("\n");
+    return { coordinator, stateDir, webhookSigningSecret, nodes, lab, canaryMx, recentLog, stop };
   } catch (error) {
     await stop();
     throw error;
