@@ -24,7 +24,19 @@ export async function waitForCheck(
     const report = (await (await fetch(`${baseUrl}${location}`)).json()) as CheckReport;
     if (report.status === "done" || report.status === "failed") return report;
     if (Date.now() > deadline)
-      throw new Error(`check ${location} still ${report.status} after ${timeoutMs} ms`);
+      throw new Error(
+        `check ${location} still ${report.status} after ${timeoutMs} ms; vantages: ${vantageStates(report)}`,
+      );
     await new Promise((wait) => setTimeout(wait, 250));
   }
+}
+
+/** Where each vantage stands, for a check that did not finish: which node is it waiting for? */
+function vantageStates(report: CheckReport): string {
+  const vantages = (report.mxHosts ?? []).flatMap((host) =>
+    host.addresses.flatMap((address) =>
+      address.vantages.map((v) => `${v.node} ${address.address} ${v.status}`),
+    ),
+  );
+  return vantages.join(", ") || "none";
 }

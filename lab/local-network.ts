@@ -113,6 +113,8 @@ export interface LocalNetwork {
   lab: RunningLab;
   /** What the lab's canary MX handed to the coordinator's email() handler, and its answers. */
   canaryMx: CanaryForwarding;
+  /** The coordinator's last log lines: what a test that failed shows beside its error. */
+  recentLog(): string;
   stop(): Promise<void>;
 }
 
@@ -162,6 +164,9 @@ async function registerLabListings(stateDir: string, listings: LabListing[]): Pr
   );
 }
 
+/** How many of the coordinator's log lines a network keeps for `recentLog()`. */
+const RECENT_LOG_LINES = 200;
+
 /** Attempts at starting the coordinator on a picked port that someone else took meanwhile. */
 const MAX_COORDINATOR_STARTS = 3;
 
@@ -191,6 +196,12 @@ async function startCoordinatorOnAPort(
  */
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const workDir = resolve(options.workDir);
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line);
+    if (recent.length > RECENT_LOG_LINES) recent.shift();
+    options.log?.(line);
+  };
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const stopOne of stoppers.splice(0).reverse()) await stopOne().catch(() => {});
@@ -263,7 +274,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         PROOF_WINDOW_SECONDS: `${options.proofWindowSeconds ?? 60}`,
         PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,
       },
-      ...(options.log ? { log: options.log } : {}),
+      log,
       ...(options.signal ? { signal: options.signal } : {}),
     }));
     started(() => coordinator.stop());
@@ -272,7 +283,8 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     // The lab's canary MX: what lab servers relay to the canary domain reaches email().
     const canaryMx = forwardCanaryMail(lab.sink, coordinator.url);
     started(async () => canaryMx.stop());
-    return { coordinator, stateDir, webhookSigningSecret, nodes, lab, canaryMx, stop };
+    const recentLog = () => recent.join("\n");
+    return { coordinator, stateDir, webhookSigningSecret, nodes, lab, canaryMx, recentLog, stop };
   } catch (error) {
     await stop();
     throw error;

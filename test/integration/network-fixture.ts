@@ -36,7 +36,12 @@ export async function checkOn(network: LocalNetwork, body: unknown): Promise<Che
   expect(response.status).toBe(202);
   const location = response.headers.get("location");
   expect(location).toMatch(/^\/api\/v1\/checks\/[0-9a-f-]{36}$/);
-  return waitForCheck(base, location ?? "", 60_000);
+  try {
+    return await waitForCheck(base, location ?? "", 60_000);
+  } catch (error) {
+    // A check that never finishes says why only in the coordinator's log.
+    throw new Error(`${(error as Error).message}\ncoordinator log:\n${network.recentLog()}`);
+  }
 }
 
 /** Every vantage of a report, flattened over MX hosts and addresses. */

@@ -47,8 +47,11 @@ function countingProxy(target: () => string): Server {
       inFlight.total += 1;
       inFlight.max = Math.max(inFlight.max, inFlight.now);
     }
+    let finished = !counted;
     const done = () => {
-      if (counted) inFlight.now -= 1;
+      if (finished) return;
+      finished = true;
+      inFlight.now -= 1;
     };
     const url = new URL(incoming.url ?? "/", target());
     const forward = httpRequest(
@@ -57,7 +60,11 @@ function countingProxy(target: () => string): Server {
       (answer) => {
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(outgoing);
+        // The job is in flight until the node's answer ends. The coordinator stops reading once
+        // the answer line is in, which unpipes it: drain the rest, or "end" would never come.
+        outgoing.on("close", () => answer.resume());
         answer.on("end", done);
+        answer.on("close", done);
       },
     );
     forward.on("error", () => {

@@ -465,6 +465,30 @@ describe("the probe-job queue consumer", () => {
     );
   });
 
+  it("fails at once, never waiting for the deadline, a vantage whose node ran the job but lost its answer", async () => {
+    const { body, messages } = await loopbackCheck();
+    await standIn.script(body.id, {
+      [FRA]: { kind: "result", verdict: "closed" },
+      [IAD]: { kind: "result", verdict: "closed" },
+      // What a node answers a repeated job once it no longer holds the run's result.
+      [SIN]: {
+        kind: "refuse",
+        status: 409,
+        code: "job_replayed",
+        message: "job already run by this node",
+      },
+    });
+    const { result } = await runQueue(messages);
+    expect(result.retryMessages).toEqual([]);
+    const report = await getCheck(body.id);
+    expect(report.status).toBe("done");
+    const lost = reportVantages(report).find((v) => v.node === SIN);
+    expect(lost).toMatchObject({ status: "failed", verdict: "inconclusive" });
+    expect(lost?.reason).toBe(
+      "node node-sin (ap-southeast) ran this job, but its answer was lost on the way back",
+    );
+  });
+
   it("fails vantages whose node answers outside the protocol", async () => {
     const { body, messages } = await loopbackCheck();
     await standIn.script(body.id, {

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { verifyBody } from "../../shared/auth/hmac.ts";
 import type { ProbeHooks } from "../../shared/probe/runner.ts";
@@ -60,7 +60,7 @@ type ProbeEnv = { Bindings: Record<string, unknown>; Variables: { config: NodeCo
 export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
   const now = deps.now ?? Date.now;
   const { connector } = deps;
-  const seenJobs = new SeenJobs();
+  const seenJobs = new SeenJobs<ProbeResult>(now);
   const app = new Hono<ProbeEnv>();
 
   app.use(async (c, next) => {
@@ -100,9 +100,15 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
 
     const job = parseJob(body);
     const target = admitTarget(identity, job.target);
-    const seen = seenJobs.admit(job.jobId, now());
-    if (seen === "replayed") throw new JobReplayed(job.jobId);
-    if (seen === "full") throw new NodeBusy();
+    const seen = seenJobs.admit(job.jobId);
+    if (seen.kind === "full") throw new NodeBusy();
+    const location = locationOf(c.req.raw, config);
+    if (seen.kind === "replayed") {
+      // Never run twice: a repeat gets the one run's result, or is refused once it is gone.
+      const { run } = seen;
+      if (run === null) throw new JobReplayed(job.jobId);
+      return answer(c.req.raw, identity, location, () => run);
+    }
     const limitMs = job.timeBudgetMs + RESPONSE_MARGIN_MS;
     // The canary domain, the report link and the message cap are this node's own: a job (even a
     // validly signed one) only picks which accepted cases of its own run get a message.
@@ -113,35 +119,51 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
       maxMessages: Math.min(job.proof.maxMessages, canary.maxMessages),
       key: job.proof.key,
     };
-    const location = locationOf(c.req.raw, config);
     const probe = (hooks: ProbeHooks) =>
-      settleWithin(
-        runProbe(
-          connector,
-          {
-            target: { ...job.target, ...target },
-            canaryDomain: canary.domain,
-            targetDomain: job.targetDomain,
-            ...(job.caseIds ? { caseIds: job.caseIds } : {}),
-            timeBudgetMs: job.timeBudgetMs,
-            ...(job.tokenNonce ? { tokenNonce: job.tokenNonce } : {}),
-            proof,
-            // Workers and workerd verify every certificate; node:tls records it and goes on.
-            certificatesEnforced: identity.runtime !== "node",
-            heloName: identity.ehloName,
-          },
-          hooks,
+      holdRun(
+        c,
+        job.jobId,
+        settleWithin(
+          runProbe(
+            connector,
+            {
+              target: { ...job.target, ...target },
+              canaryDomain: canary.domain,
+              targetDomain: job.targetDomain,
+              ...(job.caseIds ? { caseIds: job.caseIds } : {}),
+              timeBudgetMs: job.timeBudgetMs,
+              ...(job.tokenNonce ? { tokenNonce: job.tokenNonce } : {}),
+              proof,
+              // Workers and workerd verify every certificate; node:tls records it and goes on.
+              certificatesEnforced: identity.runtime !== "node",
+              heloName: identity.ehloName,
+            },
+            hooks,
+          ),
+          limitMs,
         ),
-        limitMs,
       );
-    if (!(c.req.header("accept") ?? "").includes(PROBE_STREAM_TYPE)) {
-      const result = await probe({});
-      return c.body(fitAnswer(identity, location, result), 200, {
-        "content-type": "application/json",
-      });
-    }
-    return streamedAnswer(identity, location, probe);
+    return answer(c.req.raw, identity, location, probe);
   });
+
+  /**
+   * Holds the run for repeats of its job and keeps it going when its caller goes away: Workers
+   * cancel a request's work when the client disconnects, except what `waitUntil` holds. Node.js
+   * gives no execution context and cancels nothing.
+   */
+  const holdRun = (c: Context<ProbeEnv>, jobId: string, run: Promise<ProbeResult>) => {
+    const held = seenJobs.hold(jobId, run);
+    const settled = held.then(
+      () => {},
+      () => {},
+    );
+    try {
+      c.executionCtx.waitUntil(settled);
+    } catch {
+      // No ExecutionContext: the Node.js runtime.
+    }
+    return held;
+  };
 
   app.notFound((c) => c.json(new NotFound(c.req.method, c.req.path).toApiError(), 404));
 
@@ -151,6 +173,21 @@ export function createProbeApp(deps: ProbeAppDeps): Hono<ProbeEnv> {
   });
 
   return app;
+}
+
+/** The run's answer: streamed as NDJSON when the request asks for it, else as JSON. */
+async function answer(
+  request: Request,
+  identity: NodeIdentity,
+  location: RunLocation,
+  probe: (hooks: ProbeHooks) => Promise<ProbeResult>,
+): Promise<Response> {
+  if ((request.headers.get("accept") ?? "").includes(PROBE_STREAM_TYPE))
+    return streamedAnswer(identity, location, probe);
+  const result = await probe({});
+  return new Response(fitAnswer(identity, location, result), {
+    headers: { "content-type": "application/json" },
+  });
 }
 
 /**

@@ -1,6 +1,5 @@
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { HistoryEntry } from "../../../../shared/schemas/api.ts";
-import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
 import { SMTP_PORT } from "../../../../shared/smtp/ports.ts";
 import type { Database } from "../db/client.ts";
 import { badgeDomains, checks, domains, publicListings, vantageResults } from "../db/schema.ts";

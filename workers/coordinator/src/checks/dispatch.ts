@@ -37,7 +37,6 @@ import { planCapableVantage } from "./replan.ts";
 
 type NodeOutcome =
   | { kind: "answer"; response: ProbeResponse; location: RunLocation }
-  | { kind: "replayed" }
   | { kind: "failure"; reason: string; unreachable: boolean };
 
 /** Read with a cap: a node's answer is bounded by the node, and a larger one is not an answer. */
@@ -66,8 +65,15 @@ async function callNode(
     });
     if (!response.ok) {
       const refusal = await readRefusal(response);
-      // This job is already running (a queue message delivered twice): that run will answer.
-      if (refusal?.code === "job_replayed") return { kind: "replayed" };
+      // A node answers a repeated job with its one run's result while it holds it; this refusal
+      // means the run happened and its answer is gone. Probing again is never an option.
+      if (refusal?.code === "job_replayed") {
+        return {
+          kind: "failure",
+          reason: "ran this job, but its answer was lost on the way back",
+          unreachable: false,
+        };
+      }
       const why = refusal ? `${refusal.code}: ${refusal.message}` : `HTTP ${response.status}`;
       return { kind: "failure", reason: `refused the job: ${why}`, unreachable: false };
     }
@@ -283,10 +289,10 @@ export async function runVantageJob(
     await failVantage(db, vantage.id, noSlotReason(vantage, waited), Date.now());
   } else {
     try {
+      // From here its node can be silent; a job that waited for its slot gets its whole budget.
       const now = Date.now();
       await markVantageAsked(db, vantage, now, now + callLimitMs);
-      const ran = await runOnNode(db, config, env, check, vantage, node, nodeName);
-      if (ran === "replayed") return "done";
+      await runOnNode(db, config, env, check, vantage, node, nodeName);
     } finally {
       await releaseLease(db, vantage.id);
     }
@@ -310,7 +316,7 @@ async function runOnNode(
   vantage: VantageRow,
   node: ProbeNodeRow,
   nodeName: string,
-): Promise<"ran" | "replayed"> {
+): Promise<void> {
   const job: ProbeJob = {
     checkId: check.id,
     jobId: vantage.id,
@@ -335,8 +341,6 @@ async function runOnNode(
     config.probeTimeBudgetMs,
     progressRecorder(db, vantage.id),
   );
-  // This job is already running (a queue message delivered twice): that run will answer.
-  if (outcome.kind === "replayed") return "replayed";
   if (outcome.kind === "answer" && outcome.response.node.nodeId !== node.id) {
     await failVantage(
       db,
@@ -354,5 +358,4 @@ async function runOnNode(
     if (outcome.unreachable) await markUnreachable(db, node.id, outcome.reason, Date.now());
     await failVantage(db, vantage.id, `node ${nodeName} ${outcome.reason}`, Date.now());
   }
-  return "ran";
 }

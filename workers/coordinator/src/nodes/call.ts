@@ -24,8 +24,9 @@ const RECONNECT_DELAYS_MS = [250, 1_000] as const;
  * `timeoutMs` in all: through its service binding when it has one, else by fetch to its URL.
  * A request that fails before any answer (a refused connection, or a pooled keep-alive
  * connection the node had already closed: "Network connection lost") is sent again, at most
- * twice, within the same bound. Sending again is safe: a node that did get the job refuses the
- * second copy as `job_replayed`, so the target is never probed twice for it.
+ * twice, within the same bound. Sending again is safe: a node that did get the first copy never
+ * runs the job twice; it answers the second copy with that one run's result (or, once it no
+ * longer holds it, refuses it as `job_replayed`).
  */
 export async function signedNodeRequest(
   node: NodeAddress,
