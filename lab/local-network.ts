@@ -6,6 +6,7 @@ import { execute, sqlInteger, sqlText } from "../admin/d1.ts";
 import { insertNodeSql, LOCAL_KEY_FILE, newNodeSecret } from "../admin/nodes.ts";
 import { DEFAULT_SERVICE_DOMAIN, LAB_CANARY_DOMAIN } from "../shared/probe/defaults.ts";
 import { VantageNode } from "../shared/schemas/protocol.ts";
+import { DEFAULT_ALLOWED_PORTS, IMPLICIT_TLS_PORT, SUBMISSION_PORT } from "../shared/smtp/ports.ts";
 import { buildNodejsProbeBundle, buildProbeBundle } from "../workers/probe/build.ts";
 import { type CanaryForwarding, forwardCanaryMail } from "./canary-mx.ts";
 import {
@@ -75,8 +76,8 @@ export const LOCAL_VANTAGES = [
 /** The lab's blocklist lists one local node's address, as a real probe host is sometimes listed. */
 export const LOCAL_LISTED_EGRESS = ["192.0.2.12"];
 
-const SELF_HOSTED_PORTS = [25, 465, 587, 2525];
-const CLOUDFLARE_PORTS = [465, 587];
+const SELF_HOSTED_PORTS = DEFAULT_ALLOWED_PORTS;
+const CLOUDFLARE_PORTS = [IMPLICIT_TLS_PORT, SUBMISSION_PORT];
 /** The lab CAs (lab/certs), which the workerd nodes trust here, and only here. */
 const LAB_CA_CERTIFICATES = ["ca.crt", "odd-ca.crt"].map((file) =>
   fileURLToPath(new URL(`./certs/${file}`, import.meta.url)),

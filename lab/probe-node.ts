@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { signBody } from "../shared/auth/hmac.ts";
 import { NodeHealth, type NodeIdentity, NodeRuntime } from "../shared/schemas/protocol.ts";
+import { DEFAULT_ALLOWED_PORTS } from "../shared/smtp/ports.ts";
 import {
   buildNodejsProbeBundle,
   buildProbeBundle,
@@ -39,7 +40,7 @@ export interface StartProbeNodeOptions {
   maxConcurrentJobs?: number;
   /** Default "workerd"; "node" runs the Node.js bundle instead of workerd. */
   runtime?: NodeRuntime;
-  allowedPorts: number[];
+  allowedPorts: readonly number[];
   allowLoopback: boolean;
   secret: string;
   /** NODE_CANARY_DOMAIN: the lab's for local runs, whose servers deliver it to the lab's sink. */
@@ -239,7 +240,7 @@ async function main(): Promise<void> {
       ? { maxConcurrentJobs: Number(process.env.NODE_MAX_CONCURRENT_JOBS) }
       : {}),
     runtime,
-    allowedPorts: (process.env.NODE_ALLOWED_PORTS ?? "25,465,587,2525").split(",").map(Number),
+    allowedPorts: process.env.NODE_ALLOWED_PORTS?.split(",").map(Number) ?? DEFAULT_ALLOWED_PORTS,
     allowLoopback: process.env.ALLOW_LOOPBACK_TARGETS === "true",
     secret,
     ...(process.env.NODE_CANARY_DOMAIN ? { canaryDomain: process.env.NODE_CANARY_DOMAIN } : {}),

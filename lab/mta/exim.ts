@@ -10,23 +10,23 @@
  */
 
 import { existsSync, readFileSync } from "node:fs";
-import { chown, mkdir, rm, writeFile } from "node:fs/promises";
+import { chown, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../free-port.ts";
 import {
   checkStartOptions,
-  findProcesses,
   LAB_HOST,
   type MtaInstance,
   type MtaMode,
-  runCommand,
   type StartMtaOptions,
+} from "./instance.ts";
+import {
+  findProcesses,
+  STOP_GRACE_MS,
+  startMta,
   tailOfFile,
   terminateProcess,
-  waitForGreeting,
-  waitForPortClosed,
-} from "./instance.ts";
+} from "./lifecycle.ts";
 
 export type { MtaInstance, MtaMode, StartMtaOptions } from "./instance.ts";
 
@@ -40,10 +40,6 @@ const EXIM_BINARY_CANDIDATES = [
 const EXIM_USER = "Debian-exim";
 
 const EXIM_LAB_DOMAIN = "exim.lab.test";
-
-const START_TIMEOUT_MS = 30_000;
-const GREETING_TIMEOUT_MS = 15_000;
-const STOP_GRACE_MS = 10_000;
 
 function eximBinary(): string | null {
   return EXIM_BINARY_CANDIDATES.find((candidate) => existsSync(candidate)) ?? null;
@@ -255,60 +251,33 @@ export async function startExim(options: StartMtaOptions): Promise<MtaInstance> 
     throw new Error("Exim is not available: run scripts/install-system-deps.sh");
   }
 
-  await stopEximProcesses(layout);
-  await rm(layout.workDir, { recursive: true, force: true });
-  await mkdir(layout.workDir, { recursive: true });
-  for (const directory of [layout.spoolDir, layout.logDir, layout.mailDir]) {
-    await mkdir(directory);
-    await chown(directory, user.uid, user.gid);
-  }
-
-  const port = options.port || (await freePort());
-  const hostname = `${options.name}.${EXIM_LAB_DOMAIN}`;
-  // Exim refuses a configuration file that anyone but root (or its user) could have written.
-  await writeFile(
-    layout.configFile,
-    eximConf({
-      layout,
-      binary,
-      name: options.name,
-      mode: options.mode,
-      hostname,
-      port,
-      relayPort: options.relayPort,
-    }),
-    { mode: 0o644 },
-  );
-
-  const started = await runCommand(binary, ["-C", layout.configFile, "-bd", "-q10s"], {
-    timeoutMs: START_TIMEOUT_MS,
-  });
-  try {
-    if (started.code !== 0) {
-      throw new Error(`exim -bd exited ${started.code}: ${started.stdout}${started.stderr}`);
-    }
-    await waitForGreeting(port, GREETING_TIMEOUT_MS, () => firstPanic(layout));
-  } catch (error) {
-    // Not waiting for the port here: after a failed start it may belong to someone else.
-    await stopEximProcesses(layout);
-    const log = await tailOfFile(join(layout.logDir, "mainlog"));
-    throw new Error(`Exim "${options.name}" did not start: ${error}\n--- mainlog:\n${log}`);
-  }
-
-  let closing: Promise<void> | null = null;
-  return {
+  return startMta(options, layout.workDir, {
     kind: "exim",
-    name: options.name,
-    mode: options.mode,
-    host: LAB_HOST,
-    port,
-    hostname,
     domain: EXIM_LAB_DOMAIN,
     logFile: join(layout.logDir, "mainlog"),
-    close() {
-      // Resolves only once nothing holds the listening socket, so the port is really free.
-      closing ??= stopEximProcesses(layout).then(() => waitForPortClosed(port, STOP_GRACE_MS));
-      return closing;
+    stopLeftovers: () => stopEximProcesses(layout),
+    async configure(port, hostname) {
+      for (const directory of [layout.spoolDir, layout.logDir, layout.mailDir]) {
+        await mkdir(directory);
+        await chown(directory, user.uid, user.gid);
+      }
+      // Exim refuses a configuration file that anyone but root (or its user) could have written.
+      await writeFile(
+        layout.configFile,
+        eximConf({
+          layout,
+          binary,
+          name: options.name,
+          mode: options.mode,
+          hostname,
+          port,
+          relayPort: options.relayPort,
+        }),
+        { mode: 0o644 },
+      );
     },
-  };
+    startCommand: [binary, "-C", layout.configFile, "-bd", "-q10s"],
+    fatalError: () => firstPanic(layout),
+    stop: () => stopEximProcesses(layout),
+  });
 }

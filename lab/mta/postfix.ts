@@ -13,23 +13,24 @@
  */
 
 import { existsSync } from "node:fs";
-import { mkdir, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, utimes, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { freePort } from "../free-port.ts";
 import {
   checkStartOptions,
-  findProcesses,
-  isInside,
   LAB_HOST,
   type MtaInstance,
   type MtaMode,
-  runCommand,
   type StartMtaOptions,
+} from "./instance.ts";
+import {
+  findProcesses,
+  isInside,
+  runCommand,
+  STOP_GRACE_MS,
+  startMta,
   tailOfFile,
   terminateProcess,
-  waitForGreeting,
-  waitForPortClosed,
-} from "./instance.ts";
+} from "./lifecycle.ts";
 
 export type { MtaInstance, MtaMode, StartMtaOptions } from "./instance.ts";
 
@@ -39,10 +40,6 @@ const POSTFIX_DAEMON_DIRECTORY = "/usr/lib/postfix/sbin";
 
 /** Every lab Postfix calls itself `<name>.postfix.lab.test`; the domain is what Postfix derives. */
 const POSTFIX_LAB_DOMAIN = "postfix.lab.test";
-
-const START_TIMEOUT_MS = 30_000;
-const GREETING_TIMEOUT_MS = 15_000;
-const STOP_GRACE_MS = 10_000;
 
 export function postfixAvailable(): boolean {
   return existsSync(POSTFIX_COMMAND);
@@ -233,59 +230,31 @@ export async function startPostfix(options: StartMtaOptions): Promise<MtaInstanc
   checkStartOptions(options, layout.workDir);
   if (!postfixAvailable()) throw new Error(`${POSTFIX_COMMAND} not found: install postfix`);
 
-  await stopLeftoverDaemons(layout);
-  await rm(layout.workDir, { recursive: true, force: true });
-  await mkdir(layout.configDir, { recursive: true });
-  await mkdir(layout.queueDir, { recursive: true });
-  await mkdir(layout.mailDir, { recursive: true });
-  // data_directory is left for post-install to create: it must belong to the postfix user.
-
-  const port = options.port || (await freePort());
-  const hostname = `${options.name}.${POSTFIX_LAB_DOMAIN}`;
-  await writeFile(
-    join(layout.configDir, "main.cf"),
-    mainCf({
-      layout,
-      mode: options.mode,
-      name: options.name,
-      hostname,
-      relayPort: options.relayPort,
-    }),
-  );
-  await writeFile(join(layout.configDir, "master.cf"), masterCf(port));
-  await backdateConfig(layout);
-
-  const started = await runCommand(POSTFIX_COMMAND, ["-c", layout.configDir, "start"], {
-    timeoutMs: START_TIMEOUT_MS,
-  });
-  try {
-    if (started.code !== 0) {
-      throw new Error(`postfix start exited ${started.code}: ${started.stdout}${started.stderr}`);
-    }
-    await waitForGreeting(port, GREETING_TIMEOUT_MS, () => firstFatalLogLine(layout));
-  } catch (error) {
-    // Not waiting for the port here: after a failed start it may belong to someone else.
-    await stopPostfix(layout);
-    const log = await tailOfFile(layout.logFile);
-    throw new Error(
-      `Postfix "${options.name}" did not start: ${error}\n--- ${layout.logFile}:\n${log}`,
-    );
-  }
-
-  let closing: Promise<void> | null = null;
-  return {
+  return startMta(options, layout.workDir, {
     kind: "postfix",
-    name: options.name,
-    mode: options.mode,
-    host: LAB_HOST,
-    port,
-    hostname,
     domain: POSTFIX_LAB_DOMAIN,
     logFile: layout.logFile,
-    close() {
-      // Resolves only once nothing holds the listening socket, so the port is really free.
-      closing ??= stopPostfix(layout).then(() => waitForPortClosed(port, STOP_GRACE_MS));
-      return closing;
+    stopLeftovers: () => stopLeftoverDaemons(layout),
+    async configure(port, hostname) {
+      await mkdir(layout.configDir, { recursive: true });
+      await mkdir(layout.queueDir, { recursive: true });
+      await mkdir(layout.mailDir, { recursive: true });
+      // data_directory is left for post-install to create: it must belong to the postfix user.
+      await writeFile(
+        join(layout.configDir, "main.cf"),
+        mainCf({
+          layout,
+          mode: options.mode,
+          name: options.name,
+          hostname,
+          relayPort: options.relayPort,
+        }),
+      );
+      await writeFile(join(layout.configDir, "master.cf"), masterCf(port));
+      await backdateConfig(layout);
     },
-  };
+    startCommand: [POSTFIX_COMMAND, "-c", layout.configDir, "start"],
+    fatalError: () => firstFatalLogLine(layout),
+    stop: () => stopPostfix(layout),
+  });
 }

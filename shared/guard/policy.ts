@@ -1,10 +1,9 @@
-/** SMTP (25), submission over implicit TLS (465), submission (587) and the common alternative 2525. */
-export const DEFAULT_ALLOWED_PORTS: readonly number[] = Object.freeze([25, 465, 587, 2525]);
+import { DEFAULT_ALLOWED_PORTS } from "../smtp/ports.ts";
 
 export interface GuardPolicy {
   /** Only local development and tests, by explicit configuration: loopback targets, on any port. */
   allowLoopback: boolean;
-  /** Ports allowed for non-loopback targets. Default [25, 465, 587, 2525]. */
+  /** Ports allowed for non-loopback targets. Default: DEFAULT_ALLOWED_PORTS. */
   allowedPorts?: readonly number[];
 }
 

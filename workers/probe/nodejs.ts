@@ -7,7 +7,7 @@
  *   NODE_ID=vps-eu-west-1 NODE_REGION=eu-west NODE_NETWORK=example-hosting \
  *   PROBE_SECRET=<32+ characters> node dist/probe-node/index.js
  *
- * Optional: NODE_ALLOWED_PORTS (default 25,465,587,2525), NODE_CANARY_DOMAIN,
+ * Optional: NODE_ALLOWED_PORTS (default: the guard's, DEFAULT_ALLOWED_PORTS), NODE_CANARY_DOMAIN,
  * NODE_REPORT_ORIGIN, NODE_MAX_MESSAGES, NODE_SERVICE_DOMAIN (as on workerd), ALLOW_LOOPBACK_TARGETS (tests and
  * local runs only), PROBE_LISTEN: `address:port` (default 127.0.0.1:8788) or the path of a Unix
  * socket, which keeps the node reachable by its reverse proxy when the OS denies it every local
@@ -17,6 +17,7 @@ import { lstat, unlink } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
 import { nodejsConnector } from "../../shared/smtp/nodejs-stream.ts";
+import { DEFAULT_ALLOWED_PORTS } from "../../shared/smtp/ports.ts";
 import { createProbeApp } from "./app.ts";
 import { parseNodeConfig } from "./config.ts";
 
@@ -35,12 +36,11 @@ const NODE_VARIABLES = [
   "NODE_SERVICE_DOMAIN",
 ] as const;
 const DEFAULT_LISTEN = "127.0.0.1:8788";
-const DEFAULT_PORTS = "25,465,587,2525";
 
 /** The node's variables only: the rest of the process environment never reaches the app. */
 function nodeEnv(source: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {
-    NODE_ALLOWED_PORTS: DEFAULT_PORTS,
+    NODE_ALLOWED_PORTS: DEFAULT_ALLOWED_PORTS.join(","),
     NODE_RUNTIME: "node",
   };
   for (const name of NODE_VARIABLES) {

@@ -4,6 +4,7 @@
  * mail server software the target named. Pure functions, so the page, the exchange view and the
  * page-weight script all read the same model.
  */
+import { CASE_FAMILIES, findCase } from "../../../../shared/probe/cases.ts";
 import {
   detectMailServer,
   type MailServerGuess,
@@ -13,7 +14,6 @@ import type { CanaryDeliveryRow, CheckRow } from "../db/schema.ts";
 import type { CaseFamily } from "../i18n/index.ts";
 import { caseDelivery } from "../proof/case-delivery.ts";
 import { deliveryKey } from "../proof/deliveries.ts";
-import { FAMILY_ORDER, familyOf } from "./case-families.ts";
 import { type CellOutcome, plainCellOutcome } from "./cell-outcome.ts";
 
 /** Arrived canary messages by deliveryKey (vantage id and case index). */
@@ -139,9 +139,9 @@ export function groupAddresses(
     const caseIds = [
       ...new Set(probed.vantages.flatMap((vantage) => vantage.cases.map((row) => row.caseId))),
     ];
-    const families = FAMILY_ORDER.map((family) => ({
+    const families = CASE_FAMILIES.map((family) => ({
       family,
-      caseIds: caseIds.filter((id) => familyOf(id) === family),
+      caseIds: caseIds.filter((id) => findCase(id)?.family === family),
     })).filter((entry) => entry.caseIds.length > 0);
     groups.set(key, { addresses: [probed], columns: [...columns.values()], families });
   }
@@ -171,8 +171,9 @@ export function acceptedTricks(
       for (const row of vantage.cases) {
         const outcome = cellOutcome(vantage.id, row, view.check, deliveries, now);
         if (outcome !== "accepted" && outcome !== "delivered") continue;
-        const family = familyOf(row.caseId);
-        // A case unknown to the catalogue has no family, so no advice fits it (familyOf).
+        const family = findCase(row.caseId)?.family;
+        // A case the catalogue does not know (a result from a node with another catalogue) has
+        // no family: no family's advice would be right for it.
         if (!family) continue;
         let trick = tricks.get(row.caseId);
         if (!trick) {
@@ -194,7 +195,7 @@ export function acceptedTricks(
         if (!trick.addresses.includes(where)) trick.addresses.push(where);
       }
   return [...tricks.values()].sort(
-    (a, b) => FAMILY_ORDER.indexOf(a.family) - FAMILY_ORDER.indexOf(b.family),
+    (a, b) => CASE_FAMILIES.indexOf(a.family) - CASE_FAMILIES.indexOf(b.family),
   );
 }
 

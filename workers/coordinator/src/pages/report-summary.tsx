@@ -1,7 +1,10 @@
 /** @jsxImportSource hono/jsx */
-import type { MailServerGuess } from "../../../../shared/probe/mail-server-software.ts";
+import {
+  MAIL_SERVER_SOFTWARE,
+  type MailServerGuess,
+} from "../../../../shared/probe/mail-server-software.ts";
 import type { Messages } from "../i18n/index.ts";
-import { FIX_SNIPPETS, MAIL_SERVER_NAMES, MAIL_SERVERS } from "./case-families.ts";
+import { FIX_SNIPPETS, MAIL_SERVER_NAMES } from "./mail-server-fixes.ts";
 import { type AcceptedTrick, vantagePlace } from "./report-model.ts";
 
 /** Families shown above the fold; the rest are one line and the matrix. */
@@ -58,7 +61,7 @@ export function AcceptedTricks({ t, tricks }: { t: Messages; tricks: AcceptedTri
 /** The fix for the software the server named first, copyable; the others folded. */
 export function FixForServer({ t, guess }: { t: Messages; guess: MailServerGuess }) {
   const detected = guess.software === "unknown" ? null : guess.software;
-  const others = MAIL_SERVERS.filter((server) => server !== detected);
+  const others = MAIL_SERVER_SOFTWARE.filter((server) => server !== detected);
   return (
     <section aria-labelledby="fix-heading" class="fix">
       <h2 id="fix-heading">{t.summary.fixHeading}</h2>

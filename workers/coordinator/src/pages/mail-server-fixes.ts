@@ -1,20 +1,8 @@
-import { CASE_FAMILIES, type CaseFamily, findCase } from "../../../../shared/probe/cases.ts";
-import {
-  MAIL_SERVER_SOFTWARE,
-  type MailServerSoftware,
-} from "../../../../shared/probe/mail-server-software.ts";
-/** The report's advice families, in the order it gives them. */
-export const FAMILY_ORDER: readonly CaseFamily[] = CASE_FAMILIES;
-
 /**
- * The advice family of a case, from the catalogue. A case id the catalogue does not know (a
- * result from a node with another catalogue) has none: no family's advice would be right for it.
+ * The report's fix section: for each mail server software a target may name, what it is called
+ * and the configuration that stops it relaying.
  */
-export function familyOf(caseId: string): CaseFamily | null {
-  return findCase(caseId)?.family ?? null;
-}
-
-export const MAIL_SERVERS: readonly MailServerSoftware[] = MAIL_SERVER_SOFTWARE;
+import type { MailServerSoftware } from "../../../../shared/probe/mail-server-software.ts";
 
 export const MAIL_SERVER_NAMES: Record<MailServerSoftware, string> = {
   postfix: "Postfix",
