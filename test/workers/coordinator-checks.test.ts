@@ -5,6 +5,7 @@ import { RELAY_CASE_IDS } from "../../shared/probe/cases.ts";
 import { ProbeJob } from "../../shared/schemas/protocol.ts";
 import { findCheck } from "../../workers/coordinator/src/db/repository.ts";
 import { probeNodes } from "../../workers/coordinator/src/db/schema.ts";
+import { MAX_SLOT_WAIT_MS } from "../../workers/coordinator/src/nodes/leases.ts";
 import { insertApiKey } from "./access-fixtures.ts";
 import {
   NODE_SECRET_KEY,
@@ -13,6 +14,7 @@ import {
   TEST_NODES,
 } from "./coordinator-env.ts";
 import {
+  backdateCheck,
   callMain,
   countRows,
   createCheck,
@@ -637,11 +639,22 @@ describe("deadlines", () => {
   it("has the sweeper finish overdue checks and leave the others alone", async () => {
     const overdue = await loopbackCheck();
     const current = await loopbackCheck();
+    // The queue never delivered its jobs: past the deadline, they still wait, and then give up.
     await expireDeadline(overdue.body.id);
 
     await runScheduled();
 
     // Read from D1, not through GET, which would finish the check itself.
+    const waiting = await findCheck(db, overdue.body.id);
+    expect(waiting?.status).toBe("queued");
+    expect(waiting?.deadlineAt).toBe((waiting?.createdAt ?? 0) + MAX_SLOT_WAIT_MS);
+    expect((await vantageRows(overdue.body.id)).every((row) => row.status === "pending")).toBe(
+      true,
+    );
+
+    await backdateCheck(overdue.body.id, MAX_SLOT_WAIT_MS + 1_000);
+    await runScheduled();
+
     const swept = await findCheck(db, overdue.body.id);
     expect(swept).toMatchObject({
       status: "failed",
@@ -651,7 +664,7 @@ describe("deadlines", () => {
     expect((await vantageRows(overdue.body.id)).map((row) => [row.status, row.reason])).toEqual(
       NODE_IDS.map((id) => [
         "failed",
-        `no answer from ${id} (${nodeById(id).region}) by the deadline`,
+        `node ${id} (${nodeById(id).region}) was never asked: no free slot for 10 minutes`,
       ]),
     );
     expect((await findCheck(db, current.body.id))?.status).toBe("queued");

@@ -171,6 +171,16 @@ export async function expireDeadline(checkId: string): Promise<void> {
   expect(meta.changes).toBe(1);
 }
 
+/** Moves a check's creation `ms` into the past, its deadline with it, as if it had waited so long. */
+export async function backdateCheck(checkId: string, ms: number): Promise<void> {
+  const { meta } = await env.DB.prepare(
+    "update checks set created_at = created_at - ?1, deadline_at = ?2 where id = ?3",
+  )
+    .bind(ms, Date.now() - 1_000, checkId)
+    .run();
+  expect(meta.changes).toBe(1);
+}
+
 export async function countRows(table: "checks" | "vantage_results"): Promise<number> {
   const row = await env.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>();
   return row?.n ?? 0;

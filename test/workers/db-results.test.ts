@@ -6,10 +6,12 @@ import {
   finishCheckIfComplete,
   getCheckView,
   listVantages,
+  markVantageAsked,
   overdueChecks,
   saveVantageResult,
   type VantageRow,
 } from "../../workers/coordinator/src/db/repository.ts";
+import { MAX_SLOT_WAIT_MS } from "../../workers/coordinator/src/nodes/leases.ts";
 import {
   bucket,
   caseCount,
@@ -168,6 +170,7 @@ describe("finishCheckIfComplete", () => {
     const [answered, silent] = input.vantages;
     if (!answered || !silent) throw new Error("fixture has two vantages");
     await saveVantageResult(db, answered.id, probeResponse(answered, 2, "closed"), 3_000, bucket);
+    await markVantageAsked(db, { ...silent, checkId: input.id }, 2_000, 0);
 
     const finished = await finishCheckIfComplete(db, input.id, 10_000, worstVerdict, 600_000);
     expect(finished).toMatchObject({ status: "done", verdict: "inconclusive", finishedAt: 10_000 });
@@ -183,8 +186,34 @@ describe("finishCheckIfComplete", () => {
   it("marks the check failed when no vantage answered by the deadline", async () => {
     const input = newCheck({ deadlineAt: 10_000 });
     await createCheck(db, input);
+    for (const vantage of input.vantages) {
+      await markVantageAsked(db, { ...vantage, checkId: input.id }, 2_000, 0);
+    }
     const finished = await finishCheckIfComplete(db, input.id, 12_000, worstVerdict, 600_000);
     expect(finished).toMatchObject({ status: "failed", verdict: "inconclusive" });
+  });
+
+  it("keeps a check open past its deadline while a job waits for its node, then gives it up", async () => {
+    const input = newCheck({ deadlineAt: 10_000 });
+    await createCheck(db, input);
+    const [asked, queued] = input.vantages;
+    if (!asked || !queued) throw new Error("fixture has two vantages");
+    // Asked at 2 s with a deadline of 10 s; the other job is still in the queue at 12 s.
+    await markVantageAsked(db, { ...asked, checkId: input.id }, 2_000, 10_000);
+    expect(await finishCheckIfComplete(db, input.id, 12_000, worstVerdict, 600_000)).toBeNull();
+    const giveUpAt = 1_000 + MAX_SLOT_WAIT_MS;
+    expect(await findCheck(db, input.id)).toMatchObject({ status: "queued", deadlineAt: giveUpAt });
+    expect((await listVantages(db, input.id)).map((row) => row.status)).toEqual([
+      "pending",
+      "pending",
+    ]);
+    // It never got a slot: the node was never asked, which is not the silence of a node asked.
+    const finished = await finishCheckIfComplete(db, input.id, giveUpAt, worstVerdict, 600_000);
+    expect(finished).toMatchObject({ status: "failed", verdict: "inconclusive" });
+    expect((await listVantages(db, input.id)).map((row) => [row.id, row.reason])).toEqual([
+      [asked.id, "no answer from node-fra (eu-central) by the deadline"],
+      [queued.id, "node node-iad (us-east) was never asked: no free slot for 10 minutes"],
+    ]);
   });
 });
 

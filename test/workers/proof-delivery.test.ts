@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CANARY_DOMAIN } from "./coordinator-env.ts";
 import { callMain, getCheck, reportVantages, runScheduled } from "./coordinator-helpers.ts";
 import {
@@ -148,12 +148,17 @@ describe("mail that proves nothing", () => {
     expect((await getCheck(id)).proof).toBe("pending");
   });
 
-  it("rejects the token of a check that did not ask for proof", async () => {
+  it("rejects the token of a check that did not ask for proof, saying so, not that it is unknown", async () => {
     const id = await provenCheck(false);
     const token = await tokenOf(id, "accepted");
+    const info = vi.spyOn(console, "info");
     expect(await deliver({ to: `${token}@${CANARY_DOMAIN}` })).toEqual([
-      "unknown Relaywatch test token",
+      "this Relaywatch test did not ask for delivery proof",
     ]);
+    expect(info.mock.calls.flat()).toEqual([
+      `canary mail rejected: ${token}: its check did not ask for delivery proof`,
+    ]);
+    info.mockRestore();
     expect(await getCheck(id)).toMatchObject({
       proof: null,
       verdictLabel: "open (accepted, unconfirmed)",

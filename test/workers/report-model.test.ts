@@ -137,6 +137,7 @@ function vantage(nodeId: string, region: string, open: boolean): VantageDetail {
     nodeAsn: 64500,
     inside: false,
     progress: null,
+    askedAt: 0,
     caseSetId: 1,
     outcomes: null,
     evidenceId: null,

@@ -19,6 +19,7 @@ import {
   createCheck,
   db,
   expectApiError,
+  expireDeadline,
   getCheck,
   postJson,
   reportVantages,
@@ -341,6 +342,47 @@ describe("per-node concurrency", () => {
       for (const check of checks) {
         expect((await getCheck(check.body.id)).status).toBe("done");
       }
+    } finally {
+      for (const id of [FRA, IAD, SIN]) await setState(id, "active");
+      await setState(AMS.id, "disabled");
+    }
+  });
+});
+
+describe("a job waiting for its node past its check's deadline", () => {
+  it("keeps the check open, then runs: a node never asked is not a node that did not answer", async () => {
+    await addRegistryNode(AMS, 1);
+    for (const id of [FRA, IAD, SIN]) await setState(id, "disabled");
+    try {
+      const running = await createCheck({ host: "127.0.0.1", port: 25 });
+      const waiting = await createCheck({ host: "127.0.0.2", port: 25 });
+      await standIn.script(running.body.id, { [AMS.id]: { kind: "hold" } });
+      await standIn.script(waiting.body.id, { [AMS.id]: { kind: "result", verdict: "closed" } });
+      const resent: unknown[] = [];
+      const consumer = runQueue([...running.messages, ...waiting.messages], {
+        PROBE_QUEUE: recording(resent),
+      });
+      await expect.poll(() => resent.length, { timeout: 5_000 }).toBe(1);
+      expect(resent).toEqual(waiting.messages);
+      // A loaded machine or a slow queue: the waiting job is not back before the deadline.
+      await expireDeadline(waiting.body.id);
+      const meanwhile = await getCheck(waiting.body.id);
+      expect(meanwhile.status).toBe("queued");
+      expect(reportVantages(meanwhile).map((v) => [v.node, v.status])).toEqual([
+        [AMS.id, "pending"],
+      ]);
+      expect(await standIn.calls(waiting.body.id)).toEqual([]);
+
+      expect(
+        await standIn.release(running.body.id, AMS.id, { kind: "result", verdict: "closed" }),
+      ).toBe(true);
+      await consumer;
+      await runQueue(resent as typeof waiting.messages);
+      const report = await getCheck(waiting.body.id);
+      expect(report).toMatchObject({ status: "done", verdict: "closed" });
+      expect(reportVantages(report).map((v) => [v.node, v.status, v.verdict])).toEqual([
+        [AMS.id, "done", "closed"],
+      ]);
     } finally {
       for (const id of [FRA, IAD, SIN]) await setState(id, "active");
       await setState(AMS.id, "disabled");

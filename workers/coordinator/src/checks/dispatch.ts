@@ -20,6 +20,7 @@ import {
   findCheck,
   findVantage,
   finishCheckIfComplete,
+  markVantageAsked,
   recordVantageProgress,
   saveVantageResult,
   type VantageProgress,
@@ -27,7 +28,7 @@ import {
 import type { CheckRow, ProbeNodeRow, VantageRow } from "../db/schema.ts";
 import type { CoordinatorConfig, CoordinatorEnv } from "../env.ts";
 import { NodeUnavailable, placementColo, signedNodeRequest } from "../nodes/call.ts";
-import { acquireLease, releaseLease } from "../nodes/leases.ts";
+import { acquireLease, MAX_SLOT_WAIT_MS, noSlotReason, releaseLease } from "../nodes/leases.ts";
 import { findNode, markUnreachable, nodeSecret } from "../nodes/registry.ts";
 import { jobProofFor } from "../proof/job-proof.ts";
 import { decideCheck } from "./decide.ts";
@@ -251,8 +252,6 @@ function parseJsonOrNull(bytes: Uint8Array): unknown {
 
 /** Seconds a job waiting for a free slot on its node stays in the queue before it tries again. */
 export const SLOT_WAIT_SECONDS = 2;
-/** A job that found no free slot for this long after its check began gives up, saying so. */
-const MAX_SLOT_WAIT_MS = 10 * 60_000;
 
 /** What became of a job: run (or nothing left to do), or waiting for a free slot on its node. */
 export type JobOutcome = "done" | "wait";
@@ -287,16 +286,12 @@ export async function runVantageJob(
       await extendCheckDeadline(db, check.id, Date.now() + SLOT_WAIT_SECONDS * 1000 + callLimitMs);
       return "wait";
     }
-    await failVantage(
-      db,
-      vantage.id,
-      `node ${nodeName} had no free slot for ${Math.round(waited / 60_000)} minutes`,
-      Date.now(),
-    );
+    await failVantage(db, vantage.id, noSlotReason(vantage, waited), Date.now());
   } else {
     try {
-      // A job that waited for its slot still gets its whole time budget.
-      await extendCheckDeadline(db, check.id, Date.now() + callLimitMs);
+      // From here its node can be silent; a job that waited for its slot gets its whole budget.
+      const now = Date.now();
+      await markVantageAsked(db, vantage, now, now + callLimitMs);
       await runOnNode(db, config, env, check, vantage, node, nodeName);
     } finally {
       await releaseLease(db, vantage.id);

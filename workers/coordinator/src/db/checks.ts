@@ -201,7 +201,11 @@ function queuedUnlessBusy(input: NewCheck) {
 
 /** Moves an open check's deadline to `at` if that is later: a job that waited keeps its budget. */
 export async function extendCheckDeadline(db: Database, checkId: string, at: number) {
-  await db
+  await extendDeadlineStatement(db, checkId, at);
+}
+
+export function extendDeadlineStatement(db: Database, checkId: string, at: number) {
+  return db
     .update(checks)
     .set({ deadlineAt: sql`max(${checks.deadlineAt}, ${at})` })
     .where(and(eq(checks.id, checkId), inArray(checks.status, OPEN_CHECK_STATUSES)));

@@ -1,9 +1,10 @@
 import { and, asc, eq, inArray, lt } from "drizzle-orm";
 import type { Verdict } from "../../../../shared/schemas/probe-result.ts";
+import { MAX_SLOT_WAIT_MS, noSlotReason } from "../nodes/leases.ts";
 import { nodesListedAt } from "../probes/listings.ts";
 import { proofWindowOnFinish } from "../proof/state.ts";
 import { runBatch } from "./batch.ts";
-import { findCheck, OPEN_CHECK_STATUSES } from "./checks.ts";
+import { extendCheckDeadline, findCheck, OPEN_CHECK_STATUSES } from "./checks.ts";
 import type { Database } from "./client.ts";
 import { type CheckRow, checks, type VantageRow } from "./schema.ts";
 import { failPendingVantage, listVantages } from "./vantages.ts";
@@ -24,7 +25,8 @@ export type DecideCheck = (
 
 /**
  * Finishes a check once every vantage has its outcome, or once its deadline has come, failing
- * the vantages still pending then. Returns the finished check only to the call that finished it
+ * the vantages still pending then (those whose node was never asked only once their jobs would
+ * have given up waiting for a slot). Returns the finished check only to the call that finished it
  * (null otherwise: not complete yet, or finished by someone else), so whatever follows a finish
  * happens once however many queue consumers and sweepers race here. A check that asked for proof
  * opens its waiting window (`proofWindowMs`) in the same write.
@@ -42,13 +44,22 @@ export async function finishCheckIfComplete(
   const pending = vantages.filter((vantage) => vantage.status === "pending");
   if (pending.length > 0) {
     if (now < check.deadlineAt) return null;
+    // A job still waiting in the queue (not delivered yet, or no free slot) is work in
+    // progress, not a silent node: the check waits for it as long as the job itself would.
+    const giveUpAt = check.createdAt + MAX_SLOT_WAIT_MS;
+    if (now < giveUpAt && pending.some((vantage) => vantage.askedAt === null)) {
+      await extendCheckDeadline(db, checkId, giveUpAt);
+      return null;
+    }
     await runBatch(
       db,
       pending.map((vantage) =>
         failPendingVantage(
           db,
           vantage.id,
-          `no answer from ${vantage.nodeId} (${vantage.region}) by the deadline`,
+          vantage.askedAt === null
+            ? noSlotReason(vantage, now - check.createdAt)
+            : `no answer from ${vantage.nodeId} (${vantage.region}) by the deadline`,
           now,
         ),
       ),

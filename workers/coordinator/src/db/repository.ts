@@ -28,6 +28,7 @@ export {
   failVantage,
   findVantage,
   listVantages,
+  markVantageAsked,
   recordVantageProgress,
   saveVantageResult,
 } from "./vantages.ts";

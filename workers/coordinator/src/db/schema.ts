@@ -152,6 +152,11 @@ export const vantageResults = sqliteTable(
     inside: integer("inside", { mode: "boolean" }).notNull().default(false),
     /** Live progress while pending (cases answered so far); superseded by the stored answer. */
     progress: text("progress_json", { mode: "json" }).$type<VantageProgress>(),
+    /**
+     * When the job took one of its node's slots and the node was asked; null while the job
+     * still waits in the queue (for delivery or a slot), when its node cannot have been silent.
+     */
+    askedAt: integer("asked_at"),
   },
   (table) => [
     index("vantage_results_check_idx").on(table.checkId),

@@ -11,7 +11,12 @@ import {
 } from "../evidence/store.ts";
 import { acceptedTokens, linkEarlyArrivals, logDroppedEarlyArrivals } from "../proof/deliveries.ts";
 import { packCases, unpackCases } from "./case-outcomes.ts";
-import { OPEN_CHECK_STATUSES, type PlannedVantage, pendingVantageRow } from "./checks.ts";
+import {
+  extendDeadlineStatement,
+  OPEN_CHECK_STATUSES,
+  type PlannedVantage,
+  pendingVantageRow,
+} from "./checks.ts";
 import type { Database } from "./client.ts";
 import {
   caseSets,
@@ -166,6 +171,26 @@ export async function failVantage(
     id: vantageResults.id,
   });
   return failed.length > 0;
+}
+
+/**
+ * A pending vantage's job took its node's slot, and the node is about to be asked: recorded, and
+ * its check's deadline moved to `deadlineAt` if that is later (a job that waited for its slot
+ * still gets its whole time budget), in one batch.
+ */
+export async function markVantageAsked(
+  db: Database,
+  vantage: Pick<VantageRow, "id" | "checkId">,
+  now: number,
+  deadlineAt: number,
+): Promise<void> {
+  await db.batch([
+    db
+      .update(vantageResults)
+      .set({ askedAt: now })
+      .where(and(eq(vantageResults.id, vantage.id), eq(vantageResults.status, PENDING))),
+    extendDeadlineStatement(db, vantage.checkId, deadlineAt),
+  ]);
 }
 
 /**

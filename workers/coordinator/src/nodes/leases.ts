@@ -29,3 +29,15 @@ export async function acquireLease(
 export async function releaseLease(db: Database, vantageId: string): Promise<void> {
   await db.delete(nodeLeases).where(eq(nodeLeases.vantageResultId, vantageId));
 }
+
+/**
+ * A job that found no free slot on its node for this long after its check began gives up, and
+ * so does its check for it (db/completion.ts), even when the queue never delivered it again.
+ */
+export const MAX_SLOT_WAIT_MS = 10 * 60_000;
+
+/** Why a job that gave up waiting did not run: its node was never asked, so it was not silent. */
+export function noSlotReason(vantage: { nodeId: string; region: string }, waitedMs: number) {
+  const minutes = Math.round(waitedMs / 60_000);
+  return `node ${vantage.nodeId} (${vantage.region}) was never asked: no free slot for ${minutes} minutes`;
+}

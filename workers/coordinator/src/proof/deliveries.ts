@@ -25,22 +25,29 @@ export interface ProvableCase {
 }
 
 /**
+ * Why no candidate proves a case: no vantage has its nonce (forged, or made by no job of ours),
+ * its check did not ask for delivery proof (its probe still sends canary messages: the server's
+ * answer to DATA decides a relay), or it names no accepted case (a refused case, a probe over).
+ */
+export type Unprovable = "unknown" | "proof not asked" | "not accepted";
+
+/**
  * The first candidate token that names an accepted case of a check with proof, else the first
- * whose nonce belongs to a still-pending vantage of such a check; null when none does (unknown,
- * forged, a refused case's token, or a check that never asked for proof). A token names its
- * vantage by nonce (vantage_results_token_nonce_idx) and its case by suffix.
+ * whose nonce belongs to a still-pending vantage of such a check; else why none does. A token
+ * names its vantage by nonce (vantage_results_token_nonce_idx) and its case by suffix.
  */
 export async function findProvableCase(
   db: Database,
   candidates: string[],
-): Promise<ProvableCase | null> {
+): Promise<ProvableCase | Unprovable> {
   const nonces = [...new Set(candidates.map(nonceOfToken).filter((nonce) => nonce !== null))];
-  if (nonces.length === 0) return null;
-  const vantages = await db
+  if (nonces.length === 0) return "unknown";
+  const known = await db
     .select({
       vantageResultId: vantageResults.id,
       checkId: vantageResults.checkId,
       checkCreatedAt: checks.createdAt,
+      proof: checks.proof,
       nonce: vantageResults.tokenNonce,
       status: vantageResults.status,
       caseSet: caseSets.cases,
@@ -49,7 +56,10 @@ export async function findProvableCase(
     .from(vantageResults)
     .innerJoin(checks, eq(vantageResults.checkId, checks.id))
     .leftJoin(caseSets, eq(vantageResults.caseSetId, caseSets.id))
-    .where(and(inArray(vantageResults.tokenNonce, nonces), isNotNull(checks.proof)));
+    .where(inArray(vantageResults.tokenNonce, nonces));
+  if (known.length === 0) return "unknown";
+  const vantages = known.filter((vantage) => vantage.proof !== null);
+  if (vantages.length === 0) return "proof not asked";
   const vantageOf = (token: string) =>
     vantages.find((vantage) => vantage.nonce === nonceOfToken(token));
   for (const token of candidates) {
@@ -71,7 +81,7 @@ export async function findProvableCase(
       return { token, caseIndex: null, vantageResultId, checkId, checkCreatedAt };
     }
   }
-  return null;
+  return "not accepted";
 }
 
 /** The tokens of a vantage's accepted cases, with their positions. */

@@ -36,8 +36,8 @@ export async function receiveCanaryEmail(
   config: CoordinatorConfig,
   now: number,
 ): Promise<void> {
-  const reject = (log: string, reason: string) => {
-    console.warn(`canary mail rejected: ${boundText(log, 300)}`);
+  const reject = (log: string, reason: string, level: "warn" | "info" = "warn") => {
+    console[level](`canary mail rejected: ${boundText(log, 300)}`);
     message.setReject(reason);
   };
   if (message.rawSize > MAX_CANARY_MESSAGE_BYTES) {
@@ -60,8 +60,23 @@ export async function receiveCanaryEmail(
   }
   const db = openDatabase(env.DB);
   const provable = await findProvableCase(db, proven);
-  if (!provable) {
-    return reject(`unknown token(s) ${proven.join(", ")}`, "unknown Relaywatch test token");
+  const tokens = proven.join(", ");
+  if (provable === "proof not asked") {
+    // Genuine, and expected: a check without proof still sends its messages.
+    return reject(
+      `${tokens}: its check did not ask for delivery proof`,
+      "this Relaywatch test did not ask for delivery proof",
+      "info",
+    );
+  }
+  if (provable === "not accepted") {
+    return reject(
+      `${tokens}: no accepted case, nor a probe still running, has this token`,
+      "unknown Relaywatch test token",
+    );
+  }
+  if (provable === "unknown") {
+    return reject(`unknown token(s) ${tokens}`, "unknown Relaywatch test token");
   }
   if (now > provable.checkCreatedAt + config.lateArrivalMs) {
     return reject(`${provable.token} arrived too late`, "this Relaywatch test is over");

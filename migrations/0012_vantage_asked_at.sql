@@ -1,0 +1,1 @@
+ALTER TABLE `vantage_results` ADD `asked_at` integer;
