@@ -40,6 +40,21 @@ const starting = startLocalNetwork({
 const running = await starting;
 network = running;
 
+// Cloudflare runs the cron trigger ("* * * * *" in wrangler.toml) each minute; wrangler dev only
+// on request (GET /__scheduled), so the local network asks for it on the same schedule: overdue
+// checks are finished, nodes health-checked, blocklists looked up, badges re-checked.
+const CRON_INTERVAL_MS = 60_000;
+const cron = setInterval(() => {
+  fetch(`${running.coordinator.url}/__scheduled`).then(
+    (response) => {
+      if (!response.ok) process.stderr.write(`cron: HTTP ${response.status}\n`);
+      return response.body?.cancel();
+    },
+    (error: unknown) => process.stderr.write(`cron: ${String(error)}\n`),
+  );
+}, CRON_INTERVAL_MS);
+cron.unref();
+
 const open =
   running.lab.targets.find((target) => target.name === "postfix-open") ??
   running.lab.targets.find((target) => target.name === "open-relay");
