@@ -38,11 +38,19 @@ interface ConnectionCounter {
   close(): Promise<void>;
 }
 
-async function listenCounting(port = 0): Promise<ConnectionCounter> {
+/**
+ * Counts who connects. By default it hangs up at once; `stall` keeps each connection open and
+ * says nothing, so a run against it is slow.
+ */
+async function listenCounting(port = 0, { stall = false } = {}): Promise<ConnectionCounter> {
+  const held = new Set<Socket>();
   let connections = 0;
   const server: Server = createServer((socket) => {
     connections += 1;
-    socket.destroy();
+    if (!stall) return socket.destroy();
+    held.add(socket);
+    socket.on("close", () => held.delete(socket));
+    socket.on("error", () => {});
   });
   server.listen(port, LOOPBACK);
   await once(server, "listening");
@@ -53,31 +61,8 @@ async function listenCounting(port = 0): Promise<ConnectionCounter> {
     get connections() {
       return connections;
     },
-    close: () => new Promise((done) => server.close(() => done())),
-  };
-}
-
-/** A TCP server that counts connections and never says a word: a run against it is slow. */
-async function listenStalling(): Promise<ConnectionCounter> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const server: Server = createServer((socket) => {
-    connections += 1;
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-  });
-  server.listen(0, LOOPBACK);
-  await once(server, "listening");
-  const address = server.address();
-  if (!address || typeof address === "string") throw new Error("no port");
-  return {
-    port: address.port,
-    get connections() {
-      return connections;
-    },
     close: () => {
-      for (const socket of sockets) socket.destroy();
+      for (const socket of held) socket.destroy();
       return new Promise((done) => server.close(() => done()));
     },
   };
@@ -446,7 +431,7 @@ describe("a self-hosted node runs the real suite through workerd", () => {
   ])(
     "on %s, runs a job once: a repeat gets that run's answer, even after its caller went away",
     async (_, node) => {
-      const stalling = await listenStalling();
+      const stalling = await listenCounting(0, { stall: true });
       try {
         const body = JSON.stringify(job(stalling.port, { timeBudgetMs: 2_000 }));
         const headers = await signBody(SECRET, body);
