@@ -432,22 +432,25 @@ describe("the probe-job queue consumer", () => {
     }
   });
 
-  it("fails a vantage whose node refuses the job, with the node's code, and stores the rest", async () => {
+  /** A check whose ap-southeast node refuses its job as scripted, the others answering closed. */
+  async function checkWithSinRefusing(refusal: { status: number; code: string; message: string }) {
     const { body, messages } = await loopbackCheck();
     await standIn.script(body.id, {
       [FRA]: { kind: "result", verdict: "closed" },
       [IAD]: { kind: "result", verdict: "closed" },
-      [SIN]: {
-        kind: "refuse",
-        status: 403,
-        code: "port_not_allowed",
-        message: "Port 2525 is not allowed on this node",
-      },
+      [SIN]: { kind: "refuse", ...refusal },
     });
     const { result } = await runQueue(messages);
     expect(result.retryMessages).toEqual([]);
+    return getCheck(body.id);
+  }
 
-    const report = await getCheck(body.id);
+  it("fails a vantage whose node refuses the job, with the node's code, and stores the rest", async () => {
+    const report = await checkWithSinRefusing({
+      status: 403,
+      code: "port_not_allowed",
+      message: "Port 2525 is not allowed on this node",
+    });
     const vantages = reportVantages(report);
     expect(vantages.map((v) => [v.node, v.status, v.verdict, v.cases.length])).toEqual([
       [FRA, "done", "closed", RELAY_CASE_IDS.length],
@@ -466,21 +469,12 @@ describe("the probe-job queue consumer", () => {
   });
 
   it("fails at once, never waiting for the deadline, a vantage whose node ran the job but lost its answer", async () => {
-    const { body, messages } = await loopbackCheck();
-    await standIn.script(body.id, {
-      [FRA]: { kind: "result", verdict: "closed" },
-      [IAD]: { kind: "result", verdict: "closed" },
-      // What a node answers a repeated job once it no longer holds the run's result.
-      [SIN]: {
-        kind: "refuse",
-        status: 409,
-        code: "job_replayed",
-        message: "job already run by this node",
-      },
+    // What a node answers a repeated job once it no longer holds the run's result.
+    const report = await checkWithSinRefusing({
+      status: 409,
+      code: "job_replayed",
+      message: "job already run by this node",
     });
-    const { result } = await runQueue(messages);
-    expect(result.retryMessages).toEqual([]);
-    const report = await getCheck(body.id);
     expect(report.status).toBe("done");
     const lost = reportVantages(report).find((v) => v.node === SIN);
     expect(lost).toMatchObject({ status: "failed", verdict: "inconclusive" });
