@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { pruneMinuteCounters } from "../../workers/coordinator/src/access/anonymous.ts";
 import { TARGET_LOOKUPS_PER_MINUTE } from "../../workers/coordinator/src/access/lookups.ts";
 import { awayFromMinuteEdge, hostTarget, insertApiKey } from "./access-fixtures.ts";
 import {
@@ -259,5 +261,30 @@ describe("target lookups in /limits", () => {
     // Another key, and an anonymous caller at one of the key's addresses, are unaffected.
     expect((await lookup((await insertApiKey()).authorization)).status).toBe(200);
     expect((await lookup(from("198.51.100.60"))).status).toBe(200);
+  });
+});
+
+describe("the per-minute counters", () => {
+  it("are pruned by the cron of every caller not seen for a day, and of no other", async () => {
+    const now = Date.now();
+    const dayAndMinuteAgo = now - 86_400_000 - 60_000;
+    await env.DB.batch([
+      env.DB.prepare(
+        "insert into anonymous_usage (client_hash, window_start, checks) values ('old', ?1, 1), ('recent', ?2, 1)",
+      ).bind(dayAndMinuteAgo, now),
+      env.DB.prepare(
+        "insert into lookup_usage (caller, window_start, lookups) values ('old', ?1, 1), ('recent', ?2, 1)",
+      ).bind(dayAndMinuteAgo, now),
+    ]);
+    await pruneMinuteCounters(env, now);
+    for (const [table, key] of [
+      ["anonymous_usage", "client_hash"],
+      ["lookup_usage", "caller"],
+    ]) {
+      const { results } = await env.DB.prepare(
+        `select ${key} as caller from ${table} where ${key} in ('old', 'recent')`,
+      ).all<{ caller: string }>();
+      expect([table, results.map((row) => row.caller)]).toEqual([table, ["recent"]]);
+    }
   });
 });

@@ -1,5 +1,4 @@
-import { pruneAnonymousUsage } from "./access/anonymous.ts";
-import { pruneLookupUsage } from "./access/lookups.ts";
+import { pruneMinuteCounters } from "./access/anonymous.ts";
 import { createApp } from "./app.ts";
 import { recheckBadgeDomains } from "./badge/recheck.ts";
 import { onCheckFinished, sweepBatches } from "./batches/on-check-finished.ts";
@@ -45,8 +44,7 @@ const SCHEDULED_TASKS: ((
   recheckBadgeDomains,
   sweepBatches,
   sweepProofs,
-  pruneAnonymousUsage,
-  pruneLookupUsage,
+  pruneMinuteCounters,
   sweepRetention,
   backfillEvidence,
   checkNodeBlocklists,

@@ -130,9 +130,12 @@ export async function reserveAnonymousCheck(
   };
 }
 
-/** Rows of callers not seen for a day: the cron keeps the table to the active ones. */
-export async function pruneAnonymousUsage(env: CoordinatorEnv, now: number): Promise<void> {
-  await env.DB.prepare("delete from anonymous_usage where window_start < ?")
-    .bind(now - 24 * 60 * MINUTE_MS)
-    .run();
+/** Rows of callers not seen for a day: the cron keeps each minute counter to the active ones. */
+export async function pruneMinuteCounters(env: CoordinatorEnv, now: number): Promise<void> {
+  const dayAgo = now - 24 * 60 * MINUTE_MS;
+  await env.DB.batch(
+    Object.keys(MINUTE_COUNTERS).map((table) =>
+      env.DB.prepare(`delete from ${table} where window_start < ?`).bind(dayAgo),
+    ),
+  );
 }

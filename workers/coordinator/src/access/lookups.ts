@@ -1,6 +1,5 @@
 import type { Context } from "hono";
 import type { AppContext } from "../context.ts";
-import type { CoordinatorEnv } from "../env.ts";
 import { anonymousClientHash, minuteWindow, takeFromMinute } from "./anonymous.ts";
 import { TooManyRequests } from "./errors.ts";
 
@@ -11,8 +10,6 @@ import { TooManyRequests } from "./errors.ts";
  * allowance is its own count: a lookup starts no check, so it never takes check quota.
  */
 export const TARGET_LOOKUPS_PER_MINUTE = 10;
-
-const DAY_MS = 86_400_000;
 
 /**
  * Whose allowance a lookup is taken from: the key for key holders, else the caller's network
@@ -42,11 +39,4 @@ export async function countTargetLookup(c: Context<AppContext>, now: number): Pr
       window.resetSeconds,
     );
   }
-}
-
-/** Rows of callers not seen for a day: the cron keeps the table to the active ones. */
-export async function pruneLookupUsage(env: CoordinatorEnv, now: number): Promise<void> {
-  await env.DB.prepare("delete from lookup_usage where window_start < ?")
-    .bind(now - DAY_MS)
-    .run();
 }
